@@ -1,0 +1,343 @@
+//! Response parsing: a TextExtracts answer, in either format version, into
+//! the extract (or the typed reason there is none) for the title we asked for.
+
+use serde_json::Value;
+
+use crate::{FetchError, Title};
+
+/// An article's extract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extract {
+    /// The page the server answered with, after normalization and redirects
+    /// (`Albert_Einstein` → `Albert Einstein`).
+    pub page_title: String,
+    /// The first sentences of the article, as plain text. Empty for pages
+    /// TextExtracts has nothing for (special pages, empty articles).
+    pub text: String,
+}
+
+/// Redirect chains longer than this are not followed (MediaWiki itself
+/// follows one level; this only guards against a loop in a hostile answer).
+const MAX_REDIRECT_HOPS: usize = 8;
+
+/// Parses a response `body` to the query for `requested`.
+///
+/// Accepts `formatversion=2` (`"pages": [...]`, booleans) and
+/// `formatversion=1` (`"pages": {"<id>": ...}`, `"missing": ""`), follows
+/// `normalized` and `redirects` from the title we sent to the page, and
+/// never panics: any input ends as a value or a typed [`FetchError`].
+pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchError> {
+    let root: Value = serde_json::from_slice(body).map_err(|e| FetchError::Malformed {
+        message: e.to_string(),
+    })?;
+    if let Some(error) = root.get("error") {
+        return Err(api_error(error));
+    }
+    let query = root
+        .get("query")
+        .ok_or_else(|| unexpected("no \"query\" object"))?;
+
+    let mut name = requested.as_query().to_owned();
+    follow(&mut name, query.get("normalized"));
+    for _ in 0..MAX_REDIRECT_HOPS {
+        if !follow(&mut name, query.get("redirects")) {
+            break;
+        }
+    }
+    if let Some(iw) = find_by(query.get("interwiki"), "title", &name) {
+        let prefix = iw
+            .get("iw")
+            .and_then(Value::as_str)
+            .unwrap_or("another wiki");
+        return Err(FetchError::InvalidTitle {
+            reason: format!("{name:?} links to {prefix}, not to a page on this wiki"),
+        });
+    }
+
+    let pages = pages(query)?;
+    let page = pages
+        .iter()
+        .find(|p| p.get("title").and_then(Value::as_str) == Some(name.as_str()))
+        .or(match pages.as_slice() {
+            // A single page is the answer to a single title, even if the
+            // server spelled it in a way we did not predict.
+            [only] => Some(only),
+            _ => None,
+        })
+        .ok_or_else(|| unexpected(&format!("no page for {name:?} among {}", pages.len())))?;
+    let page_title = page
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or(&name)
+        .to_owned();
+
+    if flag(page, "invalid") {
+        let reason = page
+            .get("invalidreason")
+            .and_then(Value::as_str)
+            .unwrap_or("the server says the title is invalid");
+        return Err(FetchError::InvalidTitle {
+            reason: reason.to_owned(),
+        });
+    }
+    if flag(page, "missing") {
+        return Err(FetchError::Missing { title: page_title });
+    }
+    let text = match page.get("extract") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(unexpected("\"extract\" is not a string")),
+    };
+    Ok(Extract { page_title, text })
+}
+
+fn api_error(error: &Value) -> FetchError {
+    let field = |k: &str| {
+        error
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let code = field("code");
+    FetchError::Api {
+        code: if code.is_empty() {
+            "unknown".into()
+        } else {
+            code
+        },
+        info: field("info"),
+    }
+}
+
+fn unexpected(message: &str) -> FetchError {
+    FetchError::Unexpected {
+        message: message.to_owned(),
+    }
+}
+
+/// The pages of a query, from an array (v2) or an object keyed by id (v1).
+fn pages(query: &Value) -> Result<Vec<&Value>, FetchError> {
+    match query.get("pages") {
+        Some(Value::Array(a)) => Ok(a.iter().collect()),
+        Some(Value::Object(o)) => Ok(o.values().collect()),
+        Some(_) => Err(unexpected("\"pages\" is neither a list nor an object")),
+        None => Err(unexpected("no \"pages\" in the query")),
+    }
+}
+
+/// The first object in the list `entries` whose `key` is `value`.
+fn find_by<'v>(entries: Option<&'v Value>, key: &str, value: &str) -> Option<&'v Value> {
+    entries?
+        .as_array()?
+        .iter()
+        .find(|e| e.get(key).and_then(Value::as_str) == Some(value))
+}
+
+/// Follows one `{from, to}` mapping from `name`; true if it moved.
+fn follow(name: &mut String, mappings: Option<&Value>) -> bool {
+    let to = find_by(mappings, "from", name)
+        .and_then(|m| m.get("to"))
+        .and_then(Value::as_str);
+    match to {
+        Some(to) if to != name => {
+            *name = to.to_owned();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// A boolean flag: `true` in v2, present (usually `""`) in v1.
+fn flag(page: &Value, key: &str) -> bool {
+    !matches!(
+        page.get(key),
+        None | Some(Value::Bool(false)) | Some(Value::Null)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(title: &str, body: Value) -> Result<Extract, FetchError> {
+        parse_response(&Title::new(title).unwrap(), body.to_string().as_bytes())
+    }
+
+    fn ok(page_title: &str, text: &str) -> Result<Extract, FetchError> {
+        Ok(Extract {
+            page_title: page_title.into(),
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn formatversion_2_extract() {
+        let body = json!({"batchcomplete": true, "query": {"pages": [
+            {"pageid": 736, "ns": 0, "title": "Albert Einstein", "extract": "Albert Einstein was…"}
+        ]}});
+        assert_eq!(
+            parse("Albert Einstein", body),
+            ok("Albert Einstein", "Albert Einstein was…")
+        );
+    }
+
+    #[test]
+    fn formatversion_1_extract() {
+        let body = json!({"batchcomplete": "", "query": {"pages": {
+            "736": {"pageid": 736, "ns": 0, "title": "Albert Einstein", "extract": "E."}
+        }}});
+        assert_eq!(parse("Albert Einstein", body), ok("Albert Einstein", "E."));
+    }
+
+    #[test]
+    fn missing_in_both_versions() {
+        let v2 = json!({"query": {"pages": [{"ns": 0, "title": "Nope", "missing": true}]}});
+        let v1 = json!({"query": {"pages": {"-1": {"ns": 0, "title": "Nope", "missing": ""}}}});
+        for body in [v2, v1] {
+            assert_eq!(
+                parse("Nope", body),
+                Err(FetchError::Missing {
+                    title: "Nope".into()
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn missing_false_is_not_missing() {
+        let body = json!({"query": {"pages": [{"title": "X", "missing": false, "extract": "x"}]}});
+        assert_eq!(parse("X", body), ok("X", "x"));
+    }
+
+    #[test]
+    fn invalid_in_both_versions_carries_the_reason() {
+        let reason = "The requested page title contains invalid characters: \"|\".";
+        let v2 = json!({"query": {"pages": [{"title": "a|b", "invalidreason": reason, "invalid": true}]}});
+        let v1 = json!({"query": {"pages": {"-1": {"title": "a|b", "invalidreason": reason, "invalid": ""}}}});
+        for body in [v2, v1] {
+            // Title::new would refuse "a|b"; the server's verdict is parsed the same way.
+            let requested = Title::new("ab").unwrap();
+            let got = parse_response(&requested, body.to_string().as_bytes());
+            assert_eq!(
+                got,
+                Err(FetchError::InvalidTitle {
+                    reason: reason.into()
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn follows_normalization_back_to_the_request() {
+        let body = json!({"query": {
+        "normalized": [{"fromencoded": false, "from": "Albert_Einstein", "to": "Albert Einstein"}],
+        "pages": [
+            {"title": "Other", "extract": "wrong"},
+            {"title": "Albert Einstein", "extract": "right"}
+        ]}});
+        assert_eq!(
+            parse("Albert_Einstein", body),
+            ok("Albert Einstein", "right")
+        );
+    }
+
+    #[test]
+    fn follows_normalization_then_redirect() {
+        let body = json!({"query": {
+            "normalized": [{"from": "einstein", "to": "Einstein"}],
+            "redirects": [{"from": "Einstein", "to": "Albert Einstein"}],
+            "pages": {"1": {"title": "Decoy", "extract": "no"}, "736": {"title": "Albert Einstein", "extract": "yes"}}
+        }});
+        assert_eq!(parse("einstein", body), ok("Albert Einstein", "yes"));
+    }
+
+    #[test]
+    fn redirect_loops_end() {
+        let body = json!({"query": {
+            "redirects": [{"from": "A", "to": "B"}, {"from": "B", "to": "A"}],
+            "pages": [{"title": "A", "extract": "a"}, {"title": "B", "extract": "b"}]
+        }});
+        assert!(parse("A", body).is_ok());
+    }
+
+    #[test]
+    fn api_errors_including_maxlag() {
+        let body = json!({"error": {"code": "maxlag", "info": "Waiting for 10.0.0.1: 7 seconds lagged.", "host": "db", "lag": 7}, "servedby": "mw1"});
+        let err = parse("X", body).unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Api {
+                code: "maxlag".into(),
+                info: "Waiting for 10.0.0.1: 7 seconds lagged.".into()
+            }
+        );
+        assert!(err.is_transient());
+        let err = parse("X", json!({"error": {"code": "badvalue", "info": "no"}})).unwrap_err();
+        assert!(!err.is_transient());
+        let err = parse("X", json!({"error": "weird"})).unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Api {
+                code: "unknown".into(),
+                info: String::new()
+            }
+        );
+    }
+
+    #[test]
+    fn interwiki_titles_are_invalid_here() {
+        let body = json!({"query": {"interwiki": [{"title": "fr:Paris", "iw": "fr"}]}});
+        assert_eq!(parse("fr:Paris", body).unwrap_err().kind(), "invalid");
+    }
+
+    #[test]
+    fn page_without_extract_is_empty_text() {
+        let body = json!({"query": {"pages": [{"title": "Special:Random", "special": true}]}});
+        assert_eq!(parse("Special:Random", body), ok("Special:Random", ""));
+    }
+
+    #[test]
+    fn malformed_and_truncated_bodies() {
+        let t = Title::new("X").unwrap();
+        for body in [
+            &b""[..],
+            b"not json",
+            b"{\"query\": {\"pages\": [",
+            b"\xff\xfe",
+        ] {
+            let err = parse_response(&t, body).unwrap_err();
+            assert!(matches!(err, FetchError::Malformed { .. }), "{err:?}");
+            assert!(err.is_transient());
+        }
+    }
+
+    #[test]
+    fn unexpected_shapes() {
+        for body in [
+            json!(null),
+            json!([]),
+            json!({"query": 3}),
+            json!({"query": {}}),
+            json!({"query": {"pages": "x"}}),
+            json!({"query": {"pages": []}}),
+            json!({"query": {"pages": [{"title": "A"}, {"title": "B"}]}}),
+            json!({"query": {"pages": [{"title": "X", "extract": 5}]}}),
+        ] {
+            let err = parse("X", body.clone()).unwrap_err();
+            assert!(
+                matches!(err, FetchError::Unexpected { .. }),
+                "{body}: {err:?}"
+            );
+            assert!(!err.is_transient());
+        }
+    }
+
+    #[test]
+    fn deeply_nested_input_is_an_error_not_a_crash() {
+        let deep = "[".repeat(100_000);
+        let err = parse_response(&Title::new("X").unwrap(), deep.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), "parse");
+    }
+}

@@ -1,0 +1,248 @@
+//! The retry policy, as pure functions: what came back, and how many
+//! attempts were made, decide whether to wait and try again.
+
+use std::time::Duration;
+
+use crate::FetchError;
+
+/// When to try a title again, and how long to wait first.
+///
+/// Transient failures ([`FetchError::is_transient`]: 429, 5xx, `maxlag`,
+/// timeouts, broken connections, truncated bodies) are retried up to
+/// `max_retries` times. The wait doubles from `base_delay` on each retry,
+/// with jitter so that many titles failing together do not retry in step,
+/// and never exceeds `max_delay`. A `Retry-After` from the server replaces
+/// the computed wait; if it asks for longer than `max_delay`, the title
+/// fails now rather than holding a worker that long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt; 0 disables retrying. Default 3.
+    pub max_retries: u32,
+    /// Wait before the first retry, before jitter. Default 250 ms.
+    pub base_delay: Duration,
+    /// Longest wait, computed or asked for by `Retry-After`. Default 30 s.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Keep this outcome: a success, a permanent error, or retries used up.
+    Done,
+    /// Wait this long, then send the same request again.
+    RetryAfter(Duration),
+}
+
+impl RetryPolicy {
+    /// Decides after attempt number `attempt` (1 for the first) failed with
+    /// `error`. `retry_after` is the server's `Retry-After`, if it sent one;
+    /// `jitter_seed` makes the jitter deterministic (strategies pass a hash
+    /// of the title, so one title's waits are reproducible).
+    pub fn decide(
+        &self,
+        attempt: u32,
+        error: &FetchError,
+        retry_after: Option<Duration>,
+        jitter_seed: u64,
+    ) -> Decision {
+        if !error.is_transient() || attempt > self.max_retries {
+            return Decision::Done;
+        }
+        match retry_after {
+            Some(wait) if wait > self.max_delay => Decision::Done,
+            Some(wait) => Decision::RetryAfter(wait),
+            None => Decision::RetryAfter(self.backoff(attempt, jitter_seed)),
+        }
+    }
+
+    /// The wait after attempt `attempt` with no `Retry-After`: "equal
+    /// jitter", a random point in the upper half of `base · 2^(attempt-1)`,
+    /// capped at `max_delay`.
+    pub fn backoff(&self, attempt: u32, jitter_seed: u64) -> Duration {
+        let doubling = 2u32.saturating_pow(attempt.saturating_sub(1));
+        let ceiling = self.base_delay.saturating_mul(doubling).min(self.max_delay);
+        let fraction = unit_interval(mix(jitter_seed ^ u64::from(attempt)));
+        ceiling / 2 + ceiling.mul_f64(fraction / 2.0)
+    }
+}
+
+/// Parses a `Retry-After` header given in seconds. The HTTP-date form is
+/// not supported (MediaWiki sends seconds) and yields `None`, so the
+/// computed backoff is used instead.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// A stable 64-bit hash of `s` (FNV-1a), for seeds derived from titles.
+pub fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// SplitMix64's finalizer: spreads a seed's bits.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Maps 64 random bits to [0, 1).
+fn unit_interval(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 3,
+            base_delay: 100 * MS,
+            max_delay: 1000 * MS,
+        }
+    }
+
+    fn transient() -> FetchError {
+        FetchError::Http { status: 503 }
+    }
+
+    #[test]
+    fn retries_transient_errors_until_the_budget_is_spent() {
+        let p = policy();
+        for attempt in 1..=3 {
+            assert!(matches!(
+                p.decide(attempt, &transient(), None, 7),
+                Decision::RetryAfter(_)
+            ));
+        }
+        assert_eq!(p.decide(4, &transient(), None, 7), Decision::Done);
+    }
+
+    #[test]
+    fn zero_retries_means_one_attempt() {
+        let p = RetryPolicy {
+            max_retries: 0,
+            ..policy()
+        };
+        assert_eq!(p.decide(1, &transient(), None, 7), Decision::Done);
+    }
+
+    #[test]
+    fn retries_each_transient_kind() {
+        let p = policy();
+        for e in [
+            FetchError::Http { status: 429 },
+            FetchError::Http { status: 500 },
+            FetchError::Http { status: 502 },
+            FetchError::Http { status: 504 },
+            FetchError::Api {
+                code: "maxlag".into(),
+                info: String::new(),
+            },
+            FetchError::Timeout { after: MS },
+            FetchError::Connect {
+                message: String::new(),
+            },
+            FetchError::Transport {
+                message: String::new(),
+            },
+            FetchError::Malformed {
+                message: String::new(),
+            },
+        ] {
+            assert!(
+                matches!(p.decide(1, &e, None, 0), Decision::RetryAfter(_)),
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn never_retries_permanent_errors() {
+        let p = policy();
+        for e in [
+            FetchError::Missing { title: "X".into() },
+            FetchError::InvalidTitle {
+                reason: String::new(),
+            },
+            FetchError::Http { status: 404 },
+            FetchError::Http { status: 400 },
+            FetchError::Api {
+                code: "badvalue".into(),
+                info: String::new(),
+            },
+            FetchError::TooLarge { limit: 1 },
+            FetchError::Unexpected {
+                message: String::new(),
+            },
+        ] {
+            assert_eq!(p.decide(1, &e, None, 0), Decision::Done, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn honours_retry_after_within_the_cap() {
+        let p = policy();
+        assert_eq!(
+            p.decide(1, &transient(), Some(700 * MS), 0),
+            Decision::RetryAfter(700 * MS)
+        );
+        assert_eq!(
+            p.decide(1, &transient(), Some(2000 * MS), 0),
+            Decision::Done
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_in_the_upper_half_and_is_capped() {
+        let p = policy();
+        for seed in 0..200 {
+            for (attempt, ceiling) in [
+                (1, 100),
+                (2, 200),
+                (3, 400),
+                (4, 800),
+                (5, 1000),
+                (30, 1000),
+            ] {
+                let d = p.backoff(attempt, seed);
+                assert!(
+                    d >= ceiling * MS / 2 && d <= ceiling * MS,
+                    "{attempt} {seed} {d:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn jitter_is_deterministic_and_spread() {
+        let p = policy();
+        assert_eq!(p.backoff(2, 42), p.backoff(2, 42));
+        let distinct: std::collections::HashSet<_> = (0..50).map(|s| p.backoff(1, s)).collect();
+        assert!(distinct.len() > 40);
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_only() {
+        assert_eq!(parse_retry_after("1"), Some(Duration::from_secs(1)));
+        assert_eq!(parse_retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after(""), None);
+    }
+}

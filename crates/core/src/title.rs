@@ -1,0 +1,180 @@
+//! [`Title`]: a page title checked against MediaWiki's rules before any request.
+
+use std::fmt;
+
+/// The longest title MediaWiki stores, in bytes of UTF-8.
+pub const MAX_TITLE_BYTES: usize = 255;
+
+/// Characters MediaWiki never allows in a page title (`$wgLegalTitleChars`).
+pub const FORBIDDEN_CHARS: &[char] = &['#', '<', '>', '[', ']', '|', '{', '}'];
+
+/// A page title that MediaWiki could accept, built from what a user typed.
+///
+/// `Title` keeps the user's spelling for reporting ([`Title::as_given`]) and
+/// the trimmed form that goes into the request ([`Title::as_query`]). The
+/// server still normalizes it (`Albert_einstein` → `Albert einstein`) and may
+/// redirect it; the response parser maps those back to this title.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Title {
+    given: String,
+    query: String,
+}
+
+/// Why a string cannot be a MediaWiki title. Found before any request is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TitleError {
+    /// Empty, or only white space and underscores (which MediaWiki strips).
+    #[error("the title is empty (or only white space)")]
+    Empty,
+    /// Longer than [`MAX_TITLE_BYTES`] bytes once trimmed.
+    #[error("the title is {bytes} bytes long; MediaWiki allows at most 255")]
+    TooLong {
+        /// Length of the trimmed title in bytes.
+        bytes: usize,
+    },
+    /// Contains one of [`FORBIDDEN_CHARS`].
+    #[error("the title contains {0:?}, which MediaWiki forbids in titles (# < > [ ] | {{ }})")]
+    ForbiddenChar(char),
+    /// Contains a control character such as a newline or a tab.
+    #[error("the title contains the control character {0:?}")]
+    ControlChar(char),
+    /// Contains `%` followed by two hex digits, which MediaWiki rejects
+    /// because it would be ambiguous with URL encoding.
+    #[error("the title contains {0:?}, a percent-escape; write the character itself instead")]
+    PercentEscape(String),
+}
+
+impl Title {
+    /// Checks `given` and builds a title, or says what is wrong with it.
+    pub fn new(given: &str) -> Result<Self, TitleError> {
+        // MediaWiki strips leading and trailing white space and underscores.
+        let query = given.trim_matches(|c: char| c.is_whitespace() || c == '_');
+        if query.is_empty() {
+            return Err(TitleError::Empty);
+        }
+        if query.len() > MAX_TITLE_BYTES {
+            return Err(TitleError::TooLong { bytes: query.len() });
+        }
+        if let Some(c) = query.chars().find(|c| FORBIDDEN_CHARS.contains(c)) {
+            return Err(TitleError::ForbiddenChar(c));
+        }
+        if let Some(c) = query.chars().find(|c| c.is_control()) {
+            return Err(TitleError::ControlChar(c));
+        }
+        if let Some(escape) = percent_escape(query) {
+            return Err(TitleError::PercentEscape(escape.to_owned()));
+        }
+        Ok(Self {
+            given: given.to_owned(),
+            query: query.to_owned(),
+        })
+    }
+
+    /// The title exactly as the user wrote it.
+    pub fn as_given(&self) -> &str {
+        &self.given
+    }
+
+    /// The title as sent to the server: trimmed, otherwise unchanged.
+    pub fn as_query(&self) -> &str {
+        &self.query
+    }
+}
+
+impl fmt::Display for Title {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.given)
+    }
+}
+
+/// The first `%XX` (two hex digits) in `s`, if any.
+fn percent_escape(s: &str) -> Option<&str> {
+    let bytes = s.as_bytes();
+    (0..bytes.len().saturating_sub(2))
+        .find(|&i| {
+            bytes[i] == b'%' && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+        })
+        .map(|i| &s[i..i + 3])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_hostile_but_legal_titles() {
+        for t in [
+            "AT&T",
+            "C++",
+            "100% (song)",
+            "Question?",
+            "Schrödinger equation",
+            "東京",
+            "a=b;c/d",
+            "Albert_Einstein",
+            "50%",
+        ] {
+            let title = Title::new(t).unwrap();
+            assert_eq!(title.as_given(), t);
+            assert_eq!(title.as_query(), t);
+        }
+    }
+
+    #[test]
+    fn trims_but_keeps_the_users_spelling() {
+        let t = Title::new("  _Rust_ \t").unwrap();
+        assert_eq!(t.as_query(), "Rust");
+        assert_eq!(t.as_given(), "  _Rust_ \t");
+        assert_eq!(t.to_string(), "  _Rust_ \t");
+    }
+
+    #[test]
+    fn rejects_empty_and_blank() {
+        for t in ["", " ", "\t\n", "___", " _ "] {
+            assert_eq!(Title::new(t), Err(TitleError::Empty), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn rejects_forbidden_characters() {
+        for c in FORBIDDEN_CHARS {
+            let t = format!("a{c}b");
+            assert_eq!(Title::new(&t), Err(TitleError::ForbiddenChar(*c)));
+        }
+    }
+
+    #[test]
+    fn rejects_control_characters() {
+        assert_eq!(Title::new("a\nb"), Err(TitleError::ControlChar('\n')));
+        assert_eq!(
+            Title::new("a\u{7f}b"),
+            Err(TitleError::ControlChar('\u{7f}'))
+        );
+        assert_eq!(Title::new("a\0"), Err(TitleError::ControlChar('\0')));
+    }
+
+    #[test]
+    fn rejects_percent_escapes_but_not_percent_signs() {
+        assert_eq!(
+            Title::new("100%25"),
+            Err(TitleError::PercentEscape("%25".into()))
+        );
+        assert!(Title::new("100% (song)").is_ok());
+        assert!(Title::new("%zz").is_ok());
+    }
+
+    #[test]
+    fn length_is_counted_in_bytes_after_trimming() {
+        assert!(Title::new(&"a".repeat(255)).is_ok());
+        assert!(Title::new(&format!("  {}  ", "a".repeat(255))).is_ok());
+        assert_eq!(
+            Title::new(&"a".repeat(300)),
+            Err(TitleError::TooLong { bytes: 300 })
+        );
+        // 86 three-byte characters: 258 bytes, although only 86 chars.
+        assert_eq!(
+            Title::new(&"東".repeat(86)),
+            Err(TitleError::TooLong { bytes: 258 })
+        );
+    }
+}
