@@ -21,6 +21,11 @@ pub trait Fetcher: Send + Sync {
     /// `sequential`, `thread-pool`, `tokio`…
     fn name(&self) -> &'static str;
 
+    /// The most requests this fetcher has in flight at once: 1 for the
+    /// sequential loop, `Config::concurrency` for the others. The
+    /// conformance kit checks that the server sees exactly this many.
+    fn max_in_flight(&self) -> usize;
+
     /// Fetches every title and returns exactly one result per title, in
     /// input order, whatever order the requests complete in. A title that
     /// appears twice is fetched and reported twice. Each completion is

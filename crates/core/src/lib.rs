@@ -56,5 +56,5 @@ pub use fetcher::{Collector, FetchResult, Fetcher, NoProgress, Progress, panic_m
 pub use job::{HttpReply, Job, Step, fetch_async, fetch_blocking};
 pub use parse::{Extract, parse_response};
 pub use request::request_url;
-pub use retry::{Decision, RetryPolicy, parse_retry_after, stable_hash};
+pub use retry::{Decision, RetryPolicy, parse_retry_after, stable_hash, unit_interval};
 pub use title::{MAX_TITLE_BYTES, Title, TitleError};

@@ -83,11 +83,18 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// A stable 64-bit hash of `s` (FNV-1a), for seeds derived from titles.
+/// A stable, well-mixed 64-bit hash of `s` (FNV-1a, then SplitMix64's
+/// finalizer), for seeds derived from titles: the same on every run and
+/// every machine, unlike `std`'s `RandomState`.
 pub fn stable_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+    mix(s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    }))
+}
+
+/// Maps a hash to a number in [0, 1), for deterministic "random" choices.
+pub fn unit_interval(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// SplitMix64's finalizer: spreads a seed's bits.
@@ -96,11 +103,6 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
-}
-
-/// Maps 64 random bits to [0, 1).
-fn unit_interval(bits: u64) -> f64 {
-    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]

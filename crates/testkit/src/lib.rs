@@ -1,0 +1,323 @@
+//! # wikifetch-testkit: the conformance kit
+//!
+//! One set of checks that every strategy must pass, against a fresh
+//! [`MockWiki`] per check. A strategy's `tests/conformance.rs` is one line:
+//!
+//! ```ignore
+//! wikifetch_testkit::conformance_tests!(wikifetch_sequential::Sequential);
+//! ```
+//!
+//! which expands to one `#[test]` per check below, so a failure names the
+//! promise that broke. The promises: one result per input title, in input
+//! order, whatever the completion order; titles byte-exact at the server;
+//! the right error kind for missing and invalid titles (and no request for
+//! an invalid one); redirects and normalization mapped back; exactly
+//! [`Fetcher::max_in_flight`] requests in flight at the server; connections
+//! reused; the progress observer called once per title.
+
+// This crate is test code: failing loudly, with a message, is its job.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use wikifetch_core::{Config, FetchResult, Fetcher, NoProgress, RetryPolicy};
+use wikifetch_mock::{Latency, MISSING_TITLE, MockWiki, extract_text, normalize};
+
+/// Titles that break naive clients: reserved URL characters, non-ASCII.
+pub const HOSTILE_TITLES: &[&str] = &[
+    "AT&T",
+    "C++",
+    "100% (song)",
+    "Question?",
+    "Schrödinger equation",
+    "東京",
+    "a=b;c/d",
+    "Plus+Space Both",
+];
+
+/// Sentences the kit asks for (the default).
+const SENTENCES: u8 = 5;
+
+/// The configuration the kit uses against `mock`: concurrency `c`, and
+/// short retry waits so that checks stay fast.
+pub fn config_for(mock: &MockWiki, c: usize) -> Config {
+    let mut config = Config::for_api(&mock.api_url());
+    config.concurrency = c;
+    config.timeout = Duration::from_secs(5);
+    config.retry = RetryPolicy {
+        max_retries: 3,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_secs(2),
+    };
+    config
+}
+
+/// Starts a mock, or fails the test saying why.
+pub fn start(builder: wikifetch_mock::MockWikiBuilder) -> MockWiki {
+    builder.start().expect("the mock server could not start")
+}
+
+/// Builds the fetcher under test.
+pub fn build<F: Fetcher>(config: &Config) -> F {
+    F::new(config).unwrap_or_else(|e| panic!("could not build the fetcher: {e}"))
+}
+
+/// The extract the mock gives for `title`, after normalization and `redirect`.
+pub fn expected_text(page: &str) -> String {
+    extract_text(page, SENTENCES, 0)
+}
+
+fn owned(titles: &[&str]) -> Vec<String> {
+    titles.iter().map(|t| (*t).to_owned()).collect()
+}
+
+fn assert_extract(result: &FetchResult, page: &str, context: &str) {
+    match result {
+        Ok(e) => {
+            assert_eq!(e.page_title, page, "{context}: wrong page");
+            assert_eq!(e.text, expected_text(page), "{context}: wrong extract");
+        }
+        Err(e) => panic!("{context}: expected the extract of {page:?}, got error {e}"),
+    }
+}
+
+/// No titles in, no results out, nothing sent.
+pub fn empty_input<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    assert!(f.fetch_all(&[], &NoProgress).is_empty());
+    assert_eq!(mock.stats().requests, 0);
+}
+
+/// One title, one request, its extract.
+pub fn one_title<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(&owned(&["Rust"]), &NoProgress);
+    assert_eq!(results.len(), 1);
+    assert_extract(&results[0], "Rust", "one title");
+    assert_eq!(mock.stats().requests, 1);
+}
+
+/// 500 titles with uneven latency come back exact and in input order.
+pub fn many_titles_in_input_order<F: Fetcher>() {
+    let mock = start(MockWiki::builder().latency(Latency::Uniform {
+        low: Duration::ZERO,
+        high: Duration::from_millis(3),
+    }));
+    let f: F = build(&config_for(&mock, 16));
+    let titles: Vec<String> = (0..500).map(|i| format!("Title {i}")).collect();
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_eq!(results.len(), titles.len());
+    for (title, result) in titles.iter().zip(&results) {
+        assert_extract(result, title, title);
+    }
+    assert_eq!(mock.stats().requests, 500);
+}
+
+/// A title given twice is fetched and reported twice, in both places.
+pub fn duplicates_are_fetched_per_position<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let titles = owned(&["Dup", "Other", "Dup", "Dup", MISSING_TITLE, MISSING_TITLE]);
+    let seen = Mutex::new(Vec::new());
+    let results = f.fetch_all(&titles, &|i, _| seen.lock().unwrap().push(i));
+    assert_eq!(results.len(), 6);
+    for i in [0, 2, 3] {
+        assert_extract(&results[i], "Dup", "duplicate");
+    }
+    assert_extract(&results[1], "Other", "between duplicates");
+    assert_eq!(results[4].as_ref().unwrap_err().kind(), "missing");
+    assert_eq!(results[5].as_ref().unwrap_err().kind(), "missing");
+    assert_eq!(mock.attempts("Dup"), 3);
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    assert_eq!(seen, vec![0, 1, 2, 3, 4, 5]);
+}
+
+/// Reserved and non-ASCII characters reach the server byte-exact.
+pub fn hostile_titles_arrive_byte_exact<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(&owned(HOSTILE_TITLES), &NoProgress);
+    for (title, result) in HOSTILE_TITLES.iter().zip(&results) {
+        assert_eq!(
+            mock.attempts(title),
+            1,
+            "{title:?} did not arrive as itself"
+        );
+        assert_extract(result, &normalize(title), title);
+    }
+    assert_eq!(mock.stats().requests, HOSTILE_TITLES.len() as u64);
+}
+
+/// A missing page is an error of kind `missing`, asked for once.
+pub fn missing_page_is_an_error_not_retried<F: Fetcher>() {
+    let mock = start(MockWiki::builder().missing("Ghost"));
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(&owned(&["Before", "Ghost", "After"]), &NoProgress);
+    assert_extract(&results[0], "Before", "before the missing page");
+    assert_eq!(results[1].as_ref().unwrap_err().kind(), "missing");
+    assert_extract(&results[2], "After", "after the missing page");
+    assert_eq!(mock.attempts("Ghost"), 1);
+}
+
+/// Invalid titles fail with kind `invalid`, and no request is sent for them.
+pub fn invalid_titles_send_nothing<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let long = "x".repeat(300);
+    let titles = owned(&[
+        "ok",
+        "a|b",
+        "",
+        "   ",
+        "tab\there",
+        &long,
+        "[[link]]",
+        "ok2",
+    ]);
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_eq!(results.len(), titles.len());
+    assert_extract(&results[0], "Ok", "valid before invalid");
+    for (title, result) in titles.iter().zip(&results).skip(1).take(6) {
+        let err = result.as_ref().expect_err(title);
+        assert_eq!(err.kind(), "invalid", "{title:?}: {err}");
+    }
+    assert_extract(&results[7], "Ok2", "valid after invalid");
+    assert_eq!(
+        mock.stats().requests,
+        2,
+        "requests were sent for invalid titles"
+    );
+}
+
+/// A redirect is followed to its target page.
+pub fn redirects_are_followed<F: Fetcher>() {
+    let mock = start(MockWiki::builder().redirect("Old name", "New name"));
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(&owned(&["Old name", "Einstein"]), &NoProgress);
+    assert_extract(&results[0], "New name", "redirect");
+    assert_extract(&results[1], "Albert Einstein", "default redirect");
+}
+
+/// `Albert_Einstein` is normalized to `Albert Einstein` and mapped back.
+pub fn normalization_is_mapped_back<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(
+        &owned(&["Albert_Einstein", "james clerk_maxwell"]),
+        &NoProgress,
+    );
+    assert_extract(&results[0], "Albert Einstein", "underscores");
+    assert_extract(&results[1], "James clerk maxwell", "lower case");
+}
+
+/// The server sees exactly [`Fetcher::max_in_flight`] requests at once.
+pub fn in_flight_matches_the_concurrency<F: Fetcher>() {
+    let mock = start(MockWiki::builder().latency(Latency::Fixed(Duration::from_millis(40))));
+    let c = 8;
+    let f: F = build(&config_for(&mock, c));
+    let expected = f.max_in_flight();
+    assert!(
+        expected == 1 || expected == c,
+        "max_in_flight() is {expected}, neither 1 nor C = {c}"
+    );
+    let n = if expected == 1 { 6 } else { 3 * c };
+    let titles: Vec<String> = (0..n).map(|i| format!("Parallel {i}")).collect();
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(
+        mock.stats().max_in_flight,
+        expected,
+        "requests in flight at the server"
+    );
+}
+
+/// Connections are kept alive and reused: N = 10·C requests open at most C.
+pub fn connections_are_reused<F: Fetcher>() {
+    let mock = start(
+        MockWiki::builder()
+            .latency(Latency::Fixed(Duration::from_millis(2)))
+            .count_connections(true),
+    );
+    let c = 4;
+    let f: F = build(&config_for(&mock, c));
+    let titles: Vec<String> = (0..10 * c).map(|i| format!("Reuse {i}")).collect();
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert!(results.iter().all(Result::is_ok));
+    let connections = mock.stats().connections.unwrap_or(u64::MAX);
+    assert!(
+        connections <= f.max_in_flight() as u64,
+        "{connections} connections for {} requests at concurrency {}",
+        titles.len(),
+        f.max_in_flight()
+    );
+}
+
+/// The progress observer hears of every title exactly once, failures too.
+pub fn progress_reports_each_title_once<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let mut titles: Vec<String> = (0..40).map(|i| format!("P {i}")).collect();
+    titles[3] = MISSING_TITLE.to_owned();
+    titles[7] = "bad|title".to_owned();
+    let seen = Mutex::new(Vec::new());
+    let results = f.fetch_all(&titles, &|i, ok| seen.lock().unwrap().push((i, ok)));
+    let mut seen = seen.into_inner().unwrap();
+    seen.sort();
+    let expected: Vec<(usize, bool)> = results.iter().map(Result::is_ok).enumerate().collect();
+    assert_eq!(seen, expected);
+    assert!(!seen[3].1 && !seen[7].1 && seen[0].1);
+}
+
+/// The User-Agent follows Wikimedia's policy and names wikifetch.
+pub fn sends_a_policy_user_agent<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let config = config_for(&mock, 2);
+    let f: F = build(&config);
+    f.fetch_all(&owned(&["UA"]), &NoProgress);
+    let agents = mock.user_agents();
+    assert_eq!(agents.len(), 1, "{agents:?}");
+    let prefix = format!(
+        "wikifetch/{} ({}) ",
+        env!("CARGO_PKG_VERSION"),
+        config.contact
+    );
+    assert!(
+        agents[0].starts_with(&prefix),
+        "{:?} does not start with {prefix:?}",
+        agents[0]
+    );
+}
+
+/// One `#[test]` per conformance check for the fetcher type given.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fetcher:ty) => {
+        $crate::conformance_tests!(@each $fetcher;
+            empty_input,
+            one_title,
+            many_titles_in_input_order,
+            duplicates_are_fetched_per_position,
+            hostile_titles_arrive_byte_exact,
+            missing_page_is_an_error_not_retried,
+            invalid_titles_send_nothing,
+            redirects_are_followed,
+            normalization_is_mapped_back,
+            in_flight_matches_the_concurrency,
+            connections_are_reused,
+            progress_reports_each_title_once,
+            sends_a_policy_user_agent,
+        );
+    };
+    (@each $fetcher:ty; $($check:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $check() {
+                $crate::$check::<$fetcher>();
+            }
+        )*
+    };
+}
