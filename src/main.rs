@@ -1,0 +1,249 @@
+//! The `wikifetch` command line: `fetch` extracts with any strategy, and
+//! `serve` the mock MediaWiki for other clients (the Python lesson too).
+//!
+//! This is the only code in the workspace that prints.
+#![allow(clippy::print_stdout)]
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use wikifetch::Strategy;
+use wikifetch_core::{Config, FetchError, FetchResult, NoProgress, WIKIPEDIA_API};
+use wikifetch_mock::{
+    FAULT_SPEC_HELP, LATENCY_SPEC_HELP, Latency, MockWiki, parse_duration, parse_faults,
+};
+
+/// Fetch the first sentences of Wikipedia articles with a loop, OS threads,
+/// rayon, tokio or async-std, and see what each costs.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch extracts for titles given as arguments or in a file.
+    ///
+    /// Prints one result per title, in input order. Exits with 0 when every
+    /// title has an extract, 1 when some failed, 2 on a usage error.
+    Fetch(FetchArgs),
+    /// Run the mock MediaWiki server in the foreground (Ctrl-C stops it).
+    Serve(ServeArgs),
+}
+
+#[derive(Parser)]
+struct FetchArgs {
+    /// Titles to fetch, spelled as on Wikipedia (`AT&T`, `C++` and `東京` are fine).
+    titles: Vec<String>,
+    /// Also read titles from this file, one per line (empty lines skipped).
+    #[arg(long, value_name = "PATH")]
+    titles_file: Option<PathBuf>,
+    /// How to fetch.
+    #[arg(long, value_enum, default_value_t = Strategy::Sequential)]
+    strategy: Strategy,
+    /// The MediaWiki API endpoint (a `wikifetch serve` URL, for example).
+    #[arg(long, default_value = WIKIPEDIA_API, value_name = "URL")]
+    api_url: String,
+    /// Requests in flight at once (ignored by `sequential`).
+    #[arg(long, short = 'c', default_value_t = 10)]
+    concurrency: usize,
+    /// Sentences per extract, 1 to 10.
+    #[arg(long, default_value_t = 5)]
+    exsentences: u8,
+    /// Time allowed per attempt, like `10s` or `500ms`.
+    #[arg(long, default_value = "10s", value_parser = duration)]
+    timeout: Duration,
+    /// Retries of transient failures (429, 5xx, maxlag, timeouts) per title.
+    #[arg(long, default_value_t = 3)]
+    retries: u32,
+    /// Contact information for the User-Agent (an e-mail address for heavy live use).
+    #[arg(long)]
+    contact: Option<String>,
+    /// `text` for people, `json` for one JSON object per line.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Parser)]
+struct ServeArgs {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    #[arg(long, default_value = "0", value_parser = latency, help = format!("Delay before each answer: {LATENCY_SPEC_HELP}"))]
+    latency: Latency,
+    #[arg(long, default_value = "", help = format!("Injected failures: {FAULT_SPEC_HELP}"))]
+    faults: String,
+    /// Seed for latency samples and fault choices.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s).map_err(|e| e.to_string())
+}
+
+fn latency(s: &str) -> Result<Latency, String> {
+    s.parse()
+        .map_err(|e: wikifetch_mock::SpecError| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Fetch(args) => fetch(args),
+        Command::Serve(args) => serve(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("wikifetch: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A title read from input: its text, or why it could not be read.
+type Input = (String, Option<FetchError>);
+
+fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
+    let mut inputs: Vec<Input> = args.titles.iter().map(|t| (t.clone(), None)).collect();
+    if let Some(path) = &args.titles_file {
+        inputs.extend(read_titles_file(path)?);
+    }
+    if inputs.is_empty() {
+        return Err("no titles: give some as arguments or with --titles-file".into());
+    }
+
+    let mut config = Config::for_api(&args.api_url);
+    config.concurrency = args.concurrency;
+    config.exsentences = args.exsentences;
+    config.timeout = args.timeout;
+    config.retry.max_retries = args.retries;
+    if let Some(contact) = args.contact {
+        config.contact = contact;
+    }
+    if config.is_live_wikimedia()
+        && args.strategy != Strategy::Sequential
+        && config.concurrency > 10
+    {
+        eprintln!(
+            "wikifetch: warning: {} requests at once against live Wikimedia is more than its \
+             API etiquette asks; prefer --concurrency 10 or less, and add --contact",
+            config.concurrency
+        );
+    }
+    let fetcher = args.strategy.build(&config).map_err(|e| e.to_string())?;
+
+    // Unreadable lines are not fetched; the rest are, and all are reported
+    // in input order.
+    let readable: Vec<String> = inputs
+        .iter()
+        .filter(|(_, e)| e.is_none())
+        .map(|(t, _)| t.clone())
+        .collect();
+    let mut fetched = fetcher.fetch_all(&readable, &NoProgress).into_iter();
+    let results: Vec<FetchResult> = inputs
+        .iter()
+        .map(|(_, unreadable)| match unreadable {
+            Some(e) => Err(e.clone()),
+            None => fetched.next().unwrap_or_else(|| {
+                Err(FetchError::Panicked {
+                    message: "the strategy returned too few results".into(),
+                })
+            }),
+        })
+        .collect();
+
+    let all_ok = results.iter().all(Result::is_ok);
+    print_results(&inputs, &results, args.format)
+        .map_err(|e| format!("cannot write the output: {e}"))?;
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Reads one title per line; a line that is not UTF-8 becomes an error for
+/// that line, naming it, and the others are still fetched.
+fn read_titles_file(path: &Path) -> Result<Vec<Input>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        .filter(|(_, line)| !line.is_empty())
+        .map(|(number, line)| match std::str::from_utf8(line) {
+            Ok(title) => (title.to_owned(), None),
+            Err(e) => (
+                String::from_utf8_lossy(line).into_owned(),
+                Some(FetchError::InvalidTitle {
+                    reason: format!(
+                        "line {number} of {} is not valid UTF-8 ({e})",
+                        path.display()
+                    ),
+                }),
+            ),
+        })
+        .collect())
+}
+
+fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> io::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    for ((title, _), result) in inputs.iter().zip(results) {
+        match format {
+            Format::Json => {
+                let line = match result {
+                    Ok(e) => json!({"title": title, "page_title": e.page_title, "extract": e.text}),
+                    Err(e) => {
+                        json!({"title": title, "error": {"kind": e.kind(), "message": e.to_string()}})
+                    }
+                };
+                writeln!(out, "{line}")?;
+            }
+            Format::Text => match result {
+                Ok(e) if e.page_title == *title => writeln!(out, "== {title} ==\n{}\n", e.text)?,
+                Ok(e) => writeln!(out, "== {title} (→ {}) ==\n{}\n", e.page_title, e.text)?,
+                Err(e) => writeln!(out, "== {title} ==\nerror ({}): {e}\n", e.kind())?,
+            },
+        }
+    }
+    out.flush()
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    let faults = parse_faults(&args.faults).map_err(|e| e.to_string())?;
+    let mock = MockWiki::builder()
+        .port(args.port)
+        .latency(args.latency)
+        .faults(faults)
+        .seed(args.seed)
+        .start()
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+    println!("{}", mock.api_url());
+    eprintln!(
+        "wikifetch: serving a mock MediaWiki (latency {}) at {}; Ctrl-C stops it",
+        args.latency,
+        mock.api_url()
+    );
+    io::stdout().flush().map_err(|e| e.to_string())?;
+    wikifetch_mock::wait_for_ctrl_c().map_err(|e| e.to_string())?;
+    let stats = mock.stats();
+    eprintln!(
+        "wikifetch: stopped after {} requests (at most {} in flight)",
+        stats.requests, stats.max_in_flight
+    );
+    Ok(ExitCode::SUCCESS)
+}

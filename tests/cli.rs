@@ -1,0 +1,154 @@
+//! The `wikifetch` binary, end to end against the mock.
+
+// Test helpers may fail loudly: that is how a test reports.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use serde_json::Value;
+use wikifetch_mock::{MISSING_TITLE, MockWiki};
+
+fn wikifetch(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wikifetch"))
+        .args(args)
+        .output()
+        .expect("the wikifetch binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+#[test]
+fn fetch_json_reports_every_title_in_order() {
+    let mock = MockWiki::start().unwrap();
+    let url = mock.api_url();
+    let titles = [
+        "AT&T",
+        "C++",
+        "100% (song)",
+        "Question?",
+        "Schrödinger equation",
+        "東京",
+        MISSING_TITLE,
+        "a|b",
+        "Albert_Einstein",
+    ];
+    let mut args = vec!["fetch", "--format", "json", "--api-url", &url];
+    args.extend(titles);
+    let (code, stdout, _) = wikifetch(&args);
+    assert_eq!(code, 1, "some titles failed, so the exit status is 1");
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), titles.len());
+    for (line, title) in lines.iter().zip(titles) {
+        assert_eq!(line["title"], title);
+    }
+    for line in &lines[..6] {
+        let extract = line["extract"].as_str().unwrap();
+        assert!(
+            extract.starts_with(line["title"].as_str().unwrap()),
+            "{line}"
+        );
+    }
+    assert_eq!(lines[6]["error"]["kind"], "missing");
+    assert_eq!(lines[7]["error"]["kind"], "invalid");
+    assert_eq!(lines[8]["page_title"], "Albert Einstein");
+    assert_eq!(mock.stats().requests, 8, "no request for the invalid title");
+}
+
+#[test]
+fn exit_status_is_zero_when_all_succeed() {
+    let mock = MockWiki::start().unwrap();
+    let (code, stdout, _) = wikifetch(&["fetch", "--api-url", &mock.api_url(), "Rust"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("== Rust ==\nRust is"), "{stdout}");
+}
+
+#[test]
+fn titles_file_names_lines_that_are_not_utf8() {
+    let mock = MockWiki::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("wikifetch-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("titles.txt");
+    std::fs::write(&file, b"Rust\r\n\xff\xfeBad\n\nPython\n").unwrap();
+    let (code, stdout, _) = wikifetch(&[
+        "fetch",
+        "--format",
+        "json",
+        "--api-url",
+        &mock.api_url(),
+        "--titles-file",
+        file.to_str().unwrap(),
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(code, 1);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["title"], "Rust");
+    assert_eq!(lines[1]["error"]["kind"], "invalid");
+    assert!(
+        lines[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2 of")
+    );
+    assert_eq!(lines[2]["title"], "Python");
+    assert_eq!(mock.stats().requests, 2);
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let (code, _, stderr) = wikifetch(&["fetch", "--strategy", "nope", "X"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("possible values: sequential"), "{stderr}");
+    let (code, _, stderr) = wikifetch(&["fetch", "--api-url", "http://127.0.0.1:9/w/api.php"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no titles"), "{stderr}");
+    let (code, _, stderr) = wikifetch(&[
+        "fetch",
+        "--exsentences",
+        "11",
+        "--api-url",
+        "http://127.0.0.1:9/",
+        "X",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("exsentences"), "{stderr}");
+}
+
+#[test]
+fn unreachable_server_is_a_connect_error_per_title() {
+    // Bind and drop a listener: nothing listens on that port now.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/w/api.php");
+    let (code, stdout, _) = wikifetch(&[
+        "fetch",
+        "--format",
+        "json",
+        "--retries",
+        "0",
+        "--api-url",
+        &url,
+        "A",
+        "B",
+    ]);
+    assert_eq!(code, 1);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines.iter().all(|l| l["error"]["kind"] == "connect"),
+        "{stdout}"
+    );
+}
