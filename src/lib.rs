@@ -12,16 +12,34 @@ use wikifetch_core::{Config, Fetcher, SetupError};
 pub enum Strategy {
     /// One title after another on one thread: the lesson's for-loop.
     Sequential,
+    /// C OS threads pulling titles from a queue: the lesson's ThreadPoolExecutor.
+    ThreadPool,
+    /// A new OS thread per title, at most C alive at once.
+    ThreadPerRequest,
+    /// A dedicated rayon pool of C threads over `par_iter`.
+    Rayon,
+    /// Async tasks on tokio's multi-thread runtime, with reqwest.
+    Tokio,
 }
 
 impl Strategy {
     /// Every strategy, in the order reports list them.
-    pub const ALL: &'static [Strategy] = &[Strategy::Sequential];
+    pub const ALL: &'static [Strategy] = &[
+        Strategy::Sequential,
+        Strategy::ThreadPool,
+        Strategy::ThreadPerRequest,
+        Strategy::Rayon,
+        Strategy::Tokio,
+    ];
 
     /// The stable name, as `--strategy` spells it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Sequential => "sequential",
+            Self::ThreadPool => "thread-pool",
+            Self::ThreadPerRequest => "thread-per-request",
+            Self::Rayon => "rayon",
+            Self::Tokio => "tokio",
         }
     }
 
@@ -29,6 +47,10 @@ impl Strategy {
     pub fn build(self, config: &Config) -> Result<Box<dyn Fetcher>, SetupError> {
         Ok(match self {
             Self::Sequential => Box::new(wikifetch_sequential::Sequential::new(config)?),
+            Self::ThreadPool => Box::new(wikifetch_threads::ThreadPool::new(config)?),
+            Self::ThreadPerRequest => Box::new(wikifetch_threads::ThreadPerRequest::new(config)?),
+            Self::Rayon => Box::new(wikifetch_rayon::Rayon::new(config)?),
+            Self::Tokio => Box::new(wikifetch_tokio::Tokio::new(config)?),
         })
     }
 }

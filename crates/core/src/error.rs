@@ -81,6 +81,14 @@ pub enum FetchError {
         /// The client's description.
         message: String,
     },
+    /// The machine refused a resource this title needed: a thread could
+    /// not be spawned, or no file descriptor was left for a socket. Lower
+    /// the concurrency, or raise the limit the message names.
+    #[error("out of a system resource: {message}")]
+    Resource {
+        /// What was refused, and the limit involved.
+        message: String,
+    },
     /// The strategy's worker for this title panicked; a bug in wikifetch.
     /// The other titles are still fetched.
     #[error("the worker fetching this title panicked: {message}")]
@@ -92,8 +100,8 @@ pub enum FetchError {
 
 impl FetchError {
     /// A short, stable name for the cause: `invalid`, `missing`, `http`,
-    /// `api`, `parse`, `too_large`, `timeout`, `connect`, `transport` or
-    /// `panic`. Reports and the CLI's `--format json` key on it.
+    /// `api`, `parse`, `too_large`, `timeout`, `connect`, `transport`,
+    /// `resource` or `panic`. Reports and the CLI's `--format json` key on it.
     pub fn kind(&self) -> &'static str {
         match self {
             Self::InvalidTitle { .. } => "invalid",
@@ -105,6 +113,7 @@ impl FetchError {
             Self::Timeout { .. } => "timeout",
             Self::Connect { .. } => "connect",
             Self::Transport { .. } => "transport",
+            Self::Resource { .. } => "resource",
             Self::Panicked { .. } => "panic",
         }
     }
@@ -124,6 +133,7 @@ impl FetchError {
             | Self::Missing { .. }
             | Self::Unexpected { .. }
             | Self::TooLarge { .. }
+            | Self::Resource { .. }
             | Self::Panicked { .. } => false,
         }
     }
@@ -155,4 +165,20 @@ pub enum SetupError {
         /// What failed.
         message: String,
     },
+}
+
+/// An error and its chain of sources, as one line: `a: b: c`. HTTP
+/// clients' top-level messages ("error sending request") hide the cause.
+pub fn describe(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
 }

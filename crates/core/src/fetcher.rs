@@ -101,6 +101,16 @@ impl<'p> Collector<'p> {
     }
 }
 
+/// Runs `fetch` and turns a panic inside it into `FetchError::Panicked` for
+/// this title, so one bug cannot lose the other titles' results.
+pub fn catch_panic(fetch: impl FnOnce() -> FetchResult) -> FetchResult {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(fetch)).unwrap_or_else(|payload| {
+        Err(FetchError::Panicked {
+            message: panic_message(&*payload),
+        })
+    })
+}
+
 /// The text of a caught panic's payload, for [`FetchError::Panicked`].
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
@@ -149,6 +159,18 @@ mod tests {
         let results = c.finish();
         assert_eq!(results.len(), 2);
         assert_eq!(results[0].as_ref().unwrap_err().kind(), "panic");
+    }
+
+    #[test]
+    fn catch_panic_turns_a_panic_into_an_error() {
+        let r = catch_panic(|| panic!("worker bug"));
+        assert_eq!(
+            r,
+            Err(FetchError::Panicked {
+                message: "worker bug".into()
+            })
+        );
+        assert_eq!(catch_panic(|| ok("fine")), ok("fine"));
     }
 
     #[test]

@@ -49,10 +49,14 @@ pub mod parse;
 pub mod request;
 pub mod retry;
 pub mod title;
+#[cfg(feature = "rustls")]
+pub mod tls;
 
 pub use config::{Config, PROJECT_URL, WIKIPEDIA_API};
-pub use error::{FetchError, SetupError};
-pub use fetcher::{Collector, FetchResult, Fetcher, NoProgress, Progress, panic_message};
+pub use error::{FetchError, SetupError, describe};
+pub use fetcher::{
+    Collector, FetchResult, Fetcher, NoProgress, Progress, catch_panic, panic_message,
+};
 pub use job::{HttpReply, Job, Step, fetch_async, fetch_blocking};
 pub use parse::{Extract, parse_response};
 pub use request::request_url;

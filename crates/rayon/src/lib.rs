@@ -1,0 +1,101 @@
+//! # rayon: a work-stealing pool built for CPU work, used for I/O
+//!
+//! **What it is.** [rayon] turns `iter()` into `par_iter()`: it splits the
+//! input into pieces and lets a pool of threads work through them, each
+//! thread stealing work from the others when its own runs out. It is made
+//! for CPU-bound work (one thread per core, all of them busy), and here it
+//! is asked to do blocking I/O instead.
+//!
+//! **How this crate does it.** A dedicated [`rayon::ThreadPool`] with C
+//! threads is built once in [`Fetcher::new`]; `fetch_all` runs
+//! `titles.par_iter().enumerate().map(fetch_one).collect()` inside it.
+//! `collect()` into a `Vec` keeps input order by construction, and each
+//! result is reported to the progress observer from the worker that
+//! produced it. The per-title function is the sequential strategy's
+//! [`Client::fetch_one`], shared by all threads through one `ureq::Agent`.
+//!
+//! **Why not rayon's global pool?** It has one thread per core: 2 on the
+//! reference machine. A thread blocked in `recv()` does no work and frees no
+//! core, so with 2 threads only 2 requests are ever in flight, whatever C
+//! you meant. For I/O, the pool size is the concurrency; build a pool of C.
+//!
+//! **How the splitting behaves.** rayon does not hand out titles one by one
+//! like a queue. It splits the index range in halves, recursively, and a
+//! thread that finishes its half steals half of someone else's remaining
+//! range. With even latencies that is as good as a queue; with uneven ones,
+//! stealing still rebalances, but in ranges, so a few slow titles at the end
+//! can leave threads idle that a queue would have kept busy. `cargo bench`'s
+//! `jitter` scenario shows it.
+//!
+//! **When to choose it.** When the program already uses rayon for CPU work
+//! and a modest number of blocking requests is a side task, or when the
+//! work per title is CPU-heavy after the fetch (parsing, hashing): rayon's
+//! strength is the computation, not the waiting.
+//!
+//! **What it costs.** Like any pool of OS threads: C stacks, C kernel tasks,
+//! a context switch per answer; plus rayon's splitting and stealing
+//! machinery, which costs little next to a network round trip.
+//!
+//! **Pitfalls.** The global pool's size (above). Blocking inside
+//! `par_iter` on the global pool also stalls every other rayon user in the
+//! process; a dedicated pool, as here, keeps that contained. A panic inside
+//! `par_iter` would propagate to the caller and lose every result, so each
+//! title runs under [`catch_panic`].
+
+use rayon::prelude::*;
+use wikifetch_core::{Config, FetchResult, Fetcher, Progress, SetupError, catch_panic};
+use wikifetch_sequential::Client;
+
+/// Stack reserved per pool thread: ample for a blocking HTTP request.
+pub const STACK_SIZE: usize = 512 * 1024;
+
+/// A dedicated rayon pool of C threads running blocking requests.
+#[derive(Debug)]
+pub struct Rayon {
+    pool: rayon::ThreadPool,
+    client: Client,
+}
+
+impl Fetcher for Rayon {
+    fn new(config: &Config) -> Result<Self, SetupError> {
+        let client = Client::new(config, config.concurrency)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.concurrency)
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("wikifetch-rayon-{i}"))
+            .build()
+            .map_err(|e| SetupError::Start {
+                strategy: "rayon",
+                message: format!(
+                    "could not start {} threads: {e}; lower --concurrency",
+                    config.concurrency
+                ),
+            })?;
+        Ok(Self { pool, client })
+    }
+
+    fn name(&self) -> &'static str {
+        "rayon"
+    }
+
+    fn max_in_flight(&self) -> usize {
+        self.client.config().concurrency
+    }
+
+    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        self.pool.install(|| {
+            titles
+                .par_iter()
+                .enumerate()
+                // One title per piece: the default would let rayon batch
+                // titles, serializing them within a piece.
+                .with_max_len(1)
+                .map(|(index, title)| {
+                    let result = catch_panic(|| self.client.fetch_one(title));
+                    progress.completed(index, result.is_ok());
+                    result
+                })
+                .collect()
+        })
+    }
+}
