@@ -20,6 +20,10 @@ pub enum Strategy {
     Rayon,
     /// Async tasks on tokio's multi-thread runtime, with reqwest.
     Tokio,
+    /// Async tasks on async-std's executor, with hyper on async-io.
+    AsyncStd,
+    /// Async tasks on a smol executor, with hyper on async-io.
+    Smol,
 }
 
 impl Strategy {
@@ -30,6 +34,8 @@ impl Strategy {
         Strategy::ThreadPerRequest,
         Strategy::Rayon,
         Strategy::Tokio,
+        Strategy::AsyncStd,
+        Strategy::Smol,
     ];
 
     /// The stable name, as `--strategy` spells it.
@@ -40,6 +46,8 @@ impl Strategy {
             Self::ThreadPerRequest => "thread-per-request",
             Self::Rayon => "rayon",
             Self::Tokio => "tokio",
+            Self::AsyncStd => "async-std",
+            Self::Smol => "smol",
         }
     }
 
@@ -51,6 +59,8 @@ impl Strategy {
             Self::ThreadPerRequest => Box::new(wikifetch_threads::ThreadPerRequest::new(config)?),
             Self::Rayon => Box::new(wikifetch_rayon::Rayon::new(config)?),
             Self::Tokio => Box::new(wikifetch_tokio::Tokio::new(config)?),
+            Self::AsyncStd => Box::new(wikifetch_async_std::AsyncStd::new(config)?),
+            Self::Smol => Box::new(wikifetch_smol::Smol::new(config)?),
         })
     }
 }

@@ -321,3 +321,16 @@ macro_rules! conformance_tests {
         )*
     };
 }
+
+/// The names of this process's threads (Linux: `/proc/self/task/*/comm`;
+/// elsewhere empty). Lets a test see which runtimes are running.
+pub fn thread_names() -> Vec<String> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_owned())
+        .collect()
+}
