@@ -4,6 +4,9 @@
 //! strategy registry that it and the benchmarks share. The fetching itself
 //! lives in the `crates/` (see `ARCHITECTURE.md`).
 
+pub mod report;
+pub mod scenarios;
+
 use clap::ValueEnum;
 use wikifetch_core::{Config, Fetcher, SetupError};
 

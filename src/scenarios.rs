@@ -1,0 +1,175 @@
+//! The benchmark scenarios, as data: `cargo bench` runs them and the report
+//! explains them, so both read the same definitions.
+
+use std::time::Duration;
+
+use wikifetch_mock::Latency;
+
+use crate::Strategy;
+
+/// The mock's seed in every scenario, so latencies repeat across runs.
+pub const SEED: u64 = 2024;
+
+/// One benchmark scenario: N titles against the mock at some latency, for
+/// some strategies at some concurrencies.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Stable name: the criterion group and the report section.
+    pub name: &'static str,
+    /// N, the number of titles per `fetch_all`.
+    pub titles: usize,
+    /// The mock's delay per request.
+    pub latency: Latency,
+    /// The concurrencies C to run each concurrent strategy at.
+    pub concurrency: Vec<usize>,
+    /// Whether `sequential` runs too (at its only concurrency, 1).
+    pub with_sequential: bool,
+    /// What the scenario shows, in two sentences, for the README and report.
+    pub about: &'static str,
+}
+
+impl Scenario {
+    /// The titles the scenario fetches: distinct, some non-ASCII, some with
+    /// reserved URL characters, all valid.
+    pub fn title_list(&self) -> Vec<String> {
+        (0..self.titles)
+            .map(|i| match i % 10 {
+                3 => format!("東京 {i}"),
+                7 => format!("AT&T {i}"),
+                _ => format!("Article {i}"),
+            })
+            .collect()
+    }
+
+    /// Every (strategy, C) pair the scenario runs, in report order.
+    pub fn runs(&self) -> Vec<(Strategy, usize)> {
+        let mut runs = Vec::new();
+        if self.with_sequential {
+            runs.push((Strategy::Sequential, 1));
+        }
+        for s in Strategy::ALL.iter().filter(|s| **s != Strategy::Sequential) {
+            runs.extend(self.concurrency.iter().map(|c| (*s, *c)));
+        }
+        runs
+    }
+
+    /// The mock's delay for each title of the scenario, in order.
+    pub fn delays(&self) -> Vec<Duration> {
+        self.title_list()
+            .iter()
+            .map(|t| self.latency.sample(SEED, t, 1))
+            .collect()
+    }
+}
+
+/// The scenarios of a plain `cargo bench`; with `sweep`, the larger sweep
+/// (`WIKIFETCH_SWEEP=1`): N = 10,000 and C up to 1000.
+pub fn scenarios(sweep: bool) -> Vec<Scenario> {
+    let ms = Duration::from_millis;
+    let mut all = vec![
+        Scenario {
+            name: "latency",
+            titles: 100,
+            latency: Latency::Fixed(ms(20)),
+            concurrency: vec![10],
+            with_sequential: true,
+            about: "100 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
+                    It shows how much of the waiting each strategy overlaps, against the ideal \
+                    of 10 rounds of one round trip.",
+        },
+        Scenario {
+            name: "concurrency",
+            titles: 200,
+            latency: Latency::Fixed(ms(20)),
+            concurrency: vec![1, 10, 50, 100],
+            with_sequential: false,
+            about: "200 titles at 20 ms with C = 1, 10, 50 and 100. \
+                    Time should fall as ⌈N/C⌉ × the round trip; where a strategy stops \
+                    following that line, its own costs show.",
+        },
+        Scenario {
+            name: "jitter",
+            titles: 200,
+            latency: Latency::LogNormal {
+                median: ms(20),
+                p99: ms(200),
+            },
+            concurrency: vec![20],
+            with_sequential: false,
+            about: "200 titles with heavy-tailed latency (median 20 ms, p99 200 ms, the same \
+                    for every run) at C = 20. Strategies that hand out one title at a time \
+                    route around stragglers; ones that split the input in advance wait on them.",
+        },
+        Scenario {
+            name: "overhead",
+            titles: 1000,
+            latency: Latency::Fixed(Duration::ZERO),
+            concurrency: vec![10],
+            with_sequential: true,
+            about: "1000 titles with no added latency at C = 10: what remains is the CPU cost \
+                    of each client and runtime per request. The mock itself, one thread, \
+                    sets the ceiling here.",
+        },
+    ];
+    if sweep {
+        all.push(Scenario {
+            name: "sweep",
+            titles: 10_000,
+            latency: Latency::Fixed(ms(20)),
+            concurrency: vec![10, 100, 250, 500, 1000],
+            with_sequential: false,
+            about: "10,000 titles at 20 ms with C from 10 to 1000 (only with WIKIFETCH_SWEEP=1). \
+                    It shows where threads and tasks part ways as the concurrency grows.",
+        });
+    }
+    all
+}
+
+/// The nominal ideal for fixed latency `l`: ⌈N/C⌉ · l.
+pub fn nominal_ideal(titles: usize, c: usize, l: Duration) -> Duration {
+    l * u32::try_from(titles.div_ceil(c.max(1))).unwrap_or(u32::MAX)
+}
+
+/// The time C workers need for `durations` if each takes the next title as
+/// soon as it is free (a perfect queue): the ideal for uneven latencies.
+pub fn queue_ideal(durations: &[Duration], c: usize) -> Duration {
+    let mut free_at = vec![Duration::ZERO; c.max(1)];
+    for d in durations {
+        if let Some(earliest) = free_at.iter_mut().min() {
+            *earliest += *d;
+        }
+    }
+    free_at.into_iter().max().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ideals() {
+        let ms = Duration::from_millis;
+        assert_eq!(nominal_ideal(100, 10, ms(20)), ms(200));
+        assert_eq!(nominal_ideal(101, 10, ms(20)), ms(220));
+        assert_eq!(queue_ideal(&[ms(10); 4], 2), ms(20));
+        assert_eq!(queue_ideal(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
+        assert_eq!(queue_ideal(&[], 3), Duration::ZERO);
+    }
+
+    #[test]
+    fn runs_and_titles_are_stable() {
+        let s = &scenarios(false)[0];
+        assert_eq!(s.runs()[0], (Strategy::Sequential, 1));
+        assert_eq!(s.runs().len(), Strategy::ALL.len());
+        let titles = s.title_list();
+        assert_eq!(titles.len(), 100);
+        assert_eq!(
+            titles
+                .iter()
+                .collect::<std::collections::HashSet<_>>()
+                .len(),
+            100
+        );
+        assert!(titles.iter().all(|t| wikifetch_core::Title::new(t).is_ok()));
+    }
+}
