@@ -18,8 +18,8 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use wikifetch::report::{self, RunLog, RunRecord};
-use wikifetch::scenarios::{SEED, Scenario, nominal_ideal, queue_ideal, scenarios};
+use wikifetch::report::{self, RunLog, RunRecord, process_cpu_time};
+use wikifetch::scenarios::{SEED, Scenario, scenarios};
 use wikifetch_core::{Config, NoProgress};
 use wikifetch_mock::MockWiki;
 
@@ -49,6 +49,7 @@ fn main() {
         }
         log.finish(started.elapsed());
         log.save(&paths).expect("the run log can be written");
+        report::mock_ceiling(&paths);
         report::python_reference(&paths);
     }
     match report::write(&paths) {
@@ -67,7 +68,6 @@ fn run_scenario(criterion: &mut Criterion, scenario: &Scenario, log: &mut RunLog
         .start()
         .expect("the mock server starts");
     let titles = scenario.title_list();
-    let delays = scenario.delays();
     let mut group = criterion.benchmark_group(scenario.name);
     group
         .throughput(Throughput::Elements(titles.len() as u64))
@@ -80,24 +80,32 @@ fn run_scenario(criterion: &mut Criterion, scenario: &Scenario, log: &mut RunLog
         let fetcher = strategy
             .build(&config)
             .unwrap_or_else(|e| panic!("{strategy} at C = {c}: {e}"));
-        // Expected time per iteration, with room for overheads: sizes the
-        // warm-up and measurement so that ten samples fit without warnings.
-        let expected = queue_ideal(&delays, fetcher.max_in_flight())
-            .max(nominal_ideal(titles.len(), c, scenario.latency.typical()))
-            .max(Duration::from_millis(20));
-        group
-            .warm_up_time(expected.mul_f64(1.5))
-            .measurement_time(expected.mul_f64(14.0));
-
         let mut record = RunRecord::new(scenario.name, strategy.name(), titles.len(), c);
+        // One untimed call first: it checks the results, opens the
+        // connections, and measures how long a call takes, to size the
+        // warm-up (one call) and the ten samples (one call each when slow,
+        // a few when fast).
+        mock.recycle().expect("the mock recycles");
+        let start = Instant::now();
+        let results = fetcher.fetch_all(&titles, &NoProgress);
+        let once = start.elapsed();
+        record.observe(&results, mock.stats().max_in_flight, mock.stats().requests);
+        group
+            .warm_up_time(once / 2)
+            .measurement_time((once * 9).max(Duration::from_millis(1500)));
+
         group.bench_function(BenchmarkId::new(strategy.name(), c), |b| {
             b.iter_custom(|iterations| {
                 let mut timed = Duration::ZERO;
                 for _ in 0..iterations {
                     mock.recycle().expect("the mock recycles");
+                    let cpu = process_cpu_time();
                     let start = Instant::now();
                     let results = fetcher.fetch_all(&titles, &NoProgress);
                     timed += start.elapsed();
+                    if let (Some(before), Some(after)) = (cpu, process_cpu_time()) {
+                        record.add_cpu(after.saturating_sub(before));
+                    }
                     let stats = mock.stats();
                     record.observe(&results, stats.max_in_flight, stats.requests);
                 }

@@ -140,7 +140,7 @@ def main():
     parser.add_argument("--latency-url", required=True, help="mock with a 20 ms delay")
     parser.add_argument("--overhead-url", required=True, help="mock with no delay")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     r = args.repeats
     runs = [

@@ -17,8 +17,8 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use run::{Machine, Paths, RunLog, RunRecord, peak_rss_kib, utc_date};
-pub use write::{python_reference, write};
+pub use run::{Machine, Paths, RunLog, RunRecord, peak_rss_kib, process_cpu_time, utc_date};
+pub use write::{mock_ceiling, python_reference, write};
 
 use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;
@@ -60,8 +60,12 @@ pub struct Row {
     pub errors: u64,
     /// Lost or extra results over all iterations (must be 0).
     pub lost: u64,
-    /// Most requests in flight at the mock.
-    pub max_in_flight: usize,
+    /// Most requests in flight at the mock (`None` at zero latency, where
+    /// the mock cannot tell).
+    pub max_in_flight: Option<usize>,
+    /// Process CPU time per title during the timed calls (client and mock
+    /// together), seconds.
+    pub cpu_per_title_s: Option<f64>,
     /// `fetch_all` calls made.
     pub iterations: u64,
 }
@@ -135,7 +139,9 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             speedup: None,
             errors: record.errors,
             lost: record.lost,
-            max_in_flight: record.max_in_flight,
+            max_in_flight: (!scenario.latency.typical().is_zero()).then_some(record.max_in_flight),
+            cpu_per_title_s: (record.timed_calls > 0)
+                .then(|| record.cpu_secs / (record.timed_calls as f64 * record.titles as f64)),
             iterations: record.iterations,
         });
     }
@@ -212,7 +218,8 @@ mod tests {
             speedup: None,
             errors: 0,
             lost: 0,
-            max_in_flight: c,
+            max_in_flight: Some(c),
+            cpu_per_title_s: None,
             iterations: 10,
         }
     }

@@ -37,6 +37,11 @@ impl Paths {
         }
     }
 
+    /// Where the `wrk` measurement of the mock goes for this run.
+    pub fn wrk_json(&self) -> PathBuf {
+        self.criterion.join("wikifetch-wrk.json")
+    }
+
     /// Where the Python reference writes its timings for this run.
     pub fn python_json(&self) -> PathBuf {
         self.criterion.join("wikifetch-python.json")
@@ -116,6 +121,13 @@ pub struct RunRecord {
     pub max_in_flight: usize,
     /// Requests the mock served in the last iteration.
     pub requests_per_iteration: u64,
+    /// Process CPU time (user + system, client and mock together) during
+    /// the timed calls, seconds.
+    #[serde(default)]
+    pub cpu_secs: f64,
+    /// Timed calls that `cpu_secs` covers.
+    #[serde(default)]
+    pub timed_calls: u64,
 }
 
 impl RunRecord {
@@ -131,7 +143,15 @@ impl RunRecord {
             lost: 0,
             max_in_flight: 0,
             requests_per_iteration: 0,
+            cpu_secs: 0.0,
+            timed_calls: 0,
         }
+    }
+
+    /// Adds the CPU time of one timed call.
+    pub fn add_cpu(&mut self, cpu: Duration) {
+        self.cpu_secs += cpu.as_secs_f64();
+        self.timed_calls += 1;
     }
 
     /// Adds one iteration's results and the mock's counters.
@@ -216,6 +236,18 @@ pub fn peak_rss_kib() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// CPU time this process has used so far, user plus system, all threads
+/// (exited ones included), from `/proc/self/stat`. Linux counts it in
+/// ticks of 10 ms (USER_HZ = 100), so measure over many calls.
+pub fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let (user, system) = (ticks(11)?, ticks(12)?);
+    Some(Duration::from_millis((user + system) * 10))
+}
+
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time (Howard Hinnant's civil-from-days).
 pub fn utc_date(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
@@ -261,6 +293,17 @@ mod tests {
             (r.iterations, r.errors, r.lost, r.max_in_flight),
             (2, 1, 2, 2)
         );
+    }
+
+    #[test]
+    fn cpu_time_grows_with_work() {
+        let before = process_cpu_time().unwrap();
+        let start = std::time::Instant::now();
+        let mut x = 0u64;
+        while start.elapsed() < Duration::from_millis(60) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        assert!(process_cpu_time().unwrap() > before);
     }
 
     #[test]

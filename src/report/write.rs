@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use super::{Paths, Row, RunLog, plot, rows, utc_date};
-use crate::scenarios::{SEED, scenarios};
+use std::time::Duration;
+
+use crate::scenarios::{SEED, Scenario, scenarios};
 
 /// Runs the lesson's Python code against the mock (`scripts/python_reference.py`)
 /// and leaves its timings for the report. Optional: without `python3`, or if
@@ -40,13 +42,56 @@ pub fn python_reference(paths: &Paths) {
     }
 }
 
+/// Measures the mock alone with `wrk` (1 thread, 10 connections, 2 s, no
+/// delay), if `wrk` is installed, for the `overhead` scenario's ceiling.
+pub fn mock_ceiling(paths: &Paths) {
+    let out = paths.wrk_json();
+    let _ = std::fs::remove_file(&out);
+    let Ok(mock) = wikifetch_mock::MockWiki::builder().seed(SEED).start() else {
+        return;
+    };
+    let url = format!(
+        "{}?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&formatversion=2&titles=Article",
+        mock.api_url()
+    );
+    let output = std::process::Command::new("wrk")
+        .args(["-t1", "-c10", "-d2s", &url])
+        .output();
+    let text = match output {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            eprintln!(
+                "wikifetch: wrk failed ({}); the report will say so",
+                o.status
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!("wikifetch: mock ceiling not measured: cannot run wrk ({e})");
+            return;
+        }
+    };
+    let rate = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse::<f64>().ok());
+    if let Some(rate) = rate {
+        let json = json!({"tool": "wrk -t1 -c10 -d2s", "requests_per_s": rate, "served": mock.stats().requests});
+        let _ = std::fs::write(&out, json.to_string());
+    }
+}
+
 /// Writes every file of `results/` from the last run; returns their names.
 pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
     let log = RunLog::load(paths)?;
     let rows = rows(paths, &log)?;
-    let python = std::fs::read_to_string(paths.python_json())
-        .ok()
-        .and_then(|t| serde_json::from_str::<Value>(&t).ok());
+    let read = |p: std::path::PathBuf| {
+        std::fs::read_to_string(p)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    };
+    let python = read(paths.python_json());
+    let wrk = read(paths.wrk_json());
     std::fs::create_dir_all(&paths.results).map_err(|e| e.to_string())?;
     let mut written = Vec::new();
     let mut save = |name: &str, text: String| -> Result<(), String> {
@@ -63,13 +108,17 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
         "peak_rss_kib": log.peak_rss_kib,
         "rows": rows,
         "python_reference": python,
+        "mock_ceiling": wrk,
     });
     save("results.json", format!("{:#}\n", json))?;
     save("results.csv", csv(&rows))?;
     for (name, svg) in plot::all(&rows).map_err(|e| format!("plot: {e}"))? {
         save(&name, svg)?;
     }
-    save("REPORT.md", markdown(&log, &rows, python.as_ref()))?;
+    save(
+        "REPORT.md",
+        markdown(&log, &rows, python.as_ref(), wrk.as_ref()),
+    )?;
     Ok(written)
 }
 
@@ -77,12 +126,12 @@ fn csv(rows: &[Row]) -> String {
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
     let mut out = String::from(
         "scenario,strategy,titles,concurrency,latency,mean_s,ci_low_s,ci_high_s,titles_per_s,\
-         ideal_s,fair_s,efficiency_nominal,efficiency_fair,speedup,errors,lost,max_in_flight\n",
+         ideal_s,fair_s,efficiency_nominal,efficiency_fair,speedup,cpu_per_title_s,errors,lost,max_in_flight\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{},{},{},{}",
             r.scenario,
             r.strategy,
             r.titles,
@@ -97,9 +146,10 @@ fn csv(rows: &[Row]) -> String {
             opt(r.efficiency_nominal),
             opt(r.efficiency_fair),
             opt(r.speedup),
+            opt(r.cpu_per_title_s),
             r.errors,
             r.lost,
-            r.max_in_flight
+            r.max_in_flight.map(|m| m.to_string()).unwrap_or_default()
         );
     }
     out
@@ -126,13 +176,13 @@ fn in_scenario<'r>(rows: &'r [Row], scenario: &str) -> Vec<&'r Row> {
 
 fn table(out: &mut String, rows: &[&Row]) {
     out.push_str(
-        "| strategy | C | mean | 95 % CI | titles/s | speedup vs sequential | efficiency (nominal) | efficiency (fair) | in flight | errors |\n\
-         |---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n",
+        "| strategy | C | mean | 95 % CI | titles/s | speedup vs sequential | efficiency (nominal) | efficiency (fair) | CPU per title | in flight | errors |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} – {} | {:.0} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} – {} | {:.0} | {} | {} | {} | {} | {} | {} |",
             r.strategy,
             r.concurrency,
             time(r.mean_s),
@@ -142,7 +192,8 @@ fn table(out: &mut String, rows: &[&Row]) {
             r.speedup.map_or("–".into(), |s| format!("{s:.1}×")),
             ratio(r.efficiency_nominal),
             ratio(r.efficiency_fair),
-            r.max_in_flight,
+            r.cpu_per_title_s.map_or("–".into(), time),
+            r.max_in_flight.map_or("–".into(), |m| m.to_string()),
             r.errors + r.lost
         );
     }
@@ -165,7 +216,7 @@ fn find<'r>(rows: &[&'r Row], strategy: &str) -> Option<&'r Row> {
     rows.iter().copied().find(|r| r.strategy == strategy)
 }
 
-fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>) -> String {
+fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Value>) -> String {
     let m = &log.machine;
     let mut out = String::new();
     let _ = writeln!(
@@ -227,7 +278,22 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>) -> String {
             scenario.name
         );
         table(&mut out, &group);
-        let _ = writeln!(out, "**Why.** {}\n", why(scenario.name, &group, rtt));
+        let _ = writeln!(out, "**Why.** {}\n", why(&scenario, &group, rtt));
+        if scenario.name == "overhead" {
+            let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
+                Some(rate) => writeln!(
+                    out,
+                    "**The mock's ceiling.** Measured alone in this run with `wrk -t1 -c10 -d2s` (10 kept-alive connections, \
+                     one title): {rate:.0} requests/s. The fastest strategy above reached {:.0}% of that while also parsing every \
+                     answer and sharing the two cores with the mock.\n",
+                    group.iter().map(|r| r.titles_per_s).fold(0.0, f64::max) / rate * 100.0
+                ),
+                None => writeln!(
+                    out,
+                    "**The mock's ceiling** was not measured in this run (`wrk` is not installed; `apt-get install wrk` adds it).\n"
+                ),
+            };
+        }
     }
 
     python_section(&mut out, rows, python);
@@ -342,13 +408,63 @@ fn summary(out: &mut String, rows: &[Row], rtt: Option<f64>) {
     out.push('\n');
 }
 
+/// Why the `jitter` rows differ: where the longest delay sits in the input,
+/// and when a perfect queue gets to it.
+fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
+    let delays = scenario.delays();
+    let c = rows.first().map_or(1, |r| r.concurrency);
+    let Some((longest_at, longest)) = delays.iter().enumerate().max_by_key(|(_, d)| **d) else {
+        return String::new();
+    };
+    // Replay the queue up to the longest title to see when it starts.
+    let mut free_at = vec![Duration::ZERO; c];
+    let mut starts_at = Duration::ZERO;
+    for (i, d) in delays.iter().enumerate() {
+        if let Some(earliest) = free_at.iter_mut().min() {
+            if i == longest_at {
+                starts_at = *earliest;
+            }
+            *earliest += *d;
+        }
+    }
+    let sum: Duration = delays.iter().sum();
+    let bound = (sum / u32::try_from(c).unwrap_or(1)).max(*longest);
+    let list: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "`{}` {} ({})",
+                r.strategy,
+                time(r.mean_s),
+                ratio(r.efficiency_nominal)
+            )
+        })
+        .collect();
+    format!(
+        "Measured against a perfect queue over the same delays: {}. The delays are fixed per title; the longest is {} \
+         (title {} of {}), and the median is about 20 ms. A queue that hands out titles in input order (the pool, the async \
+         loops) reaches that title only at {}, so such a queue cannot finish before {}; no order at all can finish before \
+         {} (the larger of the total delay over C and the longest delay). rayon does not follow input order: it splits the range \
+         into halves before it starts, so its threads begin at several points of the input at once, and whether that starts the \
+         straggler earlier or later than a queue depends on where it sits. An efficiency above 1.00 means a strategy beat the \
+         in-order queue by starting the long titles sooner.",
+        list.join(", "),
+        time(longest.as_secs_f64()),
+        longest_at + 1,
+        delays.len(),
+        time(starts_at.as_secs_f64()),
+        time((starts_at + *longest).as_secs_f64()),
+        time(bound.as_secs_f64())
+    )
+}
+
 /// The reasons under a table, computed from its rows.
-fn why(scenario: &str, rows: &[&Row], rtt: Option<f64>) -> String {
+fn why(scenario: &Scenario, rows: &[&Row], rtt: Option<f64>) -> String {
     let per_round = |r: &Row| -> Option<f64> {
         let rounds = r.titles.div_ceil(r.concurrency) as f64;
         r.fair_s.map(|f| (r.mean_s - f) / rounds)
     };
-    match scenario {
+    match scenario.name {
         "latency" => {
             let mut s = String::new();
             if let (Some(seq), Some(t)) = (find(rows, "sequential"), rtt) {
@@ -382,46 +498,56 @@ fn why(scenario: &str, rows: &[&Row], rtt: Option<f64>) -> String {
             {
                 let _ = write!(
                     s,
-                    "`thread-per-request` spends {} more per title than `thread-pool`, which reuses its threads: that is roughly what spawning, scheduling and joining one OS thread costs here.",
-                    time((tpr.mean_s - tp.mean_s) / tpr.titles as f64)
+                    "`thread-per-request` takes {} longer per title than `thread-pool`, which reuses its threads, and uses {} of CPU per title against the pool's {}: the difference is creating, scheduling and joining one OS thread per title, on cores it shares with the mock.",
+                    time((tpr.mean_s - tp.mean_s) / tpr.titles as f64),
+                    tpr.cpu_per_title_s.map_or("–".into(), time),
+                    tp.cpu_per_title_s.map_or("–".into(), time)
                 );
             }
             s
         }
         "concurrency" => {
             let mut by_strategy: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-            for r in rows {
+            for r in rows.iter().filter(|r| r.strategy != "sequential") {
                 by_strategy.entry(r.strategy.as_str()).or_default().push(r);
             }
-            let mut parts = Vec::new();
-            for (name, rs) in &by_strategy {
-                let effs: Vec<String> = rs
-                    .iter()
-                    .map(|r| format!("C = {}: {}", r.concurrency, ratio(r.efficiency_fair)))
-                    .collect();
-                parts.push(format!("`{name}` {}", effs.join(", ")));
-            }
-            format!(
-                "Fair efficiency by C: {}. At C = 1 every strategy is a sequential loop in disguise, so the figure shows only its fixed overhead. \
-                 As C grows the rounds get fewer (200 titles at C = 100 is two rounds of 20 ms), so a fixed cost per call (spawning C threads, \
-                 opening C connections on the first call) and the mock's one thread answering C requests at once weigh more: efficiency falls \
-                 for everyone, and fastest for the strategies that create a thread per title.",
-                parts.join("; ")
-            )
-        }
-        "jitter" => {
-            let list: Vec<String> = rows
+            let parts: Vec<String> = by_strategy
                 .iter()
-                .map(|r| format!("`{}` {}", r.strategy, ratio(r.efficiency_nominal)))
+                .map(|(name, rs)| {
+                    let effs: Vec<String> = rs
+                        .iter()
+                        .map(|r| format!("{} at C = {}", ratio(r.efficiency_fair), r.concurrency))
+                        .collect();
+                    format!("`{name}` {}", effs.join(", "))
+                })
                 .collect();
+            let top_c = rows.iter().map(|r| r.concurrency).max().unwrap_or(1);
+            let mut at_top: Vec<&Row> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.concurrency == top_c)
+                .collect();
+            at_top.sort_by(|a, b| a.mean_s.total_cmp(&b.mean_s));
+            let cpu: Vec<String> = at_top
+                .iter()
+                .filter_map(|r| {
+                    r.cpu_per_title_s
+                        .map(|c| format!("`{}` {}", r.strategy, time(c)))
+                })
+                .collect();
+            let rounds = rows.first().map_or(0, |r| r.titles.div_ceil(top_c));
             format!(
-                "Efficiency against a perfect queue over the same delays: {}. A few titles take ten times the median; a strategy that \
-                 hands out the next title to whichever worker is free (the pool's queue, the async loops' refill) keeps C requests in flight \
-                 while a straggler waits. rayon splits the input into ranges and steals in ranges, so it can end with idle threads behind the \
-                 last slow ranges; how much that costs here is the difference between its row and the queue-based ones.",
-                list.join(", ")
+                "Fair efficiency: {}. As C grows there are fewer rounds ({} titles at C = {top_c} is {rounds} rounds), so what a \
+                 strategy pays per call or per request weighs more against the waits, and the mock's one thread has C answers to \
+                 send at once. CPU per title at C = {top_c} (client and mock together, fastest first): {}. The slow rows are the ones \
+                 that burn CPU the two cores need for the mock: a thread per title pays for creating it; a rayon pool of C threads \
+                 has idle workers that spin looking for work before they sleep.",
+                parts.join("; "),
+                rows.first().map_or(0, |r| r.titles),
+                cpu.join(", ")
             )
         }
+        "jitter" => jitter_why(scenario, rows),
         "overhead" => {
             let mut list: Vec<(f64, &str)> = rows
                 .iter()
