@@ -70,8 +70,25 @@ pub fn all(rows: &[Row]) -> Result<Vec<(String, String)>, Box<dyn std::error::Er
     Ok(plots)
 }
 
-/// Horizontal bars, one per strategy, with the ideal and fair ceiling marked.
+/// Horizontal bars, one per concurrent strategy, with the ideal (black)
+/// and the fair ceiling (grey) marked. `sequential` is usually ten times
+/// longer and would flatten the others, so its value goes in the caption.
 fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> Plot {
+    let sequential = rows
+        .iter()
+        .find(|r| r.strategy == "sequential")
+        .map(|r| value(r));
+    let rows: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.strategy != "sequential")
+        .collect();
+    let rows = rows.as_slice();
+    let mut caption = format!("{title}: {axis}");
+    if let Some(v) = sequential {
+        caption.push_str(&format!(" (sequential: {v:.0}, off the chart)"));
+    }
+    let has_marks = rows.iter().any(|r| r.ideal_s.is_some());
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (820, 60 + 44 * rows.len() as u32))
@@ -84,7 +101,7 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
             .map(|r| format!("{} (C={})", r.strategy, r.concurrency))
             .collect();
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{title}: {axis}"), ("sans-serif", 18))
+            .caption(caption, ("sans-serif", 16))
             .margin(12)
             .x_label_area_size(30)
             .y_label_area_size(190)
@@ -101,7 +118,11 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
                     String::new()
                 }
             })
-            .x_desc(axis)
+            .x_desc(if has_marks {
+                format!("{axis}; black line: ideal, grey line: fair ceiling")
+            } else {
+                axis.to_owned()
+            })
             .draw()?;
         chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
             let y = (n - 1 - i) as f64;

@@ -408,27 +408,28 @@ fn summary(out: &mut String, rows: &[Row], rtt: Option<f64>) {
     out.push('\n');
 }
 
-/// Why the `jitter` rows differ: where the longest delay sits in the input,
-/// and when a perfect queue gets to it.
+/// Why the `jitter` rows differ: which title a perfect in-order queue
+/// finishes last, and when it starts it.
 fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     let delays = scenario.delays();
     let c = rows.first().map_or(1, |r| r.concurrency);
-    let Some((longest_at, longest)) = delays.iter().enumerate().max_by_key(|(_, d)| **d) else {
+    let Some(longest) = delays.iter().max().copied() else {
         return String::new();
     };
-    // Replay the queue up to the longest title to see when it starts.
-    let mut free_at = vec![Duration::ZERO; c];
-    let mut starts_at = Duration::ZERO;
+    // Replay the queue: each title goes to the worker free soonest.
+    let mut free_at = vec![Duration::ZERO; c.max(1)];
+    let mut last = (0, Duration::ZERO, Duration::ZERO); // (title, start, finish)
     for (i, d) in delays.iter().enumerate() {
         if let Some(earliest) = free_at.iter_mut().min() {
-            if i == longest_at {
-                starts_at = *earliest;
-            }
+            let start = *earliest;
             *earliest += *d;
+            if *earliest > last.2 {
+                last = (i, start, *earliest);
+            }
         }
     }
     let sum: Duration = delays.iter().sum();
-    let bound = (sum / u32::try_from(c).unwrap_or(1)).max(*longest);
+    let bound = (sum / u32::try_from(c).unwrap_or(1)).max(longest);
     let list: Vec<String> = rows
         .iter()
         .map(|r| {
@@ -441,21 +442,48 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
         })
         .collect();
     format!(
-        "Measured against a perfect queue over the same delays: {}. The delays are fixed per title; the longest is {} \
-         (title {} of {}), and the median is about 20 ms. A queue that hands out titles in input order (the pool, the async \
-         loops) reaches that title only at {}, so such a queue cannot finish before {}; no order at all can finish before \
-         {} (the larger of the total delay over C and the longest delay). rayon does not follow input order: it splits the range \
-         into halves before it starts, so its threads begin at several points of the input at once, and whether that starts the \
-         straggler earlier or later than a queue depends on where it sits. An efficiency above 1.00 means a strategy beat the \
-         in-order queue by starting the long titles sooner.",
+        "Measured against a perfect queue over the same delays: {}. The delays are fixed per title (median about 20 ms, \
+         longest {}). A queue that hands out titles in input order (the pool, the async loops) finishes last with title {} \
+         of {}, a {} one that it can only start at {}, once the {} titles before it are under way: {} in all. No schedule \
+         at all can finish before {} (the larger of the total delay over C and the longest delay), so input order itself \
+         costs the queue-based strategies the difference. rayon does not follow input order: it splits the range into \
+         halves before it starts, so its threads begin at several points of the input at once. Whether that starts the long \
+         titles sooner or later than a queue depends on where they sit; an efficiency above 1.00 means it was sooner here.",
         list.join(", "),
         time(longest.as_secs_f64()),
-        longest_at + 1,
+        last.0 + 1,
         delays.len(),
-        time(starts_at.as_secs_f64()),
-        time((starts_at + *longest).as_secs_f64()),
+        time(delays[last.0].as_secs_f64()),
+        time(last.1.as_secs_f64()),
+        last.0,
+        time(last.2.as_secs_f64()),
         time(bound.as_secs_f64())
     )
+}
+
+/// Which strategies lost to the plain loop, if any, and by how much CPU.
+fn slower_than_sequential(rows: &[&Row]) -> String {
+    let slower: Vec<String> = rows
+        .iter()
+        .filter(|r| r.speedup.is_some_and(|s| s < 1.0))
+        .map(|r| {
+            format!(
+                "`{}` ({:.1}×, {} of CPU a title)",
+                r.strategy,
+                r.speedup.unwrap_or(0.0),
+                r.cpu_per_title_s.map_or("–".into(), time)
+            )
+        })
+        .collect();
+    if slower.is_empty() {
+        "Every concurrent strategy beat `sequential`: while one request is parsed, others are on the wire.".into()
+    } else {
+        format!(
+            "Slower than `sequential` here: {}. When a request costs microseconds, whatever a strategy pays per title \
+             (creating a thread, for one) is no longer hidden behind the wait.",
+            slower.join(", ")
+        )
+    }
 }
 
 /// The reasons under a table, computed from its rows.
@@ -539,7 +567,7 @@ fn why(scenario: &Scenario, rows: &[&Row], rtt: Option<f64>) -> String {
             format!(
                 "Fair efficiency: {}. As C grows there are fewer rounds ({} titles at C = {top_c} is {rounds} rounds), so what a \
                  strategy pays per call or per request weighs more against the waits, and the mock's one thread has C answers to \
-                 send at once. CPU per title at C = {top_c} (client and mock together, fastest first): {}. The slow rows are the ones \
+                 send at once. CPU per title at C = {top_c} (client and mock together, in order of time): {}. The slow rows are the ones \
                  that burn CPU the two cores need for the mock: a thread per title pays for creating it; a rayon pool of C threads \
                  has idle workers that spin looking for work before they sleep.",
                 parts.join("; "),
@@ -562,10 +590,10 @@ fn why(scenario: &Scenario, rows: &[&Row], rtt: Option<f64>) -> String {
             format!(
                 "With no delay, time per title is the CPU cost of one request (client, runtime, parsing) plus the mock's: {}. \
                  The mock answers from one thread, and both cores are shared by client and server, so the highest rate here, {:.0} titles/s, \
-                 is a lower bound on the mock's ceiling rather than a property of the fastest client. Concurrency still helps over `sequential` \
-                 because while one request is parsed, others are on the wire.",
+                 is a lower bound on the mock's ceiling rather than a property of the fastest client. {}",
                 text.join(", "),
-                top
+                top,
+                slower_than_sequential(rows)
             )
         }
         _ => {
