@@ -225,6 +225,11 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
 
 fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     let faults = parse_faults(&args.faults).map_err(|e| e.to_string())?;
+    // Clients may hold a thousand connections or more; raise the open-files
+    // limit as far as allowed, and say so if it stays low.
+    if let Err(e) = wikifetch_core::limits::ensure_open_files(8192) {
+        eprintln!("wikifetch: warning: {e}");
+    }
     let mock = MockWiki::builder()
         .port(args.port)
         .latency(args.latency)

@@ -25,6 +25,8 @@
 //! - [`retry`]: [`RetryPolicy`], pure decisions with backoff and jitter.
 //! - [`job`]: [`Job`], the attempt loop as a state machine, and the two
 //!   drivers every strategy calls: [`fetch_blocking`] and [`fetch_async`].
+//! - [`limits`]: the open-files limit a concurrency needs, raised or
+//!   refused before anything is sent.
 //! - [`error`]: [`FetchError`] (per title) and [`SetupError`] (per fetcher).
 //! - [`fetcher`]: the [`Fetcher`] trait, [`Progress`], and [`Collector`].
 //!
@@ -45,6 +47,7 @@ pub mod config;
 pub mod error;
 pub mod fetcher;
 pub mod job;
+pub mod limits;
 pub mod parse;
 pub mod request;
 pub mod retry;

@@ -95,7 +95,7 @@ impl Client {
         spawn: Arc<dyn Fn(Task) + Send + Sync>,
         strategy: &'static str,
     ) -> Result<Self, SetupError> {
-        config.validate()?;
+        wikifetch_core::limits::prepare(config)?;
         let start_error = |message: String| SetupError::Start { strategy, message };
         let uri: hyper::Uri = config
             .api_url
@@ -163,6 +163,9 @@ impl Client {
             .header(hyper::header::HOST, self.host_header())
             .header(hyper::header::USER_AGENT, &self.user_agent)
             .header(hyper::header::ACCEPT, "application/json")
+            // Wikipedia compresses JSON well; the body cap applies to the
+            // decompressed size too, so a gzip bomb ends as TooLarge.
+            .header(hyper::header::ACCEPT_ENCODING, "gzip")
             .body(Empty::<Bytes>::new())
             .map_err(|e| FetchError::Transport {
                 message: describe(&e),
@@ -175,6 +178,10 @@ impl Client {
             .get(hyper::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
+        let gzipped = response
+            .headers()
+            .get(hyper::header::CONTENT_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
         let limit = self.config.max_body_bytes;
         let body = Limited::new(
             response.into_body(),
@@ -196,6 +203,7 @@ impl Client {
         // The whole body was read, so the connection is ready for the next
         // request: keep it.
         self.release(sender);
+        let body = if gzipped { gunzip(&body, limit)? } else { body };
         Ok(HttpReply {
             status,
             retry_after,
@@ -280,6 +288,22 @@ impl Client {
         }));
         Ok(sender)
     }
+}
+
+/// Decompresses a gzip body, reading at most `limit` + 1 bytes of output.
+fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| FetchError::Malformed {
+            message: format!("bad gzip body: {e}"),
+        })?;
+    if out.len() as u64 > limit {
+        return Err(FetchError::TooLarge { limit });
+    }
+    Ok(out)
 }
 
 fn transport(e: hyper::Error) -> FetchError {

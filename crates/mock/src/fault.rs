@@ -28,6 +28,9 @@ pub enum FaultKind {
     Hang,
     /// HTTP 200 with a body of this many bytes.
     HugeBody(usize),
+    /// The connection dies mid-response: the headers promise the whole
+    /// answer, half of it is sent, then the server closes the connection.
+    Reset,
 }
 
 /// Which attempts of a chosen title fail.
@@ -102,7 +105,8 @@ impl Fault {
 /// The spec syntax, for `--help` texts.
 pub const FAULT_SPEC_HELP: &str = "faults separated by `;`, each \
 `KIND[:first=K][:rate=R]`, with KIND one of 503, 500, 429 (429 takes \
-`:retry-after=S`, default 1), maxlag, truncated, hang, huge (`:bytes=N`, default 5000000). \
+`:retry-after=S`, default 1), maxlag, truncated, reset (the connection dies mid-answer), \
+hang, huge (`:bytes=N`, default 5000000). \
 `first=K` fails the first K attempts of a title (default: every attempt); \
 `rate=R` picks that fraction of titles (default 1). Example: `503:first=2:rate=0.01;429:first=1:rate=0.01`";
 
@@ -164,6 +168,7 @@ impl FromStr for Fault {
             "truncated" => FaultKind::Truncated,
             "hang" => FaultKind::Hang,
             "huge" => FaultKind::HugeBody(bytes),
+            "reset" => FaultKind::Reset,
             _ => {
                 return Err(err(
                     "unknown kind; use 503, 500, 429, maxlag, truncated, hang or huge",

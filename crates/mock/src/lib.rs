@@ -74,6 +74,7 @@ pub struct MockWikiBuilder {
     seed: u64,
     port: u16,
     count_connections: bool,
+    gzip: bool,
 }
 
 impl MockWikiBuilder {
@@ -134,12 +135,19 @@ impl MockWikiBuilder {
         self
     }
 
+    /// Compresses answers with gzip when the client accepts it
+    /// (`Accept-Encoding: gzip`), as Wikipedia does. Default off.
+    pub fn gzip(mut self, yes: bool) -> Self {
+        self.gzip = yes;
+        self
+    }
+
     /// Starts the server on 127.0.0.1.
     pub fn start(self) -> std::io::Result<MockWiki> {
-        let public = TcpListener::bind(("127.0.0.1", self.port))?;
+        let public = listen(self.port)?;
         let count = self.count_connections;
         let (server_listener, relay) = if count {
-            (TcpListener::bind("127.0.0.1:0")?, Some(public))
+            (listen(0)?, Some(public))
         } else {
             (public, None)
         };
@@ -148,6 +156,7 @@ impl MockWikiBuilder {
             faults: self.faults,
             wiki: self.wiki,
             seed: self.seed,
+            gzip: self.gzip,
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
         });
@@ -171,6 +180,21 @@ impl MockWikiBuilder {
             counts_connections: count,
         })
     }
+}
+
+/// Connections a listener queues before it accepts them. std's default
+/// (128) makes a client that opens 1000 connections at once wait for SYN
+/// retransmits; the kernel caps this at `net.core.somaxconn`.
+const BACKLOG: i32 = 4096;
+
+/// A listening socket on 127.0.0.1:`port` with a backlog for C = 1000.
+fn listen(port: u16) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
 }
 
 /// A running mock MediaWiki. Stops when dropped.
@@ -299,6 +323,7 @@ struct Shared {
     faults: Vec<Fault>,
     wiki: wiki::Wiki,
     seed: u64,
+    gzip: bool,
     counters: Mutex<Counters>,
     connections: AtomicU64,
 }
@@ -387,18 +412,19 @@ impl Respond for Responder {
             c.max_in_flight = c.max_in_flight.max(c.in_flight.len());
         }
 
+        let gzip = shared.gzip
+            && request
+                .headers
+                .get("accept-encoding")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("gzip"));
         let response = if param("action") != Some("query") || param("prop") != Some("extracts") {
             Err("wikifetch-mock answers only action=query&prop=extracts".to_owned())
         } else {
-            answer(
-                shared,
-                &title,
-                param("exsentences"),
-                param("formatversion"),
-                fault,
-            )
+            let (sentences, version) = (param("exsentences"), param("formatversion"));
+            answer(shared, &title, sentences, version, fault, gzip)
         }
-        .unwrap_or_else(|bad| json_response(200, &wiki::api_error("badvalue", &bad)));
+        .unwrap_or_else(|bad| json_response(200, &wiki::api_error("badvalue", &bad), gzip));
         if delay.is_zero() {
             response
         } else {
@@ -407,8 +433,21 @@ impl Respond for Responder {
     }
 }
 
-fn json_response(status: u16, body: &serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.to_string(), "application/json; charset=utf-8")
+fn json_response(status: u16, body: &serde_json::Value, gzip: bool) -> ResponseTemplate {
+    const JSON: &str = "application/json; charset=utf-8";
+    let text = body.to_string();
+    if gzip {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        if encoder.write_all(text.as_bytes()).is_ok() {
+            if let Ok(compressed) = encoder.finish() {
+                return ResponseTemplate::new(status)
+                    .insert_header("content-encoding", "gzip")
+                    .set_body_raw(compressed, JSON);
+            }
+        }
+    }
+    ResponseTemplate::new(status).set_body_raw(text, JSON)
 }
 
 /// The response for one request, or why its parameters are bad.
@@ -418,6 +457,7 @@ fn answer(
     exsentences: Option<&str>,
     formatversion: Option<&str>,
     fault: Option<&Fault>,
+    gzip: bool,
 ) -> Result<ResponseTemplate, String> {
     let sentences = match exsentences.map(str::parse::<u8>) {
         None => 10,
@@ -427,7 +467,7 @@ fn answer(
     let formatversion = if formatversion == Some("2") { 2 } else { 1 };
     let body = || shared.wiki.answer(title, sentences, formatversion);
     Ok(match fault.map(|f| &f.kind) {
-        None | Some(FaultKind::Hang) => json_response(200, &body()),
+        None | Some(FaultKind::Hang) => json_response(200, &body(), gzip),
         Some(FaultKind::Unavailable) => {
             ResponseTemplate::new(503).set_body_string("Service Unavailable")
         }
@@ -440,6 +480,7 @@ fn answer(
         Some(FaultKind::Maxlag) => json_response(
             200,
             &wiki::api_error("maxlag", "Waiting for a database server: 7 seconds lagged."),
+            gzip,
         )
         .insert_header("x-database-lag", "7"),
         Some(FaultKind::Truncated) => {
@@ -447,6 +488,17 @@ fn answer(
             let half = full.len() / 2;
             ResponseTemplate::new(200)
                 .set_body_raw(full.as_bytes()[..half].to_vec(), "application/json")
+        }
+        Some(FaultKind::Reset) => {
+            // Promise the whole answer, send half: the server then closes
+            // the connection, and the client sees it die mid-response.
+            let full = body().to_string();
+            ResponseTemplate::new(200)
+                .insert_header("content-length", full.len().to_string().as_str())
+                .set_body_raw(
+                    full.as_bytes()[..full.len() / 2].to_vec(),
+                    "application/json",
+                )
         }
         Some(FaultKind::HugeBody(bytes)) => {
             ResponseTemplate::new(200).set_body_raw(vec![b' '; *bytes], "application/json")

@@ -72,7 +72,7 @@ impl Client {
     /// (ureq keeps only 3 per host by default, too few for C threads
     /// sharing one agent: the rest would reconnect every time).
     pub fn new(config: &Config, pool: usize) -> Result<Self, SetupError> {
-        config.validate()?;
+        wikifetch_core::limits::prepare(config)?;
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout))
             .http_status_as_error(false)

@@ -65,7 +65,7 @@ pub struct Tokio {
 
 impl Fetcher for Tokio {
     fn new(config: &Config) -> Result<Self, SetupError> {
-        config.validate()?;
+        wikifetch_core::limits::prepare(config)?;
         let start_error = |message: String| SetupError::Start {
             strategy: "tokio",
             message,
