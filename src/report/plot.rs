@@ -70,22 +70,28 @@ pub fn all(rows: &[Row]) -> Result<Vec<(String, String)>, Box<dyn std::error::Er
     Ok(plots)
 }
 
-/// Horizontal bars, one per concurrent strategy, with the ideal (black)
-/// and the fair ceiling (grey) marked. `sequential` is usually ten times
-/// longer and would flatten the others, so its value goes in the caption.
+/// Horizontal bars, one per strategy, with the ideal (black) and the fair
+/// ceiling (grey) marked. When `sequential` is more than twice the slowest
+/// other row it would flatten them, so its value goes in the caption.
 fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> Plot {
-    let sequential = rows
+    let others = rows
+        .iter()
+        .filter(|r| r.strategy != "sequential")
+        .map(|r| value(r))
+        .fold(0.0, f64::max);
+    let off_chart = rows
         .iter()
         .find(|r| r.strategy == "sequential")
-        .map(|r| value(r));
+        .map(|r| value(r))
+        .filter(|v| *v > 2.0 * others);
     let rows: Vec<&Row> = rows
         .iter()
         .copied()
-        .filter(|r| r.strategy != "sequential")
+        .filter(|r| off_chart.is_none() || r.strategy != "sequential")
         .collect();
     let rows = rows.as_slice();
     let mut caption = format!("{title}: {axis}");
-    if let Some(v) = sequential {
+    if let Some(v) = off_chart {
         caption.push_str(&format!(" (sequential: {v:.0}, off the chart)"));
     }
     let has_marks = rows.iter().any(|r| r.ideal_s.is_some());

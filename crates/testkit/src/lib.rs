@@ -507,6 +507,22 @@ pub fn scale_10k_titles_at_c1000<F: Fetcher>() {
     // not the client, decides. `in_flight_matches_the_concurrency` checks C.
 }
 
+/// For the async-std and smol strategies: no tokio runtime is started
+/// behind their back (no thread named `tokio-runtime-*` exists after a
+/// fetch). Not in [`conformance_tests!`]: the tokio strategy starts one.
+pub fn starts_no_tokio_runtime<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let titles: Vec<String> = (0..20).map(|i| format!("T{i}")).collect();
+    assert!(f.fetch_all(&titles, &NoProgress).iter().all(Result::is_ok));
+    let names = thread_names();
+    assert!(!names.is_empty(), "could not list this process's threads");
+    assert!(
+        !names.iter().any(|n| n.starts_with("tokio-runtime")),
+        "a tokio runtime is running: {names:?}"
+    );
+}
+
 fn assert_in_order(titles: &[String], results: &[FetchResult]) {
     assert_eq!(results.len(), titles.len(), "results lost or added");
     for (i, (title, result)) in titles.iter().zip(results).enumerate() {
