@@ -169,6 +169,12 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
     let all_ok = results.iter().all(Result::is_ok);
     print_results(&inputs, &results, args.format)
         .map_err(|e| format!("cannot write the output: {e}"))?;
+    // For tests and measurements: how much memory the fetch needed.
+    if std::env::var_os("WIKIFETCH_PEAK_RSS").is_some() {
+        if let Some(kib) = wikifetch::report::peak_rss_kib() {
+            eprintln!("wikifetch: peak RSS {kib} KiB");
+        }
+    }
     Ok(if all_ok {
         ExitCode::SUCCESS
     } else {

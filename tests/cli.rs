@@ -152,3 +152,45 @@ fn unreachable_server_is_a_connect_error_per_title() {
         "{stdout}"
     );
 }
+
+/// A 50 MB answer to each of 8 titles in flight at once: every title ends
+/// as `too_large`, and no strategy buffers the bodies whole (8 × 50 MB
+/// would be 400 MB; reading stops one byte past the 1 MiB cap).
+#[test]
+fn huge_bodies_are_not_buffered_whole() {
+    use wikifetch_mock::{Fault, FaultKind};
+    let titles: Vec<String> = (0..8).map(|i| format!("Huge {i}")).collect();
+    let refs: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let mock = MockWiki::builder()
+        .fault(Fault::always(FaultKind::HugeBody(50_000_000), &refs))
+        .start()
+        .unwrap();
+    let url = mock.api_url();
+    for strategy in wikifetch::Strategy::ALL {
+        let mut args = vec!["fetch", "--format", "json", "--retries", "0", "-c", "8"];
+        args.extend(["--strategy", strategy.name(), "--api-url", &url]);
+        args.extend(&refs);
+        let out = Command::new(env!("CARGO_BIN_EXE_wikifetch"))
+            .args(&args)
+            .env("WIKIFETCH_PEAK_RSS", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let lines = json_lines(&stdout);
+        assert_eq!(lines.len(), 8, "{strategy}");
+        assert!(
+            lines.iter().all(|l| l["error"]["kind"] == "too_large"),
+            "{strategy}: {stdout}"
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let kib: u64 = stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("wikifetch: peak RSS "))
+            .and_then(|v| v.trim_end_matches(" KiB").parse().ok())
+            .unwrap_or_else(|| panic!("{strategy}: no peak RSS in {stderr:?}"));
+        assert!(
+            kib < 150 * 1024,
+            "{strategy} peaked at {kib} KiB for 8 capped bodies"
+        );
+    }
+}
