@@ -4,6 +4,7 @@
 //! strategy registry that it and the benchmarks share. The fetching itself
 //! lives in the `crates/` (see `ARCHITECTURE.md`).
 
+pub mod compare;
 pub mod report;
 pub mod scenarios;
 

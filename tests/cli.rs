@@ -194,3 +194,77 @@ fn huge_bodies_are_not_buffered_whole() {
         );
     }
 }
+
+/// `compare` on a tiny input for two strategies: every figure present and sane.
+#[test]
+fn compare_json_has_every_field() {
+    let (code, stdout, stderr) = wikifetch(&[
+        "compare",
+        "--titles",
+        "20",
+        "--concurrency",
+        "4",
+        "--latency",
+        "5ms",
+        "--strategies",
+        "thread-pool,tokio",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
+    assert_eq!(json["titles"], 20);
+    assert_eq!(json["concurrency"], 4);
+    let strategies = json["strategies"].as_array().unwrap();
+    let names: Vec<&str> = strategies
+        .iter()
+        .map(|s| s["strategy"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["thread-pool", "tokio"]);
+    for s in strategies {
+        let f = |k: &str| {
+            s[k].as_f64()
+                .unwrap_or_else(|| panic!("{k} missing in {s}"))
+        };
+        assert_eq!(s["results"], 20);
+        assert_eq!(s["requests"], 20);
+        assert!(s["connections"].as_u64().unwrap() <= 4, "{s}");
+        assert!(s["errors"].as_object().unwrap().is_empty(), "{s}");
+        let e = f("efficiency");
+        assert!(e > 0.0 && e <= 1.0, "efficiency {e}");
+        assert!((f("ideal_s") - 0.025).abs() < 1e-9, "5 rounds of 5 ms");
+        assert!(f("peak_rss_kib") > 0.0 && f("peak_threads") >= 1.0);
+        assert!(f("user_s") >= 0.0 && f("system_s") >= 0.0);
+        assert!(f("p50_s") <= f("p90_s") && f("p90_s") <= f("p99_s") && f("p99_s") <= f("max_s"));
+        assert!(f("p50_s") >= 0.005, "a 5 ms delay cannot take less");
+        assert_eq!(s["latencies_s"].as_array().unwrap().len(), 20);
+        assert_eq!(s["completions_s"].as_array().unwrap().len(), 20);
+    }
+}
+
+/// `--plot` writes an SVG timeline with one line per strategy and the ideal.
+#[test]
+fn compare_plot_writes_an_svg_timeline() {
+    let path = std::env::temp_dir().join(format!("wikifetch-timeline-{}.svg", std::process::id()));
+    let (code, stdout, stderr) = wikifetch(&[
+        "compare",
+        "--titles",
+        "12",
+        "-c",
+        "3",
+        "--latency",
+        "5ms",
+        "--strategies",
+        "sequential,smol",
+        "--plot",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("| smol"), "{stdout}");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("smol") && svg.contains("ideal"),
+        "{svg}"
+    );
+}

@@ -8,7 +8,7 @@
 //! timings. Nothing here is typed in by hand; regenerating from the same
 //! run gives the same files.
 
-mod plot;
+pub mod plot;
 mod run;
 mod write;
 
@@ -17,8 +17,10 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use run::{Machine, Paths, RunLog, RunRecord, peak_rss_kib, process_cpu_time, utc_date};
-pub use write::{mock_ceiling, python_reference, write};
+pub use run::{
+    Machine, Paths, RunLog, RunRecord, peak_rss_kib, process_cpu_time, process_cpu_times, utc_date,
+};
+pub use write::{mock_ceiling, python_reference, time, write};
 
 use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;

@@ -231,3 +231,95 @@ fn lines(title: &str, rows: &[&Row]) -> Plot {
     }
     Ok(svg)
 }
+
+/// The completion timeline of `wikifetch compare`: completed titles against
+/// time for each strategy, with the ideal staircase of a fixed latency
+/// (C titles every `delay`) when there is one.
+pub fn timeline(
+    runs: &[(String, Vec<f64>)],
+    titles: usize,
+    concurrency: usize,
+    delay: Option<f64>,
+) -> Result<String, Box<dyn std::error::Error>> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (860, 520)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let last = |name_is_sequential: bool| {
+            runs.iter()
+                .filter(|(n, _)| (n == "sequential") == name_is_sequential)
+                .flat_map(|(_, c)| c.last().copied())
+                .fold(0.0, f64::max)
+        };
+        // A sequential run ten times longer would squeeze the others into
+        // the left edge: stop the axis after the concurrent ones and say so.
+        let (others, sequential) = (last(false), last(true));
+        let clipped = others > 0.0 && sequential > 3.0 * others;
+        let t_max = if clipped {
+            others * 1.3
+        } else {
+            others.max(sequential) * 1.05
+        } * 1e3;
+        let caption = if clipped {
+            format!(
+                "completions over time: N = {titles}, C = {concurrency} (sequential runs on to {:.0} ms)",
+                sequential * 1e3
+            )
+        } else {
+            format!("completions over time: N = {titles}, C = {concurrency}")
+        };
+        let mut chart = ChartBuilder::on(&root)
+            .caption(caption, ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.0..t_max.max(1.0), 0.0..titles as f64 * 1.02)?;
+        chart
+            .configure_mesh()
+            .x_desc("time since fetch_all began (ms)")
+            .y_desc("titles completed")
+            .draw()?;
+        if let Some(d) = delay.filter(|d| *d > 0.0) {
+            // The ideal: C titles complete every `d`, a staircase.
+            let mut steps = vec![(0.0, 0.0)];
+            let mut done = 0usize;
+            let mut t = 0.0;
+            while done < titles && t * 1e3 < t_max {
+                t += d;
+                steps.push((t * 1e3, done as f64));
+                done = (done + concurrency).min(titles);
+                steps.push((t * 1e3, done as f64));
+            }
+            chart
+                .draw_series(LineSeries::new(steps, BLACK.stroke_width(1)))?
+                .label("ideal: C titles every delay")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+        }
+        for (name, completions) in runs {
+            let c = colour(name);
+            let points: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
+                .chain(
+                    completions
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (t * 1e3, (i + 1) as f64)),
+                )
+                .take_while(|(t, _)| *t <= t_max)
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, c.stroke_width(2)))?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        root.present()?;
+    }
+    Ok(svg)
+}

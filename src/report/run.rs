@@ -240,12 +240,18 @@ pub fn peak_rss_kib() -> Option<u64> {
 /// (exited ones included), from `/proc/self/stat`. Linux counts it in
 /// ticks of 10 ms (USER_HZ = 100), so measure over many calls.
 pub fn process_cpu_time() -> Option<Duration> {
+    process_cpu_times().map(|(user, system)| user + system)
+}
+
+/// User and system CPU time this process has used so far, separately.
+pub fn process_cpu_times() -> Option<(Duration, Duration)> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
     let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
-    let (user, system) = (ticks(11)?, ticks(12)?);
-    Some(Duration::from_millis((user + system) * 10))
+    Some((
+        Duration::from_millis(ticks(11)? * 10),
+        Duration::from_millis(ticks(12)? * 10),
+    ))
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time (Howard Hinnant's civil-from-days).

@@ -39,6 +39,11 @@ pub trait Fetcher: Send + Sync {
 pub trait Progress: Sync {
     /// The title at `index` in the input is done; `ok` if it has an extract.
     fn completed(&self, index: usize, ok: bool);
+
+    /// Work on the title at `index` begins (its first request is about to
+    /// be sent, or its task spawned). With [`Progress::completed`] it gives
+    /// each title's latency as the caller sees it. Optional.
+    fn started(&self, _index: usize) {}
 }
 
 /// A [`Progress`] that ignores every completion.

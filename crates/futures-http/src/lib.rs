@@ -349,6 +349,7 @@ pub fn fetch_all<E: Executor>(
                     break;
                 };
                 let (client, title, done) = (Arc::clone(client), title.clone(), done.clone());
+                progress.started(index);
                 executor.spawn(Box::pin(async move {
                     let result = std::panic::AssertUnwindSafe(client.fetch_one(&title))
                         .catch_unwind()

@@ -91,6 +91,7 @@ impl Fetcher for Rayon {
                 // titles, serializing them within a piece.
                 .with_max_len(1)
                 .map(|(index, title)| {
+                    progress.started(index);
                     let result = catch_panic(|| self.client.fetch_one(title));
                     progress.completed(index, result.is_ok());
                     result

@@ -199,6 +199,7 @@ impl Fetcher for Sequential {
             .iter()
             .enumerate()
             .map(|(index, title)| {
+                progress.started(index);
                 let result = self.client.fetch_one(title);
                 progress.completed(index, result.is_ok());
                 result

@@ -279,6 +279,34 @@ pub fn progress_reports_each_title_once<F: Fetcher>() {
     assert!(!seen[3].1 && !seen[7].1 && seen[0].1);
 }
 
+/// `started` is reported once per title, before its completion.
+pub fn progress_reports_starts_before_completions<F: Fetcher>() {
+    struct Events(Mutex<Vec<(usize, bool)>>);
+    impl wikifetch_core::Progress for Events {
+        fn started(&self, index: usize) {
+            self.0.lock().unwrap().push((index, false));
+        }
+        fn completed(&self, index: usize, _ok: bool) {
+            self.0.lock().unwrap().push((index, true));
+        }
+    }
+    let mock = start(MockWiki::builder().latency(Latency::Fixed(Duration::from_millis(2))));
+    let f: F = build(&config_for(&mock, 4));
+    let titles: Vec<String> = (0..30).map(|i| format!("S {i}")).collect();
+    let events = Events(Mutex::new(Vec::new()));
+    f.fetch_all(&titles, &events);
+    let events = events.0.into_inner().unwrap();
+    assert_eq!(events.len(), 60);
+    for i in 0..titles.len() {
+        let started = events.iter().position(|e| *e == (i, false));
+        let completed = events.iter().position(|e| *e == (i, true));
+        assert!(
+            started.is_some() && started < completed,
+            "title {i}: {events:?}"
+        );
+    }
+}
+
 /// The User-Agent follows Wikimedia's policy and names wikifetch.
 pub fn sends_a_policy_user_agent<F: Fetcher>() {
     let mock = start(MockWiki::builder());
@@ -550,6 +578,7 @@ macro_rules! conformance_tests {
             in_flight_matches_the_concurrency,
             connections_are_reused,
             progress_reports_each_title_once,
+            progress_reports_starts_before_completions,
             sends_a_policy_user_agent,
             transient_faults_are_retried,
             permanent_faults_end_with_the_right_error,

@@ -105,6 +105,7 @@ impl Fetcher for ThreadPool {
                         let Some(title) = titles.get(index) else {
                             break;
                         };
+                        progress.started(index);
                         let result = catch_panic(|| self.client.fetch_one(title));
                         lock(&collector).complete(index, result);
                     }
@@ -155,6 +156,7 @@ impl Fetcher for ThreadPerRequest {
                 let _ = wait_for_permit.recv();
                 let permit = permits.clone();
                 let collector = &collector;
+                progress.started(index);
                 let spawned = spawn(scope, "wikifetch-request", move || {
                     let result = catch_panic(|| self.client.fetch_one(title));
                     lock(collector).complete(index, result);

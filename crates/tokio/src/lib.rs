@@ -116,6 +116,7 @@ impl Fetcher for Tokio {
                     };
                     let (client, config, title) =
                         (self.client.clone(), Arc::clone(&self.config), title.clone());
+                    progress.started(index);
                     let task =
                         tasks.spawn(async move { fetch_one(&client, &config, &title).await });
                     index_of.insert(task.id(), index);
