@@ -63,5 +63,7 @@ pub use fetcher::{
 pub use job::{HttpReply, Job, Step, fetch_async, fetch_blocking};
 pub use parse::{Extract, parse_response};
 pub use request::request_url;
-pub use retry::{Decision, RetryPolicy, parse_retry_after, stable_hash, unit_interval};
+pub use retry::{
+    Decision, RetryPolicy, parse_retry_after, retry_after, stable_hash, unit_interval,
+};
 pub use title::{MAX_TITLE_BYTES, Title, TitleError};

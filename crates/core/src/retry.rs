@@ -83,6 +83,15 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// The wait a `Retry-After` header asks for, from its raw value as any
+/// HTTP client exposes it (`header.as_bytes()`): the one place every
+/// strategy reads that header through.
+pub fn retry_after(value: Option<&[u8]>) -> Option<Duration> {
+    value
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(parse_retry_after)
+}
+
 /// A stable, well-mixed 64-bit hash of `s` (FNV-1a, then SplitMix64's
 /// finalizer), for seeds derived from titles: the same on every run and
 /// every machine, unlike `std`'s `RandomState`.
@@ -246,5 +255,8 @@ mod tests {
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after(""), None);
+        assert_eq!(retry_after(Some(b"2")), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(Some(b"\xff")), None);
+        assert_eq!(retry_after(None), None);
     }
 }

@@ -34,7 +34,7 @@ use hyper::client::conn::http1::SendRequest;
 use smol_hyper::rt::FuturesIo;
 use wikifetch_core::{
     Collector, Config, FetchError, FetchResult, HttpReply, Progress, SetupError, describe,
-    fetch_async, panic_message, parse_retry_after,
+    fetch_async, panic_message, retry_after,
 };
 
 /// The client library and major version, for the User-Agent.
@@ -173,11 +173,12 @@ impl Client {
         let mut sender = self.connection().await?;
         let response = sender.send_request(request).await.map_err(transport)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(hyper::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = retry_after(
+            response
+                .headers()
+                .get(hyper::header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+        );
         let gzipped = response
             .headers()
             .get(hyper::header::CONTENT_ENCODING)

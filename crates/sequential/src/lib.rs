@@ -52,7 +52,7 @@ use std::io::Read;
 
 use wikifetch_core::{
     Config, FetchError, FetchResult, Fetcher, HttpReply, Progress, SetupError, fetch_blocking,
-    parse_retry_after,
+    retry_after,
 };
 
 /// The client library and major version, for the User-Agent.
@@ -103,11 +103,7 @@ impl Client {
         let limit = self.config.max_body_bytes;
         let mut response = self.agent.get(url).call().map_err(|e| self.error(e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = retry_after(response.headers().get("retry-after").map(|v| v.as_bytes()));
         // Read one byte past the limit: if it arrives, the body is too
         // large, and nothing more than limit + 1 bytes was buffered.
         let mut body = Vec::new();

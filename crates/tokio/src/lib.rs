@@ -49,7 +49,7 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use wikifetch_core::{
     Collector, Config, FetchError, FetchResult, Fetcher, HttpReply, Progress, SetupError, describe,
-    fetch_async, parse_retry_after,
+    fetch_async, retry_after,
 };
 
 /// The client library and major version, for the User-Agent.
@@ -178,11 +178,12 @@ async fn get(
     };
     let mut response = client.get(url).send().await.map_err(error)?;
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after);
+    let retry_after = retry_after(
+        response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .map(|v| v.as_bytes()),
+    );
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(error)? {
         if (body.len() + chunk.len()) as u64 > limit {
