@@ -22,7 +22,8 @@
 //!
 //! **What it costs.** A heap-allocated task per request in flight, the
 //! executor threads you start, and async-io's reactor thread. The lightest
-//! async build in the workspace.
+//! async build in the workspace: 98 crates in `cargo tree -p wikifetch-smol
+//! -e normal`, against 133 for tokio + reqwest.
 //!
 //! **Pitfalls.** An executor only makes progress on threads that run it:
 //! spawn onto an executor nobody runs and nothing happens. Crates that need

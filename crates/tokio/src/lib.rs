@@ -17,8 +17,7 @@
 //! timer, so a title waiting out a backoff parks instead of blocking a
 //! worker thread.
 //!
-//! **Why a `JoinSet` and not `stream::iter(..).buffered(C)`?** Two reasons,
-//! both measurable. `buffered(C)` yields results in input order, and a
+//! **Why a `JoinSet` and not `stream::iter(..).buffered(C)`?** Two reasons. `buffered(C)` yields results in input order, and a
 //! finished result waits in the buffer behind a slower one *while still
 //! counting against C*: one straggler shrinks the concurrency until it
 //! returns. `buffer_unordered(C)` avoids that, but all its futures are
@@ -35,7 +34,9 @@
 //! **What it costs.** A task is a heap allocation the size of its future
 //! (a few kilobytes here), against a thread's stack and kernel task. The
 //! runtime itself: a worker thread per core plus a blocking pool for DNS.
-//! The build is the heaviest in the workspace (tokio, hyper, reqwest).
+//! The build is the heaviest in the workspace: 133 crates in
+//! `cargo tree -p wikifetch-tokio -e normal`, against 98 for smol and 50
+//! for the thread strategies.
 //!
 //! **Pitfalls.** A blocking call inside a task (`std::thread::sleep`, a
 //! blocking client, heavy CPU) stalls a whole worker and every task on it;
