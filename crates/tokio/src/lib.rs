@@ -17,7 +17,8 @@
 //! timer, so a title waiting out a backoff parks instead of blocking a
 //! worker thread.
 //!
-//! **Why a `JoinSet` and not `stream::iter(..).buffered(C)`?** Two reasons. `buffered(C)` yields results in input order, and a
+//! **Why a `JoinSet` and not `stream::iter(..).buffered(C)`?** Two reasons.
+//! `buffered(C)` yields results in input order, and a
 //! finished result waits in the buffer behind a slower one *while still
 //! counting against C*: one straggler shrinks the concurrency until it
 //! returns. `buffer_unordered(C)` avoids that, but all its futures are
