@@ -38,7 +38,7 @@
 //! - **Throughput.** wiremock serves every connection from one thread with
 //!   its own current-thread tokio runtime. At zero latency, `wrk -t1 -c10
 //!   -d5s` against `wikifetch serve` (release build) got 27,363 requests/s;
-//!   `cargo bench` measures it again each run (32,530/s in the committed
+//!   `cargo bench` measures it again each run (28,376/s in the committed
 //!   report). At zero latency this, not the client, is the limit.
 //! - **Delay accuracy and overlap.** Delays are timers, so they overlap:
 //!   with `--latency 20ms`, `wrk -t1 -c100 -d3s` got 4,566 requests/s,
@@ -47,7 +47,7 @@
 //!   even with recording disabled: RSS grew from 5.4 MB to 817 MB over
 //!   136,821 requests (about 5.9 KB each). [`MockWiki::recycle`] remounts
 //!   the responder and frees it; `cargo bench` recycles before every timed
-//!   call and peaked at 63 MiB over a whole run.
+//!   call and peaked at 59 MiB over a whole run.
 //! - **In flight** is derived from arrival + delay, so it means nothing at
 //!   zero latency.
 
