@@ -273,12 +273,28 @@ impl MockWiki {
 
     /// The query parameters of the most recent request, decoded.
     pub fn last_query(&self) -> Vec<(String, String)> {
-        self.shared.lock().last_query.clone()
+        self.shared
+            .lock()
+            .last_url
+            .as_ref()
+            .map_or_else(Vec::new, |url| {
+                url.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
     }
 
     /// The headers of the most recent request, names in lower case.
     pub fn last_headers(&self) -> Vec<(String, String)> {
-        self.shared.lock().last_headers.clone()
+        self.shared
+            .lock()
+            .last_headers
+            .iter()
+            .map(|(k, v)| {
+                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                (k.as_str().to_owned(), value)
+            })
+            .collect()
     }
 
     /// Zeroes the counters.
@@ -353,8 +369,8 @@ struct Counters {
     in_flight: BinaryHeap<Reverse<Instant>>,
     max_in_flight: usize,
     user_agents: HashSet<String>,
-    last_query: Vec<(String, String)>,
-    last_headers: Vec<(String, String)>,
+    last_url: Option<wiremock::http::Url>,
+    last_headers: wiremock::http::HeaderMap,
 }
 
 struct Responder(Arc<Shared>);
@@ -376,12 +392,16 @@ impl Respond for Responder {
         let title = param("titles").unwrap_or_default().to_owned();
         let now = Instant::now();
 
-        let attempt = {
+        // One critical section per request: count it, find its fault and
+        // delay (pure functions of seed, title and attempt), book it in flight.
+        let (fault, delay) = {
             let mut c = shared.lock();
             c.requests += 1;
-            let attempt = c.attempts.entry(title.clone()).or_insert(0);
-            *attempt += 1;
-            let attempt = *attempt;
+            let attempt = {
+                let count = c.attempts.entry(title.clone()).or_insert(0);
+                *count += 1;
+                *count
+            };
             if let Some(ua) = request
                 .headers
                 .get("user-agent")
@@ -391,35 +411,23 @@ impl Respond for Responder {
                     c.user_agents.insert(ua.to_owned());
                 }
             }
-            c.last_headers = request
-                .headers
+            // Kept as they came; decoded only when a test asks.
+            c.last_headers = request.headers.clone();
+            c.last_url = Some(request.url.clone());
+            let fault = shared
+                .faults
                 .iter()
-                .map(|(k, v)| {
-                    (
-                        k.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            c.last_query = query.clone();
-            attempt
-        };
-
-        let fault = shared
-            .faults
-            .iter()
-            .find(|f| f.applies(shared.seed, &title, attempt));
-        let delay = fault
-            .and_then(Fault::delay)
-            .unwrap_or_else(|| shared.latency.sample(shared.seed, &title, attempt));
-        {
-            let mut c = shared.lock();
+                .find(|f| f.applies(shared.seed, &title, attempt));
+            let delay = fault
+                .and_then(Fault::delay)
+                .unwrap_or_else(|| shared.latency.sample(shared.seed, &title, attempt));
             while c.in_flight.peek().is_some_and(|Reverse(end)| *end <= now) {
                 c.in_flight.pop();
             }
             c.in_flight.push(Reverse(now + delay));
             c.max_in_flight = c.max_in_flight.max(c.in_flight.len());
-        }
+            (fault, delay)
+        };
 
         let gzip = shared.gzip
             && request
