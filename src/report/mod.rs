@@ -25,6 +25,10 @@ pub use write::{mock_ceiling, python_reference, time, write};
 use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;
 
+/// The delay at which `sequential`'s round trip is measured (the `latency`
+/// scenario's): the fair ceilings replace this delay with that round trip.
+pub const REFERENCE_DELAY: Duration = Duration::from_millis(20);
+
 /// One benchmark's figures, as the tables, plots and JSON show them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -148,14 +152,15 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
         });
     }
     // Ideals and speedups need the sequential rows, so a second pass.
-    let typical = Duration::from_millis(20);
-    let rtt = round_trip(&rows, typical);
+    let rtt = round_trip(&rows, REFERENCE_DELAY);
+    // What a request costs beyond its delay, measured once for every row.
+    let cost = rtt.map(|t| t - REFERENCE_DELAY.as_secs_f64());
     let snapshot = rows.clone();
     for row in &mut rows {
         let Some(scenario) = all.iter().find(|s| s.name == row.scenario) else {
             continue;
         };
-        let (ideal, fair) = ideals(scenario, row.concurrency, rtt);
+        let (ideal, fair) = ideals(scenario, row.concurrency, cost);
         row.ideal_s = ideal;
         row.fair_s = fair;
         row.efficiency_nominal = ideal.map(|i| i / row.mean_s);
@@ -165,7 +170,7 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             .find(|r| r.scenario == row.scenario && r.strategy == "sequential")
             .map(|r| r.mean_s)
             .or_else(|| match scenario.latency {
-                Latency::Fixed(l) if l == typical => rtt.map(|t| t * row.titles as f64),
+                Latency::Fixed(l) if l == REFERENCE_DELAY => rtt.map(|t| t * row.titles as f64),
                 _ => None,
             });
         row.speedup = sequential.map(|s| s / row.mean_s);
@@ -174,21 +179,21 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
 }
 
 /// The nominal ideal and the fair ceiling for `scenario` at concurrency `c`,
-/// given the round trip `rtt` that sequential measured at 20 ms.
-fn ideals(scenario: &Scenario, c: usize, rtt: Option<f64>) -> (Option<f64>, Option<f64>) {
+/// given `cost`, what a request costs beyond its delay (seconds), from the
+/// round trip `sequential` measured at [`REFERENCE_DELAY`].
+fn ideals(scenario: &Scenario, c: usize, cost: Option<f64>) -> (Option<f64>, Option<f64>) {
     match scenario.latency {
         Latency::Fixed(l) if l.is_zero() => (None, None),
         Latency::Fixed(l) => {
             let rounds = scenario.titles.div_ceil(c) as f64;
-            let per_request_cost = rtt.map(|t| t - 0.020);
             (
                 Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
-                per_request_cost.map(|cost| rounds * (l.as_secs_f64() + cost)),
+                cost.map(|cost| rounds * (l.as_secs_f64() + cost)),
             )
         }
         _ => {
             let delays = scenario.delays();
-            let cost = rtt.map(|t| Duration::from_secs_f64((t - 0.020).max(0.0)));
+            let cost = cost.map(|cost| Duration::from_secs_f64(cost.max(0.0)));
             let fair = cost.map(|cost| {
                 let with_cost: Vec<Duration> = delays.iter().map(|d| *d + cost).collect();
                 queue_ideal(&with_cost, c).as_secs_f64()
@@ -232,21 +237,21 @@ mod tests {
             row("latency", "sequential", 100, 1, 2.15),
             row("latency", "tokio", 100, 10, 0.22),
         ];
-        let rtt = round_trip(&rows, Duration::from_millis(20)).unwrap();
+        let rtt = round_trip(&rows, REFERENCE_DELAY).unwrap();
         assert!((rtt - 0.0215).abs() < 1e-12);
     }
 
     #[test]
     fn fixed_latency_ideals() {
         let s = &scenarios(false)[0];
-        let (ideal, fair) = ideals(s, 10, Some(0.0215));
+        let (ideal, fair) = ideals(s, 10, Some(0.0015));
         assert!((ideal.unwrap() - 0.200).abs() < 1e-9);
         assert!((fair.unwrap() - 0.215).abs() < 1e-9);
         let overhead = scenarios(false)
             .into_iter()
             .find(|s| s.name == "overhead")
             .unwrap();
-        assert_eq!(ideals(&overhead, 10, Some(0.0215)), (None, None));
+        assert_eq!(ideals(&overhead, 10, Some(0.0015)), (None, None));
     }
 
     #[test]
@@ -255,7 +260,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "jitter")
             .unwrap();
-        let (ideal, fair) = ideals(&jitter, 20, Some(0.0215));
+        let (ideal, fair) = ideals(&jitter, 20, Some(0.0015));
         let sum: f64 = jitter.delays().iter().map(Duration::as_secs_f64).sum();
         let max = jitter.delays().iter().max().unwrap().as_secs_f64();
         let ideal = ideal.unwrap();

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{Paths, Row, RunLog, plot, rows, utc_date};
+use super::{Paths, REFERENCE_DELAY, Row, RunLog, plot, rows, utc_date};
 use std::time::Duration;
 
 use crate::scenarios::{SEED, Scenario, scenarios};
@@ -18,9 +18,7 @@ pub fn python_reference(paths: &Paths) {
     let out = paths.python_json();
     let _ = std::fs::remove_file(&out);
     let latency = wikifetch_mock::MockWiki::builder()
-        .latency(wikifetch_mock::Latency::Fixed(
-            std::time::Duration::from_millis(20),
-        ))
+        .latency(wikifetch_mock::Latency::Fixed(REFERENCE_DELAY))
         .seed(SEED)
         .start();
     let overhead = wikifetch_mock::MockWiki::builder().seed(SEED).start();
@@ -246,7 +244,7 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
         m.cores,
     );
 
-    let rtt = super::round_trip(rows, std::time::Duration::from_millis(20));
+    let rtt = super::round_trip(rows, REFERENCE_DELAY);
     summary(&mut out, rows, rtt);
 
     let _ = writeln!(
@@ -402,7 +400,7 @@ fn summary(out: &mut String, rows: &[Row], rtt: Option<f64>) {
             out,
             "- A 20 ms delay at the mock cost {} end to end per request ({} of client, server and loopback on top of the delay).",
             time(t),
-            time(t - 0.020)
+            time(t - REFERENCE_DELAY.as_secs_f64())
         );
     }
     out.push('\n');
