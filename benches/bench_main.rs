@@ -92,7 +92,8 @@ fn run_scenario(criterion: &mut Criterion, scenario: &Scenario, log: &mut RunLog
         let start = Instant::now();
         let results = fetcher.fetch_all(&titles, &NoProgress);
         let once = start.elapsed();
-        record.observe(&results, mock.stats().max_in_flight, mock.stats().requests);
+        let stats = mock.stats();
+        record.observe(&results, stats.max_in_flight, stats.requests);
         group
             .warm_up_time(once / 2)
             .measurement_time((once * 9).max(Duration::from_secs(1)));
