@@ -46,12 +46,16 @@ pub const HOSTILE_TITLES: &[&str] = &[
 /// Sentences the kit asks for (the default).
 const SENTENCES: u8 = 5;
 
-/// The configuration the kit uses against `mock`: concurrency `c`, and
-/// short retry waits so that checks stay fast.
+/// The configuration the kit uses against `mock`: concurrency `c`, short
+/// retry waits so that checks stay fast, and a long timeout: the checks run
+/// in parallel in one process, and the C = 1000 one (rayon's 1000 spinning
+/// workers above all) can starve the mock for seconds; a short timeout
+/// would turn that into retries, which the checks count exactly. The
+/// timeout checks set their own.
 pub fn config_for(mock: &MockWiki, c: usize) -> Config {
     let mut config = Config::for_api(&mock.api_url());
     config.concurrency = c;
-    config.timeout = Duration::from_secs(5);
+    config.timeout = Duration::from_secs(60);
     config.retry = RetryPolicy {
         max_retries: 3,
         base_delay: Duration::from_millis(10),
