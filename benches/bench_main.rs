@@ -1,13 +1,17 @@
 //! `cargo bench`: every strategy against the mock, in the scenarios of
 //! `wikifetch::scenarios`, then the report in `results/`.
 //!
-//! - Each scenario starts one mock (untimed) and builds each fetcher
-//!   (runtime, pool, client) before timing; only `fetch_all` is timed.
-//! - Before every timed iteration the mock is recycled (untimed): wiremock
-//!   keeps a clone of every request it matched, and a run sends hundreds of
-//!   thousands.
-//! - Every iteration's results are checked: a title lost or failed is
-//!   counted and shown in the report, never hidden.
+//! The rig (`wikifetch-rig`) keeps the measurement about the strategies:
+//! - The mock runs in a process of its own (`wikifetch serve`), pinned to
+//!   its own CPU; this process, the client, is pinned to the others.
+//! - Every (scenario, C) also runs the reference client, a near-free HTTP
+//!   client sending the same requests: the floor each row is held to.
+//! - Each fetcher (runtime, pool, client) is built and called once,
+//!   untimed, before timing: timed calls start with warm connections.
+//! - Each timed call is one `fetch_all`; around it the rig reads the
+//!   client's own CPU clock and, untimed, the mock's counters and CPU.
+//! - Every call's results are checked: a title lost or failed is counted
+//!   and shown in the report, never hidden.
 //!
 //! Environment: `WIKIFETCH_SWEEP=1` adds the large sweep (N = 10,000, C up
 //! to 1000); `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and rewrites
@@ -15,15 +19,23 @@
 // Benchmarks may fail loudly: a benchmark that cannot start has nothing to say.
 #![allow(clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use wikifetch::report::{self, RunLog, RunRecord, process_cpu_time};
+use wikifetch::report::{self, RunLog, RunRecord};
+use wikifetch::runner::Runner;
 use wikifetch::scenarios::{SEED, Scenario, scenarios};
 use wikifetch_core::{Config, NoProgress};
-use wikifetch_mock::MockWiki;
+use wikifetch_rig::{CpuSplit, MockProcess, MockSpec, cpus, measure};
+
+/// The `wikifetch` binary: it serves the mock in its own process.
+const EXE: &str = env!("CARGO_BIN_EXE_wikifetch");
 
 fn main() {
+    // First, before any thread exists: this process is the client.
+    let split = CpuSplit::detect();
+    cpus::pin_this_thread(&split.client).expect("the client's CPUs can be set");
     let paths = report::Paths::from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     // `--test`, `--list` and name filters run part of the set: the report
@@ -38,19 +50,23 @@ fn main() {
         let mut criterion = Criterion::default()
             .output_directory(&paths.criterion)
             .configure_from_args();
-        let mut log = RunLog::new(sweep);
+        let mut log = RunLog::new(sweep, split.clone());
         for scenario in scenarios(sweep) {
-            run_scenario(&mut criterion, &scenario, &mut log);
+            run_scenario(&mut criterion, &scenario, &split, &mut log);
         }
         criterion.final_summary();
         if partial {
             println!("wikifetch: partial run (filter, --test or --list): results/ left as it was");
             return;
         }
+        match wikifetch_rig::controls::measure(Path::new(EXE), &split) {
+            Ok(controls) => log.controls = Some(controls),
+            Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
+        }
         log.finish(started.elapsed());
         log.save(&paths).expect("the run log can be written");
-        report::mock_ceiling(&paths);
-        report::python_reference(&paths);
+        report::mock_ceiling(&paths, Path::new(EXE), &split);
+        report::python_reference(&paths, Path::new(EXE), &split);
     }
     match report::write(&paths) {
         Ok(written) => println!("wikifetch: wrote {}", written.join(", ")),
@@ -61,12 +77,22 @@ fn main() {
     }
 }
 
-fn run_scenario(criterion: &mut Criterion, scenario: &Scenario, log: &mut RunLog) {
-    let mock = MockWiki::builder()
-        .latency(scenario.latency)
-        .seed(SEED)
-        .start()
-        .expect("the mock server starts");
+fn run_scenario(
+    criterion: &mut Criterion,
+    scenario: &Scenario,
+    split: &CpuSplit,
+    log: &mut RunLog,
+) {
+    let mock = MockProcess::start(
+        Path::new(EXE),
+        &MockSpec {
+            latency: scenario.latency.to_string(),
+            seed: SEED,
+            cpus: split.mock.clone(),
+            ..MockSpec::default()
+        },
+    )
+    .expect("the mock process starts");
     let titles = scenario.title_list();
     let mut group = criterion.benchmark_group(scenario.name);
     group
@@ -77,41 +103,39 @@ fn run_scenario(criterion: &mut Criterion, scenario: &Scenario, log: &mut RunLog
         // bootstrap resamples for a stable interval; this saves seconds.
         .nresamples(20_000);
 
-    for (strategy, c) in scenario.runs() {
-        let mut config = Config::for_api(&mock.api_url());
+    let floors = scenario.floors().into_iter().map(|c| (None, c));
+    let strategies = scenario.runs().into_iter().map(|(s, c)| (Some(s), c));
+    for (strategy, c) in floors.chain(strategies) {
+        let mut config = Config::for_api(mock.api_url());
         config.concurrency = c;
-        let fetcher = strategy
-            .build(&config)
-            .unwrap_or_else(|e| panic!("{strategy} at C = {c}: {e}"));
-        let mut record = RunRecord::new(scenario.name, strategy.name(), titles.len(), c);
-        // One untimed call first: it checks the results, opens the
-        // connections, and measures how long a call takes, to size the
-        // warm-up (one call) and the ten samples (one call each when slow,
-        // a few when fast).
-        mock.recycle().expect("the mock recycles");
-        let start = Instant::now();
-        let results = fetcher.fetch_all(&titles, &NoProgress);
-        let once = start.elapsed();
-        let stats = mock.stats();
-        record.observe(&results, stats.max_in_flight, stats.requests);
+        let runner = Runner::build(strategy, &config, &titles).unwrap_or_else(|e| panic!("{e}"));
+        let name = runner.name();
+        let call = || {
+            let outcome = runner.call(&titles, &NoProgress);
+            (outcome.failed(), outcome.results)
+        };
+        let mut record = RunRecord::new(scenario.name, name, titles.len(), c);
+        // One untimed call first: it opens the connections, checks the
+        // results, and measures how long a call takes, to size criterion's
+        // warm-up (one call) and the ten samples.
+        let ((failed, returned), warmup) =
+            measure(&mock, call).expect("the mock answers its admin paths");
+        record.observe(failed, returned);
+        record.warmup = Some(warmup);
+        let once = Duration::from_secs_f64(warmup.wall_s);
         group
             .warm_up_time(once / 2)
             .measurement_time((once * 9).max(Duration::from_secs(1)));
 
-        group.bench_function(BenchmarkId::new(strategy.name(), c), |b| {
+        group.bench_function(BenchmarkId::new(name, c), |b| {
             b.iter_custom(|iterations| {
                 let mut timed = Duration::ZERO;
                 for _ in 0..iterations {
-                    mock.recycle().expect("the mock recycles");
-                    let cpu = process_cpu_time();
-                    let start = Instant::now();
-                    let results = fetcher.fetch_all(&titles, &NoProgress);
-                    timed += start.elapsed();
-                    if let (Some(before), Some(after)) = (cpu, process_cpu_time()) {
-                        record.add_cpu(after.saturating_sub(before));
-                    }
-                    let stats = mock.stats();
-                    record.observe(&results, stats.max_in_flight, stats.requests);
+                    let ((failed, returned), sample) =
+                        measure(&mock, call).expect("the mock answers its admin paths");
+                    timed += Duration::from_secs_f64(sample.wall_s);
+                    record.observe(failed, returned);
+                    record.samples.push(sample);
                 }
                 timed
             })

@@ -1,25 +1,34 @@
 //! `wikifetch compare`: every strategy on the same titles, each in its own
-//! child process, with what it cost the machine.
+//! child process, measured the way `cargo bench` measures, with its floor.
 //!
-//! The parent starts one mock (or uses `--api-url`), then runs
-//! `wikifetch run-one` (hidden) once per strategy, one after the other, so
-//! memory and threads are measured per strategy and one cannot disturb
-//! another. The child reports each completion as a line `done` on stdout
-//! as it happens (the parent draws the progress bar from them) and ends
-//! with one JSON line: its [`Measurement`].
+//! - The mock runs in a process of its own on the mock's CPUs
+//!   (`wikifetch-rig`); the children run on the client's.
+//! - One child per strategy, and one reference client per C (the floor),
+//!   each started once and kept: `wikifetch run-one` (hidden) reads
+//!   `warmup` or `timed` on stdin, makes one call, and answers with a JSON
+//!   [`Measurement`] line.
+//! - Every child first makes one untimed warm-up call, which opens its
+//!   connections; meanwhile the parent counts the child's threads from
+//!   `/proc` and samples its resident memory at every tenth of the titles.
+//! - Then `rounds` timed calls each, in a shuffled order per round, so that
+//!   drift of the machine hits every row alike. No thread samples a timed
+//!   call and the child writes nothing during it; the mock's counters are
+//!   read before and after it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use wikifetch_core::{Config, Progress};
 use wikifetch_mock::Latency;
+use wikifetch_rig::{MockProcess, Sample, Totals};
 
 use crate::Strategy;
-use crate::report::{peak_rss_kib, process_cpu_times};
+use crate::report::REFERENCE;
+use crate::runner::Runner;
 use crate::scenarios::queue_ideal;
 
 /// The titles `compare` fetches: distinct, some non-ASCII.
@@ -35,167 +44,464 @@ pub fn titles(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// What one strategy's child process measured about itself.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What one call in a child process measured about itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Measurement {
-    /// The strategy's name.
+    /// The row's name: a strategy's, or `reference`.
     pub strategy: String,
-    /// Wall time of `fetch_all`, seconds.
+    /// Wall time of the call, seconds.
     pub wall_s: f64,
-    /// Per title, from `started` to `completed` as the client saw it (retries included), seconds.
+    /// The child's own CPU time during the call (all its threads), seconds.
+    pub client_cpu_s: f64,
+    /// Per title, from `started` to `completed` as the client saw it
+    /// (retries included), seconds; empty for the reference client.
     pub latencies_s: Vec<f64>,
-    /// When each completion happened after `fetch_all` began, in completion order, seconds.
+    /// Completion times after the call began, in order, seconds.
     pub completions_s: Vec<f64>,
     /// Results returned (must equal the number of titles).
     pub results: usize,
     /// Failed titles by error kind.
     pub errors: BTreeMap<String, usize>,
-    /// Peak resident memory of the child, KiB.
+    /// The child's peak resident memory so far, KiB.
     pub peak_rss_kib: u64,
-    /// Most OS threads alive at once in the child (sampled every 2 ms; the
-    /// sampling thread itself is not counted).
-    pub peak_threads: usize,
-    /// User CPU time of the child during the fetch, seconds (10 ms ticks).
-    pub user_s: f64,
-    /// System CPU time of the child during the fetch, seconds (10 ms ticks).
-    pub system_s: f64,
 }
 
-/// Records starts and completions, and tells the parent of each completion.
+/// Per-title start and completion times, in nanoseconds after the call
+/// began (0: not yet), kept in atomics so that recording costs a clock read
+/// and a store. Prints `done` per completion only when asked (warm-up).
 struct Recorder<'w> {
     origin: Instant,
-    started: Vec<Mutex<Option<Instant>>>,
-    latencies: Vec<Mutex<f64>>,
-    completions: Mutex<Vec<f64>>,
-    events: Mutex<&'w mut (dyn Write + Send)>,
+    started: Vec<AtomicU64>,
+    completed: Vec<AtomicU64>,
+    events: Option<std::sync::Mutex<&'w mut (dyn Write + Send)>>,
+}
+
+impl Recorder<'_> {
+    fn now(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
 }
 
 impl Progress for Recorder<'_> {
     fn started(&self, index: usize) {
         if let Some(slot) = self.started.get(index) {
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            slot.store(self.now(), Ordering::Relaxed);
         }
     }
 
     fn completed(&self, index: usize, _ok: bool) {
-        let now = Instant::now();
-        let began = self
-            .started
-            .get(index)
-            .and_then(|s| *s.lock().unwrap_or_else(|e| e.into_inner()))
-            .unwrap_or(now);
-        if let Some(slot) = self.latencies.get(index) {
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = (now - began).as_secs_f64();
+        if let Some(slot) = self.completed.get(index) {
+            slot.store(self.now(), Ordering::Relaxed);
         }
-        self.completions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((now - self.origin).as_secs_f64());
-        let mut events = self.events.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(events, "done");
-        let _ = events.flush();
+        if let Some(events) = &self.events {
+            let mut out = events.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(out, "done");
+            let _ = out.flush();
+        }
     }
 }
 
-/// The child's side: fetch `n` titles with `strategy` and measure.
-pub fn run_one(
-    strategy: Strategy,
-    config: &Config,
-    n: usize,
-    events: &mut (dyn Write + Send),
-) -> Result<Measurement, String> {
-    let titles = titles(n);
-    let fetcher = strategy.build(config).map_err(|e| e.to_string())?;
-    // Count threads while the fetch runs.
-    let running = AtomicBool::new(true);
-    let peak_threads = AtomicUsize::new(0);
+/// The child's side: one call with `runner` over `titles`, reporting each
+/// completion on `events` when given.
+pub fn call_once(
+    runner: &Runner,
+    titles: &[String],
+    events: Option<&mut (dyn Write + Send)>,
+) -> Measurement {
+    let n = titles.len();
     let recorder = Recorder {
         origin: Instant::now(),
-        started: (0..n).map(|_| Mutex::new(None)).collect(),
-        latencies: (0..n).map(|_| Mutex::new(0.0)).collect(),
-        completions: Mutex::new(Vec::with_capacity(n)),
-        events: Mutex::new(events),
+        started: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        completed: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        events: events.map(std::sync::Mutex::new),
     };
-    let (cpu_before, wall, results) = std::thread::scope(|s| {
-        s.spawn(|| {
-            while running.load(Ordering::Relaxed) {
-                if let Some(t) = thread_count() {
-                    peak_threads.fetch_max(t.saturating_sub(1), Ordering::Relaxed);
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-        });
-        let cpu_before = process_cpu_times();
-        let start = Instant::now();
-        let results = fetcher.fetch_all(&titles, &recorder);
-        let wall = start.elapsed();
-        running.store(false, Ordering::Relaxed);
-        (cpu_before, wall, results)
-    });
-    let cpu_after = process_cpu_times();
-    let mut errors = BTreeMap::new();
-    for e in results.iter().filter_map(|r| r.as_ref().err()) {
-        *errors.entry(e.kind().to_owned()).or_insert(0) += 1;
-    }
-    let ((u0, s0), (u1, s1)) = (
-        cpu_before.unwrap_or_default(),
-        cpu_after.unwrap_or_default(),
-    );
-    Ok(Measurement {
-        strategy: strategy.name().to_owned(),
+    let cpu = wikifetch_rig::process::cpu_time();
+    let start = Instant::now();
+    let outcome = runner.call(titles, &recorder);
+    let wall = start.elapsed();
+    let client_cpu = wikifetch_rig::process::cpu_time().saturating_sub(cpu);
+    let seconds = |ns: u64| ns as f64 / 1e9;
+    let mut completions: Vec<f64> = recorder
+        .completed
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .filter(|c| *c > 0)
+        .map(seconds)
+        .collect();
+    completions.sort_by(f64::total_cmp);
+    let latencies = recorder
+        .started
+        .iter()
+        .zip(&recorder.completed)
+        .map(|(s, c)| (s.load(Ordering::Relaxed), c.load(Ordering::Relaxed)))
+        .filter(|(_, c)| *c > 0)
+        .map(|(s, c)| seconds(c.saturating_sub(s)))
+        .collect();
+    Measurement {
+        strategy: runner.name().to_owned(),
         wall_s: wall.as_secs_f64(),
-        latencies_s: recorder
-            .latencies
-            .into_iter()
-            .map(|l| l.into_inner().unwrap_or_else(|e| e.into_inner()))
-            .collect(),
-        completions_s: recorder
-            .completions
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner()),
-        results: results.len(),
-        errors,
-        peak_rss_kib: peak_rss_kib().unwrap_or(0),
-        peak_threads: peak_threads.load(Ordering::Relaxed),
-        user_s: (u1 - u0).as_secs_f64(),
-        system_s: (s1 - s0).as_secs_f64(),
-    })
+        client_cpu_s: client_cpu.as_secs_f64(),
+        latencies_s: latencies,
+        completions_s: completions,
+        results: outcome.results,
+        errors: outcome.errors,
+        peak_rss_kib: wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib),
+    }
 }
 
-fn thread_count() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Threads:"))
-        .and_then(|v| v.trim().parse().ok())
+/// What `compare` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// N.
+    pub titles: usize,
+    /// C for every strategy but `sequential` (1).
+    pub concurrency: usize,
+    /// The mock's latency, for its start and for the ideal.
+    pub latency: Latency,
+    /// The strategies, in the order the table lists them.
+    pub strategies: Vec<Strategy>,
+    /// Timed calls per row after the warm-up.
+    pub rounds: usize,
+    /// The seed for the mock and for the order of the calls.
+    pub seed: u64,
 }
 
-/// One strategy's line in the comparison: the child's measurement plus
-/// what the parent knows (ideal, the mock's counters).
+/// One row of the comparison: a strategy (or a floor) at its C.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Compared {
-    /// The child's own figures.
-    #[serde(flatten)]
-    pub measured: Measurement,
-    /// C for this strategy (1 for `sequential`).
+    /// `sequential`, `tokio`, … or `reference`.
+    pub strategy: String,
+    /// C.
     pub concurrency: usize,
-    /// The ideal time: ⌈N/C⌉ · latency for a fixed latency, or a perfect
-    /// queue over the delays the mock applied to these titles, seconds.
+    /// The warm-up call.
+    pub warmup: Measurement,
+    /// The most OS threads the child had during its warm-up call (read
+    /// from `/proc` by the parent every 2 ms).
+    pub peak_threads: u64,
+    /// The child's resident memory at each tenth of the warm-up's titles, KiB.
+    pub rss_profile_kib: Vec<u64>,
+    /// Every timed call, in the order made.
+    pub calls: Vec<Measurement>,
+    /// The mock's view of every timed call (empty with `--api-url`).
+    pub mock: Vec<Sample>,
+    /// Median wall time of the timed calls, seconds.
+    pub median_s: f64,
+    /// Fastest timed call, seconds.
+    pub min_s: f64,
+    /// Slowest timed call, seconds.
+    pub max_s: f64,
+    /// The floor: the reference client's median at this C, seconds.
+    pub floor_s: Option<f64>,
+    /// floor / median.
+    pub efficiency_floor: Option<f64>,
+    /// ⌈N/C⌉ · latency, or an in-order queue over the mock's delays, seconds.
     pub ideal_s: f64,
-    /// ideal / wall.
-    pub efficiency: f64,
-    /// Client-seen latency percentiles, seconds.
+    /// ideal / median.
+    pub efficiency_nominal: f64,
+    /// The client's own CPU per title over the timed calls, seconds.
+    pub client_cpu_per_title_s: f64,
+    /// The mock's figures over the timed calls (`None` with `--api-url`).
+    pub mock_totals: Option<Totals>,
+    /// What the timed calls did that the row does not claim, if anything.
+    pub premise: Option<String>,
+    /// Client-seen latency percentiles over every timed call, seconds.
     pub p50_s: f64,
     /// 90th percentile.
     pub p90_s: f64,
     /// 99th percentile.
     pub p99_s: f64,
     /// Slowest title.
-    pub max_s: f64,
-    /// Requests the mock served for this strategy (`None` with `--api-url`).
-    pub requests: Option<u64>,
-    /// TCP connections the mock accepted (`None` with `--api-url`).
-    pub connections: Option<u64>,
+    pub max_latency_s: f64,
+}
+
+/// A child process making calls on command.
+struct Worker {
+    strategy: Option<Strategy>,
+    concurrency: usize,
+    process: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Worker {
+    fn start(
+        exe: &std::path::Path,
+        strategy: Option<Strategy>,
+        c: usize,
+        url: &str,
+        n: usize,
+    ) -> Result<Self, String> {
+        let mut command = Command::new(exe);
+        command.arg("run-one");
+        match strategy {
+            Some(s) => command.args(["--strategy", s.name()]),
+            None => command.arg("--reference"),
+        };
+        let mut process = command
+            .args([
+                "--api-url",
+                url,
+                "--titles",
+                &n.to_string(),
+                "--concurrency",
+                &c.to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start a child: {e}"))?;
+        let stdin = process.stdin.take().ok_or("no child stdin")?;
+        let stdout = BufReader::new(process.stdout.take().ok_or("no child stdout")?);
+        Ok(Self {
+            strategy,
+            concurrency: c,
+            process,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        self.strategy.map_or(REFERENCE, Strategy::name)
+    }
+
+    fn pid(&self) -> i32 {
+        i32::try_from(self.process.id()).unwrap_or(0)
+    }
+
+    /// Asks for one call (`warmup` or `timed`); `on_done` per `done` line.
+    fn call(&mut self, mode: &str, mut on_done: impl FnMut()) -> Result<Measurement, String> {
+        writeln!(self.stdin, "{mode}")
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("{}: the child is gone: {e}", self.name()))?;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = self
+                .stdout
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            if read == 0 {
+                return Err(format!(
+                    "{}: the child ended without a measurement",
+                    self.name()
+                ));
+            }
+            match line.trim_end() {
+                "done" => on_done(),
+                json if json.starts_with('{') => {
+                    return serde_json::from_str(json).map_err(|e| format!("bad measurement: {e}"));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// How far a comparison has got, for a progress display.
+pub enum Event<'a> {
+    /// A warm-up call begins for this row.
+    WarmupStarted(&'a str),
+    /// One title of the current warm-up call is done.
+    Done,
+    /// A timed call ended: (row, call number, of how many in all).
+    Timed(&'a str, usize, usize),
+}
+
+/// Runs the comparison: `exe` is the `wikifetch` binary, `url` the API,
+/// `mock` the mock process when there is one (its counters are read).
+pub fn run(
+    exe: &std::path::Path,
+    url: &str,
+    mock: Option<&MockProcess>,
+    options: &Options,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<Vec<Compared>, String> {
+    let n = options.titles;
+    let c_of = |s: Strategy| {
+        if s == Strategy::Sequential {
+            1
+        } else {
+            options.concurrency
+        }
+    };
+    let mut floors: Vec<usize> = options.strategies.iter().map(|s| c_of(*s)).collect();
+    floors.sort_unstable();
+    floors.dedup();
+    let mut workers = Vec::new();
+    for c in &floors {
+        workers.push(Worker::start(exe, None, *c, url, n)?);
+    }
+    for s in &options.strategies {
+        workers.push(Worker::start(exe, Some(*s), c_of(*s), url, n)?);
+    }
+
+    // Warm-up, one worker at a time, with threads and memory read from outside.
+    let mut rows = Vec::new();
+    for w in &mut workers {
+        on_event(Event::WarmupStarted(w.name()));
+        let (pid, running, peak) = (w.pid(), AtomicBool::new(true), AtomicU64::new(0));
+        let mut profile = Vec::new();
+        let mut done = 0usize;
+        let warmup = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while running.load(Ordering::Relaxed) {
+                    if let Some(u) = wikifetch_rig::process::usage(Some(pid)) {
+                        peak.fetch_max(u.threads, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            });
+            let result = w.call("warmup", || {
+                done += 1;
+                if done * 10 % n.max(1) < 10 || done == n {
+                    if let Some(u) = wikifetch_rig::process::usage(Some(pid)) {
+                        profile.push(u.rss_kib);
+                    }
+                }
+                on_event(Event::Done);
+            });
+            running.store(false, Ordering::Relaxed);
+            result
+        })?;
+        // The reference client reports no completions: one reading at its end.
+        if profile.is_empty() {
+            profile.extend(wikifetch_rig::process::usage(Some(pid)).map(|u| u.rss_kib));
+        }
+        rows.push((
+            warmup,
+            peak.load(Ordering::Relaxed),
+            profile,
+            Vec::new(),
+            Vec::new(),
+        ));
+    }
+
+    // Timed calls: shuffled order in every round.
+    let total = options.rounds * workers.len();
+    let mut made = 0;
+    for round in 0..options.rounds {
+        for i in shuffled(workers.len(), options.seed.wrapping_add(round as u64)) {
+            let w = &mut workers[i];
+            let (measured, sample) = match mock {
+                Some(m) => {
+                    let (measured, sample) = wikifetch_rig::measure(m, || w.call("timed", || {}))
+                        .map_err(|e| format!("the mock's counters: {e}"))?;
+                    (measured?, Some(sample))
+                }
+                None => (w.call("timed", || {})?, None),
+            };
+            rows[i].3.push(measured);
+            rows[i].4.extend(sample);
+            made += 1;
+            on_event(Event::Timed(w.name(), made, total));
+        }
+    }
+
+    let mut compared: Vec<Compared> = workers
+        .iter()
+        .zip(rows)
+        .map(|(w, (warmup, peak_threads, profile, calls, mock))| {
+            summarize(
+                w.name(),
+                w.concurrency,
+                warmup,
+                peak_threads,
+                profile,
+                calls,
+                mock,
+                options,
+            )
+        })
+        .collect();
+    let floor_at = |c: usize, rows: &[Compared]| {
+        rows.iter()
+            .find(|r| r.strategy == REFERENCE && r.concurrency == c)
+            .map(|r| r.median_s)
+    };
+    let snapshot = compared.clone();
+    for r in &mut compared {
+        r.floor_s = floor_at(r.concurrency, &snapshot);
+        r.efficiency_floor = r.floor_s.map(|f| f / r.median_s);
+    }
+    Ok(compared)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn summarize(
+    name: &str,
+    c: usize,
+    warmup: Measurement,
+    peak_threads: u64,
+    rss_profile_kib: Vec<u64>,
+    calls: Vec<Measurement>,
+    mock: Vec<Sample>,
+    options: &Options,
+) -> Compared {
+    let walls: Vec<f64> = calls.iter().map(|m| m.wall_s).collect();
+    let median = wikifetch_rig::controls::median(&walls).unwrap_or(0.0);
+    let latencies: Vec<f64> = calls
+        .iter()
+        .flat_map(|m| m.latencies_s.iter().copied())
+        .collect();
+    let ideal = ideal(&options.latency, options.seed, options.titles, c).as_secs_f64();
+    let titles = (options.titles * calls.len()).max(1) as f64;
+    let mock_totals = (!mock.is_empty()).then(|| Totals::of(&mock));
+    let delayed = !options.latency.typical().is_zero();
+    Compared {
+        strategy: name.to_owned(),
+        concurrency: c,
+        warmup,
+        peak_threads,
+        rss_profile_kib,
+        median_s: median,
+        min_s: walls.iter().copied().fold(f64::INFINITY, f64::min),
+        max_s: walls.iter().copied().fold(0.0, f64::max),
+        floor_s: None,
+        efficiency_floor: None,
+        ideal_s: ideal,
+        efficiency_nominal: if median > 0.0 { ideal / median } else { 0.0 },
+        client_cpu_per_title_s: calls.iter().map(|m| m.client_cpu_s).sum::<f64>() / titles,
+        premise: mock_totals
+            .as_ref()
+            .and_then(|t| crate::report::premise(t, options.titles, c, delayed)),
+        mock_totals,
+        p50_s: percentile(&latencies, 0.50),
+        p90_s: percentile(&latencies, 0.90),
+        p99_s: percentile(&latencies, 0.99),
+        max_latency_s: percentile(&latencies, 1.0),
+        calls,
+        mock,
+    }
+}
+
+/// `0..len` in an order that depends only on `seed` (Fisher–Yates over
+/// a SplitMix64 stream).
+pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut order: Vec<usize> = (0..len).collect();
+    for i in (1..len).rev() {
+        let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
+        order.swap(i, j);
+    }
+    order
 }
 
 /// The ideal time for `n` titles at concurrency `c` under `latency`, from
@@ -219,49 +525,39 @@ pub fn percentile(values: &[f64], q: f64) -> f64 {
     v[rank - 1]
 }
 
-/// Completes a child's measurement with the parent's view.
-pub fn compared(
-    measured: Measurement,
-    concurrency: usize,
-    ideal: Duration,
-    requests: Option<u64>,
-    connections: Option<u64>,
-) -> Compared {
-    let l = &measured.latencies_s;
-    Compared {
-        concurrency,
-        ideal_s: ideal.as_secs_f64(),
-        efficiency: if measured.wall_s > 0.0 {
-            ideal.as_secs_f64() / measured.wall_s
-        } else {
-            0.0
-        },
-        p50_s: percentile(l, 0.50),
-        p90_s: percentile(l, 0.90),
-        p99_s: percentile(l, 0.99),
-        max_s: percentile(l, 1.0),
-        requests,
-        connections,
-        measured,
+/// The child's side of the protocol: build the runner, then one call per
+/// `warmup` or `timed` line on `input`, each answered with a JSON line.
+pub fn serve_calls(
+    runner: &Runner,
+    titles: &[String],
+    input: impl BufRead,
+    out: &mut (dyn Write + Send),
+) -> Result<(), String> {
+    for line in input.lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        let measured = match line.trim() {
+            "warmup" => call_once(runner, titles, Some(&mut *out)),
+            "timed" => call_once(runner, titles, None),
+            _ => continue,
+        };
+        let json = serde_json::to_string(&measured).map_err(|e| e.to_string())?;
+        writeln!(out, "{json}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
     }
+    Ok(())
 }
 
-/// Reads a child's stdout: calls `on_done` per completion line, and
-/// returns the final JSON measurement.
-pub fn read_child(
-    stdout: impl std::io::Read,
-    mut on_done: impl FnMut(),
-) -> Result<Measurement, String> {
-    let mut last = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| e.to_string())?;
-        if line == "done" {
-            on_done();
-        } else if line.starts_with('{') {
-            last = Some(serde_json::from_str(&line).map_err(|e| format!("bad measurement: {e}"))?);
-        }
-    }
-    last.ok_or_else(|| "the child ended without a measurement".to_owned())
+/// Builds the child's runner from its arguments.
+pub fn child_runner(
+    strategy: Option<Strategy>,
+    api_url: &str,
+    c: usize,
+    titles: &[String],
+) -> Result<Runner, String> {
+    let mut config = Config::for_api(api_url);
+    config.concurrency = c;
+    Runner::build(strategy, &config, titles)
 }
 
 #[cfg(test)]
@@ -285,23 +581,39 @@ mod tests {
     }
 
     #[test]
-    fn reads_events_then_the_measurement() {
-        let m = Measurement {
-            strategy: "x".into(),
-            wall_s: 1.0,
-            latencies_s: vec![0.5],
-            completions_s: vec![0.5],
-            results: 1,
-            errors: BTreeMap::new(),
-            peak_rss_kib: 1,
-            peak_threads: 1,
-            user_s: 0.0,
-            system_s: 0.0,
-        };
-        let text = format!("done\ndone\n{}\n", serde_json::to_string(&m).unwrap());
-        let mut n = 0;
-        let got = read_child(text.as_bytes(), || n += 1).unwrap();
-        assert_eq!((n, got.results), (2, 1));
-        assert!(read_child("done\n".as_bytes(), || {}).is_err());
+    fn shuffles_are_permutations_that_depend_on_the_seed() {
+        let a = shuffled(8, 1);
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+        assert_ne!(shuffled(8, 1), shuffled(8, 2));
+        assert_eq!(shuffled(8, 3), shuffled(8, 3));
+        assert!(shuffled(0, 1).is_empty());
+    }
+
+    #[test]
+    fn the_child_answers_each_call_with_one_measurement() {
+        let mock = wikifetch_mock::MockWiki::start().unwrap();
+        let titles = titles(5);
+        let runner = child_runner(Some(Strategy::Sequential), &mock.api_url(), 1, &titles).unwrap();
+        let mut out = Vec::new();
+        serve_calls(&runner, &titles, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Five `done` lines for the warm-up, none for the timed call.
+        assert_eq!(lines.iter().filter(|l| **l == "done").count(), 5);
+        let measured: Vec<Measurement> = lines
+            .iter()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(measured.len(), 2);
+        for m in measured {
+            assert_eq!(
+                (m.results, m.completions_s.len(), m.latencies_s.len()),
+                (5, 5, 5)
+            );
+            assert!(m.client_cpu_s > 0.0 && m.wall_s > 0.0);
+        }
     }
 }

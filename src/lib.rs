@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod report;
+pub mod runner;
 pub mod scenarios;
 
 use clap::ValueEnum;

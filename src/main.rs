@@ -4,6 +4,7 @@
 //! This is the only code in the workspace that prints.
 #![allow(clippy::print_stdout)]
 
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,6 +48,10 @@ enum Command {
     /// `connections` (null with --api-url), `latencies_s` (per title) and
     /// `completions_s` (completion times in order).
     Compare(CompareArgs),
+    /// Measure the rig itself: the mock's throughput against a bare
+    /// wiremock server on the same core, and how accurate its delays are.
+    /// Prints JSON.
+    Controls,
     /// One strategy's run for `compare`, in a child process.
     #[command(hide = true)]
     RunOne(RunOneArgs),
@@ -77,15 +82,22 @@ struct CompareArgs {
     /// mock; give the same --latency it was started with, for the ideal.
     #[arg(long, value_name = "URL")]
     api_url: Option<String>,
-    /// Seed for the mock's latency samples and fault choices.
+    /// Seed for the mock's latency samples and fault choices, and for the
+    /// order of the timed calls.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Timed calls per strategy, after one untimed warm-up call.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
 }
 
 #[derive(Parser)]
 struct RunOneArgs {
-    #[arg(long, value_enum)]
-    strategy: Strategy,
+    #[arg(long, value_enum, required_unless_present = "reference")]
+    strategy: Option<Strategy>,
+    /// Run the reference client (the floor) instead of a strategy.
+    #[arg(long)]
+    reference: bool,
     #[arg(long)]
     api_url: String,
     #[arg(long)]
@@ -145,6 +157,17 @@ struct ServeArgs {
     /// Seed for latency samples and fault choices.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Threads serving the port, each with its own SO_REUSEPORT listener
+    /// (give the mock as many cores as it has workers).
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Run only on these CPUs, like `taskset -c` (for example `1` or `2,3`).
+    #[arg(long, value_name = "LIST")]
+    cpus: Option<String>,
+    /// Serve the rig's control instead of the mock: a bare wiremock server
+    /// answering every request with this many bytes, and nothing else.
+    #[arg(long, value_name = "BYTES", hide = true)]
+    bare_wiremock: Option<usize>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -169,6 +192,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Compare(args) => compare(args),
         Command::RunOne(args) => run_one(args),
+        Command::Controls => controls(),
     };
     match result {
         Ok(code) => code,
@@ -236,8 +260,8 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("cannot write the output: {e}"))?;
     // For tests and measurements: how much memory the fetch needed.
     if std::env::var_os("WIKIFETCH_PEAK_RSS").is_some() {
-        if let Some(kib) = wikifetch::report::peak_rss_kib() {
-            eprintln!("wikifetch: peak RSS {kib} KiB");
+        if let Some(usage) = wikifetch_rig::process::usage(None) {
+            eprintln!("wikifetch: peak RSS {} KiB", usage.peak_rss_kib);
         }
     }
     Ok(if all_ok {
@@ -295,17 +319,30 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    // First, before any thread exists: every thread inherits the CPUs.
+    if let Some(cpus) = &args.cpus {
+        wikifetch_rig::cpus::pin_this_thread(&wikifetch_rig::cpus::parse_list(cpus)?)?;
+    }
     let faults = parse_faults(&args.faults).map_err(|e| e.to_string())?;
     // Clients may hold a thousand connections or more; raise the open-files
     // limit as far as allowed, and say so if it stays low.
     if let Err(e) = wikifetch_core::limits::ensure_open_files(8192) {
         eprintln!("wikifetch: warning: {e}");
     }
+    if let Some(bytes) = args.bare_wiremock {
+        let control = wikifetch_mock::control::BareWiremock::start(args.port, vec![b' '; bytes])
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+        println!("http://{}{}", control.address(), wikifetch_mock::API_PATH);
+        io::stdout().flush().map_err(|e| e.to_string())?;
+        wikifetch_mock::wait_for_ctrl_c().map_err(|e| e.to_string())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let mock = MockWiki::builder()
         .port(args.port)
         .latency(args.latency)
         .faults(faults)
         .seed(args.seed)
+        .workers(args.workers)
         .start()
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
     println!("{}", mock.api_url());
@@ -318,115 +355,116 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     wikifetch_mock::wait_for_ctrl_c().map_err(|e| e.to_string())?;
     let stats = mock.stats();
     eprintln!(
-        "wikifetch: stopped after {} requests (at most {} in flight)",
-        stats.requests, stats.max_in_flight
+        "wikifetch: stopped after {} requests on {} connections (at most {} in flight)",
+        stats.requests, stats.connections, stats.max_in_flight
     );
     Ok(ExitCode::SUCCESS)
 }
 
+fn controls() -> Result<ExitCode, String> {
+    let split = wikifetch_rig::CpuSplit::detect();
+    wikifetch_rig::cpus::pin_this_thread(&split.client)?;
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find my own binary: {e}"))?;
+    let controls = wikifetch_rig::controls::measure(&exe, &split).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&controls).map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_one(args: RunOneArgs) -> Result<ExitCode, String> {
-    let mut config = Config::for_api(&args.api_url);
-    config.concurrency = args.concurrency;
+    let titles = compare::titles(args.titles);
+    let strategy = if args.reference { None } else { args.strategy };
+    let runner = compare::child_runner(strategy, &args.api_url, args.concurrency, &titles)?;
     let mut stdout = io::stdout();
-    let measured = compare::run_one(args.strategy, &config, args.titles, &mut stdout)?;
-    let json = serde_json::to_string(&measured).map_err(|e| e.to_string())?;
-    writeln!(stdout, "{json}").map_err(|e| e.to_string())?;
+    compare::serve_calls(&runner, &titles, io::stdin().lock(), &mut stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn compare(args: CompareArgs) -> Result<ExitCode, String> {
-    if args.titles == 0 || args.concurrency == 0 {
-        return Err("--titles and --concurrency must be at least 1".into());
+    if args.titles == 0 || args.concurrency == 0 || args.rounds == 0 {
+        return Err("--titles, --concurrency and --rounds must be at least 1".into());
     }
+    // First, before any thread exists: this process and its children are the client.
+    let split = wikifetch_rig::CpuSplit::detect();
+    wikifetch_rig::cpus::pin_this_thread(&split.client)?;
     let strategies = if args.strategies.is_empty() {
         Strategy::ALL.to_vec()
     } else {
         args.strategies.clone()
     };
-    let faults = parse_faults(&args.faults).map_err(|e| e.to_string())?;
-    let _ = wikifetch_core::limits::ensure_open_files(2 * args.concurrency as u64 + 256);
+    parse_faults(&args.faults).map_err(|e| e.to_string())?;
+    let _ = wikifetch_core::limits::ensure_open_files(4 * args.concurrency as u64 + 256);
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find my own binary: {e}"))?;
     let mock = match &args.api_url {
         Some(_) => None,
         None => Some(
-            MockWiki::builder()
-                .latency(args.latency)
-                .faults(faults)
-                .seed(args.seed)
-                .count_connections(true)
-                .start()
-                .map_err(|e| format!("cannot start the mock: {e}"))?,
+            wikifetch_rig::MockProcess::start(
+                &exe,
+                &wikifetch_rig::MockSpec {
+                    latency: args.latency.to_string(),
+                    faults: args.faults.clone(),
+                    seed: args.seed,
+                    cpus: split.mock.clone(),
+                    ..wikifetch_rig::MockSpec::default()
+                },
+            )
+            .map_err(|e| format!("cannot start the mock: {e}"))?,
         ),
     };
     let url = match (&args.api_url, &mock) {
         (Some(url), _) => url.clone(),
-        (None, Some(m)) => m.api_url(),
+        (None, Some(m)) => m.api_url().to_owned(),
         (None, None) => return Err("no server".into()),
     };
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find my own binary: {e}"))?;
+    let options = compare::Options {
+        titles: args.titles,
+        concurrency: args.concurrency,
+        latency: args.latency,
+        strategies,
+        rounds: args.rounds,
+        seed: args.seed,
+    };
     let show_bars = io::stdout().is_terminal() && args.format == CompareFormat::Table;
-    let mut rows = Vec::new();
-    for strategy in strategies {
-        let c = if strategy == Strategy::Sequential {
-            1
-        } else {
-            args.concurrency
-        };
-        if let Some(m) = &mock {
-            m.recycle().map_err(|e| e.to_string())?;
+    let bar = if show_bars {
+        indicatif::ProgressBar::new(args.titles as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix:>24} [{bar:40}] {pos}/{len} {elapsed_precise}",
+        )
+        .map_err(|e| e.to_string())?
+        .progress_chars("=> "),
+    );
+    let rows = compare::run(&exe, &url, mock.as_ref(), &options, |event| match event {
+        compare::Event::WarmupStarted(name) => {
+            bar.reset();
+            bar.set_length(args.titles as u64);
+            bar.set_prefix(format!("{name} (warm-up)"));
         }
-        let mut child = std::process::Command::new(&exe)
-            .args(["run-one", "--strategy", strategy.name(), "--api-url", &url])
-            .args([
-                "--titles",
-                &args.titles.to_string(),
-                "--concurrency",
-                &c.to_string(),
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the {strategy} run: {e}"))?;
-        let bar = if show_bars {
-            indicatif::ProgressBar::new(args.titles as u64)
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix:>20} [{bar:40}] {pos}/{len} {elapsed_precise}",
-            )
-            .map_err(|e| e.to_string())?
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(strategy.name());
-        let stdout = child.stdout.take().ok_or("no child stdout")?;
-        let measured = compare::read_child(stdout, || bar.inc(1));
-        bar.finish();
-        let output = child.wait_with_output().map_err(|e| e.to_string())?;
-        let measured = measured.map_err(|e| {
-            format!(
-                "{strategy}: {e}: {}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            )
-        })?;
-        let stats = mock.as_ref().map(MockWiki::stats);
-        let ideal = compare::ideal(&args.latency, args.seed, args.titles, c);
-        rows.push(compare::compared(
-            measured,
-            c,
-            ideal,
-            stats.map(|s| s.requests),
-            stats.and_then(|s| s.connections),
-        ));
-    }
+        compare::Event::Done => bar.inc(1),
+        compare::Event::Timed(name, made, total) => {
+            bar.set_length(total as u64);
+            bar.set_position(made as u64);
+            bar.set_prefix(format!("{name} (timed)"));
+        }
+    })?;
+    bar.finish_and_clear();
     if let Some(path) = &args.plot {
+        // The timeline of each row's median call.
         let runs: Vec<(String, Vec<f64>)> = rows
             .iter()
-            .map(|r| {
-                (
-                    r.measured.strategy.clone(),
-                    r.measured.completions_s.clone(),
-                )
+            .filter(|r| r.strategy != wikifetch::report::REFERENCE)
+            .filter_map(|r| {
+                r.calls
+                    .iter()
+                    .min_by(|a, b| {
+                        (a.wall_s - r.median_s)
+                            .abs()
+                            .total_cmp(&(b.wall_s - r.median_s).abs())
+                    })
+                    .map(|m| (r.strategy.clone(), m.completions_s.clone()))
             })
             .collect();
         let delay = match args.latency {
@@ -444,15 +482,29 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
                 "titles": args.titles,
                 "concurrency": args.concurrency,
                 "latency": args.latency.to_string(),
+                "rounds": args.rounds,
+                "cpus": split.describe(),
                 "strategies": rows,
             });
             writeln!(out, "{json}").map_err(|e| e.to_string())?;
         }
         CompareFormat::Table => {
             writeln!(out, "{}", compare_table(&rows)).map_err(|e| e.to_string())?;
+            writeln!(
+                out,
+                "{} timed calls per row after one warm-up, in shuffled order; {}.",
+                args.rounds,
+                split.describe()
+            )
+            .map_err(|e| e.to_string())?;
         }
     }
-    let lost = rows.iter().any(|r| r.measured.results != args.titles);
+    let lost = rows.iter().any(|r| {
+        r.calls
+            .iter()
+            .chain([&r.warmup])
+            .any(|m| m.results != args.titles)
+    });
     Ok(if lost {
         ExitCode::from(1)
     } else {
@@ -463,54 +515,73 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
 fn compare_table(rows: &[compare::Compared]) -> comfy_table::Table {
     use comfy_table::{CellAlignment, Table, presets::ASCII_MARKDOWN};
     let t = wikifetch::report::time;
+    let us = wikifetch::report::us3;
     let mut table = Table::new();
     table.load_preset(ASCII_MARKDOWN).set_header(vec![
         "strategy",
         "C",
-        "wall",
-        "ideal",
-        "efficiency",
+        "median",
+        "min – max",
+        "vs floor",
+        "vs ideal",
         "p50",
-        "p90",
         "p99",
-        "max",
-        "peak RSS",
+        "client CPU / title",
+        "mock CPU / request",
+        "mock busy",
+        "in flight",
+        "new conns",
         "threads",
-        "user CPU",
-        "sys CPU",
-        "requests",
-        "connections",
+        "peak RSS",
         "errors",
     ]);
+    let opt = |v: Option<f64>| v.map_or("–".to_owned(), |v| format!("{v:.2}"));
     for r in rows {
-        let m = &r.measured;
-        let errors: usize = m.errors.values().sum();
-        let errors = if errors == 0 {
+        let errors: BTreeMap<&str, usize> = r
+            .calls
+            .iter()
+            .chain([&r.warmup])
+            .flat_map(|m| m.errors.iter().map(|(k, v)| (k.as_str(), *v)))
+            .fold(BTreeMap::new(), |mut acc, (k, v)| {
+                *acc.entry(k).or_insert(0) += v;
+                acc
+            });
+        let errors = if errors.is_empty() {
             "0".to_owned()
         } else {
-            m.errors
+            errors
                 .iter()
                 .map(|(k, v)| format!("{k}: {v}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let opt = |v: Option<u64>| v.map_or("–".to_owned(), |v| v.to_string());
+        let mut name = r.strategy.clone();
+        if r.strategy == wikifetch::report::REFERENCE {
+            name.push_str(" (floor)");
+        }
+        if r.mock_totals.is_some_and(|m| m.rig_bound()) {
+            name.push_str(" ⚠ rig-bound");
+        }
+        if let Some(p) = &r.premise {
+            name.push_str(&format!(" ⚠ {p}"));
+        }
+        let m = r.mock_totals;
         table.add_row(vec![
-            m.strategy.clone(),
+            name,
             r.concurrency.to_string(),
-            t(m.wall_s),
-            t(r.ideal_s),
-            format!("{:.2}", r.efficiency),
+            t(r.median_s),
+            format!("{} – {}", t(r.min_s), t(r.max_s)),
+            opt(r.efficiency_floor),
+            format!("{:.2}", r.efficiency_nominal),
             t(r.p50_s),
-            t(r.p90_s),
             t(r.p99_s),
-            t(r.max_s),
-            format!("{:.1} MiB", m.peak_rss_kib as f64 / 1024.0),
-            m.peak_threads.to_string(),
-            t(m.user_s),
-            t(m.system_s),
-            opt(r.requests),
-            opt(r.connections),
+            us(r.client_cpu_per_title_s),
+            m.map_or("–".into(), |m| us(m.mock_cpu_per_request_s)),
+            m.map_or("–".into(), |m| format!("{:.0} %", m.mock_busy * 100.0)),
+            m.map_or("–".into(), |m| m.max_in_flight.to_string()),
+            m.map_or("–".into(), |m| m.connections.to_string()),
+            r.peak_threads.to_string(),
+            format!("{:.1} MiB", r.warmup.peak_rss_kib as f64 / 1024.0),
             errors,
         ]);
     }

@@ -188,7 +188,8 @@ fn huge_bodies_are_not_buffered_whole() {
     }
 }
 
-/// `compare` on a tiny input for two strategies: every figure present and sane.
+/// `compare` on a tiny input for two strategies: the floor first, every
+/// figure present and sane, every timed call warm and at C in flight.
 #[test]
 fn compare_json_has_every_field() {
     let (code, stdout, stderr) = wikifetch(&[
@@ -201,37 +202,65 @@ fn compare_json_has_every_field() {
         "5ms",
         "--strategies",
         "thread-pool,tokio",
+        "--rounds",
+        "3",
         "--format",
         "json",
     ]);
     assert_eq!(code, 0, "{stderr}");
     let json: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
-    assert_eq!(json["titles"], 20);
-    assert_eq!(json["concurrency"], 4);
-    let strategies = json["strategies"].as_array().unwrap();
-    let names: Vec<&str> = strategies
+    assert_eq!(
+        (json["titles"].as_u64(), json["concurrency"].as_u64()),
+        (Some(20), Some(4))
+    );
+    let rows = json["strategies"].as_array().unwrap();
+    let names: Vec<&str> = rows
         .iter()
         .map(|s| s["strategy"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["thread-pool", "tokio"]);
-    for s in strategies {
+    assert_eq!(names, ["reference", "thread-pool", "tokio"]);
+    for s in rows {
         let f = |k: &str| {
             s[k].as_f64()
                 .unwrap_or_else(|| panic!("{k} missing in {s}"))
         };
-        assert_eq!(s["results"], 20);
-        assert_eq!(s["requests"], 20);
-        assert!(s["connections"].as_u64().unwrap() <= 4, "{s}");
-        assert!(s["errors"].as_object().unwrap().is_empty(), "{s}");
-        let e = f("efficiency");
-        assert!(e > 0.0 && e <= 1.0, "efficiency {e}");
+        let calls = s["calls"].as_array().unwrap();
+        assert_eq!(calls.len(), 3, "{s}");
+        for call in calls.iter().chain([&s["warmup"]]) {
+            assert_eq!(call["results"], 20);
+            assert!(call["errors"].as_object().unwrap().is_empty(), "{s}");
+            assert!(call["client_cpu_s"].as_f64().unwrap() > 0.0);
+        }
+        let mock = s["mock"].as_array().unwrap();
+        assert_eq!(mock.len(), 3);
+        for m in mock {
+            assert_eq!(m["requests"], 20);
+            assert_eq!(
+                m["connections"], 0,
+                "timed calls run on warm connections: {s}"
+            );
+            assert_eq!(m["max_in_flight"], 4, "{s}");
+        }
+        assert!(s["premise"].is_null(), "{s}");
         assert!((f("ideal_s") - 0.025).abs() < 1e-9, "5 rounds of 5 ms");
-        assert!(f("peak_rss_kib") > 0.0 && f("peak_threads") >= 1.0);
-        assert!(f("user_s") >= 0.0 && f("system_s") >= 0.0);
-        assert!(f("p50_s") <= f("p90_s") && f("p90_s") <= f("p99_s") && f("p99_s") <= f("max_s"));
-        assert!(f("p50_s") >= 0.005, "a 5 ms delay cannot take less");
-        assert_eq!(s["latencies_s"].as_array().unwrap().len(), 20);
-        assert_eq!(s["completions_s"].as_array().unwrap().len(), 20);
+        assert!(
+            f("median_s") >= 0.025 && f("min_s") <= f("median_s") && f("median_s") <= f("max_s")
+        );
+        let e = f("efficiency_floor");
+        assert!(e > 0.0, "efficiency vs floor {e}");
+        assert!(f("client_cpu_per_title_s") > 0.0);
+        assert!(f("peak_threads") >= 1.0 && s["warmup"]["peak_rss_kib"].as_u64().unwrap() > 0);
+        assert!(!s["rss_profile_kib"].as_array().unwrap().is_empty());
+        assert!(
+            f("p50_s") <= f("p90_s")
+                && f("p90_s") <= f("p99_s")
+                && f("p99_s") <= f("max_latency_s")
+        );
+        if s["strategy"] != "reference" {
+            assert!(f("p50_s") >= 0.005, "a 5 ms delay cannot take less");
+            assert_eq!(calls[0]["latencies_s"].as_array().unwrap().len(), 20);
+            assert_eq!(calls[0]["completions_s"].as_array().unwrap().len(), 20);
+        }
     }
 }
 

@@ -8,33 +8,31 @@
 //! timings. Nothing here is typed in by hand; regenerating from the same
 //! run gives the same files.
 
+mod external;
 pub mod plot;
 mod run;
 mod write;
 
-use std::time::Duration;
-
 use serde::Serialize;
 use serde_json::Value;
 
-pub use run::{
-    Machine, Paths, RunLog, RunRecord, peak_rss_kib, process_cpu_time, process_cpu_times, utc_date,
-};
-pub use write::{mock_ceiling, python_reference, time, write};
+pub use external::{PYTHON_DELAY, mock_ceiling, python_reference};
+pub use run::{Machine, Paths, RunLog, RunRecord, utc_date};
+pub use write::{time, us3, write};
 
 use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;
+use wikifetch_rig::Totals;
 
-/// The delay at which `sequential`'s round trip is measured (the `latency`
-/// scenario's): the fair ceilings replace this delay with that round trip.
-pub const REFERENCE_DELAY: Duration = Duration::from_millis(20);
+/// The name the reference client's rows carry.
+pub const REFERENCE: &str = "reference";
 
 /// One benchmark's figures, as the tables, plots and JSON show them.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
     /// Scenario name.
     pub scenario: String,
-    /// Strategy name.
+    /// Strategy name (`reference` for the floor).
     pub strategy: String,
     /// N.
     pub titles: usize,
@@ -42,8 +40,10 @@ pub struct Row {
     pub concurrency: usize,
     /// The mock's latency spec.
     pub latency: String,
-    /// Mean time of one `fetch_all`, seconds.
+    /// Mean time of one `fetch_all`, seconds (criterion's estimate).
     pub mean_s: f64,
+    /// Median of the timed calls, seconds.
+    pub median_s: f64,
     /// Criterion's 95 % confidence interval of the mean, seconds.
     pub ci_low_s: f64,
     /// Upper end of that interval.
@@ -51,29 +51,52 @@ pub struct Row {
     /// N / mean.
     pub titles_per_s: f64,
     /// The nominal ideal: ⌈N/C⌉ · latency, or for uneven latency the time
-    /// of a perfect queue over the mock's actual delays. `None` at zero latency.
+    /// of an in-order queue over the mock's actual delays. `None` at zero latency.
     pub ideal_s: Option<f64>,
-    /// The fair ceiling: the same, with the round trip `sequential`
-    /// measured in this run in place of the bare delay.
-    pub fair_s: Option<f64>,
+    /// The floor: the reference client's mean time for the same N, C and
+    /// mock in this run.
+    pub floor_s: Option<f64>,
     /// ideal / mean.
     pub efficiency_nominal: Option<f64>,
-    /// fair / mean.
-    pub efficiency_fair: Option<f64>,
-    /// Sequential's time for the same N (measured, or N × its round trip) / mean.
+    /// floor / mean.
+    pub efficiency_floor: Option<f64>,
+    /// Sequential's mean in this scenario / mean.
     pub speedup: Option<f64>,
-    /// Failed titles over all iterations (should be 0).
+    /// Failed titles over all calls (should be 0).
     pub errors: u64,
-    /// Lost or extra results over all iterations (must be 0).
+    /// Lost or extra results over all calls (must be 0).
     pub lost: u64,
-    /// Most requests in flight at the mock (`None` at zero latency, where
-    /// the mock cannot tell).
+    /// Most requests in flight at the mock in any timed call (`None` at
+    /// zero latency, where a request is in flight for no measurable time).
     pub max_in_flight: Option<usize>,
-    /// Process CPU time per title during the timed calls (client and mock
-    /// together), seconds.
-    pub cpu_per_title_s: Option<f64>,
-    /// `fetch_all` calls made.
+    /// The lowest of the timed calls' peaks (a call that never reached C
+    /// shows here).
+    pub min_peak_in_flight: Option<usize>,
+    /// Connections opened during the timed calls (0: all were warm).
+    pub connections_opened: u64,
+    /// Requests the mock served per timed call (N plus retries).
+    pub requests_per_call: f64,
+    /// The client process's own CPU per request, seconds.
+    pub client_cpu_per_request_s: f64,
+    /// The mock process's CPU per request, seconds.
+    pub mock_cpu_per_request_s: f64,
+    /// The mock's CPU time over the wall time during the timed calls.
+    pub mock_busy: f64,
+    /// Whether the mock was at least 70 % busy: the row measures the mock.
+    pub rig_bound: bool,
+    /// What the timed calls did that the row does not claim (new
+    /// connections, fewer than C in flight), or `None`.
+    pub premise: Option<String>,
+    /// `fetch_all` calls made, the warm-up included.
     pub iterations: u64,
+}
+
+impl Row {
+    /// Whether conclusions may be drawn from the row: not rig-bound, and
+    /// its premise held.
+    pub fn sound(&self) -> bool {
+        !self.rig_bound && self.premise.is_none()
+    }
 }
 
 /// Criterion's mean and its 95 % interval for one benchmark, in seconds.
@@ -105,12 +128,34 @@ pub fn read_estimate(
     ))
 }
 
-/// The per-request round trip `sequential` measured in a fixed-latency
-/// scenario of this run (mean / N), and that scenario's latency.
-pub fn round_trip(rows: &[Row], latency: Duration) -> Option<f64> {
-    rows.iter()
-        .find(|r| r.strategy == "sequential" && r.latency == Latency::Fixed(latency).to_string())
-        .map(|r| r.mean_s / r.titles as f64)
+/// What a row's timed calls did against what it claims: every call warm
+/// (no new connection) and, with a delay and N ≥ C, exactly C in flight.
+pub fn premise(
+    totals: &Totals,
+    titles: usize,
+    concurrency: usize,
+    delayed: bool,
+) -> Option<String> {
+    let mut broken = Vec::new();
+    if totals.connections > 0 {
+        broken.push(format!(
+            "opened {} connection{} during the timed calls",
+            totals.connections,
+            if totals.connections == 1 { "" } else { "s" }
+        ));
+    }
+    let expected = concurrency.min(titles);
+    if delayed && totals.calls > 0 && totals.min_peak_in_flight != expected {
+        broken.push(format!(
+            "{} in flight at its peak, not {expected}",
+            if totals.min_peak_in_flight == totals.max_in_flight {
+                totals.max_in_flight.to_string()
+            } else {
+                format!("{}–{}", totals.min_peak_in_flight, totals.max_in_flight)
+            }
+        ));
+    }
+    (!broken.is_empty()).then(|| broken.join("; "))
 }
 
 /// Builds every row of a run from its log and criterion's estimates.
@@ -128,6 +173,9 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             &record.strategy,
             record.concurrency,
         )?;
+        let totals = record.totals();
+        let delayed = !scenario.latency.typical().is_zero();
+        let ideal = ideal(scenario, record.concurrency);
         rows.push(Row {
             scenario: record.scenario.clone(),
             strategy: record.strategy.clone(),
@@ -135,136 +183,120 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             concurrency: record.concurrency,
             latency: scenario.latency.to_string(),
             mean_s: mean,
+            median_s: totals.median_wall_s,
             ci_low_s: low,
             ci_high_s: high,
             titles_per_s: record.titles as f64 / mean,
-            ideal_s: None,
-            fair_s: None,
-            efficiency_nominal: None,
-            efficiency_fair: None,
+            ideal_s: ideal,
+            floor_s: None,
+            efficiency_nominal: ideal.map(|i| i / mean),
+            efficiency_floor: None,
             speedup: None,
             errors: record.errors,
             lost: record.lost,
-            max_in_flight: (!scenario.latency.typical().is_zero()).then_some(record.max_in_flight),
-            cpu_per_title_s: (record.timed_calls > 0)
-                .then(|| record.cpu_secs / (record.timed_calls as f64 * record.titles as f64)),
+            max_in_flight: delayed.then_some(totals.max_in_flight),
+            min_peak_in_flight: delayed.then_some(totals.min_peak_in_flight),
+            connections_opened: totals.connections,
+            requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
+            client_cpu_per_request_s: totals.client_cpu_per_request_s,
+            mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
+            mock_busy: totals.mock_busy,
+            rig_bound: totals.rig_bound(),
+            premise: premise(&totals, record.titles, record.concurrency, delayed),
             iterations: record.iterations,
         });
     }
-    // Ideals and speedups need the sequential rows, so a second pass.
-    let rtt = round_trip(&rows, REFERENCE_DELAY);
-    // What a request costs beyond its delay, measured once for every row.
-    let cost = rtt.map(|t| t - REFERENCE_DELAY.as_secs_f64());
+    // Floors and speedups need other rows of the same scenario: a second pass.
     let snapshot = rows.clone();
-    for row in &mut rows {
-        let Some(scenario) = all.iter().find(|s| s.name == row.scenario) else {
-            continue;
-        };
-        let (ideal, fair) = ideals(scenario, row.concurrency, cost);
-        row.ideal_s = ideal;
-        row.fair_s = fair;
-        row.efficiency_nominal = ideal.map(|i| i / row.mean_s);
-        row.efficiency_fair = fair.map(|f| f / row.mean_s);
-        let sequential = snapshot
+    let mean_of = |scenario: &str, strategy: &str, c: Option<usize>| {
+        snapshot
             .iter()
-            .find(|r| r.scenario == row.scenario && r.strategy == "sequential")
+            .find(|r| {
+                r.scenario == scenario
+                    && r.strategy == strategy
+                    && c.is_none_or(|c| r.concurrency == c)
+            })
             .map(|r| r.mean_s)
-            .or_else(|| match scenario.latency {
-                Latency::Fixed(l) if l == REFERENCE_DELAY => rtt.map(|t| t * row.titles as f64),
-                _ => None,
-            });
-        row.speedup = sequential.map(|s| s / row.mean_s);
+    };
+    for row in &mut rows {
+        row.floor_s = mean_of(&row.scenario, REFERENCE, Some(row.concurrency));
+        row.efficiency_floor = row.floor_s.map(|f| f / row.mean_s);
+        row.speedup = mean_of(&row.scenario, "sequential", None).map(|s| s / row.mean_s);
     }
     Ok(rows)
 }
 
-/// The nominal ideal and the fair ceiling for `scenario` at concurrency `c`,
-/// given `cost`, what a request costs beyond its delay (seconds), from the
-/// round trip `sequential` measured at [`REFERENCE_DELAY`].
-fn ideals(scenario: &Scenario, c: usize, cost: Option<f64>) -> (Option<f64>, Option<f64>) {
+/// The nominal ideal for `scenario` at concurrency `c`: ⌈N/C⌉ · latency,
+/// or an in-order queue over the mock's delays; `None` at zero latency.
+fn ideal(scenario: &Scenario, c: usize) -> Option<f64> {
     match scenario.latency {
-        Latency::Fixed(l) if l.is_zero() => (None, None),
-        Latency::Fixed(l) => {
-            let rounds = scenario.titles.div_ceil(c) as f64;
-            (
-                Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
-                cost.map(|cost| rounds * (l.as_secs_f64() + cost)),
-            )
-        }
-        _ => {
-            let delays = scenario.delays();
-            let cost = cost.map(|cost| Duration::from_secs_f64(cost.max(0.0)));
-            let fair = cost.map(|cost| {
-                let with_cost: Vec<Duration> = delays.iter().map(|d| *d + cost).collect();
-                queue_ideal(&with_cost, c).as_secs_f64()
-            });
-            (Some(queue_ideal(&delays, c).as_secs_f64()), fair)
-        }
+        Latency::Fixed(l) if l.is_zero() => None,
+        Latency::Fixed(l) => Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
+        _ => Some(queue_ideal(&scenario.delays(), c).as_secs_f64()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+    use wikifetch_rig::Sample;
 
-    fn row(scenario: &str, strategy: &str, n: usize, c: usize, mean: f64) -> Row {
-        Row {
-            scenario: scenario.into(),
-            strategy: strategy.into(),
-            titles: n,
-            concurrency: c,
-            latency: "20ms".into(),
-            mean_s: mean,
-            ci_low_s: mean,
-            ci_high_s: mean,
-            titles_per_s: n as f64 / mean,
-            ideal_s: None,
-            fair_s: None,
-            efficiency_nominal: None,
-            efficiency_fair: None,
-            speedup: None,
-            errors: 0,
-            lost: 0,
-            max_in_flight: Some(c),
-            cpu_per_title_s: None,
-            iterations: 10,
+    fn sample(peak: usize, connections: u64) -> Sample {
+        Sample {
+            wall_s: 0.2,
+            client_cpu_s: 0.01,
+            mock_cpu_s: 0.002,
+            requests: 100,
+            max_in_flight: peak,
+            connections,
         }
     }
 
     #[test]
-    fn round_trip_is_sequential_mean_over_n() {
-        let rows = vec![
-            row("latency", "sequential", 100, 1, 2.15),
-            row("latency", "tokio", 100, 10, 0.22),
-        ];
-        let rtt = round_trip(&rows, REFERENCE_DELAY).unwrap();
-        assert!((rtt - 0.0215).abs() < 1e-12);
+    fn a_row_that_kept_its_premise_has_none() {
+        let t = Totals::of(&[sample(10, 0), sample(10, 0)]);
+        assert_eq!(premise(&t, 100, 10, true), None);
+        // Fewer titles than C: N in flight is all there can be.
+        assert_eq!(premise(&Totals::of(&[sample(5, 0)]), 5, 10, true), None);
+        // At zero latency in-flight counts mean nothing: not checked.
+        assert_eq!(premise(&Totals::of(&[sample(1, 0)]), 100, 10, false), None);
+    }
+
+    #[test]
+    fn a_broken_premise_says_what_happened() {
+        let t = Totals::of(&[sample(248, 3), sample(240, 0)]);
+        assert_eq!(
+            premise(&t, 10_000, 1000, true).unwrap(),
+            "opened 3 connections during the timed calls; 240–248 in flight at its peak, not 1000"
+        );
+        let t = Totals::of(&[sample(9, 1)]);
+        assert_eq!(
+            premise(&t, 100, 10, true).unwrap(),
+            "opened 1 connection during the timed calls; 9 in flight at its peak, not 10"
+        );
     }
 
     #[test]
     fn fixed_latency_ideals() {
         let s = &scenarios(false)[0];
-        let (ideal, fair) = ideals(s, 10, Some(0.0015));
-        assert!((ideal.unwrap() - 0.200).abs() < 1e-9);
-        assert!((fair.unwrap() - 0.215).abs() < 1e-9);
+        assert!((ideal(s, 10).unwrap() - 0.200).abs() < 1e-9);
         let overhead = scenarios(false)
             .into_iter()
             .find(|s| s.name == "overhead")
             .unwrap();
-        assert_eq!(ideals(&overhead, 10, Some(0.0015)), (None, None));
+        assert_eq!(ideal(&overhead, 10), None);
     }
 
     #[test]
-    fn jitter_ideal_is_a_perfect_queue_over_the_actual_delays() {
+    fn jitter_ideal_is_an_in_order_queue_over_the_actual_delays() {
         let jitter = scenarios(false)
             .into_iter()
             .find(|s| s.name == "jitter")
             .unwrap();
-        let (ideal, fair) = ideals(&jitter, 20, Some(0.0015));
+        let ideal = ideal(&jitter, 20).unwrap();
         let sum: f64 = jitter.delays().iter().map(Duration::as_secs_f64).sum();
         let max = jitter.delays().iter().max().unwrap().as_secs_f64();
-        let ideal = ideal.unwrap();
         assert!(ideal >= sum / 20.0 && ideal >= max, "{ideal}");
-        assert!(fair.unwrap() > ideal);
     }
 }

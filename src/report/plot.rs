@@ -70,7 +70,7 @@ pub fn all(rows: &[Row]) -> Result<Vec<(String, String)>, Box<dyn std::error::Er
     Ok(plots)
 }
 
-/// Horizontal bars, one per strategy, with the ideal (black) and the fair
+/// Horizontal bars, one per strategy, with the ideal (black) and the floor
 /// ceiling (grey) marked. When `sequential` is more than twice the slowest
 /// other row it would flatten them, so its value goes in the caption.
 fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> Plot {
@@ -125,7 +125,7 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
                 }
             })
             .x_desc(if has_marks {
-                format!("{axis}; black line: ideal, grey line: fair ceiling")
+                format!("{axis}; black line: nominal ideal, grey line: floor (reference client)")
             } else {
                 axis.to_owned()
             })
@@ -137,11 +137,11 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
                 colour(&r.strategy).filled(),
             )
         }))?;
-        // The ideal (black) and the fair ceiling (grey) for each row, where defined.
+        // The ideal (black) and the floor (grey) for each row, where defined.
         let scale = value(rows[0]) / rows[0].mean_s;
         for (i, r) in rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            for (mark, style) in [(r.ideal_s, BLACK), (r.fair_s, RGBColor(150, 150, 150))] {
+            for (mark, style) in [(r.ideal_s, BLACK), (r.floor_s, RGBColor(150, 150, 150))] {
                 if let Some(m) = mark {
                     let x = m * scale;
                     chart.draw_series(std::iter::once(PathElement::new(

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use wikifetch_core::FetchResult;
+use wikifetch_rig::controls::Controls;
+use wikifetch_rig::{CpuSplit, Sample, Totals};
 
 /// Where the report reads and writes.
 #[derive(Debug, Clone)]
@@ -66,22 +68,7 @@ pub struct Machine {
 impl Machine {
     /// Reads this machine's description.
     pub fn detect() -> Self {
-        let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
-        let field = |text: &str, key: &str| {
-            text.lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_once([':', '=']))
-                .map(|(_, v)| v.trim().trim_matches('"').to_owned())
-        };
-        let memory_kib: f64 = field(&read("/proc/meminfo"), "MemTotal")
-            .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0.0);
-        let os = format!(
-            "{}, Linux {}",
-            field(&read("/etc/os-release"), "PRETTY_NAME")
-                .unwrap_or_else(|| std::env::consts::OS.into()),
-            read("/proc/sys/kernel/osrelease").trim()
-        );
+        let host = wikifetch_rig::process::Machine::detect();
         let rustc =
             std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
                 .arg("--version")
@@ -91,43 +78,36 @@ impl Machine {
                 .map(|s| s.trim().to_owned())
                 .unwrap_or_else(|| "unknown".into());
         Self {
-            cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
-            cpu: field(&read("/proc/cpuinfo"), "model name").unwrap_or_else(|| "unknown".into()),
-            memory_gib: (memory_kib / 1024.0 / 1024.0 * 10.0).round() / 10.0,
-            os,
+            cores: host.cores,
+            cpu: host.cpu,
+            memory_gib: host.memory_gib,
+            os: host.os,
             rustc,
         }
     }
 }
 
-/// One benchmark's observations across all its iterations.
+/// One benchmark's observations across all its calls.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunRecord {
     /// The scenario (criterion group).
     pub scenario: String,
-    /// The strategy's name.
+    /// The strategy's name (`reference` for the floor).
     pub strategy: String,
     /// N.
     pub titles: usize,
     /// C.
     pub concurrency: usize,
-    /// `fetch_all` calls made (warm-up included).
+    /// Calls made, the untimed warm-up included.
     pub iterations: u64,
-    /// Titles that ended in an error, over all iterations.
+    /// Titles that ended in an error, over all calls.
     pub errors: u64,
-    /// Results missing or extra compared with the titles, over all iterations.
+    /// Results missing or extra compared with the titles, over all calls.
     pub lost: u64,
-    /// The most requests the mock saw in flight at once.
-    pub max_in_flight: usize,
-    /// Requests the mock served in the last iteration.
-    pub requests_per_iteration: u64,
-    /// Process CPU time (user + system, client and mock together) during
-    /// the timed calls, seconds.
-    #[serde(default)]
-    pub cpu_secs: f64,
-    /// Timed calls that `cpu_secs` covers.
-    #[serde(default)]
-    pub timed_calls: u64,
+    /// The untimed first call: it opened the connections.
+    pub warmup: Option<Sample>,
+    /// Every timed call, in order.
+    pub samples: Vec<Sample>,
 }
 
 impl RunRecord {
@@ -141,26 +121,27 @@ impl RunRecord {
             iterations: 0,
             errors: 0,
             lost: 0,
-            max_in_flight: 0,
-            requests_per_iteration: 0,
-            cpu_secs: 0.0,
-            timed_calls: 0,
+            warmup: None,
+            samples: Vec::new(),
         }
     }
 
-    /// Adds the CPU time of one timed call.
-    pub fn add_cpu(&mut self, cpu: Duration) {
-        self.cpu_secs += cpu.as_secs_f64();
-        self.timed_calls += 1;
+    /// Adds one call: how many titles failed and how many results came
+    /// back.
+    pub fn observe(&mut self, failed: usize, returned: usize) {
+        self.iterations += 1;
+        self.errors += failed as u64;
+        self.lost += returned.abs_diff(self.titles) as u64;
     }
 
-    /// Adds one iteration's results and the mock's counters.
-    pub fn observe(&mut self, results: &[FetchResult], max_in_flight: usize, requests: u64) {
-        self.iterations += 1;
-        self.errors += results.iter().filter(|r| r.is_err()).count() as u64;
-        self.lost += results.len().abs_diff(self.titles) as u64;
-        self.max_in_flight = self.max_in_flight.max(max_in_flight);
-        self.requests_per_iteration = requests;
+    /// Adds one call's results.
+    pub fn observe_results(&mut self, results: &[FetchResult]) {
+        self.observe(results.iter().filter(|r| r.is_err()).count(), results.len());
+    }
+
+    /// The timed calls, added up.
+    pub fn totals(&self) -> Totals {
+        Totals::of(&self.samples)
     }
 }
 
@@ -173,23 +154,29 @@ pub struct RunLog {
     pub sweep: bool,
     /// Wall time of the whole benchmark run, seconds.
     pub wall_secs: f64,
-    /// The bench process's peak resident memory (mock included), KiB.
+    /// The bench process's peak resident memory (the client side only), KiB.
     pub peak_rss_kib: u64,
     /// The machine.
     pub machine: Machine,
+    /// How the CPUs were split between the mock and the client.
+    pub split: CpuSplit,
+    /// The rig's controls (mock throughput, delay accuracy), when measured.
+    pub controls: Option<Controls>,
     /// Every benchmark's observations.
     pub records: Vec<RunRecord>,
 }
 
 impl RunLog {
     /// A log for a run starting now.
-    pub fn new(sweep: bool) -> Self {
+    pub fn new(sweep: bool, split: CpuSplit) -> Self {
         Self {
             finished_unix: 0,
             sweep,
             wall_secs: 0.0,
             peak_rss_kib: 0,
             machine: Machine::detect(),
+            split,
+            controls: None,
             records: Vec::new(),
         }
     }
@@ -205,7 +192,7 @@ impl RunLog {
         self.finished_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        self.peak_rss_kib = peak_rss_kib().unwrap_or(0);
+        self.peak_rss_kib = wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib);
     }
 
     /// Writes the log as JSON.
@@ -225,33 +212,6 @@ impl RunLog {
         })?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", paths.run_log.display()))
     }
-}
-
-/// This process's peak resident set size (`VmHWM`), KiB.
-pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-/// CPU time this process has used so far, user plus system, all threads
-/// (exited ones included), from `/proc/self/stat`. Linux counts it in
-/// ticks of 10 ms (USER_HZ = 100), so measure over many calls.
-pub fn process_cpu_time() -> Option<Duration> {
-    process_cpu_times().map(|(user, system)| user + system)
-}
-
-/// User and system CPU time this process has used so far, separately.
-pub fn process_cpu_times() -> Option<(Duration, Duration)> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
-    Some((
-        Duration::from_millis(ticks(11)? * 10),
-        Duration::from_millis(ticks(12)? * 10),
-    ))
 }
 
 /// `YYYY-MM-DD HH:MM UTC` for a Unix time (Howard Hinnant's civil-from-days).
@@ -293,27 +253,8 @@ mod tests {
             text: String::new(),
         });
         let err = Err(wikifetch_core::FetchError::Http { status: 500 });
-        r.observe(&[ok.clone(), err, ok.clone()], 2, 3);
-        r.observe(&[ok], 1, 1);
-        assert_eq!(
-            (r.iterations, r.errors, r.lost, r.max_in_flight),
-            (2, 1, 2, 2)
-        );
-    }
-
-    #[test]
-    fn cpu_time_grows_with_work() {
-        let before = process_cpu_time().unwrap();
-        let start = std::time::Instant::now();
-        let mut x = 0u64;
-        while start.elapsed() < Duration::from_millis(60) {
-            x = std::hint::black_box(x.wrapping_add(1));
-        }
-        assert!(process_cpu_time().unwrap() > before);
-    }
-
-    #[test]
-    fn this_process_has_a_peak_rss() {
-        assert!(peak_rss_kib().unwrap_or(1) > 0);
+        r.observe_results(&[ok.clone(), err, ok.clone()]);
+        r.observe_results(&[ok]);
+        assert_eq!((r.iterations, r.errors, r.lost), (2, 1, 2));
     }
 }

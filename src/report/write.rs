@@ -1,83 +1,14 @@
 //! Writing `results/`: REPORT.md, results.json, results.csv and the plots.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::{Paths, REFERENCE_DELAY, Row, RunLog, plot, rows, utc_date};
+use super::{Paths, REFERENCE, Row, RunLog, plot, rows, utc_date};
 use std::time::Duration;
 
-use crate::scenarios::{SEED, Scenario, scenarios};
-
-/// Runs the lesson's Python code against the mock (`scripts/python_reference.py`)
-/// and leaves its timings for the report. Optional: without `python3`, or if
-/// the script fails, the report says so and the benchmark still succeeds.
-pub fn python_reference(paths: &Paths) {
-    let script = paths.root.join("scripts").join("python_reference.py");
-    let out = paths.python_json();
-    let _ = std::fs::remove_file(&out);
-    let latency = wikifetch_mock::MockWiki::builder()
-        .latency(wikifetch_mock::Latency::Fixed(REFERENCE_DELAY))
-        .seed(SEED)
-        .start();
-    let overhead = wikifetch_mock::MockWiki::builder().seed(SEED).start();
-    let (Ok(latency), Ok(overhead)) = (latency, overhead) else {
-        eprintln!("wikifetch: Python reference skipped: the mock did not start");
-        return;
-    };
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--latency-url", &latency.api_url()])
-        .args(["--overhead-url", &overhead.api_url()])
-        .arg("--out")
-        .arg(&out)
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        Ok(s) => eprintln!("wikifetch: Python reference failed ({s}); the report will say so"),
-        Err(e) => eprintln!("wikifetch: Python reference skipped: cannot run python3 ({e})"),
-    }
-}
-
-/// Measures the mock alone with `wrk` (1 thread, 10 connections, 2 s, no
-/// delay), if `wrk` is installed, for the `overhead` scenario's ceiling.
-pub fn mock_ceiling(paths: &Paths) {
-    let out = paths.wrk_json();
-    let _ = std::fs::remove_file(&out);
-    let Ok(mock) = wikifetch_mock::MockWiki::builder().seed(SEED).start() else {
-        return;
-    };
-    let url = format!(
-        "{}?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&formatversion=2&titles=Article",
-        mock.api_url()
-    );
-    let output = std::process::Command::new("wrk")
-        .args(["-t1", "-c10", "-d2s", &url])
-        .output();
-    let text = match output {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        Ok(o) => {
-            eprintln!(
-                "wikifetch: wrk failed ({}); the report will say so",
-                o.status
-            );
-            return;
-        }
-        Err(e) => {
-            eprintln!("wikifetch: mock ceiling not measured: cannot run wrk ({e})");
-            return;
-        }
-    };
-    let rate = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
-        .and_then(|v| v.trim().parse::<f64>().ok());
-    if let Some(rate) = rate {
-        let json = json!({"tool": "wrk -t1 -c10 -d2s", "requests_per_s": rate, "served": mock.stats().requests});
-        let _ = std::fs::write(&out, json.to_string());
-    }
-}
+use crate::scenarios::{Scenario, scenarios};
+use wikifetch_rig::controls::Controls;
 
 /// Writes every file of `results/` from the last run; returns their names.
 pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
@@ -123,31 +54,38 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
 fn csv(rows: &[Row]) -> String {
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
     let mut out = String::from(
-        "scenario,strategy,titles,concurrency,latency,mean_s,ci_low_s,ci_high_s,titles_per_s,\
-         ideal_s,fair_s,efficiency_nominal,efficiency_fair,speedup,cpu_per_title_s,errors,lost,max_in_flight\n",
+        "scenario,strategy,titles,concurrency,latency,mean_s,median_s,ci_low_s,ci_high_s,titles_per_s,\
+         ideal_s,floor_s,efficiency_nominal,efficiency_floor,speedup,client_cpu_per_request_s,\
+         mock_cpu_per_request_s,mock_busy,rig_bound,connections_opened,errors,lost,max_in_flight,premise\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{:.9},{:.9},{:.3},{},{},{},{},{},\"{}\"",
             r.scenario,
             r.strategy,
             r.titles,
             r.concurrency,
             r.latency,
             r.mean_s,
+            r.median_s,
             r.ci_low_s,
             r.ci_high_s,
             r.titles_per_s,
             opt(r.ideal_s),
-            opt(r.fair_s),
+            opt(r.floor_s),
             opt(r.efficiency_nominal),
-            opt(r.efficiency_fair),
+            opt(r.efficiency_floor),
             opt(r.speedup),
-            opt(r.cpu_per_title_s),
+            r.client_cpu_per_request_s,
+            r.mock_cpu_per_request_s,
+            r.mock_busy,
+            r.rig_bound,
+            r.connections_opened,
             r.errors,
             r.lost,
-            r.max_in_flight.map(|m| m.to_string()).unwrap_or_default()
+            r.max_in_flight.map(|m| m.to_string()).unwrap_or_default(),
+            r.premise.as_deref().unwrap_or_default()
         );
     }
     out
@@ -168,34 +106,100 @@ fn ratio(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{v:.2}"))
 }
 
+/// Microseconds to three significant figures: `1.23 µs`, `45.6 µs`, `789 µs`, `1230 µs`.
+pub fn us3(s: f64) -> String {
+    let us = s * 1e6;
+    let digits = if us <= 0.0 {
+        0
+    } else {
+        // Whole digits before the point, at least 1.
+        (us.log10().floor() as i32 + 1).max(1)
+    };
+    let decimals = usize::try_from((3 - digits).max(0)).unwrap_or(0);
+    if digits > 3 {
+        let scale = 10f64.powi(digits - 3);
+        format!("{:.0} µs", (us / scale).round() * scale)
+    } else {
+        format!("{us:.decimals$} µs")
+    }
+}
+
 fn in_scenario<'r>(rows: &'r [Row], scenario: &str) -> Vec<&'r Row> {
     rows.iter().filter(|r| r.scenario == scenario).collect()
 }
 
+/// The strategy cell: the name, the floor marked as such, rig-bound rows
+/// and rows whose premise failed marked.
+fn name_cell(r: &Row) -> String {
+    let mut cell = format!("`{}`", r.strategy);
+    if r.strategy == REFERENCE {
+        cell.push_str(" (floor)");
+    }
+    if r.rig_bound {
+        cell.push_str(" ⚠ rig-bound");
+    }
+    if r.premise.is_some() {
+        cell.push_str(" ⚠ premise");
+    }
+    cell
+}
+
 fn table(out: &mut String, rows: &[&Row]) {
     out.push_str(
-        "| strategy | C | mean | 95 % CI | titles/s | speedup vs sequential | efficiency (nominal) | efficiency (fair) | CPU per title | in flight | errors |\n\
-         |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| strategy | C | mean | 95 % CI | median | efficiency vs floor | efficiency (nominal) | speedup vs sequential | client CPU / request | mock CPU / request | mock busy | in flight | new connections | errors |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} – {} | {:.0} | {} | {} | {} | {} | {} | {} |",
-            r.strategy,
+            "| {} | {} | {} | {} – {} | {} | {} | {} | {} | {} | {} | {:.0} % | {} | {} | {} |",
+            name_cell(r),
             r.concurrency,
             time(r.mean_s),
             time(r.ci_low_s),
             time(r.ci_high_s),
-            r.titles_per_s,
-            r.speedup.map_or("–".into(), |s| format!("{s:.1}×")),
+            time(r.median_s),
+            ratio(r.efficiency_floor),
             ratio(r.efficiency_nominal),
-            ratio(r.efficiency_fair),
-            r.cpu_per_title_s.map_or("–".into(), time),
+            r.speedup.map_or("–".into(), |s| format!("{s:.1}×")),
+            us3(r.client_cpu_per_request_s),
+            us3(r.mock_cpu_per_request_s),
+            r.mock_busy * 100.0,
             r.max_in_flight.map_or("–".into(), |m| m.to_string()),
+            r.connections_opened,
             r.errors + r.lost
         );
     }
     out.push('\n');
+    for r in rows.iter().filter(|r| r.premise.is_some()) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: {}. Its row does not measure what the table claims and is left out of every conclusion.",
+            r.strategy,
+            r.concurrency,
+            r.premise.as_deref().unwrap_or_default()
+        );
+    }
+    for r in rows.iter().filter(|r| r.rig_bound) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: the mock was {:.0} % busy, so this row measures the mock as much as the strategy; no conclusion is drawn from it.",
+            r.strategy,
+            r.concurrency,
+            r.mock_busy * 100.0
+        );
+    }
+    if rows.iter().any(|r| !r.sound()) {
+        out.push('\n');
+    }
+}
+
+/// Rows from which conclusions about strategies may be drawn.
+fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.sound() && r.strategy != REFERENCE)
+        .collect()
 }
 
 fn best<'r>(rows: &[&'r Row]) -> Option<&'r Row> {
@@ -214,6 +218,37 @@ fn find<'r>(rows: &[&'r Row], strategy: &str) -> Option<&'r Row> {
     rows.iter().copied().find(|r| r.strategy == strategy)
 }
 
+/// Whether two rows' 95 % intervals are apart, so that one really is faster.
+fn apart(a: &Row, b: &Row) -> bool {
+    a.ci_high_s < b.ci_low_s || b.ci_high_s < a.ci_low_s
+}
+
+/// "fastest `a` …, slowest `b` …", or that they do not differ in this run.
+fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
+    let (b, w) = (best(rows)?, worst(rows)?);
+    let show = |r: &Row| {
+        format!(
+            "`{}` {} ({} – {}, {} of the floor)",
+            r.strategy,
+            time(r.mean_s),
+            time(r.ci_low_s),
+            time(r.ci_high_s),
+            ratio(r.efficiency_floor)
+        )
+    };
+    Some(if std::ptr::eq(b, w) {
+        format!("only {} is comparable", show(b))
+    } else if apart(b, w) {
+        format!("fastest {}, slowest {}", show(b), show(w))
+    } else {
+        format!(
+            "every strategy within overlapping 95 % intervals, from {} to {}: indistinguishable here",
+            show(b),
+            show(w)
+        )
+    })
+}
+
 fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Value>) -> String {
     let m = &log.machine;
     let mut out = String::new();
@@ -223,41 +258,43 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
          Written by `cargo bench` from the run that finished {}. Do not edit: run `cargo bench` again.\n",
         utc_date(log.finished_unix)
     );
+    let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
     let _ = writeln!(
         out,
         "## Machine and run\n\n\
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
-         - The whole run (build excluded) took {:.1} min; the bench process, mock server included, peaked at {:.0} MiB resident.\n\
-         - {} benchmarks, {} `fetch_all` calls; titles that failed: {}; results lost or duplicated: {}.\n\
-         - The client and the mock share the machine's {} cores: every figure below includes the mock's own CPU time.\n",
+         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); the client process runs the strategy under test and nothing else while a call is timed.\n\
+         - The whole run (build excluded) took {:.1} min; the client process peaked at {:.0} MiB resident.\n\
+         - {} benchmarks ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
         m.os,
         m.rustc,
+        log.split.describe(),
         log.wall_secs / 60.0,
         log.peak_rss_kib as f64 / 1024.0,
         rows.len(),
+        strategies,
+        rows.len() - strategies,
         rows.iter().map(|r| r.iterations).sum::<u64>(),
         rows.iter().map(|r| r.errors).sum::<u64>(),
         rows.iter().map(|r| r.lost).sum::<u64>(),
-        m.cores,
     );
 
-    let rtt = super::round_trip(rows, REFERENCE_DELAY);
-    summary(&mut out, rows, rtt);
+    rig_section(&mut out, log.controls.as_ref(), wrk);
+    summary(&mut out, rows);
 
     let _ = writeln!(
         out,
         "## How to read the tables\n\n\
-         - **mean** is criterion's estimate of one `fetch_all` of N titles (10 samples, flat sampling), with its 95 % confidence interval.\n\
-         - **efficiency (nominal)** = ideal / mean, where the ideal is ⌈N/C⌉ × the mock's delay: what C requests in flight would take if a request cost nothing but its delay. For uneven delays (`jitter`) the ideal is a perfect queue: C workers, each taking the next title the moment it is free, over the delays the mock actually applied.\n\
-         - **efficiency (fair)** uses, instead of the bare delay, the round trip `sequential` measured in this run ({}): the delay plus what one request really costs end to end on this machine. It is the ceiling a strategy can reach; 1.00 means nothing was lost to scheduling.\n\
-         - **in flight** is the most requests the mock saw at once; **errors** counts failed and lost titles over all iterations (0 everywhere means every call returned N extracts in order).\n",
-        rtt.map_or("not measured".into(), |t| format!(
-            "{} for a 20 ms delay",
-            time(t)
-        ))
+         - **mean** is criterion's estimate of one `fetch_all` of N titles (flat sampling, 10 samples), with its 95 % confidence interval; **median** is the median of every timed call.\n\
+         - **efficiency vs floor** = the reference client's mean / the row's mean, at the same N, C and mock in this run. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries. 1.00 means the strategy cost nothing beyond what any HTTP client pays here.\n\
+         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for uneven delays, an in-order queue of C workers over the delays the mock applied). It ignores every cost but the delay, so even the floor is below 1.00.\n\
+         - **client CPU / request** is the client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the timed calls, over the requests the mock served. Nothing of the mock is in it, and nothing of the rig: no sampler thread runs during a call.\n\
+         - **mock CPU / request** and **mock busy** come from the mock process's own clock: busy is its CPU time over the wall time. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
+         - **in flight** is the most requests the mock had at once in any timed call; **new connections** counts connections opened during the timed calls (0: every call ran on warm connections); a row whose calls opened connections or never reached C in flight is marked **premise**. **errors** counts failed and lost titles over all calls.\n",
+        wikifetch_rig::RIG_BOUND_BUSY * 100.0
     );
 
     for scenario in scenarios(log.sweep) {
@@ -276,22 +313,7 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
             scenario.name
         );
         table(&mut out, &group);
-        let _ = writeln!(out, "**Why.** {}\n", why(&scenario, &group, rtt));
-        if scenario.name == "overhead" {
-            let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
-                Some(rate) => writeln!(
-                    out,
-                    "**The mock's ceiling.** Measured alone in this run with `wrk -t1 -c10 -d2s` (10 kept-alive connections, \
-                     one title): {rate:.0} requests/s. The fastest strategy above reached {:.0}% of that while also parsing every \
-                     answer and sharing the two cores with the mock.\n",
-                    group.iter().map(|r| r.titles_per_s).fold(0.0, f64::max) / rate * 100.0
-                ),
-                None => writeln!(
-                    out,
-                    "**The mock's ceiling** was not measured in this run (`wrk` is not installed; `apt-get install wrk` adds it).\n"
-                ),
-            };
-        }
+        let _ = writeln!(out, "**Why.** {}\n", why(&scenario, &group));
     }
 
     python_section(&mut out, rows, python);
@@ -299,115 +321,151 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
     let _ = writeln!(
         out,
         "## Caveats\n\n\
-         - Two cores run the client, the mock server and criterion at once; timings are noisy, so compare ratios within this run, not absolute times across runs or machines.\n\
-         - The mock answers from one thread (wiremock's current-thread runtime). At zero latency (`overhead`) it, not the client, may be the limit; with a delay, responses overlap on its timer.\n\
+         - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The mock is on loopback: no TLS, no real network. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
-         - Each sample is one `fetch_all` of N titles; ten samples make wide intervals for the slow rows. The interval is shown so you can see when two rows do not really differ.\n"
+         - Each strategy's samples are taken as one block, strategy after strategy, so slow drift of the machine between blocks is not averaged out; the intervals show only the noise within a block.\n\
+         - Ten samples make wide intervals for the slow rows. Where two rows' intervals overlap, the report does not call one faster.\n",
+        if log.split.is_split() {
+            format!(
+                "Mock and client each had CPUs of their own ({}), but they share caches, memory and the kernel.",
+                log.split.describe()
+            )
+        } else {
+            "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
+        }
     );
     out
 }
 
-fn summary(out: &mut String, rows: &[Row], rtt: Option<f64>) {
+/// The rig's controls: is the mock fast enough, are its delays accurate.
+fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value>) {
+    out.push_str("## The rig, measured\n\n");
+    let Some(c) = controls else {
+        out.push_str("The rig's controls were not measured in this run.\n\n");
+        return;
+    };
+    let rounds = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let median = |v: &[f64]| wikifetch_rig::controls::median(v).unwrap_or(0.0);
+    let _ = writeln!(
+        out,
+        "Throughput at zero latency: the reference client with {} kept-alive connections, {} requests a round, {} rounds alternating \
+         between the mock and its control, a bare wiremock server answering every request with the same {} bytes and doing nothing else. \
+         Both ran on the mock's CPU ({}).\n\n\
+         | server | requests/s, each round | median |\n|---|---|---:|\n\
+         | the mock | {} | {:.0} |\n| bare wiremock (control) | {} | {:.0} |\n",
+        wikifetch_rig::controls::LOAD_CONNECTIONS,
+        wikifetch_rig::controls::LOAD_REQUESTS,
+        wikifetch_rig::controls::LOAD_ROUNDS,
+        c.body_bytes,
+        c.split.describe(),
+        rounds(&c.mock_rps),
+        median(&c.mock_rps),
+        rounds(&c.bare_wiremock_rps),
+        median(&c.bare_wiremock_rps),
+    );
+    if let Some(r) = c.mock_over_bare() {
+        let _ = writeln!(
+            out,
+            "The mock served {r:.2}× the control's rate, at {} of its own CPU per request ({:.0} % busy during its rounds).\n",
+            us3(c.mock_cpu_per_request_s),
+            c.mock_busy * 100.0
+        );
+    }
+    let delays: Vec<String> = c
+        .delay_round_trips
+        .iter()
+        .map(|(conc, mean, n)| {
+            format!(
+                "{} at C = {conc} ({n} requests, {} over the delay)",
+                time(*mean),
+                us3(mean - wikifetch_rig::controls::DELAY.as_secs_f64())
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Delay accuracy: a {} delay cost, from the client's write to its last byte read, {}. What is above the delay is the \
+         loopback, both sides' per-request work and, at high C, requests waiting for one another on each side's single thread; \
+         every row's floor includes exactly that.\n",
+        time(wikifetch_rig::controls::DELAY.as_secs_f64()),
+        delays.join("; ")
+    );
+    let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
+        Some(rate) => writeln!(
+            out,
+            "Outside check: `wrk -t1 -c10 -d2s` against the mock (one title) got {rate:.0} requests/s.\n"
+        ),
+        None => writeln!(
+            out,
+            "Outside check: `wrk` is not installed, so the mock was not also measured with it (`apt-get install wrk` adds that line).\n"
+        ),
+    };
+}
+
+fn summary(out: &mut String, rows: &[Row]) {
     out.push_str("## Summary\n\n");
     let latency = in_scenario(rows, "latency");
-    let concurrent: Vec<&Row> = latency
-        .iter()
-        .copied()
-        .filter(|r| r.strategy != "sequential")
-        .collect();
-    if let (Some(seq), Some(b), Some(w)) = (
+    if let (Some(seq), Some(floor)) = (
         find(&latency, "sequential"),
-        best(&concurrent),
-        worst(&concurrent),
+        latency
+            .iter()
+            .find(|r| r.strategy == REFERENCE && r.concurrency == 1),
     ) {
         let _ = writeln!(
             out,
-            "- `latency` (N = {}, C = 10, 20 ms): `sequential` took {} ({} a title); every concurrent strategy overlapped the waits. \
-             Fastest: `{}`, {} ({:.1}× sequential, fair efficiency {}); slowest: `{}`, {} (fair efficiency {}).",
+            "- `latency` (N = {}, {}): `sequential` took {} ({} a title; the reference client at C = 1: {}).",
             seq.titles,
+            seq.latency,
             time(seq.mean_s),
             time(seq.mean_s / seq.titles as f64),
-            b.strategy,
-            time(b.mean_s),
-            b.speedup.unwrap_or(0.0),
-            ratio(b.efficiency_fair),
-            w.strategy,
-            time(w.mean_s),
-            ratio(w.efficiency_fair)
+            time(floor.mean_s / floor.titles as f64),
         );
-        let below: Vec<String> = concurrent
+    }
+    for name in ["latency", "concurrency", "jitter", "overhead", "sweep"] {
+        let group = in_scenario(rows, name);
+        let mut cs: Vec<usize> = group
             .iter()
-            .filter(|r| r.efficiency_fair.is_some_and(|e| e < 0.90))
-            .map(|r| format!("`{}` ({})", r.strategy, ratio(r.efficiency_fair)))
+            .filter(|r| r.strategy != "sequential" && r.strategy != REFERENCE)
+            .map(|r| r.concurrency)
             .collect();
-        let _ = writeln!(
-            out,
-            "- At the lesson's setting, {}.",
-            if below.is_empty() {
-                "every concurrent strategy reached at least 0.90 of the fair ceiling".to_owned()
-            } else {
-                format!("below 0.90 of the fair ceiling: {}", below.join(", "))
-            }
-        );
-    }
-    let conc = in_scenario(rows, "concurrency");
-    let top_c = conc.iter().map(|r| r.concurrency).max().unwrap_or(0);
-    let at_top: Vec<&Row> = conc
-        .iter()
-        .copied()
-        .filter(|r| r.concurrency == top_c)
-        .collect();
-    if let (Some(b), Some(w)) = (best(&at_top), worst(&at_top)) {
-        let _ = writeln!(
-            out,
-            "- `concurrency` at C = {top_c} (N = {}): fastest `{}` {} (fair efficiency {}), slowest `{}` {} (fair efficiency {}).",
-            b.titles,
-            b.strategy,
-            time(b.mean_s),
-            ratio(b.efficiency_fair),
-            w.strategy,
-            time(w.mean_s),
-            ratio(w.efficiency_fair)
-        );
-    }
-    let jitter = in_scenario(rows, "jitter");
-    if let (Some(b), Some(w)) = (best(&jitter), worst(&jitter)) {
-        let _ = writeln!(
-            out,
-            "- `jitter` (heavy tail, C = {}): fastest `{}` at {} of a perfect queue, slowest `{}` at {}.",
-            b.concurrency,
-            b.strategy,
-            ratio(b.efficiency_nominal),
-            w.strategy,
-            ratio(w.efficiency_nominal)
-        );
-    }
-    let overhead = in_scenario(rows, "overhead");
-    if let (Some(b), Some(seq)) = (best(&overhead), find(&overhead, "sequential")) {
-        let _ = writeln!(
-            out,
-            "- `overhead` (no delay, N = {}): `{}` served {:.0} titles/s ({} a title), `sequential` {:.0} titles/s ({} a title).",
-            b.titles,
-            b.strategy,
-            b.titles_per_s,
-            time(b.mean_s / b.titles as f64),
-            seq.titles_per_s,
-            time(seq.mean_s / seq.titles as f64)
-        );
-    }
-    if let Some(t) = rtt {
-        let _ = writeln!(
-            out,
-            "- A 20 ms delay at the mock cost {} end to end per request ({} of client, server and loopback on top of the delay).",
-            time(t),
-            time(t - REFERENCE_DELAY.as_secs_f64())
-        );
+        cs.sort_unstable();
+        cs.dedup();
+        for c in cs {
+            let at: Vec<&Row> = group
+                .iter()
+                .copied()
+                .filter(|r| r.concurrency == c)
+                .collect();
+            let comparable = sound(&at);
+            let left_out = at
+                .iter()
+                .filter(|r| r.strategy != REFERENCE && !r.sound())
+                .count();
+            let text = match fastest_and_slowest(&comparable) {
+                Some(t) => t,
+                None => "no row can be compared (all rig-bound or with a broken premise)".into(),
+            };
+            let _ = writeln!(
+                out,
+                "- `{name}` at C = {c}: {text}{}.",
+                if left_out > 0 {
+                    format!("; {left_out} row(s) left out as rig-bound or with a broken premise")
+                } else {
+                    String::new()
+                }
+            );
+        }
     }
     out.push('\n');
 }
 
-/// Why the `jitter` rows differ: which title a perfect in-order queue
-/// finishes last, and when it starts it.
+/// Why the `jitter` rows differ: which title an in-order queue finishes
+/// last, and when it starts it.
 fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     let delays = scenario.delays();
     let c = rows.first().map_or(1, |r| r.concurrency);
@@ -432,21 +490,21 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
         .iter()
         .map(|r| {
             format!(
-                "`{}` {} ({})",
+                "`{}` {} ({} of the floor)",
                 r.strategy,
                 time(r.mean_s),
-                ratio(r.efficiency_nominal)
+                ratio(r.efficiency_floor)
             )
         })
         .collect();
     format!(
-        "Measured against a perfect queue over the same delays: {}. The delays are fixed per title (median about 20 ms, \
-         longest {}). A queue that hands out titles in input order (the pool, the async loops) finishes last with title {} \
-         of {}, a {} one that it can only start at {}, once the {} titles before it are under way: {} in all. No schedule \
-         at all can finish before {} (the larger of the total delay over C and the longest delay), so input order itself \
-         costs the queue-based strategies the difference. rayon does not follow input order: it splits the range into \
-         halves before it starts, so its threads begin at several points of the input at once. Whether that starts the long \
-         titles sooner or later than a queue depends on where they sit; an efficiency above 1.00 means it was sooner here.",
+        "{}. The delays are fixed per title (median about 20 ms, longest {}), and one seed decides where the long ones sit. \
+         An in-order queue (the reference client, the pool, the async loops) finishes last with title {} of {}, a {} one \
+         that it can only start at {}, once the {} titles before it are under way: {} in all. No schedule at all can finish \
+         before {} (the larger of the total delay over C and the longest delay). rayon does not follow input order: it \
+         splits the range into halves before it starts, so its threads begin at several points of the input at once; whether \
+         that meets the long titles sooner or later than a queue depends on where they sit, so a difference here is about \
+         this seed's layout as much as about rayon.",
         list.join(", "),
         time(longest.as_secs_f64()),
         last.0 + 1,
@@ -459,154 +517,68 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     )
 }
 
-/// Which strategies lost to the plain loop, if any, and by how much CPU.
-fn slower_than_sequential(rows: &[&Row]) -> String {
-    let slower: Vec<String> = rows
-        .iter()
-        .filter(|r| r.speedup.is_some_and(|s| s < 1.0))
-        .map(|r| {
-            format!(
-                "`{}` ({:.1}×, {} of CPU a title)",
-                r.strategy,
-                r.speedup.unwrap_or(0.0),
-                r.cpu_per_title_s.map_or("–".into(), time)
-            )
-        })
-        .collect();
-    if slower.is_empty() {
-        "Every concurrent strategy beat `sequential`: while one request is parsed, others are on the wire.".into()
-    } else {
-        format!(
-            "Slower than `sequential` here: {}. When a request costs microseconds, whatever a strategy pays per title \
-             (creating a thread, for one) is no longer hidden behind the wait.",
-            slower.join(", ")
-        )
-    }
-}
-
 /// The reasons under a table, computed from its rows.
-fn why(scenario: &Scenario, rows: &[&Row], rtt: Option<f64>) -> String {
-    let per_round = |r: &Row| -> Option<f64> {
-        let rounds = r.titles.div_ceil(r.concurrency) as f64;
-        r.fair_s.map(|f| (r.mean_s - f) / rounds)
+fn why(scenario: &Scenario, rows: &[&Row]) -> String {
+    let comparable = sound(rows);
+    let by_floor = |rs: &[&Row]| {
+        let mut v: Vec<&Row> = rs.to_vec();
+        v.sort_by(|a, b| {
+            b.efficiency_floor
+                .unwrap_or(0.0)
+                .total_cmp(&a.efficiency_floor.unwrap_or(0.0))
+        });
+        v.iter()
+            .map(|r| format!("`{}` {}", r.strategy, ratio(r.efficiency_floor)))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
+    let by_cpu = |rs: &[&Row]| {
+        let mut v: Vec<&Row> = rs.to_vec();
+        v.sort_by(|a, b| {
+            a.client_cpu_per_request_s
+                .total_cmp(&b.client_cpu_per_request_s)
+        });
+        v.iter()
+            .map(|r| format!("`{}` {}", r.strategy, us3(r.client_cpu_per_request_s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if comparable.is_empty() {
+        return "No row here can be compared: every strategy's row is rig-bound or broke its premise (see the marks above).".into();
+    }
     match scenario.name {
-        "latency" => {
-            let mut s = String::new();
-            if let (Some(seq), Some(t)) = (find(rows, "sequential"), rtt) {
-                let _ = write!(
-                    s,
-                    "`sequential` waits for each answer before sending the next: {} titles × {} = {}. \
-                     With 10 requests in flight the same waits overlap in {} rounds. ",
-                    seq.titles,
-                    time(t),
-                    time(seq.mean_s),
-                    seq.titles.div_ceil(10)
-                );
-            }
-            let mut extra: Vec<(f64, &str)> = rows
-                .iter()
-                .filter(|r| r.strategy != "sequential")
-                .filter_map(|r| per_round(r).map(|p| (p, r.strategy.as_str())))
-                .collect();
-            extra.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let list: Vec<String> = extra
-                .iter()
-                .map(|(p, n)| format!("`{n}` {}", time(*p)))
-                .collect();
-            let _ = write!(
-                s,
-                "What separates the concurrent strategies is what each adds per round beyond one round trip: {}. ",
-                list.join(", ")
-            );
-            if let (Some(tpr), Some(tp)) =
-                (find(rows, "thread-per-request"), find(rows, "thread-pool"))
-            {
-                let _ = write!(
-                    s,
-                    "`thread-per-request` takes {} longer per title than `thread-pool`, which reuses its threads, and uses {} of CPU per title against the pool's {}: the difference is creating, scheduling and joining one OS thread per title, on cores it shares with the mock.",
-                    time((tpr.mean_s - tp.mean_s) / tpr.titles as f64),
-                    tpr.cpu_per_title_s.map_or("–".into(), time),
-                    tp.cpu_per_title_s.map_or("–".into(), time)
-                );
-            }
-            s
-        }
-        "concurrency" => {
-            let mut by_strategy: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-            for r in rows.iter().filter(|r| r.strategy != "sequential") {
-                by_strategy.entry(r.strategy.as_str()).or_default().push(r);
-            }
-            let parts: Vec<String> = by_strategy
-                .iter()
-                .map(|(name, rs)| {
-                    let effs: Vec<String> = rs
-                        .iter()
-                        .map(|r| format!("{} at C = {}", ratio(r.efficiency_fair), r.concurrency))
-                        .collect();
-                    format!("`{name}` {}", effs.join(", "))
-                })
-                .collect();
-            let top_c = rows.iter().map(|r| r.concurrency).max().unwrap_or(1);
-            let mut at_top: Vec<&Row> = rows
-                .iter()
-                .copied()
-                .filter(|r| r.concurrency == top_c)
-                .collect();
-            at_top.sort_by(|a, b| a.mean_s.total_cmp(&b.mean_s));
-            let cpu: Vec<String> = at_top
-                .iter()
-                .filter_map(|r| {
-                    r.cpu_per_title_s
-                        .map(|c| format!("`{}` {}", r.strategy, time(c)))
-                })
-                .collect();
-            let rounds = rows.first().map_or(0, |r| r.titles.div_ceil(top_c));
-            format!(
-                "Fair efficiency: {}. As C grows there are fewer rounds ({} titles at C = {top_c} is {rounds} rounds), so what a \
-                 strategy pays per call or per request weighs more against the waits, and the mock's one thread has C answers to \
-                 send at once. CPU per title at C = {top_c} (client and mock together, in order of time): {}. The slow rows are the ones \
-                 that burn CPU the two cores need for the mock: a thread per title pays for creating it; a rayon pool of C threads \
-                 has idle workers that spin looking for work before they sleep.",
-                parts.join("; "),
-                rows.first().map_or(0, |r| r.titles),
-                cpu.join(", ")
-            )
-        }
         "jitter" => jitter_why(scenario, rows),
-        "overhead" => {
-            let mut list: Vec<(f64, &str)> = rows
-                .iter()
-                .map(|r| (r.mean_s / r.titles as f64, r.strategy.as_str()))
-                .collect();
-            list.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let text: Vec<String> = list
-                .iter()
-                .map(|(t, n)| format!("`{n}` {}", time(*t)))
-                .collect();
-            let top = rows.iter().map(|r| r.titles_per_s).fold(0.0, f64::max);
-            format!(
-                "With no delay, time per title is the CPU cost of one request (client, runtime, parsing) plus the mock's: {}. \
-                 The mock answers from one thread, and both cores are shared by client and server, so the highest rate here, {:.0} titles/s, \
-                 is a lower bound on the mock's ceiling rather than a property of the fastest client. {}",
-                text.join(", "),
-                top,
-                slower_than_sequential(rows)
-            )
-        }
+        "overhead" => format!(
+            "With no delay, a call's time is the CPU cost of its requests on both sides. The client's own CPU per request, \
+             lowest first: {}. Against the floor: {}. Where the mock is marked rig-bound it, not the client, set the pace.",
+            by_cpu(&comparable),
+            by_floor(&comparable)
+        ),
         _ => {
-            let list: Vec<String> = rows
+            let mut cs: Vec<usize> = comparable.iter().map(|r| r.concurrency).collect();
+            cs.sort_unstable();
+            cs.dedup();
+            let parts: Vec<String> = cs
                 .iter()
-                .map(|r| {
+                .map(|c| {
+                    let at: Vec<&Row> = comparable
+                        .iter()
+                        .copied()
+                        .filter(|r| r.concurrency == *c)
+                        .collect();
                     format!(
-                        "`{}` C = {}: {}",
-                        r.strategy,
-                        r.concurrency,
-                        ratio(r.efficiency_fair)
+                        "at C = {c}, efficiency vs the floor {}; the client's CPU per request {}",
+                        by_floor(&at),
+                        by_cpu(&at)
                     )
                 })
                 .collect();
-            format!("Fair efficiency: {}.", list.join(", "))
+            format!(
+                "Every row waits the same delays as the reference client at its C, so what separates a row from its floor is \
+                 what the strategy does per request and per call beyond sending it: {}. A strategy that burns more CPU per \
+                 request has less of its core left to start the next request when an answer arrives.",
+                parts.join("; ")
+            )
         }
     }
 }
@@ -631,7 +603,7 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
         "The lesson's own code (`requests.get` without a session, the title pasted into the URL, `ThreadPoolExecutor(max_workers=10)` \
          with `as_completed`), run by `scripts/python_reference.py` against the same mock, titles and delay (Python {version}, requests {requests}). \
          The Python rows are the **reference**, not a wikifetch strategy; the Rust rows beside them are from this run's tables.\n\n\
-         | scenario | code | N | C | mean | min – max | titles/s | wrong or failed titles |\n|---|---|---:|---:|---:|---|---:|---:|"
+         | scenario | code | N | C | mean | spread: Python min – max, Rust 95 % CI of the mean | titles/s | wrong or failed titles |\n|---|---|---:|---:|---:|---|---:|---:|"
     );
     for run in runs {
         let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
@@ -675,7 +647,7 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
     }
     out.push_str(
         "\nThe Python code is as correct as the lesson's: a title with `&` in it is cut at the `&`, so the server returns another \
-         article, and the wrong-titles column counts those. Its time is dominated, like Rust's, by the 20 ms waits; without a \
-         delay (`overhead`), opening a new connection for every request and Python's own per-request cost show.\n\n",
+         article, and the wrong-titles column counts those. With a delay its time is dominated, like Rust's, by the waits; \
+         without one (`overhead`), opening a new connection for every request and Python's own per-request cost show.\n\n",
     );
 }

@@ -124,11 +124,29 @@ impl FromStr for Latency {
 
 impl fmt::Display for Latency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let show = spec;
         match self {
-            Self::Fixed(d) => write!(f, "{d:?}"),
-            Self::Uniform { low, high } => write!(f, "uniform:{low:?}..{high:?}"),
-            Self::LogNormal { median, p99 } => write!(f, "lognormal:{median:?},p99={p99:?}"),
+            Self::Fixed(x) => write!(f, "{}", show(*x)),
+            Self::Uniform { low, high } => write!(f, "uniform:{}..{}", show(*low), show(*high)),
+            Self::LogNormal { median, p99 } => {
+                write!(f, "lognormal:{},p99={}", show(*median), show(*p99))
+            }
         }
+    }
+}
+
+/// Durations written the way [`parse_duration`] reads them, so that a
+/// latency's `to_string()` is a spec: `0`, `20ms`, `250us`, `1.5s`.
+fn spec(d: Duration) -> String {
+    let ns = d.as_nanos();
+    if ns == 0 {
+        "0".into()
+    } else if ns % 1_000_000 == 0 {
+        format!("{}ms", ns / 1_000_000)
+    } else if ns % 1_000 == 0 {
+        format!("{}us", ns / 1_000)
+    } else {
+        format!("{}s", d.as_secs_f64())
     }
 }
 
@@ -157,6 +175,22 @@ pub fn parse_duration(s: &str) -> Result<Duration, SpecError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn displayed_latencies_are_specs() {
+        for spec in [
+            "0",
+            "20ms",
+            "250us",
+            "1500ms",
+            "uniform:10ms..30ms",
+            "lognormal:20ms,p99=200ms",
+        ] {
+            let latency: Latency = spec.parse().unwrap();
+            assert_eq!(latency.to_string(), spec);
+            assert_eq!(latency.to_string().parse::<Latency>().unwrap(), latency);
+        }
+    }
 
     const MS: Duration = Duration::from_millis(1);
 

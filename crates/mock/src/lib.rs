@@ -51,30 +51,39 @@
 //! - **In flight** is derived from arrival + delay, so it means nothing at
 //!   zero latency.
 
+pub mod control;
 pub mod fault;
 pub mod latency;
+mod respond;
+mod server;
+mod timer;
 pub mod wiki;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::future::Future;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use serde::{Deserialize, Serialize};
 
 pub use fault::{Attempts, FAULT_SPEC_HELP, Fault, FaultKind, Targets, parse_faults};
 pub use latency::{LATENCY_SPEC_HELP, Latency, SpecError, parse_duration};
+pub use server::{RESET_PATH, STATS_PATH};
 pub use wiki::{DEFAULT_REDIRECTS, MISSING_TITLE, extract_text, normalize};
 
 /// The path of the API endpoint, as on Wikipedia.
 pub const API_PATH: &str = "/w/api.php";
 
+/// Distinct titles whose attempts are remembered (for faults that apply to
+/// the first k attempts); past this the memory starts over, so a load
+/// generator sending endless distinct titles cannot grow the mock.
+const ATTEMPT_TITLES: usize = 1_000_000;
+
 /// Builds a [`MockWiki`]. Every setting has a default: no latency, no
-/// faults, the [`DEFAULT_REDIRECTS`], [`MISSING_TITLE`] missing.
+/// faults, the [`DEFAULT_REDIRECTS`], [`MISSING_TITLE`] missing, one worker.
 #[derive(Debug, Clone, Default)]
 pub struct MockWikiBuilder {
     latency: Latency,
@@ -82,12 +91,13 @@ pub struct MockWikiBuilder {
     wiki: wiki::Wiki,
     seed: u64,
     port: u16,
-    count_connections: bool,
     gzip: bool,
+    workers: usize,
+    record_last_request: bool,
 }
 
 impl MockWikiBuilder {
-    /// How long each answer is delayed.
+    /// How long each answer is delayed, counted from the request's arrival.
     pub fn latency(mut self, latency: Latency) -> Self {
         self.latency = latency;
         self
@@ -136,14 +146,6 @@ impl MockWikiBuilder {
         self
     }
 
-    /// Puts a counting TCP relay in front of the server so that
-    /// [`Stats::connections`] says how many connections clients opened.
-    /// The relay costs a little latency; use it in tests, not benchmarks.
-    pub fn count_connections(mut self, yes: bool) -> Self {
-        self.count_connections = yes;
-        self
-    }
-
     /// Compresses answers with gzip when the client accepts it
     /// (`Accept-Encoding: gzip`), as Wikipedia does. Default off.
     pub fn gzip(mut self, yes: bool) -> Self {
@@ -151,79 +153,66 @@ impl MockWikiBuilder {
         self
     }
 
+    /// Serves the port from `k` threads, each with its own `SO_REUSEPORT`
+    /// listener (the kernel spreads connections over them), for machines
+    /// that can give the mock more than one core. Default 1. The counters
+    /// stay one set.
+    pub fn workers(mut self, k: usize) -> Self {
+        self.workers = k;
+        self
+    }
+
+    /// Keeps the URL and headers of the most recent request for
+    /// [`MockWiki::last_query`] and [`MockWiki::last_headers`]. Default off:
+    /// it copies every request, which only tests need.
+    pub fn record_last_request(mut self, yes: bool) -> Self {
+        self.record_last_request = yes;
+        self
+    }
+
     /// Starts the server on 127.0.0.1.
     pub fn start(self) -> std::io::Result<MockWiki> {
-        let public = listen(self.port)?;
-        let count = self.count_connections;
-        let (server_listener, relay) = if count {
-            (listen(0)?, Some(public))
-        } else {
-            (public, None)
-        };
+        let listeners = server::listeners(self.port, self.workers.max(1))?;
+        let address = listeners[0].local_addr()?;
         let shared = Arc::new(Shared {
             latency: self.latency,
             faults: self.faults,
             wiki: self.wiki,
             seed: self.seed,
             gzip: self.gzip,
+            record_last_request: self.record_last_request,
+            renderer: respond::Renderer::default(),
+            timer: timer::Timer::start()?,
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
         });
-        let server = block_on(async {
-            let server = MockServer::builder()
-                .listener(server_listener)
-                .disable_request_recording()
-                .start()
-                .await;
-            mount(&server, &shared).await;
-            server
-        })?;
-        let address = match relay {
-            Some(listener) => relay::start(listener, *server.address(), Arc::clone(&shared))?,
-            None => *server.address(),
-        };
+        let workers = server::start(listeners, &shared)?;
         Ok(MockWiki {
-            server,
+            _workers: workers,
             shared,
             address,
-            counts_connections: count,
         })
     }
 }
 
-/// Connections a listener queues before it accepts them. std's default
-/// (128) makes a client that opens 1000 connections at once wait for SYN
-/// retransmits; the kernel caps this at `net.core.somaxconn`.
-const BACKLOG: i32 = 4096;
-
-/// A listening socket on 127.0.0.1:`port` with a backlog for C = 1000.
-fn listen(port: u16) -> std::io::Result<TcpListener> {
-    use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
-    socket.set_reuse_address(true)?;
-    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
-    socket.listen(BACKLOG)?;
-    Ok(socket.into())
-}
-
 /// A running mock MediaWiki. Stops when dropped.
 pub struct MockWiki {
-    server: MockServer,
+    // Declared first: dropped (workers stopped and joined) before the rest.
+    _workers: server::Workers,
     shared: Arc<Shared>,
     address: SocketAddr,
-    counts_connections: bool,
 }
 
-/// What the server has seen since it started or since [`MockWiki::reset_stats`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What the server has seen since it started or since the last reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Stats {
     /// Requests answered (or being answered).
     pub requests: u64,
-    /// The most requests in flight at once.
+    /// The most requests in flight at once: each request counts from its
+    /// arrival until the moment its delay ends.
     pub max_in_flight: usize,
-    /// TCP connections opened by clients, when counted
-    /// ([`MockWikiBuilder::count_connections`]).
-    pub connections: Option<u64>,
+    /// TCP connections accepted.
+    pub connections: u64,
 }
 
 impl MockWiki {
@@ -249,14 +238,7 @@ impl MockWiki {
 
     /// Counts since start or the last reset.
     pub fn stats(&self) -> Stats {
-        let c = self.shared.lock();
-        Stats {
-            requests: c.requests,
-            max_in_flight: c.max_in_flight,
-            connections: self
-                .counts_connections
-                .then(|| self.shared.connections.load(Ordering::Relaxed)),
-        }
+        self.shared.stats()
     }
 
     /// How many requests arrived for `title`, as the client sent it.
@@ -271,48 +253,41 @@ impl MockWiki {
         v
     }
 
-    /// The query parameters of the most recent request, decoded.
+    /// The query parameters of the most recent request, decoded (with
+    /// [`MockWikiBuilder::record_last_request`]; empty otherwise).
     pub fn last_query(&self) -> Vec<(String, String)> {
         self.shared
             .lock()
-            .last_url
+            .last_request
             .as_ref()
-            .map_or_else(Vec::new, |url| {
-                url.query_pairs()
+            .map_or_else(Vec::new, |(uri, _)| {
+                form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
                     .map(|(k, v)| (k.into_owned(), v.into_owned()))
                     .collect()
             })
     }
 
-    /// The headers of the most recent request, names in lower case.
+    /// The headers of the most recent request, names in lower case (with
+    /// [`MockWikiBuilder::record_last_request`]; empty otherwise).
     pub fn last_headers(&self) -> Vec<(String, String)> {
         self.shared
             .lock()
-            .last_headers
-            .iter()
-            .map(|(k, v)| {
-                let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
-                (k.as_str().to_owned(), value)
+            .last_request
+            .as_ref()
+            .map_or_else(Vec::new, |(_, headers)| {
+                headers
+                    .iter()
+                    .map(|(k, v)| {
+                        let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                        (k.as_str().to_owned(), value)
+                    })
+                    .collect()
             })
-            .collect()
     }
 
     /// Zeroes the counters.
     pub fn reset_stats(&self) {
-        *self.shared.lock() = Counters::default();
-        self.shared.connections.store(0, Ordering::Relaxed);
-    }
-
-    /// Frees what wiremock has accumulated (a clone of every matched
-    /// request) by remounting the responder, and zeroes the counters. Call
-    /// it between benchmarks; it takes a few milliseconds.
-    pub fn recycle(&self) -> std::io::Result<()> {
-        block_on(async {
-            self.server.reset().await;
-            mount(&self.server, &self.shared).await;
-        })?;
-        self.reset_stats();
-        Ok(())
+        self.shared.reset();
     }
 }
 
@@ -334,31 +309,18 @@ where
     })
 }
 
-async fn mount(server: &MockServer, shared: &Arc<Shared>) {
-    Mock::given(method("GET"))
-        .and(path(API_PATH))
-        .respond_with(Responder(Arc::clone(shared)))
-        .mount(server)
-        .await;
-}
-
-/// Settings and counters shared by the responder and the handle.
-struct Shared {
+/// Settings, caches and counters shared by the workers and the handle.
+pub(crate) struct Shared {
     latency: Latency,
     faults: Vec<Fault>,
     wiki: wiki::Wiki,
     seed: u64,
     gzip: bool,
+    record_last_request: bool,
+    renderer: respond::Renderer,
+    timer: timer::Timer,
     counters: Mutex<Counters>,
     connections: AtomicU64,
-}
-
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Counters> {
-        // A panic while holding the lock leaves plain counters behind:
-        // still usable.
-        self.counters.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 #[derive(Default)]
@@ -369,207 +331,107 @@ struct Counters {
     in_flight: BinaryHeap<Reverse<Instant>>,
     max_in_flight: usize,
     user_agents: HashSet<String>,
-    last_url: Option<wiremock::http::Url>,
-    last_headers: wiremock::http::HeaderMap,
+    last_request: Option<(hyper::Uri, hyper::HeaderMap)>,
 }
 
-struct Responder(Arc<Shared>);
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Counters> {
+        // A panic while holding the lock leaves plain counters behind:
+        // still usable.
+        self.counters.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
-impl Respond for Responder {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let shared = &self.0;
-        let query: Vec<(String, String)> = request
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let param = |name: &str| {
-            query
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
-        let title = param("titles").unwrap_or_default().to_owned();
-        let now = Instant::now();
+    fn stats(&self) -> Stats {
+        let c = self.lock();
+        Stats {
+            requests: c.requests,
+            max_in_flight: c.max_in_flight,
+            connections: self.connections.load(Ordering::Relaxed),
+        }
+    }
 
-        // One critical section per request: count it, find its fault and
-        // delay (pure functions of seed, title and attempt), book it in flight.
-        let (fault, delay) = {
-            let mut c = shared.lock();
-            c.requests += 1;
-            let attempt = {
-                let count = c.attempts.entry(title.clone()).or_insert(0);
+    fn reset(&self) {
+        *self.lock() = Counters::default();
+        self.connections.store(0, Ordering::Relaxed);
+    }
+
+    fn connection_opened(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The counters plus this process's CPU time, as the stats endpoint
+    /// sends them.
+    fn snapshot_json(&self) -> serde_json::Value {
+        let stats = self.stats();
+        serde_json::json!({
+            "requests": stats.requests,
+            "max_in_flight": stats.max_in_flight,
+            "connections": stats.connections,
+            "cpu_ns": process_cpu_ns(),
+        })
+    }
+
+    /// Counts one request for `title` arriving at `arrival`, and decides
+    /// its fault and delay: one critical section per request.
+    fn book(
+        &self,
+        title: &str,
+        user_agent: Option<&str>,
+        arrival: Instant,
+        last: impl FnOnce() -> (hyper::Uri, hyper::HeaderMap),
+    ) -> (Option<&Fault>, Duration) {
+        let mut c = self.lock();
+        c.requests += 1;
+        if c.attempts.len() >= ATTEMPT_TITLES && !c.attempts.contains_key(title) {
+            c.attempts.clear();
+        }
+        let attempt = match c.attempts.get_mut(title) {
+            Some(count) => {
                 *count += 1;
                 *count
-            };
-            if let Some(ua) = request
-                .headers
-                .get("user-agent")
-                .and_then(|v| v.to_str().ok())
-            {
-                if c.user_agents.len() < 16 {
-                    c.user_agents.insert(ua.to_owned());
-                }
             }
-            // Kept as they came; decoded only when a test asks.
-            c.last_headers = request.headers.clone();
-            c.last_url = Some(request.url.clone());
-            let fault = shared
-                .faults
-                .iter()
-                .find(|f| f.applies(shared.seed, &title, attempt));
-            let delay = fault
-                .and_then(Fault::delay)
-                .unwrap_or_else(|| shared.latency.sample(shared.seed, &title, attempt));
-            while c.in_flight.peek().is_some_and(|Reverse(end)| *end <= now) {
-                c.in_flight.pop();
+            None => {
+                c.attempts.insert(title.to_owned(), 1);
+                1
             }
-            c.in_flight.push(Reverse(now + delay));
-            c.max_in_flight = c.max_in_flight.max(c.in_flight.len());
-            (fault, delay)
         };
-
-        let gzip = shared.gzip
-            && request
-                .headers
-                .get("accept-encoding")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.contains("gzip"));
-        let response = if param("action") != Some("query") || param("prop") != Some("extracts") {
-            Err("wikifetch-mock answers only action=query&prop=extracts".to_owned())
-        } else {
-            let (sentences, version) = (param("exsentences"), param("formatversion"));
-            answer(shared, &title, sentences, version, fault, gzip)
-        }
-        .unwrap_or_else(|bad| json_response(200, &wiki::api_error("badvalue", &bad), gzip));
-        if delay.is_zero() {
-            response
-        } else {
-            response.set_delay(delay)
-        }
-    }
-}
-
-fn json_response(status: u16, body: &serde_json::Value, gzip: bool) -> ResponseTemplate {
-    const JSON: &str = "application/json; charset=utf-8";
-    let text = body.to_string();
-    if gzip {
-        use std::io::Write;
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        if encoder.write_all(text.as_bytes()).is_ok() {
-            if let Ok(compressed) = encoder.finish() {
-                return ResponseTemplate::new(status)
-                    .insert_header("content-encoding", "gzip")
-                    .set_body_raw(compressed, JSON);
+        if let Some(ua) = user_agent {
+            if c.user_agents.len() < 16 && !c.user_agents.contains(ua) {
+                c.user_agents.insert(ua.to_owned());
             }
         }
+        if self.record_last_request {
+            c.last_request = Some(last());
+        }
+        let fault = self
+            .faults
+            .iter()
+            .find(|f| f.applies(self.seed, title, attempt));
+        let delay = fault
+            .and_then(Fault::delay)
+            .unwrap_or_else(|| self.latency.sample(self.seed, title, attempt));
+        while c
+            .in_flight
+            .peek()
+            .is_some_and(|Reverse(end)| *end <= arrival)
+        {
+            c.in_flight.pop();
+        }
+        c.in_flight.push(Reverse(arrival + delay));
+        c.max_in_flight = c.max_in_flight.max(c.in_flight.len());
+        (fault, delay)
     }
-    ResponseTemplate::new(status).set_body_raw(text, JSON)
 }
 
-/// The response for one request, or why its parameters are bad.
-fn answer(
-    shared: &Shared,
-    title: &str,
-    exsentences: Option<&str>,
-    formatversion: Option<&str>,
-    fault: Option<&Fault>,
-    gzip: bool,
-) -> Result<ResponseTemplate, String> {
-    let sentences = match exsentences.map(str::parse::<u8>) {
-        None => 10,
-        Some(Ok(n)) if (1..=10).contains(&n) => n,
-        Some(_) => return Err("exsentences must be a number from 1 to 10".into()),
-    };
-    let formatversion = if formatversion == Some("2") { 2 } else { 1 };
-    let body = || shared.wiki.answer(title, sentences, formatversion);
-    Ok(match fault.map(|f| &f.kind) {
-        None | Some(FaultKind::Hang) => json_response(200, &body(), gzip),
-        Some(FaultKind::Unavailable) => {
-            ResponseTemplate::new(503).set_body_string("Service Unavailable")
-        }
-        Some(FaultKind::ServerError) => {
-            ResponseTemplate::new(500).set_body_string("Internal Server Error")
-        }
-        Some(FaultKind::TooManyRequests { retry_after }) => ResponseTemplate::new(429)
-            .insert_header("retry-after", retry_after.to_string().as_str())
-            .set_body_string("Too Many Requests"),
-        Some(FaultKind::Maxlag) => json_response(
-            200,
-            &wiki::api_error("maxlag", "Waiting for a database server: 7 seconds lagged."),
-            gzip,
-        )
-        .insert_header("x-database-lag", "7"),
-        Some(FaultKind::Truncated) => {
-            let full = body().to_string();
-            let half = full.len() / 2;
-            ResponseTemplate::new(200)
-                .set_body_raw(full.as_bytes()[..half].to_vec(), "application/json")
-        }
-        Some(FaultKind::Reset) => {
-            // Promise the whole answer, send half: the server then closes
-            // the connection, and the client sees it die mid-response.
-            let full = body().to_string();
-            ResponseTemplate::new(200)
-                .insert_header("content-length", full.len().to_string().as_str())
-                .set_body_raw(
-                    full.as_bytes()[..full.len() / 2].to_vec(),
-                    "application/json",
-                )
-        }
-        Some(FaultKind::HugeBody(bytes)) => {
-            ResponseTemplate::new(200).set_body_raw(vec![b' '; *bytes], "application/json")
-        }
+/// CPU time this process has used (all threads, user and system), in
+/// nanoseconds, from `CLOCK_PROCESS_CPUTIME_ID`.
+pub fn process_cpu_ns() -> u64 {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_PROCESS_CPUTIME_ID).map_or(0, |t| {
+        u64::try_from(Duration::from(t).as_nanos()).unwrap_or(u64::MAX)
     })
 }
 
 /// Waits for Ctrl-C (SIGINT). For `wikifetch serve`.
 pub fn wait_for_ctrl_c() -> std::io::Result<()> {
     block_on(tokio::signal::ctrl_c())?
-}
-
-mod relay {
-    //! A TCP relay that counts the connections clients open, then passes
-    //! bytes both ways to the wiremock server unchanged.
-
-    use std::net::{SocketAddr, TcpListener};
-    use std::sync::Arc;
-    use std::sync::atomic::Ordering;
-
-    use super::Shared;
-
-    pub(super) fn start(
-        listener: TcpListener,
-        upstream: SocketAddr,
-        shared: Arc<Shared>,
-    ) -> std::io::Result<SocketAddr> {
-        let address = listener.local_addr()?;
-        listener.set_nonblocking(true)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        // The relay lives as long as the process; tests and benches start
-        // few of them, and its sockets close with the clients'.
-        std::thread::Builder::new()
-            .name("wikifetch-mock-relay".into())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
-                    };
-                    while let Ok((mut client, _)) = listener.accept().await {
-                        shared.connections.fetch_add(1, Ordering::Relaxed);
-                        tokio::spawn(async move {
-                            if let Ok(mut server) = tokio::net::TcpStream::connect(upstream).await {
-                                let _ = client.set_nodelay(true);
-                                let _ = server.set_nodelay(true);
-                                let _ =
-                                    tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                            }
-                        });
-                    }
-                });
-            })?;
-        Ok(address)
-    }
 }

@@ -1,0 +1,206 @@
+//! The HTTP/1.1 server: hyper 1 on tokio, one current-thread runtime per
+//! worker, each accepting on its own `SO_REUSEPORT` listener of one port.
+//!
+//! It is the layer wiremock would provide, written out because wiremock
+//! keeps a clone of every request a mounted mock matched (even with
+//! recording disabled, and even after its scoped guard is dropped, until a
+//! `reset` that leaves a moment with nothing mounted), so a long-running
+//! mock grew without bound; and because counting connections and timing
+//! from arrival need the accept loop. Every connection gets `TCP_NODELAY`
+//! and is counted at its first API request.
+//!
+//! Besides the API, two admin paths serve the rig when the mock runs in
+//! its own process: `GET /__wikifetch/stats` (the counters, the process's
+//! CPU time, as JSON) and `GET /__wikifetch/reset` (zero the counters,
+//! then answer as stats does). Neither counts as a request or a connection.
+
+use std::convert::Infallible;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+
+use crate::respond::{Answer, Ask};
+use crate::{API_PATH, Shared};
+
+/// Where the rig reads the counters.
+pub const STATS_PATH: &str = "/__wikifetch/stats";
+/// Where the rig zeroes the counters.
+pub const RESET_PATH: &str = "/__wikifetch/reset";
+
+/// The running workers. Dropping it stops them and waits for them.
+pub(crate) struct Workers {
+    stop: tokio::sync::watch::Sender<bool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Serves `shared` on every listener, one worker thread each.
+pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::io::Result<Workers> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut workers = Workers {
+        stop,
+        threads: Vec::new(),
+    };
+    for (i, listener) in listeners.into_iter().enumerate() {
+        listener.set_nonblocking(true)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()?;
+        let (shared, stopped) = (Arc::clone(shared), stopped.clone());
+        let thread = std::thread::Builder::new()
+            .name(format!("wikifetch-mock-{i}"))
+            .spawn(move || runtime.block_on(accept_loop(listener, shared, stopped)))?;
+        workers.threads.push(thread);
+    }
+    Ok(workers)
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        let stream = tokio::select! {
+            biased;
+            _ = stopped.changed() => return,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors and the like: keep serving the
+                // connections we have, and try again.
+                Err(_) => continue,
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let shared = Arc::clone(&shared);
+        let mut stopped = stopped.clone();
+        tokio::spawn(async move {
+            // Counted at its first API request: a connection that only
+            // carried admin requests (the rig's) is not the client's.
+            let counted = Arc::new(AtomicBool::new(false));
+            let service = hyper::service::service_fn(move |request| {
+                let (shared, counted) = (Arc::clone(&shared), Arc::clone(&counted));
+                async move { Ok::<_, Infallible>(handle(&shared, &counted, request).await) }
+            });
+            let connection = hyper::server::conn::http1::Builder::new()
+                .header_read_timeout(None)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopped.changed() => {}
+            }
+        });
+    }
+}
+
+async fn handle(
+    shared: &Shared,
+    counted: &AtomicBool,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let arrival = Instant::now();
+    let uri = request.uri();
+    match uri.path() {
+        API_PATH => {}
+        STATS_PATH => return send(json_answer(&shared.snapshot_json())),
+        RESET_PATH => {
+            shared.reset();
+            return send(json_answer(&shared.snapshot_json()));
+        }
+        _ => return send(Answer::not_found()),
+    }
+    if !counted.swap(true, Ordering::Relaxed) {
+        shared.connection_opened();
+    }
+    let query: Vec<(String, String)> =
+        form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let param = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
+    let title = param("titles").unwrap_or_default();
+    let (fault, delay) = shared.book(title, header("user-agent"), arrival, || {
+        (uri.clone(), request.headers().clone())
+    });
+    let ask = Ask {
+        action: param("action"),
+        prop: param("prop"),
+        title,
+        exsentences: param("exsentences"),
+        formatversion: param("formatversion"),
+        gzip: shared.gzip && header("accept-encoding").is_some_and(|v| v.contains("gzip")),
+    };
+    let answer = shared.renderer.answer(&shared.wiki, ask, fault);
+    if !delay.is_zero() {
+        shared.timer.sleep_until(arrival + delay).await;
+    }
+    send(answer)
+}
+
+fn json_answer(value: &serde_json::Value) -> Answer {
+    Answer::plain(200, "application/json", value.to_string())
+}
+
+fn send(answer: Answer) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(answer.body));
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::OK);
+    for (name, value) in answer.headers {
+        if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// `count` listeners on one port of 127.0.0.1 (`port` 0: any free one),
+/// sharing it with `SO_REUSEPORT`, so the kernel spreads connections over
+/// the workers.
+pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListener>> {
+    let first = listen(port)?;
+    let port = first.local_addr()?.port();
+    let mut all = vec![first];
+    for _ in 1..count.max(1) {
+        all.push(listen(port)?);
+    }
+    Ok(all)
+}
+
+/// Connections a listener queues before it accepts them. std's default
+/// (128) makes a client that opens 1000 connections at once wait for SYN
+/// retransmits; the kernel caps this at `net.core.somaxconn`.
+const BACKLOG: i32 = 4096;
+
+fn listen(port: u16) -> std::io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_reuse_port(true)?;
+    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}

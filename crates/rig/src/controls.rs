@@ -1,0 +1,137 @@
+//! The rig's own controls, measured in the same run as the rows: is the
+//! mock fast enough not to be the limit, and are its delays accurate?
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use wikifetch_core::Config;
+
+use crate::cpus::CpuSplit;
+use crate::mock_process::{MockProcess, MockSpec};
+use crate::reference::Reference;
+
+/// Connections the throughput control uses, like `wrk -c10`.
+pub const LOAD_CONNECTIONS: usize = 10;
+/// Requests per throughput round.
+pub const LOAD_REQUESTS: usize = 10_000;
+/// Rounds per server, alternating mock and control.
+pub const LOAD_ROUNDS: usize = 3;
+/// The delay whose accuracy is measured.
+pub const DELAY: Duration = Duration::from_millis(20);
+
+/// What the controls measured.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Controls {
+    /// How CPUs were split between mock and client.
+    pub split: CpuSplit,
+    /// Body bytes per answer (the control serves the same size).
+    pub body_bytes: u64,
+    /// The mock's requests/s at zero latency, per round.
+    pub mock_rps: Vec<f64>,
+    /// The bare wiremock control's requests/s, per round, interleaved.
+    pub bare_wiremock_rps: Vec<f64>,
+    /// The mock's CPU per request during its throughput rounds, seconds.
+    pub mock_cpu_per_request_s: f64,
+    /// The mock's busy share during its throughput rounds.
+    pub mock_busy: f64,
+    /// Mean round trip through the reference client for a [`DELAY`]
+    /// delay: (C, mean seconds, requests).
+    pub delay_round_trips: Vec<(usize, f64, usize)>,
+}
+
+impl Controls {
+    /// Median of the mock's rounds over the median of the control's.
+    pub fn mock_over_bare(&self) -> Option<f64> {
+        let (m, b) = (median(&self.mock_rps)?, median(&self.bare_wiremock_rps)?);
+        (b > 0.0).then(|| m / b)
+    }
+}
+
+/// The median of `v`, or `None` when empty.
+pub fn median(v: &[f64]) -> Option<f64> {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[n / 2]),
+        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// Measures the controls with the mock binary `exe` on `split.mock`.
+/// Takes about five seconds.
+pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
+    let io = |e: String| std::io::Error::other(e);
+    let spec = MockSpec {
+        cpus: split.mock.clone(),
+        ..MockSpec::default()
+    };
+    let mut controls = Controls {
+        split: split.clone(),
+        ..Controls::default()
+    };
+
+    // Throughput: the mock against a bare wiremock serving the same bytes.
+    let mock = MockProcess::start(exe, &spec)?;
+    let titles = vec!["Article".to_owned()];
+    let load = |url: &str| -> std::io::Result<Reference> {
+        let mut config = Config::for_api(url);
+        config.concurrency = LOAD_CONNECTIONS;
+        Reference::new(&config, &titles).map_err(io)
+    };
+    let mock_client = load(mock.api_url())?;
+    let warm = mock_client.send(LOAD_REQUESTS / 5);
+    controls.body_bytes = warm.body_bytes / warm.ok.max(1) as u64;
+    let bare = MockProcess::start(
+        exe,
+        &MockSpec {
+            bare_wiremock: Some(usize::try_from(controls.body_bytes).unwrap_or(1024)),
+            ..spec.clone()
+        },
+    )?;
+    let bare_client = load(bare.api_url())?;
+    bare_client.send(LOAD_REQUESTS / 5);
+    let (mut mock_cpu, mut mock_wall, mut mock_requests) = (0.0, 0.0, 0u64);
+    for _ in 0..LOAD_ROUNDS {
+        let (call, sample) = crate::sample::measure(&mock, || mock_client.send(LOAD_REQUESTS))?;
+        controls
+            .mock_rps
+            .push(call.ok as f64 / call.wall.as_secs_f64());
+        mock_cpu += sample.mock_cpu_s;
+        mock_wall += sample.wall_s;
+        mock_requests += sample.requests;
+        let call = bare_client.send(LOAD_REQUESTS);
+        controls
+            .bare_wiremock_rps
+            .push(call.ok as f64 / call.wall.as_secs_f64());
+    }
+    controls.mock_cpu_per_request_s = mock_cpu / mock_requests.max(1) as f64;
+    controls.mock_busy = mock_cpu / mock_wall.max(f64::MIN_POSITIVE);
+    drop((bare_client, bare, mock_client, mock));
+
+    // Delay accuracy: the mean round trip for a 20 ms delay at C = 1 and 100.
+    let delayed = MockProcess::start(
+        exe,
+        &MockSpec {
+            latency: format!("{}ms", DELAY.as_millis()),
+            ..spec
+        },
+    )?;
+    for (c, n) in [(1, 50), (100, 1000)] {
+        let titles: Vec<String> = (0..n).map(|i| format!("Delay {i}")).collect();
+        let mut config = Config::for_api(delayed.api_url());
+        config.concurrency = c;
+        let client = Reference::new(&config, &titles).map_err(io)?;
+        // Untimed: opens the connections, has every answer rendered once,
+        // and lets the timer learn how late this machine wakes it.
+        client.run();
+        let call = client.run();
+        controls.delay_round_trips.push((
+            c,
+            call.mean_round_trip().as_secs_f64(),
+            call.round_trips.len(),
+        ));
+    }
+    Ok(controls)
+}

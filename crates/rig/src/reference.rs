@@ -1,0 +1,280 @@
+//! The reference client: the floor every row is measured against.
+//!
+//! It sends exactly the requests a strategy sends (the URL from
+//! `wikifetch_core::request_url`, the same User-Agent form and
+//! `Accept-Encoding: gzip`) over C kept-alive connections, and does as
+//! little as an HTTP/1.1 client can: it writes the request bytes, reads
+//! the status line, finds `Content-Length`, and skips that many bytes. No
+//! parsing of the answer, no retries, no timeouts, one thread (a tokio
+//! current-thread runtime built once). Whatever a strategy takes beyond
+//! this client, on the same mock in the same run, is the strategy's own.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use wikifetch_core::{Config, Title, request_url};
+
+/// The client's name in its User-Agent.
+pub const CLIENT: &str = "wikifetch-reference";
+
+/// What one call of the reference client did.
+#[derive(Debug, Clone, Default)]
+pub struct Call {
+    /// Wall time of the call.
+    pub wall: Duration,
+    /// Answers with status 200.
+    pub ok: usize,
+    /// Requests that failed (another status, or the connection broke).
+    pub failed: usize,
+    /// Each request's round trip, write to last byte, in completion order.
+    pub round_trips: Vec<Duration>,
+    /// Body bytes received.
+    pub body_bytes: u64,
+}
+
+impl Call {
+    /// The mean round trip.
+    pub fn mean_round_trip(&self) -> Duration {
+        let n = u32::try_from(self.round_trips.len().max(1)).unwrap_or(u32::MAX);
+        self.round_trips.iter().sum::<Duration>() / n
+    }
+}
+
+/// A built reference client for one list of titles at one concurrency.
+pub struct Reference {
+    runtime: tokio::runtime::Runtime,
+    address: SocketAddr,
+    requests: Arc<Vec<Vec<u8>>>,
+    concurrency: usize,
+    pool: Mutex<Vec<TcpStream>>,
+}
+
+impl Reference {
+    /// A client for `titles` against `config.api_url` (plain `http://` on
+    /// an IP address) at `config.concurrency` connections.
+    pub fn new(config: &Config, titles: &[String]) -> Result<Self, String> {
+        let rest = config.api_url.strip_prefix("http://").ok_or_else(|| {
+            format!(
+                "the reference client speaks plain http only: {}",
+                config.api_url
+            )
+        })?;
+        let authority = rest.split('/').next().unwrap_or_default();
+        let address: SocketAddr = authority.parse().map_err(|_| {
+            format!("the reference client needs an IP address and port: {authority}")
+        })?;
+        let user_agent = config.user_agent(CLIENT);
+        let requests = titles
+            .iter()
+            .map(|t| {
+                let title = Title::new(t).map_err(|e| format!("{t:?}: {e}"))?;
+                let url = request_url(config, &title);
+                let target = &url["http://".len() + authority.len()..];
+                Ok(format!(
+                    "GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {user_agent}\r\n\
+                     Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n"
+                )
+                .into_bytes())
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        if requests.is_empty() {
+            return Err("the reference client needs at least one title".into());
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            runtime,
+            address,
+            requests: Arc::new(requests),
+            concurrency: config.concurrency.max(1),
+            pool: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Fetches every title once, C at a time.
+    pub fn run(&self) -> Call {
+        self.send(self.requests.len())
+    }
+
+    /// Sends `count` requests, cycling through the titles, C at a time:
+    /// a load generator for the mock's throughput.
+    pub fn send(&self, count: usize) -> Call {
+        let mut idle = std::mem::take(&mut *self.pool.lock().unwrap_or_else(|e| e.into_inner()));
+        let next = Arc::new(AtomicUsize::new(0));
+        let (address, concurrency) = (self.address, self.concurrency.min(count.max(1)));
+        let call = self.runtime.block_on(async {
+            let start = Instant::now();
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..concurrency {
+                let (requests, next) = (Arc::clone(&self.requests), Arc::clone(&next));
+                let stream = idle.pop();
+                tasks.spawn(worker(address, stream, requests, next, count));
+            }
+            let mut call = Call::default();
+            let mut kept = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                if let Ok(done) = joined {
+                    call.ok += done.ok;
+                    call.failed += done.failed;
+                    call.round_trips.extend(done.round_trips);
+                    call.body_bytes += done.body_bytes;
+                    kept.extend(done.stream);
+                }
+            }
+            call.wall = start.elapsed();
+            (call, kept)
+        });
+        *self.pool.lock().unwrap_or_else(|e| e.into_inner()) = call.1;
+        call.0
+    }
+}
+
+struct WorkerDone {
+    ok: usize,
+    failed: usize,
+    round_trips: Vec<Duration>,
+    body_bytes: u64,
+    stream: Option<TcpStream>,
+}
+
+async fn worker(
+    address: SocketAddr,
+    mut stream: Option<TcpStream>,
+    requests: Arc<Vec<Vec<u8>>>,
+    next: Arc<AtomicUsize>,
+    count: usize,
+) -> WorkerDone {
+    let mut done = WorkerDone {
+        ok: 0,
+        failed: 0,
+        round_trips: Vec::new(),
+        body_bytes: 0,
+        stream: None,
+    };
+    let mut buffer = Vec::with_capacity(16 * 1024);
+    loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= count {
+            break;
+        }
+        let request = &requests[i % requests.len()];
+        let sent = Instant::now();
+        let connection = match stream.take() {
+            Some(s) => Ok(s),
+            None => TcpStream::connect(address).await.and_then(|s| {
+                s.set_nodelay(true)?;
+                Ok(s)
+            }),
+        };
+        let Ok(mut connection) = connection else {
+            done.failed += 1;
+            continue;
+        };
+        match exchange(&mut connection, request, &mut buffer).await {
+            Ok((status, length)) => {
+                done.round_trips.push(sent.elapsed());
+                done.body_bytes += length as u64;
+                if status == 200 {
+                    done.ok += 1;
+                } else {
+                    done.failed += 1;
+                }
+                stream = Some(connection);
+            }
+            // The connection is dropped; the next request opens another.
+            Err(_) => done.failed += 1,
+        }
+    }
+    done.stream = stream;
+    done
+}
+
+/// Writes one request and reads its answer; returns the status and the
+/// body's length.
+async fn exchange(
+    stream: &mut TcpStream,
+    request: &[u8],
+    buffer: &mut Vec<u8>,
+) -> std::io::Result<(u16, usize)> {
+    stream.write_all(request).await?;
+    buffer.clear();
+    let header_end = loop {
+        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if stream.read_buf(buffer).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+    };
+    let head = std::str::from_utf8(&buffer[..header_end]).map_err(std::io::Error::other)?;
+    let (status, length) = parse_head(head)?;
+    while buffer.len() < header_end + length {
+        if stream.read_buf(buffer).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+    }
+    Ok((status, length))
+}
+
+/// The status and `Content-Length` of a response head.
+fn parse_head(head: &str) -> std::io::Result<(u16, usize)> {
+    let bad = |what: &str| std::io::Error::other(format!("bad response head: {what}"));
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad("status line"))?;
+    let length = lines
+        .filter_map(|l| l.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .ok_or_else(|| bad("no Content-Length"))?;
+    Ok((status, length))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_status_and_length() {
+        let head = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\nContent-Length: 19\r\n\r\n";
+        assert_eq!(parse_head(head).unwrap(), (503, 19));
+        assert!(parse_head("HTTP/1.1 200 OK\r\n\r\n").is_err());
+    }
+
+    #[test]
+    fn fetches_every_title_over_c_kept_connections() {
+        let mock = wikifetch_mock::MockWiki::builder()
+            .latency(wikifetch_mock::Latency::Fixed(Duration::from_millis(5)))
+            .start()
+            .unwrap();
+        let mut config = Config::for_api(&mock.api_url());
+        config.concurrency = 4;
+        let titles: Vec<String> = (0..20).map(|i| format!("AT&T {i}")).collect();
+        let client = Reference::new(&config, &titles).unwrap();
+        let first = client.run();
+        assert_eq!((first.ok, first.failed), (20, 0));
+        assert_eq!(mock.stats().connections, 4);
+        assert_eq!(mock.stats().max_in_flight, 4);
+        assert!(mock.attempts("AT&T 7") == 1, "titles arrive byte-exact");
+        mock.reset_stats();
+        let again = client.run();
+        assert_eq!(
+            (again.ok, mock.stats().connections),
+            (20, 0),
+            "connections kept"
+        );
+        assert!(again.mean_round_trip() >= Duration::from_millis(5));
+        assert!(again.wall >= Duration::from_millis(25));
+        let load = client.send(50);
+        assert_eq!(load.ok, 50);
+    }
+}
