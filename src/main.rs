@@ -36,17 +36,26 @@ enum Command {
     Fetch(FetchArgs),
     /// Run the mock MediaWiki server in the foreground (Ctrl-C stops it).
     Serve(ServeArgs),
-    /// Run every strategy on the same titles, each in its own process, and
-    /// compare time against the ideal, latency percentiles, memory,
-    /// threads and CPU.
+    /// Run every strategy on the same titles, each in its own process, held
+    /// to a floor: a near-free reference client at the same C.
+    ///
+    /// The mock runs in its own process on its own CPU. Each row makes one
+    /// untimed warm-up call, then --rounds timed calls in shuffled order.
     ///
     /// JSON (`--format json`): an object with `titles`, `concurrency`,
-    /// `latency` and `strategies`, a list with, per strategy: `strategy`,
-    /// `concurrency`, `wall_s`, `ideal_s`, `efficiency`, `p50_s`, `p90_s`,
-    /// `p99_s`, `max_s`, `peak_rss_kib`, `peak_threads`, `user_s`,
-    /// `system_s`, `results`, `errors` (kind → count), `requests`,
-    /// `connections` (null with --api-url), `latencies_s` (per title) and
-    /// `completions_s` (completion times in order).
+    /// `latency`, `rounds`, `cpus` and `strategies`, a list of rows (the
+    /// `reference` floors first), each with: `strategy`, `concurrency`,
+    /// `median_s`, `min_s`, `max_s`, `floor_s`, `efficiency_floor`,
+    /// `ideal_s`, `efficiency_nominal`, `client_cpu_per_title_s`,
+    /// `p50_s`, `p90_s`, `p99_s`, `max_latency_s`, `peak_threads` (during
+    /// the warm-up), `rss_profile_kib` (at every tenth of the warm-up's
+    /// titles), `premise` (null, or what the timed calls did that the row
+    /// does not claim), `mock_totals` (the mock's CPU per request, busy
+    /// share, peak in flight, connections; null with --api-url), `warmup`
+    /// and `calls` (per call: `wall_s`, `client_cpu_s`, `results`, `errors`
+    /// by kind, `peak_rss_kib`, `latencies_s`, `completions_s`) and `mock`
+    /// (per timed call: `wall_s`, `mock_cpu_s`, `requests`,
+    /// `max_in_flight`, `connections`).
     Compare(CompareArgs),
     /// Measure the rig itself: the mock's throughput against a bare
     /// wiremock server on the same core, and how accurate its delays are.
@@ -80,6 +89,7 @@ struct CompareArgs {
     plot: Option<PathBuf>,
     /// Use this running server (a `wikifetch serve`) instead of starting a
     /// mock; give the same --latency it was started with, for the ideal.
+    /// The mock's counters are then not read.
     #[arg(long, value_name = "URL")]
     api_url: Option<String>,
     /// Seed for the mock's latency samples and fault choices, and for the

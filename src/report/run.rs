@@ -53,7 +53,7 @@ impl Paths {
 /// The machine a run happened on.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Machine {
-    /// Logical CPUs available to the process.
+    /// Logical CPUs the machine has online.
     pub cores: usize,
     /// `/proc/cpuinfo`'s model name.
     pub cpu: String,

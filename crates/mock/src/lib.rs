@@ -59,13 +59,12 @@ mod server;
 mod timer;
 pub mod wiki;
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -209,7 +208,7 @@ pub struct Stats {
     /// Requests answered (or being answered).
     pub requests: u64,
     /// The most requests in flight at once: each request counts from its
-    /// arrival until the moment its delay ends.
+    /// arrival until its answer is handed to the connection.
     pub max_in_flight: usize,
     /// TCP connections accepted.
     pub connections: u64,
@@ -327,8 +326,8 @@ pub(crate) struct Shared {
 struct Counters {
     requests: u64,
     attempts: HashMap<String, u32>,
-    /// When each request now in flight will be answered.
-    in_flight: BinaryHeap<Reverse<Instant>>,
+    /// Requests between arrival and answer now.
+    in_flight: usize,
     max_in_flight: usize,
     user_agents: HashSet<String>,
     last_request: Option<(hyper::Uri, hyper::HeaderMap)>,
@@ -351,8 +350,23 @@ impl Shared {
     }
 
     fn reset(&self) {
-        *self.lock() = Counters::default();
+        let mut c = self.lock();
+        // Requests still in flight stay counted, so their answers can
+        // leave without the count going below zero.
+        let in_flight = c.in_flight;
+        *c = Counters {
+            in_flight,
+            max_in_flight: in_flight,
+            ..Counters::default()
+        };
         self.connections.store(0, Ordering::Relaxed);
+    }
+
+    /// The answer to a request booked with [`Shared::book`] is leaving (or
+    /// the request was dropped).
+    fn answered(&self) {
+        let mut c = self.lock();
+        c.in_flight = c.in_flight.saturating_sub(1);
     }
 
     fn connection_opened(&self) {
@@ -371,15 +385,15 @@ impl Shared {
         })
     }
 
-    /// Counts one request for `title` arriving at `arrival`, and decides
-    /// its fault and delay: one critical section per request.
+    /// Counts one request for `title`, in flight until the returned guard
+    /// drops, and decides its fault and delay: one critical section per
+    /// request.
     fn book(
         &self,
         title: &str,
         user_agent: Option<&str>,
-        arrival: Instant,
         last: impl FnOnce() -> (hyper::Uri, hyper::HeaderMap),
-    ) -> (Option<&Fault>, Duration) {
+    ) -> (Option<&Fault>, Duration, InFlight<'_>) {
         let mut c = self.lock();
         c.requests += 1;
         if c.attempts.len() >= ATTEMPT_TITLES && !c.attempts.contains_key(title) {
@@ -410,16 +424,18 @@ impl Shared {
         let delay = fault
             .and_then(Fault::delay)
             .unwrap_or_else(|| self.latency.sample(self.seed, title, attempt));
-        while c
-            .in_flight
-            .peek()
-            .is_some_and(|Reverse(end)| *end <= arrival)
-        {
-            c.in_flight.pop();
-        }
-        c.in_flight.push(Reverse(arrival + delay));
-        c.max_in_flight = c.max_in_flight.max(c.in_flight.len());
-        (fault, delay)
+        c.in_flight += 1;
+        c.max_in_flight = c.max_in_flight.max(c.in_flight);
+        (fault, delay, InFlight(self))
+    }
+}
+
+/// A request between its arrival and its answer; counted out when dropped.
+pub(crate) struct InFlight<'s>(&'s Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.answered();
     }
 }
 

@@ -143,7 +143,7 @@ async fn handle(
     };
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
     let title = param("titles").unwrap_or_default();
-    let (fault, delay) = shared.book(title, header("user-agent"), arrival, || {
+    let (fault, delay, _in_flight) = shared.book(title, header("user-agent"), || {
         (uri.clone(), request.headers().clone())
     });
     let ask = Ask {

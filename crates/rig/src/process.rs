@@ -41,7 +41,7 @@ pub fn usage(pid: Option<i32>) -> Option<Usage> {
 /// The machine, for the report's first lines.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Machine {
-    /// Logical CPUs available to the process.
+    /// Logical CPUs the machine has online.
     pub cores: usize,
     /// The CPU's model name.
     pub cpu: String,
@@ -74,7 +74,9 @@ impl Machine {
             |v| format!("{}.{}.{}", v.major, v.minor, v.patch),
         );
         Self {
-            cores: std::thread::available_parallelism().map_or(0, |n| n.get()),
+            // Not `available_parallelism`: that follows this process's
+            // affinity, and the rig pins the client to part of the machine.
+            cores: procfs::CpuInfo::current().map_or(0, |info| info.num_cores()),
             cpu,
             memory_gib,
             os: format!("{os_name}, Linux {kernel}"),
