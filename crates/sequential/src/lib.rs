@@ -50,6 +50,10 @@
 
 use std::io::Read;
 
+mod resolve;
+
+pub use resolve::Remembered;
+
 use wikifetch_core::{
     Config, FetchError, FetchResult, Fetcher, HttpReply, Progress, SetupError, fetch_blocking,
     retry_after,
@@ -64,6 +68,7 @@ pub const CLIENT: &str = "ureq/3";
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
+    resolver: Remembered,
     config: Config,
 }
 
@@ -73,16 +78,22 @@ impl Client {
     /// sharing one agent: the rest would reconnect every time).
     pub fn new(config: &Config, pool: usize) -> Result<Self, SetupError> {
         wikifetch_core::limits::prepare(config)?;
-        let agent = ureq::Agent::config_builder()
+        let agent_config = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout))
             .http_status_as_error(false)
             .user_agent(config.user_agent(CLIENT))
             .max_idle_connections(pool.max(1))
             .max_idle_connections_per_host(pool.max(1))
-            .build()
-            .new_agent();
+            .build();
+        let resolver = Remembered::default();
+        let agent = ureq::Agent::with_parts(
+            agent_config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            resolver.clone(),
+        );
         Ok(Self {
             agent,
+            resolver,
             config: config.clone(),
         })
     }
@@ -126,6 +137,15 @@ impl Client {
     }
 
     fn error(&self, e: ureq::Error) -> FetchError {
+        let failed = self.classify(e);
+        if matches!(failed, FetchError::Connect { .. }) {
+            // The host may have moved: look it up again next time.
+            self.resolver.forget();
+        }
+        failed
+    }
+
+    fn classify(&self, e: ureq::Error) -> FetchError {
         match e {
             ureq::Error::Timeout(_) => FetchError::Timeout {
                 after: self.config.timeout,

@@ -4,9 +4,9 @@
 //! OS threads: while one thread waits in `recv()` for its answer, the kernel
 //! runs another. Two shapes of it live here:
 //!
-//! - [`ThreadPool`] (`thread-pool`): C worker threads pull the next title
-//!   from a shared queue until it is empty. The lesson's
-//!   `ThreadPoolExecutor(max_workers=10)`.
+//! - [`ThreadPool`] (`thread-pool`): C worker threads, started once when
+//!   the fetcher is built, take the next title from a shared queue. The
+//!   lesson's `ThreadPoolExecutor(max_workers=10)`, kept across calls.
 //! - [`ThreadPerRequest`] (`thread-per-request`): a fresh thread for every
 //!   title, at most C alive at once. It exists to show what a thread costs
 //!   next to a pooled thread and next to an async task.
@@ -14,20 +14,23 @@
 //! **How this crate does it.** Both call [`Client::fetch_one`], the
 //! sequential strategy's one-title function, exactly as the lesson's pool
 //! calls `wiki_extract_for_title`; one [`Client`] (one `ureq::Agent`, a pool
-//! of C kept-alive connections) is shared by reference. Threads are scoped
-//! ([`std::thread::scope`]), so they may borrow the titles and the client,
-//! and all have finished when `fetch_all` returns. Each result goes into its
-//! input slot ([`Collector`]), which also reports it to the progress
-//! observer the moment it lands: the analogue of `as_completed`.
+//! of C kept-alive connections, the server's address resolved once) is
+//! shared by all threads. The pool's workers live as long as the fetcher:
+//! `fetch_all` sends each title down a channel, and the workers send back
+//! "started" and the result, which the calling thread puts into its input
+//! slot ([`Collector`]) and reports to the progress observer the moment it
+//! lands: the analogue of `as_completed`. `ThreadPerRequest`'s threads are
+//! scoped ([`std::thread::scope`]): they borrow the titles and the client,
+//! and all have finished when `fetch_all` returns.
 //!
 //! Line by line with the lesson:
 //!
 //! | Python | here |
 //! |---|---|
-//! | `ThreadPoolExecutor(max_workers=10)` | `thread::scope` + C workers spawned with `thread::Builder` |
-//! | `executor.submit(f, title)` for each title | the shared atomic index `next`: a worker takes `titles[next++]` |
+//! | `ThreadPoolExecutor(max_workers=10)` | `ThreadPool::new`: C workers spawned once with `thread::Builder` |
+//! | `executor.submit(f, title)` for each title | `queue.send(Job { index, title, .. })`; a free worker takes the next job |
 //! | `wiki_extract_for_title(title)` | `client.fetch_one(title)` |
-//! | `as_completed(futures)` + `future.result()` | `collector.complete(i, result)` reports and stores in input order |
+//! | `as_completed(futures)` + `future.result()` | the caller receives `Done(i, result)`; `collector.complete` reports and stores in input order |
 //! | `future.result()` re-raising the worker's exception | [`catch_panic`] turns a panic into an error for that title only |
 //!
 //! **When to choose it.** Tens to a few hundred requests in flight, a
@@ -37,10 +40,11 @@
 //!
 //! **What it costs.** One OS thread per request in flight: a stack
 //! ([`STACK_SIZE`] reserved, a few pages touched), a kernel task, and a
-//! context switch every time an answer arrives. `ThreadPool` spawns C
-//! threads per `fetch_all` call (tens of microseconds each);
-//! `ThreadPerRequest` spawns N, one per title: at C = 1000, that is 1000
-//! stacks and the scheduler juggling 1000 runnable threads.
+//! context switch every time an answer arrives, and for the pool one more
+//! hand-off per title to the calling thread (as `as_completed` has).
+//! `ThreadPool` spawns its C threads once, in `new`; `ThreadPerRequest`
+//! spawns N per call, one per title: at C = 1000, that is 1000 stacks and
+//! the scheduler juggling 1000 runnable threads.
 //!
 //! **Pitfalls.** The pool size *is* the concurrency: a pool sized to the
 //! number of cores (as rayon's default is) leaves the network idle. Threads
@@ -49,8 +53,7 @@
 //! that cannot be spawned becomes a `resource` error for its title here,
 //! never a crash.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, mpsc};
+use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread;
 
 use wikifetch_core::{
@@ -63,11 +66,55 @@ use wikifetch_sequential::Client;
 /// address space at 500 MiB, of which only the touched pages use memory.
 pub const STACK_SIZE: usize = 512 * 1024;
 
-/// C worker threads pulling titles from a shared queue: the lesson's
-/// `ThreadPoolExecutor`.
-#[derive(Debug, Clone)]
+/// C worker threads, started once in [`Fetcher::new`], pulling titles
+/// from a shared queue: the lesson's `ThreadPoolExecutor`, kept for the
+/// fetcher's life as an executor is kept across `map` calls.
+#[derive(Debug)]
 pub struct ThreadPool {
-    client: Client,
+    client: Arc<Client>,
+    /// The queue's sending end; `None` once the pool is shutting down.
+    queue: Option<mpsc::Sender<Job>>,
+    workers: Vec<thread::JoinHandle<()>>,
+}
+
+/// One title for a worker, and where to tell the caller about it.
+struct Job {
+    index: usize,
+    title: String,
+    events: mpsc::Sender<Event>,
+}
+
+/// What a worker tells the caller of `fetch_all`, which alone holds the
+/// progress observer and the results (they are borrowed for the call, and
+/// the workers outlive it).
+enum Event {
+    Started(usize),
+    Done(usize, FetchResult),
+}
+
+impl ThreadPool {
+    fn worker(client: &Client, queue: &Mutex<mpsc::Receiver<Job>>) {
+        loop {
+            // Hold the lock only to take a job, not while fetching it.
+            let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok(job) = job else {
+                return; // The pool is being dropped.
+            };
+            let _ = job.events.send(Event::Started(job.index));
+            let result = catch_panic(|| client.fetch_one(&job.title));
+            let _ = job.events.send(Event::Done(job.index, result));
+        }
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        // Closing the queue ends every worker's loop.
+        self.queue = None;
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
 }
 
 /// One OS thread per title, at most C alive at once.
@@ -78,9 +125,27 @@ pub struct ThreadPerRequest {
 
 impl Fetcher for ThreadPool {
     fn new(config: &Config) -> Result<Self, SetupError> {
-        Ok(Self {
-            client: Client::new(config, config.concurrency)?,
-        })
+        let client = Arc::new(Client::new(config, config.concurrency)?);
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        let mut pool = Self {
+            client: Arc::clone(&client),
+            queue: Some(queue),
+            workers: Vec::new(),
+        };
+        for _ in 0..config.concurrency {
+            let (client, jobs) = (Arc::clone(&client), Arc::clone(&jobs));
+            let worker = thread::Builder::new()
+                .name("wikifetch-pool".to_owned())
+                .stack_size(STACK_SIZE)
+                .spawn(move || Self::worker(&client, &jobs))
+                .map_err(|e| SetupError::Start {
+                    strategy: "thread-pool",
+                    message: format!("{e}; {}", spawn_error(config.concurrency)),
+                })?;
+            pool.workers.push(worker);
+        }
+        Ok(pool)
     }
 
     fn name(&self) -> &'static str {
@@ -92,37 +157,38 @@ impl Fetcher for ThreadPool {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
-        let collector = Mutex::new(Collector::new(titles.len(), progress));
-        // The queue: the index of the next title nobody has taken yet.
-        let next = AtomicUsize::new(0);
-        let workers = self.client.config().concurrency.min(titles.len());
-        let mut started = 0;
-        thread::scope(|scope| {
-            for _ in 0..workers {
-                let worker = || {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(title) = titles.get(index) else {
-                            break;
-                        };
-                        progress.started(index);
-                        let result = catch_panic(|| self.client.fetch_one(title));
-                        lock(&collector).complete(index, result);
-                    }
-                };
-                if spawn(scope, "wikifetch-pool", worker).is_ok() {
-                    started += 1;
-                }
-            }
-        });
-        if started == 0 && !titles.is_empty() {
-            // Not one worker could start: say so for every title.
-            let mut collector = lock(&collector);
-            for index in 0..titles.len() {
-                collector.complete(index, Err(spawn_error(workers)));
+        let mut collector = Collector::new(titles.len(), progress);
+        let (events, received) = mpsc::channel();
+        // Queue every title (as `executor.submit` does), then collect the
+        // answers as they complete (`as_completed`).
+        let queued = match &self.queue {
+            Some(queue) => titles
+                .iter()
+                .enumerate()
+                .take_while(|(index, title)| {
+                    let job = Job {
+                        index: *index,
+                        title: (*title).clone(),
+                        events: events.clone(),
+                    };
+                    queue.send(job).is_ok()
+                })
+                .count(),
+            None => 0,
+        };
+        drop(events);
+        for event in received.iter() {
+            match event {
+                Event::Started(index) => progress.started(index),
+                Event::Done(index, result) => collector.complete(index, result),
             }
         }
-        into_results(collector)
+        // Titles that could not be queued (the pool has no live worker):
+        // an error each, never a lost title.
+        for index in queued..titles.len() {
+            collector.complete(index, Err(spawn_error(self.max_in_flight())));
+        }
+        collector.finish()
     }
 }
 
