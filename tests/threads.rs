@@ -8,6 +8,9 @@
 //! in its own process, and the mock runs in this process, its threads
 //! started before counting.
 
+// Test code: failing loudly, with a message, is its job.
+#![allow(clippy::panic)]
+
 use std::time::Duration;
 
 use wikifetch::Strategy;
