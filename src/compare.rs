@@ -397,7 +397,15 @@ pub fn run(
                 Some(m) => {
                     let (measured, sample) = wikifetch_rig::measure(m, || w.call("timed", || {}))
                         .map_err(|e| format!("the mock's counters: {e}"))?;
-                    (measured?, Some(sample))
+                    let measured = measured?;
+                    // The call ran in the child: its own clocks, not this
+                    // process's (which only waited on a pipe).
+                    let sample = Sample {
+                        wall_s: measured.wall_s,
+                        client_cpu_s: measured.client_cpu_s,
+                        ..sample
+                    };
+                    (measured, Some(sample))
                 }
                 None => (w.call("timed", || {})?, None),
             };

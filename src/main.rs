@@ -583,8 +583,17 @@ fn compare_table(rows: &[compare::Compared]) -> comfy_table::Table {
             format!("{} – {}", t(r.min_s), t(r.max_s)),
             opt(r.efficiency_floor),
             format!("{:.2}", r.efficiency_nominal),
-            t(r.p50_s),
-            t(r.p99_s),
+            // The reference client reports no per-title latencies.
+            if r.warmup.latencies_s.is_empty() {
+                "–".into()
+            } else {
+                t(r.p50_s)
+            },
+            if r.warmup.latencies_s.is_empty() {
+                "–".into()
+            } else {
+                t(r.p99_s)
+            },
             us(r.client_cpu_per_title_s),
             m.map_or("–".into(), |m| us(m.mock_cpu_per_request_s)),
             m.map_or("–".into(), |m| format!("{:.0} %", m.mock_busy * 100.0)),

@@ -52,43 +52,90 @@ pub fn python_reference(paths: &Paths, exe: &Path, split: &CpuSplit) {
     }
 }
 
-/// Measures the mock with `wrk` (1 thread, 10 connections, 2 s, no
-/// delay), if `wrk` is installed: an outside check on the rig's own
-/// throughput control.
+/// Measures the mock with `wrk`, if it is installed: an outside check on
+/// the rig's own controls. Throughput: 1 thread, 10 connections, 2 s, no
+/// delay. Delay accuracy: a 20 ms delay at 1 and at 100 connections, 2 s
+/// each. Takes about 6 s.
 pub fn mock_ceiling(paths: &Paths, exe: &Path, split: &CpuSplit) {
     let out = paths.wrk_json();
     let _ = std::fs::remove_file(&out);
-    let Ok(mock) = mock(exe, split, "0") else {
+    let wrk = |mock: &MockProcess, connections: u32| -> Option<String> {
+        let url = format!(
+            "{}?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&formatversion=2&titles=Article",
+            mock.api_url()
+        );
+        let output = std::process::Command::new("wrk")
+            .args(["-t1", &format!("-c{connections}"), "-d2s", &url])
+            .output();
+        match output {
+            Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+            Ok(o) => {
+                eprintln!(
+                    "wikifetch: wrk failed ({}); the report will say so",
+                    o.status
+                );
+                None
+            }
+            Err(e) => {
+                eprintln!("wikifetch: wrk not run ({e}); the report will say so");
+                None
+            }
+        }
+    };
+    let (Ok(fast), Ok(delayed)) = (mock(exe, split, "0"), mock(exe, split, PYTHON_DELAY)) else {
         return;
     };
-    let url = format!(
-        "{}?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&formatversion=2&titles=Article",
-        mock.api_url()
-    );
-    let output = std::process::Command::new("wrk")
-        .args(["-t1", "-c10", "-d2s", &url])
-        .output();
-    let text = match output {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        Ok(o) => {
-            eprintln!(
-                "wikifetch: wrk failed ({}); the report will say so",
-                o.status
-            );
-            return;
-        }
-        Err(e) => {
-            eprintln!("wikifetch: wrk not run ({e}); the report will say so");
-            return;
-        }
+    let Some(text) = wrk(&fast, 10) else {
+        return;
     };
+    let mut delays = Vec::new();
+    for c in [1, 100] {
+        if let Some(mean) = wrk(&delayed, c).as_deref().and_then(wrk_mean_latency) {
+            delays.push(json!({"connections": c, "mean_s": mean}));
+        }
+    }
     let rate = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
         .and_then(|v| v.trim().parse::<f64>().ok());
     if let Some(rate) = rate {
-        let served = mock.stats().map_or(0, |s| s.requests);
-        let json = json!({"tool": "wrk -t1 -c10 -d2s", "requests_per_s": rate, "served": served});
+        let json = json!({
+            "tool": "wrk -t1 -c10 -d2s",
+            "requests_per_s": rate,
+            "delay": PYTHON_DELAY,
+            "delay_round_trips": delays,
+        });
         let _ = std::fs::write(&out, json.to_string());
+    }
+}
+
+/// The mean of wrk's `Latency` line (`Latency 20.26ms 57.66us …`), seconds.
+fn wrk_mean_latency(text: &str) -> Option<f64> {
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Latency "))?;
+    let mean = line.split_whitespace().nth(1)?;
+    let split = mean.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = mean.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let scale = match unit {
+        "us" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        _ => return None,
+    };
+    Some(value * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrk_mean_latency() {
+        let text = "Running 2s test\n  Thread Stats   Avg      Stdev     Max   +/- Stdev\n    Latency    20.26ms   57.66us  20.53ms   74.90%\n";
+        assert!((wrk_mean_latency(text).unwrap() - 0.02026).abs() < 1e-12);
+        assert_eq!(wrk_mean_latency("Latency    94.79us  1ms"), Some(94.79e-6));
+        assert_eq!(wrk_mean_latency("no such line"), None);
     }
 }

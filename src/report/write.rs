@@ -396,10 +396,33 @@ fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value
         delays.join("; ")
     );
     let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
-        Some(rate) => writeln!(
-            out,
-            "Outside check: `wrk -t1 -c10 -d2s` against the mock (one title) got {rate:.0} requests/s.\n"
-        ),
+        Some(rate) => {
+            let delays: Vec<String> = wrk
+                .and_then(|w| w["delay_round_trips"].as_array())
+                .map(|v| {
+                    v.iter()
+                        .map(|d| {
+                            format!(
+                                "{} at {} connection(s)",
+                                time(d["mean_s"].as_f64().unwrap_or(f64::NAN)),
+                                d["connections"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "Outside check with `wrk -t1 -d2s` (a C client, one title): {rate:.0} requests/s at 10 connections and no delay; \
+                 mean latency for a {} delay: {}.\n",
+                wrk.and_then(|w| w["delay"].as_str()).unwrap_or("?"),
+                if delays.is_empty() {
+                    "not measured".to_owned()
+                } else {
+                    delays.join(", ")
+                }
+            )
+        }
         None => writeln!(
             out,
             "Outside check: `wrk` is not installed, so the mock was not also measured with it (`apt-get install wrk` adds that line).\n"

@@ -26,6 +26,8 @@ pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) body: Bytes,
+    /// Whether the connection dies once the body is sent.
+    pub(crate) dies: bool,
 }
 
 impl Answer {
@@ -35,6 +37,7 @@ impl Answer {
             status,
             headers: vec![("content-type", content_type.to_owned())],
             body: body.into(),
+            dies: false,
         }
     }
 
@@ -155,9 +158,11 @@ impl Renderer {
                 // dies, and the client sees it die mid-response.
                 let full = body().to_string().into_bytes();
                 let (len, half) = (full.len(), full.len() / 2);
-                Answer::plain(200, "application/json", full)
+                let mut answer = Answer::plain(200, "application/json", full)
                     .truncate(half)
-                    .header("content-length", len)
+                    .header("content-length", len);
+                answer.dies = true;
+                answer
             }
             Some(FaultKind::HugeBody(bytes)) => {
                 Answer::plain(200, "application/json", vec![b' '; *bytes])

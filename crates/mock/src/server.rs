@@ -16,14 +16,16 @@
 
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::{Request, Response};
 
 use crate::respond::{Answer, Ask};
@@ -116,7 +118,7 @@ async fn handle(
     shared: &Shared,
     counted: &AtomicBool,
     request: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+) -> Response<Payload> {
     let arrival = Instant::now();
     let uri = request.uri();
     match uri.path() {
@@ -165,8 +167,73 @@ fn json_answer(value: &serde_json::Value) -> Answer {
     Answer::plain(200, "application/json", value.to_string())
 }
 
-fn send(answer: Answer) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(answer.body));
+/// A response body: whole, or cut short with the connection dying after
+/// the part that was sent (the `reset` fault).
+enum Payload {
+    Whole(Full<Bytes>),
+    Cut(Cut),
+}
+
+/// Where a cut-short body is: its part still to send, then one pause so
+/// that hyper flushes it to the socket, then dead.
+enum Cut {
+    Part(Bytes),
+    Flush,
+    Dead,
+}
+
+impl hyper::body::Body for Payload {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            Self::Whole(full) => Pin::new(full)
+                .poll_frame(cx)
+                .map_err(|never: Infallible| match never {}),
+            // The part, a pause (hyper flushes what it has while the body
+            // is pending), then an error: hyper aborts the connection.
+            Self::Cut(cut) => match std::mem::replace(cut, Cut::Dead) {
+                Cut::Part(bytes) => {
+                    *cut = Cut::Flush;
+                    Poll::Ready(Some(Ok(Frame::data(bytes))))
+                }
+                Cut::Flush => {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                Cut::Dead => Poll::Ready(Some(Err(std::io::Error::other(
+                    "the connection dies mid-answer",
+                )))),
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Self::Whole(full) => full.is_end_stream(),
+            Self::Cut(_) => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Self::Whole(full) => full.size_hint(),
+            Self::Cut(_) => SizeHint::default(),
+        }
+    }
+}
+
+fn send(answer: Answer) -> Response<Payload> {
+    let body = if answer.dies {
+        Payload::Cut(Cut::Part(answer.body))
+    } else {
+        Payload::Whole(Full::new(answer.body))
+    };
+    let mut response = Response::new(body);
     *response.status_mut() =
         hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::OK);
     for (name, value) in answer.headers {

@@ -106,15 +106,16 @@ impl Timer {
         Duration::from_nanos(u64::try_from(self.inner.lead_ns.load(Ordering::Relaxed)).unwrap_or(0))
     }
 
-    /// Completes at `at` on average (at once if it has passed).
+    /// Completes at `deadline` on average (at once if it has passed).
     pub(crate) async fn sleep_until(&self, deadline: Instant) {
         let at = deadline.checked_sub(self.lead()).unwrap_or(deadline);
-        if at <= Instant::now() {
-            return;
+        if at > Instant::now() {
+            self.wait(at).await;
         }
-        self.wait(at).await;
         // Late by (now - deadline), early if negative: move the lead
-        // 1/LEAD_GAIN of the way towards making it zero.
+        // 1/LEAD_GAIN of the way towards making it zero. Also when no wait
+        // was needed: a lead grown larger than a short delay must be able
+        // to shrink again.
         let now = Instant::now();
         let late = if now >= deadline {
             i64::try_from((now - deadline).as_nanos()).unwrap_or(MAX_LEAD_NS)
@@ -178,6 +179,27 @@ fn run(inner: &Inner) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_larger_than_a_delay_shrinks_back() {
+        let timer = Timer::start().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        timer.inner.lead_ns.store(MAX_LEAD_NS, Ordering::Relaxed);
+        let ms = Duration::from_millis;
+        rt.block_on(async {
+            for _ in 0..200 {
+                let start = Instant::now();
+                timer.sleep_until(start + ms(1)).await;
+            }
+        });
+        // 200 short waits, each early by about the lead: it decays.
+        assert!(timer.lead() < ms(1), "lead {:?}", timer.lead());
+        let start = Instant::now();
+        rt.block_on(timer.sleep_until(start + ms(3)));
+        assert!(start.elapsed() >= ms(2), "a 3 ms delay cannot be skipped");
+    }
 
     #[test]
     fn wakes_in_deadline_order_and_close_to_the_deadline() {
