@@ -29,6 +29,8 @@ pub enum Strategy {
     AsyncStd,
     /// Async tasks on a smol executor, with hyper on async-io.
     Smol,
+    /// A control: tokio's runtime with the hyper client async-std and smol use.
+    TokioHyper,
 }
 
 impl Strategy {
@@ -41,6 +43,7 @@ impl Strategy {
         Strategy::Tokio,
         Strategy::AsyncStd,
         Strategy::Smol,
+        Strategy::TokioHyper,
     ];
 
     /// The stable name, as `--strategy` spells it.
@@ -53,6 +56,7 @@ impl Strategy {
             Self::Tokio => "tokio",
             Self::AsyncStd => "async-std",
             Self::Smol => "smol",
+            Self::TokioHyper => "tokio-hyper",
         }
     }
 
@@ -66,6 +70,7 @@ impl Strategy {
             Self::Tokio => Box::new(wikifetch_tokio::Tokio::new(config)?),
             Self::AsyncStd => Box::new(wikifetch_async_std::AsyncStd::new(config)?),
             Self::Smol => Box::new(wikifetch_smol::Smol::new(config)?),
+            Self::TokioHyper => Box::new(wikifetch_tokio_hyper::TokioHyper::new(config)?),
         })
     }
 }

@@ -178,6 +178,9 @@ struct ServeArgs {
     /// answering every request with this many bytes, and nothing else.
     #[arg(long, value_name = "BYTES", hide = true)]
     bare_wiremock: Option<usize>,
+    /// Exit when the process that started this one does (the rig's mocks).
+    #[arg(long, hide = true)]
+    exit_with_parent: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -329,6 +332,9 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    if args.exit_with_parent {
+        wikifetch_rig::cpus::exit_with_parent()?;
+    }
     // First, before any thread exists: every thread inherits the CPUs.
     if let Some(cpus) = &args.cpus {
         wikifetch_rig::cpus::pin_this_thread(&wikifetch_rig::cpus::parse_list(cpus)?)?;

@@ -8,7 +8,7 @@ use super::Row;
 use crate::Strategy;
 
 /// One colour per strategy, in `Strategy::ALL` order, the same in every plot.
-const COLOURS: [RGBColor; 7] = [
+const COLOURS: [RGBColor; 8] = [
     RGBColor(100, 100, 100),
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -16,6 +16,7 @@ const COLOURS: [RGBColor; 7] = [
     RGBColor(214, 39, 40),
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
+    RGBColor(23, 190, 207),
 ];
 
 fn colour(strategy: &str) -> RGBColor {

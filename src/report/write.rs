@@ -109,12 +109,11 @@ fn ratio(v: Option<f64>) -> String {
 /// Microseconds to three significant figures: `1.23 µs`, `45.6 µs`, `789 µs`, `1230 µs`.
 pub fn us3(s: f64) -> String {
     let us = s * 1e6;
-    let digits = if us <= 0.0 {
-        0
-    } else {
-        // Whole digits before the point, at least 1.
-        (us.log10().floor() as i32 + 1).max(1)
-    };
+    if us <= 0.0 {
+        return "0 µs".into();
+    }
+    // Whole digits before the point, at least 1.
+    let digits = (us.log10().floor() as i32 + 1).max(1);
     let decimals = usize::try_from((3 - digits).max(0)).unwrap_or(0);
     if digits > 3 {
         let scale = 10f64.powi(digits - 3);
@@ -540,6 +539,59 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     )
 }
 
+/// How `a` compares with `b` in time: "`a` 1.2 ms (3 %) faster than `b`",
+/// or that their intervals overlap.
+fn compare_two(a: &Row, b: &Row) -> String {
+    if !apart(a, b) {
+        return format!(
+            "`{}` and `{}` are indistinguishable in time ({} and {}, intervals overlapping)",
+            a.strategy,
+            b.strategy,
+            time(a.mean_s),
+            time(b.mean_s)
+        );
+    }
+    let (fast, slow) = if a.mean_s < b.mean_s { (a, b) } else { (b, a) };
+    format!(
+        "`{}` is {} ({:.0} %) faster than `{}`",
+        fast.strategy,
+        time(slow.mean_s - fast.mean_s),
+        (slow.mean_s / fast.mean_s - 1.0) * 100.0,
+        slow.strategy
+    )
+}
+
+/// The `tokio-hyper` control splits "tokio against smol" in two: the
+/// client (`tokio` against `tokio-hyper`, one runtime) and the runtime
+/// (`tokio-hyper` against `smol`, one client). `None` when a row is missing
+/// or cannot be compared.
+fn runtime_and_client(rows: &[&Row]) -> Option<String> {
+    let (tokio, control, smol) = (
+        find(rows, "tokio")?,
+        find(rows, "tokio-hyper")?,
+        find(rows, "smol")?,
+    );
+    if !(tokio.sound() && control.sound() && smol.sound()) {
+        return None;
+    }
+    let cpu = |a: &Row, b: &Row| {
+        format!(
+            "client CPU per request {} against {}",
+            us3(a.client_cpu_per_request_s),
+            us3(b.client_cpu_per_request_s)
+        )
+    };
+    Some(format!(
+        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}). The runtime, with the client held \
+         fixed (the shared hyper client): {} ({}).",
+        tokio.concurrency,
+        compare_two(tokio, control),
+        cpu(tokio, control),
+        compare_two(control, smol),
+        cpu(control, smol)
+    ))
+}
+
 /// The reasons under a table, computed from its rows.
 fn why(scenario: &Scenario, rows: &[&Row]) -> String {
     let comparable = sound(rows);
@@ -569,7 +621,26 @@ fn why(scenario: &Scenario, rows: &[&Row]) -> String {
     if comparable.is_empty() {
         return "No row here can be compared: every strategy's row is rig-bound or broke its premise (see the marks above).".into();
     }
-    match scenario.name {
+    let mut cs: Vec<usize> = comparable.iter().map(|r| r.concurrency).collect();
+    cs.sort_unstable();
+    cs.dedup();
+    let splits: Vec<String> = cs
+        .iter()
+        .filter_map(|c| {
+            let at: Vec<&Row> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.concurrency == *c)
+                .collect();
+            runtime_and_client(&at)
+        })
+        .collect();
+    let splits = if splits.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", splits.join(" "))
+    };
+    let reason = match scenario.name {
         "jitter" => jitter_why(scenario, rows),
         "overhead" => format!(
             "With no delay, a call's time is the CPU cost of its requests on both sides. The client's own CPU per request, \
@@ -578,9 +649,6 @@ fn why(scenario: &Scenario, rows: &[&Row]) -> String {
             by_floor(&comparable)
         ),
         _ => {
-            let mut cs: Vec<usize> = comparable.iter().map(|r| r.concurrency).collect();
-            cs.sort_unstable();
-            cs.dedup();
             let parts: Vec<String> = cs
                 .iter()
                 .map(|c| {
@@ -603,7 +671,8 @@ fn why(scenario: &Scenario, rows: &[&Row]) -> String {
                 parts.join("; ")
             )
         }
-    }
+    };
+    format!("{reason}{splits}")
 }
 
 fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
@@ -673,4 +742,125 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
          article, and the wrong-titles column counts those. With a delay its time is dominated, like Rust's, by the waits; \
          without one (`overhead`), opening a new connection for every request and Python's own per-request cost show.\n\n",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sound row with mean `mean` and a 95 % interval of ± `half`.
+    fn row(strategy: &str, c: usize, mean: f64, half: f64, cpu: f64) -> Row {
+        Row {
+            scenario: "latency".into(),
+            strategy: strategy.into(),
+            titles: 100,
+            concurrency: c,
+            latency: "20ms".into(),
+            mean_s: mean,
+            median_s: mean,
+            ci_low_s: mean - half,
+            ci_high_s: mean + half,
+            titles_per_s: 100.0 / mean,
+            ideal_s: Some(0.2),
+            floor_s: Some(0.2),
+            efficiency_nominal: Some(0.2 / mean),
+            efficiency_floor: Some(0.2 / mean),
+            speedup: None,
+            errors: 0,
+            lost: 0,
+            max_in_flight: Some(c),
+            min_peak_in_flight: Some(c),
+            connections_opened: 0,
+            requests_per_call: 100.0,
+            client_cpu_per_request_s: cpu,
+            mock_cpu_per_request_s: 20e-6,
+            mock_busy: 0.05,
+            rig_bound: false,
+            premise: None,
+            iterations: 11,
+        }
+    }
+
+    #[test]
+    fn three_significant_figures_of_microseconds() {
+        assert_eq!(us3(1.234e-6), "1.23 µs");
+        assert_eq!(us3(45.67e-6), "45.7 µs");
+        assert_eq!(us3(789.4e-6), "789 µs");
+        assert_eq!(us3(1234.0e-6), "1230 µs");
+        assert_eq!(us3(0.0), "0 µs");
+    }
+
+    #[test]
+    fn a_difference_is_named_by_the_faster_row_never_as_a_negative() {
+        let (slow, fast) = (
+            row("a", 10, 0.220, 0.001, 0.0),
+            row("b", 10, 0.200, 0.001, 0.0),
+        );
+        let text = compare_two(&slow, &fast);
+        assert_eq!(text, "`b` is 20.0 ms (10 %) faster than `a`");
+        assert_eq!(compare_two(&fast, &slow), text);
+        assert!(!text.contains('-'));
+    }
+
+    #[test]
+    fn overlapping_rows_are_called_indistinguishable() {
+        let (a, b) = (
+            row("a", 10, 0.201, 0.005, 0.0),
+            row("b", 10, 0.204, 0.005, 0.0),
+        );
+        assert!(compare_two(&a, &b).contains("indistinguishable"));
+        let summary = fastest_and_slowest(&[&a, &b]).unwrap();
+        assert!(summary.contains("indistinguishable here"), "{summary}");
+        let c = row("c", 10, 0.300, 0.005, 0.0);
+        let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
+        assert!(
+            summary.starts_with("fastest `a`") && summary.contains("slowest `c`"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn the_control_splits_runtime_from_client() {
+        let tokio = row("tokio", 10, 0.205, 0.0005, 62e-6);
+        let control = row("tokio-hyper", 10, 0.2052, 0.0005, 55e-6);
+        let smol = row("smol", 10, 0.210, 0.0005, 40e-6);
+        let text = runtime_and_client(&[&tokio, &control, &smol]).unwrap();
+        assert!(
+            text.contains("`tokio` and `tokio-hyper` are indistinguishable in time"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`tokio-hyper` is 4.8 ms (2 %) faster than `smol`"),
+            "{text}"
+        );
+        assert!(text.contains("62.0 µs against 55.0 µs"), "{text}");
+        // A rig-bound row makes the split meaningless: nothing is said.
+        let bound = Row {
+            rig_bound: true,
+            ..smol.clone()
+        };
+        assert_eq!(runtime_and_client(&[&tokio, &control, &bound]), None);
+        assert_eq!(runtime_and_client(&[&tokio, &smol]), None);
+    }
+
+    #[test]
+    fn rows_left_out_of_conclusions_are_marked_in_the_table() {
+        let bad = Row {
+            premise: Some("opened 3 connections during the timed calls".into()),
+            ..row("thread-pool", 10, 0.2, 0.001, 0.0)
+        };
+        let bound = Row {
+            rig_bound: true,
+            mock_busy: 0.93,
+            ..row("smol", 10, 0.2, 0.001, 0.0)
+        };
+        let good = row("tokio", 10, 0.2, 0.001, 0.0);
+        let mut out = String::new();
+        table(&mut out, &[&bad, &bound, &good]);
+        assert!(out.contains("`thread-pool` ⚠ premise"), "{out}");
+        assert!(out.contains("`smol` ⚠ rig-bound"), "{out}");
+        assert!(out.contains("the mock was 93 % busy"), "{out}");
+        assert!(out.contains("opened 3 connections"), "{out}");
+        assert_eq!(sound(&[&bad, &bound, &good]).len(), 1);
+    }
 }

@@ -54,8 +54,43 @@ pub trait Executor: Send + Sync {
 }
 
 /// Any stream hyper can speak HTTP/1.1 over: plain TCP or TLS.
-trait Stream: futures_lite::AsyncRead + futures_lite::AsyncWrite + Send + Unpin {}
+pub trait Stream: futures_lite::AsyncRead + futures_lite::AsyncWrite + Send + Unpin {}
 impl<T: futures_lite::AsyncRead + futures_lite::AsyncWrite + Send + Unpin> Stream for T {}
+
+/// A boxed future, as a [`Reactor`] returns them.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// Where sockets and timers come from. [`AsyncIo`], the reactor that
+/// async-std and smol share, unless a strategy brings another (the
+/// `tokio-hyper` control brings tokio's), so that the client, its pool
+/// and its loop stay the same code whatever drives them.
+pub trait Reactor: Send + Sync + 'static {
+    /// A TCP connection to `host:port`, with `TCP_NODELAY`.
+    fn connect(&self, host: String, port: u16) -> BoxFuture<std::io::Result<Box<dyn Stream>>>;
+    /// Completes after `wait`.
+    fn sleep(&self, wait: Duration) -> BoxFuture<()>;
+}
+
+/// async-io's reactor: `async-net` sockets and `async-io` timers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AsyncIo;
+
+impl Reactor for AsyncIo {
+    fn connect(&self, host: String, port: u16) -> BoxFuture<std::io::Result<Box<dyn Stream>>> {
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> = async_net::resolve((host.as_str(), port)).await?;
+            let tcp = async_net::TcpStream::connect(addresses.as_slice()).await?;
+            let _ = tcp.set_nodelay(true);
+            Ok(Box::new(tcp) as Box<dyn Stream>)
+        })
+    }
+
+    fn sleep(&self, wait: Duration) -> BoxFuture<()> {
+        Box::pin(async move {
+            async_io::Timer::after(wait).await;
+        })
+    }
+}
 
 type Sender = SendRequest<Empty<Bytes>>;
 
@@ -75,6 +110,7 @@ pub struct Client {
     idle: Mutex<Vec<Sender>>,
     max_idle: usize,
     spawn: Arc<dyn Fn(Task) + Send + Sync>,
+    reactor: Arc<dyn Reactor>,
 }
 
 impl std::fmt::Debug for Client {
@@ -88,12 +124,23 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `config`; `spawn` runs each connection's background
-    /// task (hyper's connection driver) on the strategy's executor.
+    /// A client for `config` on async-io's reactor; `spawn` runs each
+    /// connection's background task (hyper's connection driver) on the
+    /// strategy's executor.
     pub fn new(
         config: &Config,
         spawn: Arc<dyn Fn(Task) + Send + Sync>,
         strategy: &'static str,
+    ) -> Result<Self, SetupError> {
+        Self::with_reactor(config, spawn, strategy, Arc::new(AsyncIo))
+    }
+
+    /// The same client on another [`Reactor`].
+    pub fn with_reactor(
+        config: &Config,
+        spawn: Arc<dyn Fn(Task) + Send + Sync>,
+        strategy: &'static str,
+        reactor: Arc<dyn Reactor>,
     ) -> Result<Self, SetupError> {
         wikifetch_core::limits::prepare(config)?;
         let start_error = |message: String| SetupError::Start { strategy, message };
@@ -126,6 +173,7 @@ impl Client {
             max_idle: config.concurrency,
             config: config.clone(),
             spawn,
+            reactor,
         })
     }
 
@@ -134,21 +182,20 @@ impl Client {
         &self.config
     }
 
-    /// Fetches one title, retrying as the policy says, waiting on
-    /// async-io's timer between attempts.
+    /// Fetches one title, retrying as the policy says, waiting on the
+    /// reactor's timer between attempts.
     pub async fn fetch_one(&self, title: &str) -> FetchResult {
-        let sleep = |wait: Duration| async move {
-            async_io::Timer::after(wait).await;
-        };
+        let sleep = |wait: Duration| self.reactor.sleep(wait);
         fetch_async(&self.config, title, |url| self.get(url), sleep).await
     }
 
     /// One GET within `Config::timeout`: connect (or reuse), send, read.
     async fn get(&self, url: String) -> Result<HttpReply, FetchError> {
         let timeout = self.config.timeout;
+        let expired = self.reactor.sleep(timeout);
         self.exchange(url)
             .or(async move {
-                async_io::Timer::after(timeout).await;
+                expired.await;
                 Err(FetchError::Timeout { after: timeout })
             })
             .await
@@ -252,16 +299,11 @@ impl Client {
 
     async fn connect(&self) -> Result<Sender, FetchError> {
         let Origin { host, port, tls } = &self.origin;
-        let addresses: Vec<SocketAddr> =
-            async_net::resolve((host.as_str(), *port))
-                .await
-                .map_err(|e| FetchError::Connect {
-                    message: format!("cannot resolve {host}: {e}"),
-                })?;
-        let tcp = async_net::TcpStream::connect(addresses.as_slice())
+        let tcp = self
+            .reactor
+            .connect(host.clone(), *port)
             .await
             .map_err(|e| connect_error(&e, host, *port))?;
-        let _ = tcp.set_nodelay(true);
         let stream: Box<dyn Stream> = match tls {
             None => Box::new(tcp),
             Some(tls) => {

@@ -95,6 +95,14 @@ pub fn pin_this_thread(cpus: &[usize]) -> Result<(), String> {
     sched_setaffinity(Pid::from_raw(0), &set).map_err(|e| format!("sched_setaffinity: {e}"))
 }
 
+/// Asks the kernel to kill this process when the thread that started it
+/// exits, so that a mock started by the rig never outlives a benchmark or
+/// a `compare` that was interrupted.
+pub fn exit_with_parent() -> Result<(), String> {
+    nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+        .map_err(|e| format!("prctl(PR_SET_PDEATHSIG): {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,12 @@ pub struct MockSpec {
 impl MockSpec {
     /// The command-line arguments for `wikifetch serve`.
     pub fn args(&self) -> Vec<String> {
-        let mut args = vec!["serve".to_owned(), "--port".into(), "0".into()];
+        let mut args = vec![
+            "serve".to_owned(),
+            "--port".into(),
+            "0".into(),
+            "--exit-with-parent".into(),
+        ];
         let mut opt = |name: &str, value: String| {
             args.push(name.to_owned());
             args.push(value);
