@@ -23,6 +23,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use wikifetch::Strategy;
 use wikifetch::report::{self, RunLog, RunRecord};
 use wikifetch::runner::Runner;
 use wikifetch::scenarios::{SEED, Scenario, scenarios};
@@ -63,6 +64,7 @@ fn main() {
             Ok(controls) => log.controls = Some(controls),
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
         }
+        count_instructions(&split, &paths, &mut log);
         log.finish(started.elapsed());
         log.save(&paths).expect("the run log can be written");
         report::mock_ceiling(&paths, Path::new(EXE), &split);
@@ -75,6 +77,39 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Instructions per request of every strategy at C = 10 with no delay,
+/// under callgrind, when valgrind is installed (the report says so when not).
+fn count_instructions(split: &CpuSplit, paths: &report::Paths, log: &mut RunLog) {
+    let Some(version) = wikifetch_rig::instructions::valgrind() else {
+        eprintln!("wikifetch: valgrind not installed: instructions per request not counted");
+        return;
+    };
+    let mock = MockProcess::start(
+        Path::new(EXE),
+        &MockSpec {
+            seed: SEED,
+            cpus: split.mock.clone(),
+            ..MockSpec::default()
+        },
+    )
+    .expect("the mock process starts");
+    let dir = paths.criterion.join("wikifetch-instructions");
+    std::fs::create_dir_all(&dir).expect("a folder for the title lists");
+    for strategy in Strategy::ALL {
+        match wikifetch_rig::instructions::count(
+            Path::new(EXE),
+            mock.api_url(),
+            strategy.name(),
+            10,
+            &dir,
+        ) {
+            Ok(count) => log.instructions.push(count),
+            Err(e) => eprintln!("wikifetch: instructions for {strategy} not counted: {e}"),
+        }
+    }
+    log.valgrind = Some(version);
 }
 
 fn run_scenario(

@@ -150,7 +150,8 @@ struct FetchArgs {
     /// Contact information for the User-Agent (an e-mail address for heavy live use).
     #[arg(long)]
     contact: Option<String>,
-    /// `text` for people, `json` for one JSON object per line.
+    /// `text` for people, `json` for one JSON object per line, `summary`
+    /// for one line of counts.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -187,6 +188,8 @@ struct ServeArgs {
 enum Format {
     Text,
     Json,
+    /// One line: how many titles got an extract and how many failed, by kind.
+    Summary,
 }
 
 fn duration(s: &str) -> Result<Duration, String> {
@@ -310,6 +313,26 @@ fn read_titles_file(path: &Path) -> Result<Vec<Input>, String> {
 
 fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> io::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
+    if format == Format::Summary {
+        let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
+        for e in results.iter().filter_map(|r| r.as_ref().err()) {
+            *failed.entry(e.kind()).or_insert(0) += 1;
+        }
+        let kinds: Vec<String> = failed.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        writeln!(
+            out,
+            "{} titles, {} with an extract, {} failed{}",
+            results.len(),
+            results.iter().filter(|r| r.is_ok()).count(),
+            failed.values().sum::<usize>(),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
+        )?;
+        return out.flush();
+    }
     for ((title, _), result) in inputs.iter().zip(results) {
         match format {
             Format::Json => {
@@ -326,6 +349,7 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
                 Ok(e) => writeln!(out, "== {title} (→ {}) ==\n{}\n", e.page_title, e.text)?,
                 Err(e) => writeln!(out, "== {title} ==\nerror ({}): {e}\n", e.kind())?,
             },
+            Format::Summary => {}
         }
     }
     out.flush()

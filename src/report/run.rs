@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use wikifetch_core::FetchResult;
 use wikifetch_rig::controls::Controls;
+use wikifetch_rig::instructions::Count;
 use wikifetch_rig::{CpuSplit, Sample, Totals};
 
 /// Where the report reads and writes.
@@ -162,6 +163,12 @@ pub struct RunLog {
     pub split: CpuSplit,
     /// The rig's controls (mock throughput, delay accuracy), when measured.
     pub controls: Option<Controls>,
+    /// `valgrind --version`, when valgrind was there to count instructions.
+    #[serde(default)]
+    pub valgrind: Option<String>,
+    /// Instructions per request of each strategy (callgrind), when counted.
+    #[serde(default)]
+    pub instructions: Vec<Count>,
     /// Every benchmark's observations.
     pub records: Vec<RunRecord>,
 }
@@ -177,6 +184,8 @@ impl RunLog {
             machine: Machine::detect(),
             split,
             controls: None,
+            valgrind: None,
+            instructions: Vec::new(),
             records: Vec::new(),
         }
     }

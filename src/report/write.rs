@@ -134,6 +134,9 @@ fn name_cell(r: &Row) -> String {
     if r.strategy == REFERENCE {
         cell.push_str(" (floor)");
     }
+    if r.strategy == "tokio-hyper" {
+        cell.push_str(" (control)");
+    }
     if r.rig_bound {
         cell.push_str(" ⚠ rig-bound");
     }
@@ -313,6 +316,9 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
         );
         table(&mut out, &group);
         let _ = writeln!(out, "**Why.** {}\n", why(&scenario, &group));
+        if scenario.name == "overhead" {
+            instructions_section(&mut out, log, &group);
+        }
     }
 
     python_section(&mut out, rows, python);
@@ -334,6 +340,81 @@ fn markdown(log: &RunLog, rows: &[Row], python: Option<&Value>, wrk: Option<&Val
         }
     );
     out
+}
+
+/// Instructions per request beside CPU per request, and whether the two
+/// orderings agree.
+fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
+    let Some(version) = &log.valgrind else {
+        out.push_str(
+            "**Instructions per request** were not counted in this run: valgrind is not installed \
+             (`apt-get install valgrind` adds this table).\n\n",
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "**Instructions per request** ({version}, callgrind): each strategy's `wikifetch fetch --format summary` at C = 10 \
+         against this mock with no delay, over {} and over {} titles; the difference over the {} extra titles is one request's \
+         cost, start-up excluded. It counts the instructions the client executes in user space, so it does not move with \
+         the machine's noise, and it does not see the kernel: thread wake-ups, context switches and system calls cost CPU \
+         time but no counted instructions.\n\n| strategy | instructions / request | client CPU / request (table above) |\n|---|---:|---:|",
+        wikifetch_rig::instructions::SMALL,
+        wikifetch_rig::instructions::LARGE,
+        wikifetch_rig::instructions::LARGE - wikifetch_rig::instructions::SMALL,
+    );
+    let mut pairs: Vec<(&str, f64, Option<f64>)> = log
+        .instructions
+        .iter()
+        .map(|c| {
+            let cpu = find(rows, &c.strategy).map(|r| r.client_cpu_per_request_s);
+            (c.strategy.as_str(), c.per_request(), cpu)
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (name, ir, cpu) in &pairs {
+        let _ = writeln!(
+            out,
+            "| `{name}` | {:.0}k | {} |",
+            ir / 1000.0,
+            cpu.map_or("–".into(), us3)
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", orderings(&pairs));
+}
+
+/// Whether ranking by instructions and by CPU time agree, and which pairs
+/// of strategies they order differently.
+fn orderings(pairs: &[(&str, f64, Option<f64>)]) -> String {
+    let both: Vec<(&str, f64, f64)> = pairs
+        .iter()
+        .filter_map(|(n, ir, cpu)| cpu.map(|c| (*n, *ir, c)))
+        .collect();
+    let mut disagree = Vec::new();
+    for (i, a) in both.iter().enumerate() {
+        for b in &both[i + 1..] {
+            if (a.1 < b.1) != (a.2 < b.2) {
+                let (fewer, more) = if a.1 < b.1 { (a, b) } else { (b, a) };
+                disagree.push(format!(
+                    "`{}` runs fewer instructions than `{}` but more CPU time",
+                    fewer.0, more.0
+                ));
+            }
+        }
+    }
+    if both.len() < 2 {
+        "Too few strategies were counted to compare the orderings.".into()
+    } else if disagree.is_empty() {
+        "Ordered by instructions or by CPU time, the strategies come in the same order.".into()
+    } else {
+        format!(
+            "The two orderings disagree on {} of {} pairs: {}. Where they disagree, the difference is in the kernel: \
+             work callgrind cannot count.",
+            disagree.len(),
+            both.len() * (both.len() - 1) / 2,
+            disagree.join("; ")
+        )
+    }
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.
@@ -779,6 +860,23 @@ mod tests {
             premise: None,
             iterations: 11,
         }
+    }
+
+    #[test]
+    fn orderings_agree_or_name_the_pairs_that_do_not() {
+        let same = [
+            ("a", 1.0, Some(1e-6)),
+            ("b", 2.0, Some(2e-6)),
+            ("c", 3.0, None),
+        ];
+        assert!(orderings(&same).contains("same order"));
+        let differ = [("pool", 70e3, Some(60e-6)), ("smol", 108e3, Some(30e-6))];
+        let text = orderings(&differ);
+        assert!(
+            text.contains("disagree on 1 of 1 pairs: `pool` runs fewer instructions than `smol` but more CPU time"),
+            "{text}"
+        );
+        assert!(orderings(&[("a", 1.0, Some(1e-6))]).contains("Too few"));
     }
 
     #[test]

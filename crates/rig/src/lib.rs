@@ -23,6 +23,7 @@
 
 pub mod controls;
 pub mod cpus;
+pub mod instructions;
 pub mod mock_process;
 pub mod process;
 pub mod reference;

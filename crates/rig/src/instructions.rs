@@ -1,0 +1,124 @@
+//! Instructions per request, counted by valgrind's callgrind: a cost that
+//! does not move with the machine's noise, beside the CPU time that does.
+//!
+//! Each strategy runs `wikifetch fetch --format summary` over a small and
+//! a large list of titles under callgrind, against a mock process with no
+//! delay; the difference of the two counts over the difference of the
+//! lists is the cost of one more request, start-up and set-up excluded.
+//! Only the client is counted: the mock runs natively, in its own process.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde::{Deserialize, Serialize};
+
+/// Titles in the small run.
+pub const SMALL: usize = 100;
+/// Titles in the large run.
+pub const LARGE: usize = 500;
+
+/// One strategy's count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Count {
+    /// The strategy.
+    pub strategy: String,
+    /// Instructions (callgrind's `Ir`) for [`SMALL`] titles.
+    pub small: u64,
+    /// Instructions for [`LARGE`] titles.
+    pub large: u64,
+}
+
+impl Count {
+    /// Instructions per request: the large run's extra over its extra titles.
+    pub fn per_request(&self) -> f64 {
+        self.large.saturating_sub(self.small) as f64 / (LARGE - SMALL) as f64
+    }
+}
+
+/// `valgrind --version`, or `None` when valgrind is not installed.
+pub fn valgrind() -> Option<String> {
+    let out = Command::new("valgrind").arg("--version").output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Counts `strategy` at concurrency `c` against `api_url` with the
+/// `wikifetch` binary `exe`; `dir` holds the title lists.
+pub fn count(
+    exe: &Path,
+    api_url: &str,
+    strategy: &str,
+    c: usize,
+    dir: &Path,
+) -> std::io::Result<Count> {
+    let run = |n: usize| -> std::io::Result<u64> {
+        let file = dir.join(format!("titles-{n}.txt"));
+        if !file.exists() {
+            let titles: Vec<String> = (0..n).map(|i| format!("Instruction {i}")).collect();
+            std::fs::write(&file, titles.join("\n"))?;
+        }
+        let output = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(exe)
+            .args([
+                "fetch",
+                "--strategy",
+                strategy,
+                "--concurrency",
+                &c.to_string(),
+            ])
+            .args(["--api-url", api_url, "--format", "summary", "--titles-file"])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .output()?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() || !stdout.contains(&format!("{n} with an extract")) {
+            return Err(std::io::Error::other(format!(
+                "{strategy} under callgrind: {} {}",
+                stdout.trim(),
+                String::from_utf8_lossy(&output.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+            )));
+        }
+        collected(&String::from_utf8_lossy(&output.stderr))
+            .ok_or_else(|| std::io::Error::other("callgrind printed no instruction count"))
+    };
+    Ok(Count {
+        strategy: strategy.to_owned(),
+        small: run(SMALL)?,
+        large: run(LARGE)?,
+    })
+}
+
+/// The count in callgrind's `==123== Collected : 4567` line.
+fn collected(stderr: &str) -> Option<u64> {
+    stderr
+        .lines()
+        .find_map(|l| l.split_once("Collected :"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_collected_line() {
+        let stderr = "==42== Events    : Ir\n==42== Collected : 123456789\n==42==\n==42== I   refs:      123,456,789\n";
+        assert_eq!(collected(stderr), Some(123_456_789));
+        assert_eq!(collected("nothing"), None);
+    }
+
+    #[test]
+    fn per_request_is_the_difference_over_the_extra_titles() {
+        let c = Count {
+            strategy: "x".into(),
+            small: 1_000_000,
+            large: 1_000_000 + 400 * 50_000,
+        };
+        assert_eq!(c.per_request(), 50_000.0);
+    }
+}
