@@ -186,7 +186,11 @@ impl MockWikiBuilder {
             gzip: self.gzip,
             record_last_request: self.record_last_request,
             renderer: respond::Renderer::default(),
-            timer: timer::Timer::start()?,
+            timer: {
+                let timer = timer::Timer::start()?;
+                timer.calibrate()?;
+                timer
+            },
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
         });
