@@ -101,10 +101,10 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                 vec![10, 50, 100]
             },
             with_sequential: false,
-            about: "200 titles at 20 ms with C = 10, 50 and 100 (C = 1 is the `latency` \
-                    scenario's `sequential` row, or every strategy with WIKIFETCH_SWEEP=1). Time \
-                    should fall as ⌈N/C⌉ × the round trip; where a strategy falls behind the \
-                    reference client at the same C, its own costs show.",
+            about: "200 titles at 20 ms with C = 10, 50 and 100 (for C = 1 see the `latency` \
+                    scenario's `sequential` row, whose N is 100; every strategy runs at C = 1 with \
+                    WIKIFETCH_SWEEP=1). Time should fall as ⌈N/C⌉ × the round trip; where a \
+                    strategy falls behind the reference client at the same C, its own costs show.",
         },
         Scenario {
             name: "jitter",
@@ -115,10 +115,11 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             },
             concurrency: vec![20],
             with_sequential: false,
-            about: "200 titles with heavy-tailed latency (median 20 ms, p99 200 ms, the same \
-                    for every run) at C = 20. A queue that hands out one title at a time (the \
-                    pool, the async loops) and rayon, which splits the input in advance, meet \
-                    the slow titles at different moments; the table shows which did better.",
+            about: "200 titles with heavy-tailed delays (median 20 ms, p99 200 ms, the same \
+                    for every run) at C = 20. A queue that hands out titles in input order (the \
+                    reference client, the pool, the async loops) and rayon, whose threads split \
+                    the range and steal from each other as they go, meet the slow titles at \
+                    different moments.",
         },
         Scenario {
             name: "overhead",

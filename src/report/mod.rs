@@ -9,7 +9,10 @@
 //! run gives the same files.
 
 mod external;
+mod format;
+mod markdown;
 pub mod plot;
+mod prose;
 mod run;
 mod write;
 
@@ -17,8 +20,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use external::{PYTHON_DELAY, mock_ceiling, python_reference};
+pub use format::{time, us3};
 pub use run::{Machine, Paths, RunLog, RunRecord, utc_date};
-pub use write::{time, us3, write};
+pub use write::write;
 
 use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;
@@ -44,6 +48,10 @@ pub struct Row {
     pub mean_s: f64,
     /// Median of the timed calls, seconds.
     pub median_s: f64,
+    /// Fastest timed call, seconds.
+    pub min_s: f64,
+    /// Slowest timed call, seconds.
+    pub max_s: f64,
     /// Criterion's 95 % confidence interval of the mean, seconds.
     pub ci_low_s: f64,
     /// Upper end of that interval.
@@ -58,7 +66,8 @@ pub struct Row {
     pub floor_s: Option<f64>,
     /// ideal / mean.
     pub efficiency_nominal: Option<f64>,
-    /// floor / mean.
+    /// floor / mean; `None` when the floor row is rig-bound (it then
+    /// measures the mock, not a near-free client).
     pub efficiency_floor: Option<f64>,
     /// Sequential's mean in this scenario / mean.
     pub speedup: Option<f64>,
@@ -184,6 +193,8 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             latency: scenario.latency.to_string(),
             mean_s: mean,
             median_s: totals.median_wall_s,
+            min_s: totals.min_wall_s,
+            max_s: totals.max_wall_s,
             ci_low_s: low,
             ci_high_s: high,
             titles_per_s: record.titles as f64 / mean,
@@ -208,20 +219,20 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
     }
     // Floors and speedups need other rows of the same scenario: a second pass.
     let snapshot = rows.clone();
-    let mean_of = |scenario: &str, strategy: &str, c: Option<usize>| {
-        snapshot
-            .iter()
-            .find(|r| {
-                r.scenario == scenario
-                    && r.strategy == strategy
-                    && c.is_none_or(|c| r.concurrency == c)
-            })
-            .map(|r| r.mean_s)
+    let find = |scenario: &str, strategy: &str, c: Option<usize>| {
+        snapshot.iter().find(|r| {
+            r.scenario == scenario && r.strategy == strategy && c.is_none_or(|c| r.concurrency == c)
+        })
     };
     for row in &mut rows {
-        row.floor_s = mean_of(&row.scenario, REFERENCE, Some(row.concurrency));
-        row.efficiency_floor = row.floor_s.map(|f| f / row.mean_s);
-        row.speedup = mean_of(&row.scenario, "sequential", None).map(|s| s / row.mean_s);
+        let floor = find(&row.scenario, REFERENCE, Some(row.concurrency));
+        row.floor_s = floor.map(|f| f.mean_s);
+        row.efficiency_floor = floor
+            .filter(|f| !f.rig_bound)
+            .map(|f| f.mean_s / row.mean_s);
+        if row.strategy != REFERENCE {
+            row.speedup = find(&row.scenario, "sequential", None).map(|s| s.mean_s / row.mean_s);
+        }
     }
     Ok(rows)
 }

@@ -62,6 +62,7 @@ pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::i
         listener.set_nonblocking(true)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build()?;
         let (shared, stopped) = (Arc::clone(shared), stopped.clone());
         let thread = std::thread::Builder::new()
@@ -87,8 +88,12 @@ async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 // Out of file descriptors and the like: keep serving the
-                // connections we have, and try again.
-                Err(_) => continue,
+                // connections we have, and try again shortly (not in a
+                // loop that would take the CPU from them).
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
             },
         };
         let _ = stream.set_nodelay(true);

@@ -75,6 +75,10 @@ pub struct Totals {
     pub mean_wall_s: f64,
     /// Median wall time of a call, seconds.
     pub median_wall_s: f64,
+    /// Fastest call, seconds.
+    pub min_wall_s: f64,
+    /// Slowest call, seconds.
+    pub max_wall_s: f64,
     /// Client CPU per request served, seconds.
     pub client_cpu_per_request_s: f64,
     /// Mock CPU per request served, seconds.
@@ -120,6 +124,8 @@ impl Totals {
                 wall / samples.len() as f64
             },
             median_wall_s: median,
+            min_wall_s: walls.first().copied().unwrap_or(0.0),
+            max_wall_s: walls.last().copied().unwrap_or(0.0),
             client_cpu_per_request_s: per_request(sum(|s| s.client_cpu_s)),
             mock_cpu_per_request_s: per_request(sum(|s| s.mock_cpu_s)),
             mock_busy: if wall > 0.0 {

@@ -62,6 +62,9 @@ use wikifetch_core::{
 /// The client library and major version, for the User-Agent.
 pub const CLIENT: &str = "ureq/3";
 
+/// How long an idle kept-alive connection is kept: reqwest's default.
+pub const IDLE_AGE: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// A blocking Wikipedia client: one [`ureq::Agent`] (connection pool,
 /// timeouts, User-Agent) and the [`Config`] it was built from. Cheap to
 /// share by reference across threads.
@@ -84,6 +87,11 @@ impl Client {
             .user_agent(config.user_agent(CLIENT))
             .max_idle_connections(pool.max(1))
             .max_idle_connections_per_host(pool.max(1))
+            // ureq drops a connection idle for 15 s by default; reqwest keeps
+            // one for 90 s and the hyper client until the server closes it.
+            // 90 s here too, so that no client reconnects where the others
+            // do not (`compare` leaves each client idle while the others run).
+            .max_idle_age(IDLE_AGE)
             .build();
         let resolver = Remembered::default();
         let agent = ureq::Agent::with_parts(

@@ -1,0 +1,533 @@
+//! REPORT.md: the machine, the rig's own measurements, one section per
+//! scenario (table, plot, reasons), the instruction counts, the lesson's
+//! Python, caveats. It only lays out what the rows and `prose` decided.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+use wikifetch_rig::RIG_BOUND_BUSY;
+use wikifetch_rig::controls::{self, Controls};
+use wikifetch_rig::instructions;
+
+use super::format::{delay_words, ratio, time, us3};
+use super::prose::{self, find, sound};
+use super::{REFERENCE, Row, RunLog, utc_date};
+use crate::scenarios::scenarios;
+
+fn in_scenario<'r>(rows: &'r [Row], scenario: &str) -> Vec<&'r Row> {
+    rows.iter().filter(|r| r.scenario == scenario).collect()
+}
+
+/// The strategy cell: the floor and the split control named as such,
+/// rig-bound rows and rows whose premise failed marked.
+fn name_cell(r: &Row) -> String {
+    let mut cell = format!("`{}`", r.strategy);
+    if r.strategy == REFERENCE {
+        cell.push_str(" (floor)");
+    }
+    if r.strategy == "tokio-hyper" {
+        cell.push_str(" (split control)");
+    }
+    if r.rig_bound {
+        cell.push_str(" ⚠ rig-bound");
+    }
+    if r.premise.is_some() {
+        cell.push_str(" ⚠ premise");
+    }
+    cell
+}
+
+pub(super) fn table(out: &mut String, rows: &[&Row]) {
+    let with_speedup = rows.iter().any(|r| r.speedup.is_some());
+    let _ = writeln!(
+        out,
+        "| strategy | C | mean | 95 % CI | median | vs floor | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | errors |\n\
+         |---|---:|---:|---|---:|---|---:|---:|{}---:|---:|---:|---:|---:|---:|",
+        if with_speedup {
+            " speedup vs sequential |"
+        } else {
+            ""
+        },
+        if with_speedup { "---:|" } else { "" },
+    );
+    for r in rows {
+        let speedup = if with_speedup {
+            format!(
+                " {} |",
+                r.speedup.map_or("–".into(), |s| format!("{s:.1}×"))
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} – {} | {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {} |",
+            name_cell(r),
+            r.concurrency,
+            time(r.mean_s),
+            time(r.ci_low_s),
+            time(r.ci_high_s),
+            time(r.median_s),
+            prose::vs_floor(r),
+            ratio(r.efficiency_floor),
+            ratio(r.efficiency_nominal),
+            us3(r.client_cpu_per_request_s),
+            us3(r.mock_cpu_per_request_s),
+            r.mock_busy * 100.0,
+            r.max_in_flight.map_or("–".into(), |m| m.to_string()),
+            r.connections_opened,
+            r.errors + r.lost
+        );
+    }
+    out.push('\n');
+    for r in rows.iter().filter(|r| r.premise.is_some()) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: {}. Its row does not measure what the table claims and is left out of every conclusion.",
+            r.strategy,
+            r.concurrency,
+            r.premise.as_deref().unwrap_or_default()
+        );
+    }
+    for r in rows.iter().filter(|r| r.rig_bound) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: the mock was {:.1} % busy, so this row measures the mock as much as the client; no conclusion is drawn from it{}.",
+            r.strategy,
+            r.concurrency,
+            r.mock_busy * 100.0,
+            if r.strategy == REFERENCE {
+                ", and the rows at its C get no efficiency against it"
+            } else {
+                ""
+            }
+        );
+    }
+    if rows.iter().any(|r| !r.sound()) {
+        out.push('\n');
+    }
+}
+
+pub(super) fn markdown(
+    log: &RunLog,
+    rows: &[Row],
+    python: Option<&Value>,
+    wrk: Option<&Value>,
+) -> String {
+    let m = &log.machine;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# wikifetch benchmark report\n\n\
+         Written by `cargo bench` from the run that finished {}. Do not edit: run `cargo bench` again.\n",
+        utc_date(log.finished_unix)
+    );
+    let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
+    let _ = writeln!(
+        out,
+        "## Machine and run\n\n\
+         - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
+         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); the client process runs the strategy under test and nothing else while a call is timed.\n\
+         - The whole run (build excluded) took {:.1} min; the client process peaked at {:.0} MiB resident.\n\
+         - {} benchmarks ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n",
+        m.cores,
+        m.cpu,
+        m.memory_gib,
+        m.os,
+        m.rustc,
+        log.split.describe(),
+        log.wall_secs / 60.0,
+        log.peak_rss_kib as f64 / 1024.0,
+        rows.len(),
+        strategies,
+        rows.len() - strategies,
+        rows.iter().map(|r| r.iterations).sum::<u64>(),
+        rows.iter().map(|r| r.errors).sum::<u64>(),
+        rows.iter().map(|r| r.lost).sum::<u64>(),
+    );
+
+    rig_section(&mut out, log.controls.as_ref(), wrk);
+    summary(&mut out, rows);
+
+    let _ = writeln!(
+        out,
+        "## How to read the tables\n\n\
+         - **mean** is criterion's estimate of one `fetch_all` of N titles (flat sampling, 10 samples), with its 95 % confidence interval; **median** is the median of the same measured calls.\n\
+         - **vs floor** compares the row's mean with its floor: the reference client's mean at the same N, C and mock in this run. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as a ratio (floor / mean). Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
+         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for uneven delays, an in-order queue of C workers over the delays the mock applied). It ignores every cost but the delay, so even the floor is below 1.00.\n\
+         - **client CPU / request** is the client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
+         - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
+         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row whose calls opened connections or never reached C in flight is marked **premise**. **errors** counts failed and lost titles over all calls.\n",
+        RIG_BOUND_BUSY * 100.0
+    );
+
+    for scenario in scenarios(log.sweep) {
+        let group = in_scenario(rows, scenario.name);
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "## `{}`: N = {}, {}\n\n{}\n\n![{}]({}.svg)\n",
+            scenario.name,
+            scenario.titles,
+            delay_words(&scenario.latency.to_string()),
+            scenario.about,
+            scenario.name,
+            scenario.name
+        );
+        table(&mut out, &group);
+        let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
+        if scenario.latency.typical().is_zero() {
+            instructions_section(&mut out, log, &group);
+        }
+    }
+
+    python_section(&mut out, rows, python);
+    caveats(&mut out, log, rows);
+    out
+}
+
+fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
+    let wide: Vec<String> = rows
+        .iter()
+        .filter(|r| (r.ci_high_s - r.ci_low_s) / 2.0 > 0.01 * r.mean_s)
+        .map(|r| {
+            format!(
+                "`{}` {} at C = {} (± {:.1} %)",
+                r.strategy,
+                r.scenario,
+                r.concurrency,
+                (r.ci_high_s - r.ci_low_s) / 2.0 / r.mean_s * 100.0
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Caveats\n\n\
+         - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
+         - The mock is on loopback: no TLS, no real network. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
+         - Within a scenario the floors run first, then each strategy as one block of samples in a fixed order, so slow drift of the machine between blocks is not averaged out; the intervals show only the noise within a block. (`wikifetch compare` interleaves its calls in a shuffled order.)\n\
+         - {}\n",
+        if log.split.is_split() {
+            format!(
+                "Mock and client each had CPUs of their own ({}), but they share caches, memory and the kernel.",
+                log.split.describe()
+            )
+        } else {
+            "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
+        },
+        if wide.is_empty() {
+            "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
+        } else {
+            format!(
+                "Rows whose 95 % interval is wider than ± 1 % of the mean: {}. Where two rows' intervals overlap, the report calls them tied.",
+                wide.join(", ")
+            )
+        }
+    );
+}
+
+/// Instructions per request beside CPU per request, and whether the two
+/// orderings agree.
+fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
+    let Some(version) = &log.valgrind else {
+        out.push_str(
+            "**Instructions per request** were not counted in this run: valgrind is not installed \
+             (`apt-get install valgrind` adds this table).\n\n",
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "**Instructions per request** ({version}, callgrind): each strategy's `wikifetch fetch --format summary` at C = 10 \
+         against a mock with no delay, over {} and over {} titles; the difference over the {} extra titles is one request's \
+         cost, start-up excluded. It counts the instructions the client executes in user space, so it does not move with \
+         the machine's noise; it does not see the kernel.\n\n| strategy | instructions / request | client CPU / request (table above) |\n|---|---:|---:|",
+        instructions::SMALL,
+        instructions::LARGE,
+        instructions::LARGE - instructions::SMALL,
+    );
+    let mut pairs: Vec<(&str, f64, Option<f64>)> = log
+        .instructions
+        .iter()
+        .map(|c| {
+            let cpu = find(rows, &c.strategy).map(|r| r.client_cpu_per_request_s);
+            (c.strategy.as_str(), c.per_request(), cpu)
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (name, ir, cpu) in &pairs {
+        let _ = writeln!(
+            out,
+            "| `{name}` | {:.0}k | {} |",
+            ir / 1000.0,
+            cpu.map_or("–".into(), us3)
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", prose::orderings(&pairs));
+}
+
+/// The rig's controls: is the mock fast enough, are its delays accurate.
+fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value>) {
+    out.push_str("## The rig, measured\n\n");
+    let Some(c) = controls else {
+        out.push_str("The rig's controls were not measured in this run.\n\n");
+        return;
+    };
+    let rounds = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let median = |v: &[f64]| controls::median(v).unwrap_or(0.0);
+    let spread = |v: &[f64]| {
+        let (lo, hi) = v.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+        if hi > 0.0 {
+            (hi - lo) / hi * 100.0
+        } else {
+            0.0
+        }
+    };
+    let _ = writeln!(
+        out,
+        "Throughput with no delay: the reference client with {} kept-alive connections, {} requests a round, {} rounds alternating \
+         between the mock and its yardstick, a bare wiremock server answering every request with the same {} bytes and doing \
+         nothing else. Each server ran alone on the mock's CPU, the reference client on the client's ({}).\n\n\
+         | server | requests/s, each round | median | spread between rounds |\n|---|---|---:|---:|\n\
+         | the mock | {} | {:.0} | {:.0} % |\n| bare wiremock | {} | {:.0} | {:.0} % |\n",
+        controls::LOAD_CONNECTIONS,
+        controls::LOAD_REQUESTS,
+        controls::LOAD_ROUNDS,
+        c.body_bytes,
+        c.split.describe(),
+        rounds(&c.mock_rps),
+        median(&c.mock_rps),
+        spread(&c.mock_rps),
+        rounds(&c.bare_wiremock_rps),
+        median(&c.bare_wiremock_rps),
+        spread(&c.bare_wiremock_rps),
+    );
+    if let Some(r) = c.mock_over_bare() {
+        let _ = writeln!(
+            out,
+            "The mock served {r:.2}× the bare wiremock server's rate, at {} of its own CPU per request ({:.0} % busy during its \
+             rounds): an off-the-shelf mock server would be the tighter limit. How close each scenario came to the mock's \
+             ceiling is in its own rows (**mock busy**).\n",
+            us3(c.mock_cpu_per_request_s),
+            c.mock_busy * 100.0
+        );
+    }
+    let delays: Vec<String> = c
+        .delay_round_trips
+        .iter()
+        .map(|(conc, mean, n)| {
+            format!(
+                "{} at C = {conc} ({n} requests, {} over the delay)",
+                time(*mean),
+                us3(mean - controls::DELAY.as_secs_f64())
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Delay accuracy: {} cost, from the reference client's write to its last byte read, {}. What is above the delay is \
+         outside it: the loopback, both sides' per-request work, a CPU waking from idle, and at high C requests waiting for \
+         one another on each side's single thread. The floors include these costs as they were in each scenario.\n",
+        delay_words(&format!("{}ms", controls::DELAY.as_millis())),
+        delays.join("; ")
+    );
+    let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
+        Some(rate) => {
+            let delays: Vec<String> = wrk
+                .and_then(|w| w["delay_round_trips"].as_array())
+                .map(|v| {
+                    v.iter()
+                        .map(|d| {
+                            format!(
+                                "{} at {} connection(s)",
+                                time(d["mean_s"].as_f64().unwrap_or(f64::NAN)),
+                                d["connections"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "Outside check with `wrk -t1 -d2s` (a C client, one title): {rate:.0} requests/s at 10 connections and no delay; \
+                 mean latency for {}: {}.\n",
+                delay_words(wrk.and_then(|w| w["delay"].as_str()).unwrap_or("?")),
+                if delays.is_empty() {
+                    "not measured".to_owned()
+                } else {
+                    delays.join(", ")
+                }
+            )
+        }
+        None => writeln!(
+            out,
+            "Outside check: `wrk` is not installed, so the mock was not also measured with it (`apt-get install wrk` adds that line).\n"
+        ),
+    };
+}
+
+fn summary(out: &mut String, rows: &[Row]) {
+    out.push_str("## Summary\n\n");
+    let latency = in_scenario(rows, "latency");
+    if let (Some(seq), Some(floor)) = (
+        find(&latency, "sequential"),
+        latency
+            .iter()
+            .find(|r| r.strategy == REFERENCE && r.concurrency == 1),
+    ) {
+        let _ = writeln!(
+            out,
+            "- `latency` (N = {}, {}): `sequential` took {} ({} a title; the reference client at C = 1: {} a title).",
+            seq.titles,
+            delay_words(&seq.latency),
+            time(seq.mean_s),
+            time(seq.mean_s / seq.titles as f64),
+            time(floor.mean_s / floor.titles as f64),
+        );
+    }
+    for scenario in scenarios(true) {
+        let group = in_scenario(rows, scenario.name);
+        let mut cs: Vec<usize> = group
+            .iter()
+            .filter(|r| r.strategy != "sequential" && r.strategy != REFERENCE)
+            .map(|r| r.concurrency)
+            .collect();
+        cs.sort_unstable();
+        cs.dedup();
+        for c in cs {
+            let at: Vec<&Row> = group
+                .iter()
+                .copied()
+                .filter(|r| r.concurrency == c)
+                .collect();
+            let left_out = at
+                .iter()
+                .filter(|r| r.strategy != REFERENCE && !r.sound())
+                .count();
+            let text = prose::fastest_and_slowest(&sound(&at)).unwrap_or_else(|| {
+                "no row can be compared (all rig-bound or with a broken premise)".into()
+            });
+            let _ = writeln!(
+                out,
+                "- `{}` at C = {c}: {text}{}.",
+                scenario.name,
+                if left_out > 0 {
+                    format!("; {left_out} row(s) left out as rig-bound or with a broken premise")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    out.push('\n');
+}
+
+fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
+    out.push_str("## The lesson's Python, side by side\n\n");
+    let Some(runs) = python.and_then(|p| p["runs"].as_array()) else {
+        out.push_str(
+            "Not measured in this run: `python3` was missing or `scripts/python_reference.py` failed. \
+             The benchmark does not need it; run `cargo bench` on a machine with Python 3 to add these rows.\n\n",
+        );
+        return;
+    };
+    let version = python
+        .and_then(|p| p["python"].as_str())
+        .unwrap_or("unknown");
+    let requests = python
+        .and_then(|p| p["requests"].as_str())
+        .unwrap_or("unknown");
+    let _ = writeln!(
+        out,
+        "The lesson's own code (`requests.get` without a session, the title pasted into the URL, `ThreadPoolExecutor(max_workers=10)` \
+         with `as_completed`), run by `scripts/python_reference.py` against a mock process like the benchmarks' (Python {version}, \
+         requests {requests}). The Python rows are the lesson's baseline, not a wikifetch strategy; the Rust rows beside them \
+         are from this run's tables.\n\n\
+         | scenario | code | N | C | mean | Python: min – max of its runs | Rust: 95 % CI of the mean | titles/s | wrong or failed titles per call |\n\
+         |---|---|---:|---:|---:|---|---|---:|---:|"
+    );
+    for run in runs {
+        let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
+        let _ = writeln!(
+            out,
+            "| {} | Python: {} | {} | {} | {} | {} – {} | | {:.0} | {} |",
+            run["scenario"].as_str().unwrap_or("?"),
+            run["code"].as_str().unwrap_or("?"),
+            run["titles"],
+            run["concurrency"],
+            time(f("mean_s")),
+            time(f("min_s")),
+            time(f("max_s")),
+            f("titles") / f("mean_s"),
+            run["wrong"]
+        );
+        let scenario = run["scenario"].as_str().unwrap_or("");
+        let twin = if run["concurrency"].as_u64() == Some(1) {
+            "sequential"
+        } else {
+            "thread-pool"
+        };
+        if let Some(r) = rows
+            .iter()
+            .find(|r| r.scenario == scenario && r.strategy == twin)
+        {
+            let _ = writeln!(
+                out,
+                "| {} | Rust: `{}` | {} | {} | {} | | {} – {} | {:.0} | {} |",
+                r.scenario,
+                r.strategy,
+                r.titles,
+                r.concurrency,
+                time(r.mean_s),
+                time(r.ci_low_s),
+                time(r.ci_high_s),
+                r.titles_per_s,
+                (r.errors + r.lost) / r.iterations.max(1)
+            );
+        }
+    }
+    out.push_str(
+        "\nThe Python code is as correct as the lesson's: a title with `&` in it is cut at the `&`, so the server returns another \
+         article, and the wrong-titles column counts those. With a delay its time is dominated, like Rust's, by the waits. \
+         Without one (`overhead`) it is several times slower; this run does not separate the likely causes (a new connection \
+         for every `requests.get`, and the interpreter's own per-request cost).\n\n",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::prose::tests::row;
+
+    #[test]
+    fn rows_left_out_of_conclusions_are_marked_in_the_table() {
+        let bad = Row {
+            premise: Some("opened 3 connections during the timed calls".into()),
+            ..row("thread-pool", 10, 0.2, 0.001, 0.0)
+        };
+        let bound = Row {
+            rig_bound: true,
+            mock_busy: 0.93,
+            ..row("smol", 10, 0.2, 0.001, 0.0)
+        };
+        let good = row("tokio", 10, 0.2, 0.001, 0.0);
+        let mut out = String::new();
+        table(&mut out, &[&bad, &bound, &good]);
+        assert!(out.contains("`thread-pool` ⚠ premise"), "{out}");
+        assert!(out.contains("`smol` ⚠ rig-bound"), "{out}");
+        assert!(out.contains("the mock was 93.0 % busy"), "{out}");
+        assert!(out.contains("opened 3 connections"), "{out}");
+        // No `sequential` in these rows: no speedup column.
+        assert!(!out.contains("speedup"), "{out}");
+        assert_eq!(sound(&[&bad, &bound, &good]).len(), 1);
+    }
+}
