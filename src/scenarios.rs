@@ -130,7 +130,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             about: "1000 titles with no added latency at C = 10: what remains is the CPU cost \
                     of each client and runtime per request. The client has one CPU, so a \
                     strategy's time here is mostly its own CPU per request; the reference \
-                    client shows how fast the mock itself can go.",
+                    client at C = 10 shows how fast the mock itself can go.",
         },
     ];
     if sweep {

@@ -206,6 +206,15 @@ pub(super) fn client_busy(r: &Row) -> f64 {
     }
 }
 
+/// `text` with its first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The distinct concurrencies of `rows`, ascending.
 fn concurrencies(rows: &[&Row]) -> Vec<usize> {
     let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
@@ -267,7 +276,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
         format!(
             "With no delay there is nothing to wait for: a row whose client kept its CPU busy nearly all the time is \
              limited by its own work per request. {}.",
-            parts.join("; ")
+            capitalized(&parts.join("; "))
         )
     } else {
         let parts: Vec<String> = cs
@@ -283,9 +292,9 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
             .collect();
         format!(
             "Every row waits the same delays as the reference client at its C, so what separates a row from its floor \
-             is what the strategy does beyond sending the requests: {}. CPU per request includes waking up for each \
+             is what the strategy does beyond sending the requests. {}. CPU per request includes waking up for each \
              answer, so it shrinks as C grows and more answers are handled per wake-up; compare it within one C.",
-            parts.join("; ")
+            capitalized(&parts.join("; "))
         )
     };
     let splits: Vec<String> = cs

@@ -25,9 +25,11 @@
 //! part steals half of someone else's remaining range. With even latencies
 //! that is as good as a queue. With uneven ones it depends on where the
 //! slow titles sit: `wikifetch compare --latency "lognormal:20ms,p99=200ms"
-//! -c 20 --plot t.svg` showed rayon finishing most titles first and then
-//! waiting on one slow title it reached late (584 ms against the queue's
-//! 409 ms), while in `cargo bench`'s `jitter` scenario it matched the queue.
+//! -c 20 --plot t.svg` can show rayon finishing most titles first and then
+//! waiting on one slow title it reached late. Which titles a thread meets,
+//! and when, changes from call to call: in `cargo bench`'s `jitter`
+//! scenario rayon's calls ranged from 384 ms to 514 ms while the in-order
+//! queues took 476–478 ms (`results/REPORT.md`).
 //!
 //! **When to choose it.** When the program already uses rayon for CPU work
 //! and a modest number of blocking requests is a side task, or when the
@@ -36,10 +38,11 @@
 //!
 //! **What it costs.** Like any pool of OS threads: C stacks, C kernel tasks,
 //! a context switch per answer; plus rayon's idle workers, which spin
-//! looking for work before they sleep. That is cheap at C = 10 and ruinous
-//! at C = 1000 on 2 cores: `wikifetch compare --titles 10000 --concurrency
-//! 1000` measured 18.9 s of user CPU and 11.7 s of wall time for rayon,
-//! against 1.2 s and 2.5 s for the plain thread pool (`docs/GUIDE.md`).
+//! looking for work before they sleep. That is cheap at C = 10 (1.7 % over
+//! the floor in `cargo bench`'s `latency`) and ruinous at C = 1000 on one
+//! client CPU: `wikifetch compare --titles 1000 --concurrency 1000` took a
+//! median 1.24 s for rayon against 116 ms for the plain thread pool and
+//! 76 ms for smol, at 1.33 ms of CPU per title (`docs/GUIDE.md`).
 //!
 //! **Pitfalls.** The global pool's size (above). Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the
