@@ -630,7 +630,16 @@ fn compare_table(rows: &[compare::Compared]) -> comfy_table::Table {
             m.map_or("–".into(), |m| m.max_in_flight.to_string()),
             m.map_or("–".into(), |m| m.connections.to_string()),
             r.peak_threads.to_string(),
-            format!("{:.1} MiB", r.warmup.peak_rss_kib as f64 / 1024.0),
+            format!(
+                "{:.1} MiB",
+                r.calls
+                    .iter()
+                    .chain([&r.warmup])
+                    .map(|m| m.peak_rss_kib)
+                    .max()
+                    .unwrap_or(0) as f64
+                    / 1024.0
+            ),
             errors,
         ]);
     }
