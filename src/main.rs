@@ -364,8 +364,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         wikifetch_rig::cpus::pin_this_thread(&wikifetch_rig::cpus::parse_list(cpus)?)?;
     }
     let faults = parse_faults(&args.faults).map_err(|e| e.to_string())?;
-    // Clients may hold a thousand connections or more; raise the open-files
-    // limit as far as allowed, and say so if it stays low.
+    // Clients may hold thousands of connections (`compare` keeps every
+    // row's pool open at once): raise the open-files limit as far as the
+    // hard limit allows, and say so if it stays below 8192.
+    let _ = wikifetch_core::limits::ensure_open_files(1 << 20);
     if let Err(e) = wikifetch_core::limits::ensure_open_files(8192) {
         eprintln!("wikifetch: warning: {e}");
     }

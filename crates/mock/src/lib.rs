@@ -31,7 +31,7 @@
 //!   [`STATS_PATH`] and [`RESET_PATH`] for a mock in its own process.
 //! - `respond`: each answer rendered once and then served as shared bytes.
 //! - `timer`: delays counted from arrival on a high-resolution timer thread
-//!   that measures its own lateness and fires early by its running mean.
+//!   that measures its own lateness and fires early by the low end of it.
 //! - [`control`]: a bare wiremock server, the rig's yardstick for the mock.
 //!
 //! # What it measures

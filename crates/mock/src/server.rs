@@ -163,7 +163,7 @@ async fn handle(
     };
     let answer = shared.renderer.answer(&shared.wiki, ask, fault);
     if !delay.is_zero() {
-        shared.timer.sleep_until(arrival + delay).await;
+        shared.timer.sleep_until(arrival + delay, delay).await;
     }
     send(answer)
 }
@@ -253,11 +253,14 @@ fn send(answer: Answer) -> Response<Payload> {
 /// sharing it with `SO_REUSEPORT`, so the kernel spreads connections over
 /// the workers.
 pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListener>> {
-    let first = listen(port)?;
+    // SO_REUSEPORT only when several workers share the port: otherwise a
+    // second mock on the same port would silently split the traffic.
+    let shared = count > 1;
+    let first = listen(port, shared)?;
     let port = first.local_addr()?.port();
     let mut all = vec![first];
     for _ in 1..count.max(1) {
-        all.push(listen(port)?);
+        all.push(listen(port, shared)?);
     }
     Ok(all)
 }
@@ -267,11 +270,11 @@ pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListe
 /// retransmits; the kernel caps this at `net.core.somaxconn`.
 const BACKLOG: i32 = 4096;
 
-fn listen(port: u16) -> std::io::Result<TcpListener> {
+fn listen(port: u16, reuse_port: bool) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     socket.set_reuse_address(true)?;
-    socket.set_reuse_port(true)?;
+    socket.set_reuse_port(reuse_port)?;
     socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())

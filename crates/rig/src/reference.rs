@@ -5,8 +5,10 @@
 //! `Accept-Encoding: gzip`) over C kept-alive connections, and does as
 //! little as an HTTP/1.1 client can: it writes the request bytes, reads
 //! the status line, finds `Content-Length`, and skips that many bytes. No
-//! parsing of the answer, no retries, no timeouts, one thread (a tokio
-//! current-thread runtime built once). Whatever a strategy takes beyond
+//! parsing of the answer, no retries, one thread (a tokio current-thread
+//! runtime built once); a request that takes longer than
+//! `Config::timeout` fails and its connection is dropped, so a hung
+//! answer (the `hang` fault) cannot hold the floor for an hour. Whatever a strategy takes beyond
 //! this client, on the same mock in the same run, is the strategy's own.
 
 use std::net::SocketAddr;
@@ -50,6 +52,7 @@ pub struct Reference {
     address: SocketAddr,
     requests: Arc<Vec<Vec<u8>>>,
     concurrency: usize,
+    timeout: Duration,
     pool: Mutex<Vec<TcpStream>>,
 }
 
@@ -86,6 +89,7 @@ impl Reference {
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build()
             .map_err(|e| e.to_string())?;
         Ok(Self {
@@ -93,6 +97,7 @@ impl Reference {
             address,
             requests: Arc::new(requests),
             concurrency: config.concurrency.max(1),
+            timeout: config.timeout,
             pool: Mutex::new(Vec::new()),
         })
     }
@@ -107,14 +112,18 @@ impl Reference {
     pub fn send(&self, count: usize) -> Call {
         let mut idle = std::mem::take(&mut *self.pool.lock().unwrap_or_else(|e| e.into_inner()));
         let next = Arc::new(AtomicUsize::new(0));
-        let (address, concurrency) = (self.address, self.concurrency.min(count.max(1)));
+        let (address, concurrency, timeout) = (
+            self.address,
+            self.concurrency.min(count.max(1)),
+            self.timeout,
+        );
         let call = self.runtime.block_on(async {
             let start = Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..concurrency {
                 let (requests, next) = (Arc::clone(&self.requests), Arc::clone(&next));
                 let stream = idle.pop();
-                tasks.spawn(worker(address, stream, requests, next, count));
+                tasks.spawn(worker(address, stream, requests, next, count, timeout));
             }
             let mut call = Call::default();
             let mut kept = Vec::new();
@@ -149,6 +158,7 @@ async fn worker(
     requests: Arc<Vec<Vec<u8>>>,
     next: Arc<AtomicUsize>,
     count: usize,
+    timeout: Duration,
 ) -> WorkerDone {
     let mut done = WorkerDone {
         ok: 0,
@@ -176,7 +186,11 @@ async fn worker(
             done.failed += 1;
             continue;
         };
-        match exchange(&mut connection, request, &mut buffer).await {
+        let answered =
+            tokio::time::timeout(timeout, exchange(&mut connection, request, &mut buffer))
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()));
+        match answered {
             Ok((status, length)) => {
                 done.round_trips.push(sent.elapsed());
                 done.body_bytes += length as u64;
@@ -187,7 +201,8 @@ async fn worker(
                 }
                 stream = Some(connection);
             }
-            // The connection is dropped; the next request opens another.
+            // Broken or timed out: the connection is dropped, and the next
+            // request opens another.
             Err(_) => done.failed += 1,
         }
     }
@@ -276,5 +291,24 @@ mod tests {
         assert!(again.wall >= Duration::from_millis(25));
         let load = client.send(50);
         assert_eq!(load.ok, 50);
+    }
+
+    #[test]
+    fn a_hung_answer_fails_after_the_timeout_and_the_rest_arrive() {
+        let mock = wikifetch_mock::MockWiki::builder()
+            .fault(wikifetch_mock::Fault::always(
+                wikifetch_mock::FaultKind::Hang,
+                &["Stuck"],
+            ))
+            .start()
+            .unwrap();
+        let mut config = Config::for_api(&mock.api_url());
+        config.concurrency = 2;
+        config.timeout = Duration::from_millis(200);
+        let titles: Vec<String> = ["A", "Stuck", "B", "C"].map(String::from).to_vec();
+        let started = std::time::Instant::now();
+        let call = Reference::new(&config, &titles).unwrap().run();
+        assert_eq!((call.ok, call.failed), (3, 1));
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

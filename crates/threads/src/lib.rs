@@ -16,9 +16,10 @@
 //! calls `wiki_extract_for_title`; one [`Client`] (one `ureq::Agent`, a pool
 //! of C kept-alive connections, the server's address resolved once) is
 //! shared by all threads. The pool's workers live as long as the fetcher:
-//! `fetch_all` sends each title down a channel, and the workers send back
-//! "started" and the result, which the calling thread puts into its input
-//! slot ([`Collector`]) and reports to the progress observer the moment it
+//! `fetch_all` hands the call's titles to up to C of them, each takes the
+//! next title in input order until none is left, and sends back each
+//! result, which the calling thread puts into its input slot
+//! ([`Collector`]) and reports to the progress observer the moment it
 //! lands: the analogue of `as_completed`. `ThreadPerRequest`'s threads are
 //! scoped ([`std::thread::scope`]): they borrow the titles and the client,
 //! and all have finished when `fetch_all` returns.
@@ -28,9 +29,9 @@
 //! | Python | here |
 //! |---|---|
 //! | `ThreadPoolExecutor(max_workers=10)` | `ThreadPool::new`: C workers spawned once with `thread::Builder` |
-//! | `executor.submit(f, title)` for each title | `queue.send(Job { index, title, .. })`; a free worker takes the next job |
+//! | `executor.submit(f, title)` for each title | the call's titles handed to the workers; each takes `titles[next++]` |
 //! | `wiki_extract_for_title(title)` | `client.fetch_one(title)` |
-//! | `as_completed(futures)` + `future.result()` | the caller receives `Done(i, result)`; `collector.complete` reports and stores in input order |
+//! | `as_completed(futures)` + `future.result()` | the caller receives `(i, result)`; `collector.complete` reports and stores in input order |
 //! | `future.result()` re-raising the worker's exception | [`catch_panic`] turns a panic into an error for that title only |
 //!
 //! **When to choose it.** Tens to a few hundred requests in flight, a
@@ -53,6 +54,7 @@
 //! that cannot be spawned becomes a `resource` error for its title here,
 //! never a crash.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, mpsc};
 use std::thread;
 
@@ -73,36 +75,36 @@ pub const STACK_SIZE: usize = 512 * 1024;
 pub struct ThreadPool {
     client: Arc<Client>,
     /// The queue's sending end; `None` once the pool is shutting down.
-    queue: Option<mpsc::Sender<Job>>,
+    queue: Option<mpsc::Sender<Arc<Batch>>>,
     workers: Vec<thread::JoinHandle<()>>,
 }
 
-/// One title for a worker, and where to tell the caller about it.
-struct Job {
-    index: usize,
-    title: String,
-    events: mpsc::Sender<Event>,
-}
-
-/// What a worker tells the caller of `fetch_all`, which alone holds the
-/// progress observer and the results (they are borrowed for the call, and
-/// the workers outlive it).
-enum Event {
-    Started(usize),
-    Done(usize, FetchResult),
+/// One `fetch_all` call's work, shared by the workers that take part: the
+/// titles, the next index nobody has taken, and where results go.
+struct Batch {
+    titles: Vec<String>,
+    next: AtomicUsize,
+    done: mpsc::Sender<(usize, FetchResult)>,
 }
 
 impl ThreadPool {
-    fn worker(client: &Client, queue: &Mutex<mpsc::Receiver<Job>>) {
+    fn worker(client: &Client, queue: &Mutex<mpsc::Receiver<Arc<Batch>>>) {
         loop {
-            // Hold the lock only to take a job, not while fetching it.
-            let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-            let Ok(job) = job else {
+            // Hold the lock only to take a batch, not while fetching.
+            let batch = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+            let Ok(batch) = batch else {
                 return; // The pool is being dropped.
             };
-            let _ = job.events.send(Event::Started(job.index));
-            let result = catch_panic(|| client.fetch_one(&job.title));
-            let _ = job.events.send(Event::Done(job.index, result));
+            // Take the next title until there is none: the queue of
+            // `executor.submit`, as an index into the call's titles.
+            loop {
+                let index = batch.next.fetch_add(1, Ordering::Relaxed);
+                let Some(title) = batch.titles.get(index) else {
+                    break;
+                };
+                let result = catch_panic(|| client.fetch_one(title));
+                let _ = batch.done.send((index, result));
+            }
         }
     }
 }
@@ -126,7 +128,7 @@ pub struct ThreadPerRequest {
 impl Fetcher for ThreadPool {
     fn new(config: &Config) -> Result<Self, SetupError> {
         let client = Arc::new(Client::new(config, config.concurrency)?);
-        let (queue, jobs) = mpsc::channel::<Job>();
+        let (queue, jobs) = mpsc::channel::<Arc<Batch>>();
         let jobs = Arc::new(Mutex::new(jobs));
         let mut pool = Self {
             client: Arc::clone(&client),
@@ -158,35 +160,44 @@ impl Fetcher for ThreadPool {
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
         let mut collector = Collector::new(titles.len(), progress);
-        let (events, received) = mpsc::channel();
-        // Queue every title (as `executor.submit` does), then collect the
-        // answers as they complete (`as_completed`).
-        let queued = match &self.queue {
-            Some(queue) => titles
-                .iter()
-                .enumerate()
-                .take_while(|(index, title)| {
-                    let job = Job {
-                        index: *index,
-                        title: (*title).clone(),
-                        events: events.clone(),
-                    };
-                    queue.send(job).is_ok()
-                })
+        let (done, received) = mpsc::channel();
+        let batch = Arc::new(Batch {
+            titles: titles.to_vec(),
+            next: AtomicUsize::new(0),
+            done,
+        });
+        // Hand the call to as many workers as there are titles, up to C.
+        let helpers = self.max_in_flight().min(titles.len());
+        let handed = match &self.queue {
+            Some(queue) => (0..helpers)
+                .take_while(|_| queue.send(Arc::clone(&batch)).is_ok())
                 .count(),
             None => 0,
         };
-        drop(events);
-        for event in received.iter() {
-            match event {
-                Event::Started(index) => progress.started(index),
-                Event::Done(index, result) => collector.complete(index, result),
-            }
+        drop(batch);
+        // The workers take titles in input order, each taking the next one
+        // the moment it sends a result, so title `handed + k` is started
+        // right after the k-th result: report it then (the workers cannot
+        // call `progress`, which is borrowed for this call only). One
+        // message per title reaches this thread, as `as_completed` has.
+        let mut started = 0;
+        while started < handed {
+            progress.started(started);
+            started += 1;
         }
-        // Titles that could not be queued (the pool has no live worker):
-        // an error each, never a lost title.
-        for index in queued..titles.len() {
-            collector.complete(index, Err(spawn_error(self.max_in_flight())));
+        for (index, result) in received.iter() {
+            if started < titles.len() {
+                progress.started(started);
+                started += 1;
+            }
+            collector.complete(index, result);
+        }
+        // Titles no worker took (the pool had no live worker): an error
+        // each, never a lost title.
+        if handed == 0 {
+            for index in 0..titles.len() {
+                collector.complete(index, Err(spawn_error(self.max_in_flight())));
+            }
         }
         collector.finish()
     }
