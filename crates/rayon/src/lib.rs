@@ -28,7 +28,7 @@
 //! -c 20 --plot t.svg` can show rayon finishing most titles first and then
 //! waiting on one slow title it reached late. Which titles a thread meets,
 //! and when, changes from call to call: in `cargo bench`'s `jitter`
-//! scenario rayon's calls ranged from 384 ms to 514 ms while the in-order
+//! scenario rayon's calls ranged from 372 ms to 512 ms while the in-order
 //! queues took 476–478 ms (`results/REPORT.md`).
 //!
 //! **When to choose it.** When the program already uses rayon for CPU work
@@ -38,11 +38,11 @@
 //!
 //! **What it costs.** Like any pool of OS threads: C stacks, C kernel tasks,
 //! a context switch per answer; plus rayon's idle workers, which spin
-//! looking for work before they sleep. That is cheap at C = 10 (1.7 % over
+//! looking for work before they sleep. That is cheap at C = 10 (1.3 % over
 //! the floor in `cargo bench`'s `latency`) and ruinous at C = 1000 on one
 //! client CPU: `wikifetch compare --titles 1000 --concurrency 1000` took a
-//! median 1.24 s for rayon against 116 ms for the plain thread pool and
-//! 76 ms for smol, at 1.33 ms of CPU per title (`docs/GUIDE.md`).
+//! median 1.26 s for rayon against 94 ms for the plain thread pool and
+//! 59 ms for smol, at 1.30 ms of CPU per title (`docs/GUIDE.md`).
 //!
 //! **Pitfalls.** The global pool's size (above). Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the
