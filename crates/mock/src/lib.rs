@@ -41,20 +41,22 @@
 //! requests per title.
 //!
 //! # Limits, measured on the 2-core reference machine (2026-11-29)
-//! - **Throughput.** `wrk -t1 -c100 -d60s` on CPU 0 against `wikifetch
-//!   serve --latency 0 --cpus 1`: 99,613 requests/s for a minute. `cargo
+//! - **Throughput.** `taskset -c 0 wrk -t1 -c100 -d60s` against `wikifetch
+//!   serve --latency 0 --cpus 1` (2026-11-29): 86,123 requests/s for a
+//!   minute (99,613 in an earlier run the same day). `cargo
 //!   bench` measures it again every run against a bare wiremock server on
 //!   the same core (see `results/REPORT.md`, "The rig, measured").
 //! - **Memory.** Bounded: the answer cache holds at most 20,000 answers and
 //!   the attempt counts at most 1,000,000 titles; nothing keeps requests.
-//!   In the minute above (5,978,941 requests) resident memory went from
-//!   5.5 MB to 7.2 MB.
+//!   In the minute above (5,168,525 requests) resident memory went from
+//!   5.7 MB to 7.4 MB.
 //! - **Delay accuracy.** A delay is a minimum: the timer fires early only
 //!   by the low end of its own measured lateness, and never by more than
 //!   half the delay. End to end, through `wrk -t1 -d2s` in the committed
 //!   `cargo bench` run, a 20 ms delay cost 20.34 ms at 1 connection and
 //!   20.61 ms at 100. What is above 20 ms is outside the delay: a loopback
-//!   round trip on this virtual machine costs about 0.09 ms with no delay,
+//!   round trip on this virtual machine costs 0.08–0.09 ms with no delay
+//!   (median of `wrk -t1 -c1 -d3s --latency`, 2026-11-29),
 //!   a CPU that sat idle for 20 ms wakes more slowly, and at 100
 //!   connections answers that fall due together are written one after
 //!   another by one thread (and read so by the client).

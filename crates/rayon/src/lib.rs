@@ -29,7 +29,7 @@
 //! waiting on one slow title it reached late. Which titles a thread meets,
 //! and when, changes from call to call: in `cargo bench`'s `jitter`
 //! scenario rayon's calls ranged from 372 ms to 512 ms while the in-order
-//! queues took 476–478 ms (`results/REPORT.md`).
+//! queues' calls took 475–479 ms (`results/results.json`).
 //!
 //! **When to choose it.** When the program already uses rayon for CPU work
 //! and a modest number of blocking requests is a side task, or when the
@@ -40,9 +40,11 @@
 //! a context switch per answer; plus rayon's idle workers, which spin
 //! looking for work before they sleep. That is cheap at C = 10 (1.3 % over
 //! the floor in `cargo bench`'s `latency`) and ruinous at C = 1000 on one
-//! client CPU: `wikifetch compare --titles 1000 --concurrency 1000` took a
-//! median 1.26 s for rayon against 94 ms for the plain thread pool and
-//! 59 ms for smol, at 1.30 ms of CPU per title (`docs/GUIDE.md`).
+//! client CPU: `wikifetch compare --titles 1000 --concurrency 1000
+//! --strategies thread-pool,thread-per-request,rayon,tokio,async-std,smol,tokio-hyper`
+//! (2026-11-29) took a median 1.26 s for rayon against 94 ms for the plain
+//! thread pool and 59 ms for smol, at 1.30 ms of CPU per title (the run
+//! `docs/GUIDE.md` calls [C1000]).
 //!
 //! **Pitfalls.** The global pool's size (above). Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the
