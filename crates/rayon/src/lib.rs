@@ -44,7 +44,7 @@
 //! --strategies thread-pool,thread-per-request,rayon,tokio,async-std,smol,tokio-hyper`
 //! (2026-11-29) took a median 1.26 s for rayon against 94 ms for the plain
 //! thread pool and 59 ms for smol, at 1.30 ms of CPU per title (the run
-//! `docs/GUIDE.md` calls [C1000]).
+//! `docs/GUIDE.md` calls C1000).
 //!
 //! **Pitfalls.** The global pool's size (above). Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the

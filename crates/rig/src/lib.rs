@@ -9,7 +9,7 @@
 //! - [`mock_process`]: the mock in a process of its own (`wikifetch
 //!   serve`, pinned to the mock's CPUs), its counters and CPU time read
 //!   over its admin paths between calls.
-//! - [`reference`]: a near-free HTTP client sending the same requests,
+//! - [`reference`](mod@reference): a near-free HTTP client sending the same requests,
 //!   whose time on the same mock is the floor every row is measured against.
 //! - [`sample`]: one timed call: wall time, the client's own CPU
 //!   (`CLOCK_PROCESS_CPUTIME_ID`, nothing of the mock), the mock's CPU and
