@@ -64,6 +64,12 @@ pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::i
             .enable_io()
             .enable_time()
             .build()?;
+        // Registered here, so that a listener the runtime cannot take is an
+        // error from `start`, not a worker that quietly never serves.
+        let listener = {
+            let _inside = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
         let (shared, stopped) = (Arc::clone(shared), stopped.clone());
         let thread = std::thread::Builder::new()
             .name(format!("wikifetch-mock-{i}"))
@@ -74,13 +80,10 @@ pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::i
 }
 
 async fn accept_loop(
-    listener: TcpListener,
+    listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
-    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-        return;
-    };
     loop {
         let stream = tokio::select! {
             biased;

@@ -166,10 +166,48 @@ fn admin(address: SocketAddr, path: &str) -> std::io::Result<MockStats> {
     )?;
     let mut reply = Vec::new();
     stream.read_to_end(&mut reply)?;
-    let body = reply
+    let (head, body) = reply
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .map(|i| &reply[i + 4..])
+        .map(|i| (&reply[..i], &reply[i + 4..]))
         .ok_or_else(|| std::io::Error::other("the mock's admin answer has no body"))?;
+    // Not the mock (or an older one without admin paths): say so plainly.
+    let status = String::from_utf8_lossy(head);
+    if !status.starts_with("HTTP/1.1 200") {
+        let line = status.lines().next().unwrap_or_default();
+        return Err(std::io::Error::other(format!(
+            "{path} answered {line:?}, not the mock's counters"
+        )));
+    }
     serde_json::from_slice(body).map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_admin_answer_that_is_not_200_is_an_error_naming_it() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            stream
+                .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\n{}")
+                .unwrap();
+        });
+        let error = admin(address, STATS_PATH).unwrap_err().to_string();
+        server.join().unwrap();
+        assert!(error.contains("404 Not Found"), "{error}");
+    }
+
+    #[test]
+    fn reads_the_counters_of_a_mock() {
+        let mock = wikifetch_mock::MockWiki::start().unwrap();
+        let stats = admin(mock.address(), STATS_PATH).unwrap();
+        assert_eq!((stats.requests, stats.connections), (0, 0));
+        assert!(stats.cpu_ns > 0);
+    }
 }
