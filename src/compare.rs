@@ -468,10 +468,12 @@ fn summarize(
 ) -> Compared {
     let walls: Vec<f64> = calls.iter().map(|m| m.wall_s).collect();
     let median = wikifetch_rig::controls::median(&walls).unwrap_or(0.0);
-    let latencies: Vec<f64> = calls
+    // Sorted once for the four percentiles below.
+    let mut latencies: Vec<f64> = calls
         .iter()
         .flat_map(|m| m.latencies_s.iter().copied())
         .collect();
+    latencies.sort_by(f64::total_cmp);
     let ideal = ideal(&options.latency, options.seed, options.titles, c).as_secs_f64();
     let titles = (options.titles * calls.len()).max(1) as f64;
     let mock_totals = (!mock.is_empty()).then(|| Totals::of(&mock));
@@ -494,10 +496,10 @@ fn summarize(
             .as_ref()
             .and_then(|t| crate::report::premise(t, options.titles, c, delayed)),
         mock_totals,
-        p50_s: percentile(&latencies, 0.50),
-        p90_s: percentile(&latencies, 0.90),
-        p99_s: percentile(&latencies, 0.99),
-        max_latency_s: percentile(&latencies, 1.0),
+        p50_s: percentile_of_sorted(&latencies, 0.50),
+        p90_s: percentile_of_sorted(&latencies, 0.90),
+        p99_s: percentile_of_sorted(&latencies, 0.99),
+        max_latency_s: percentile_of_sorted(&latencies, 1.0),
         calls,
         mock,
     }
@@ -534,13 +536,18 @@ pub fn ideal(latency: &Latency, seed: u64, n: usize, c: usize) -> Duration {
 
 /// The `q`-quantile (0..=1) of `values` (nearest rank).
 pub fn percentile(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
-    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
-    v[rank - 1]
+    percentile_of_sorted(&v, q)
+}
+
+/// [`percentile`] of values already sorted: for several quantiles of one list.
+fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
 }
 
 /// The child's side of the protocol: build the runner, then one call per

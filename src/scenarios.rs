@@ -154,16 +154,43 @@ pub fn nominal_ideal(titles: usize, c: usize, l: Duration) -> Duration {
     l * u32::try_from(titles.div_ceil(c.max(1))).unwrap_or(u32::MAX)
 }
 
+/// The title an in-order queue finishes last: its index, when it starts,
+/// and when it (and so the whole queue) is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueEnd {
+    /// Index of the title that finishes last.
+    pub title: usize,
+    /// When a worker starts it.
+    pub start: Duration,
+    /// When it is done: the queue's total time.
+    pub finish: Duration,
+}
+
+/// Replays a perfect in-order queue: C workers, each taking the next title
+/// the moment it is free. `None` for no titles.
+pub fn queue_schedule(durations: &[Duration], c: usize) -> Option<QueueEnd> {
+    let mut free_at = vec![Duration::ZERO; c.max(1)];
+    let mut last: Option<QueueEnd> = None;
+    for (title, d) in durations.iter().enumerate() {
+        if let Some(earliest) = free_at.iter_mut().min() {
+            let start = *earliest;
+            *earliest += *d;
+            if last.is_none_or(|l| *earliest > l.finish) {
+                last = Some(QueueEnd {
+                    title,
+                    start,
+                    finish: *earliest,
+                });
+            }
+        }
+    }
+    last
+}
+
 /// The time C workers need for `durations` if each takes the next title as
 /// soon as it is free (a perfect queue): the ideal for uneven latencies.
 pub fn queue_ideal(durations: &[Duration], c: usize) -> Duration {
-    let mut free_at = vec![Duration::ZERO; c.max(1)];
-    for d in durations {
-        if let Some(earliest) = free_at.iter_mut().min() {
-            *earliest += *d;
-        }
-    }
-    free_at.into_iter().max().unwrap_or_default()
+    queue_schedule(durations, c).map_or(Duration::ZERO, |end| end.finish)
 }
 
 #[cfg(test)]
@@ -178,6 +205,15 @@ mod tests {
         assert_eq!(queue_ideal(&[ms(10); 4], 2), ms(20));
         assert_eq!(queue_ideal(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
         assert_eq!(queue_ideal(&[], 3), Duration::ZERO);
+        assert_eq!(
+            queue_schedule(&[ms(10), ms(10), ms(10), ms(30)], 2),
+            Some(QueueEnd {
+                title: 3,
+                start: ms(10),
+                finish: ms(40),
+            })
+        );
+        assert_eq!(queue_schedule(&[], 2), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use super::format::{time, us3};
 use super::{REFERENCE, Row};
-use crate::scenarios::Scenario;
+use crate::scenarios::{Scenario, queue_schedule};
 
 /// The row of `strategy` among `rows`.
 pub(super) fn find<'r>(rows: &[&'r Row], strategy: &str) -> Option<&'r Row> {
@@ -320,18 +320,9 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     let mut sorted = delays.clone();
     sorted.sort_unstable();
     let median = sorted[sorted.len() / 2];
-    // Replay the queue: each title goes to the worker free soonest.
-    let mut free_at = vec![Duration::ZERO; c.max(1)];
-    let mut last = (0, Duration::ZERO, Duration::ZERO); // (title, start, finish)
-    for (i, d) in delays.iter().enumerate() {
-        if let Some(earliest) = free_at.iter_mut().min() {
-            let start = *earliest;
-            *earliest += *d;
-            if *earliest > last.2 {
-                last = (i, start, *earliest);
-            }
-        }
-    }
+    let Some(last) = queue_schedule(&delays, c) else {
+        return String::new();
+    };
     let sum: Duration = delays.iter().sum();
     let bound = (sum / u32::try_from(c).unwrap_or(1)).max(longest);
     let list: Vec<String> = sound(rows)
@@ -354,12 +345,12 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
         list.join(", "),
         time(median.as_secs_f64()),
         time(longest.as_secs_f64()),
-        last.0 + 1,
+        last.title + 1,
         delays.len(),
-        time(delays[last.0].as_secs_f64()),
-        time(last.1.as_secs_f64()),
-        last.0,
-        time(last.2.as_secs_f64()),
+        time(delays[last.title].as_secs_f64()),
+        time(last.start.as_secs_f64()),
+        last.title,
+        time(last.finish.as_secs_f64()),
         time(bound.as_secs_f64())
     );
     if let Some(rayon) = find(rows, "rayon") {
