@@ -6,32 +6,43 @@
 //!   its own CPU; this process, the client, is pinned to the others.
 //! - Every (scenario, C) also runs the reference client, a near-free HTTP
 //!   client sending the same requests: the floor each row is held to.
-//! - Each fetcher (runtime, pool, client) is built and called once,
-//!   untimed, before timing: timed calls start with warm connections.
-//! - Each timed call is one `fetch_all`; around it the rig reads the
-//!   client's own CPU clock and, untimed, the mock's counters and CPU.
+//! - All the rows of one (scenario, C) are built first and called once,
+//!   untimed, so that timed calls start with warm connections. Then they
+//!   are measured in rounds: in every round each row makes one timed
+//!   `fetch_all`, in a freshly shuffled order, so that drift of the
+//!   machine hits every row alike and comparisons can pair round `i` of
+//!   one row with round `i` of another.
+//! - Around each timed call the rig reads the client's own CPU clock and,
+//!   untimed, the mock's counters and CPU.
 //! - Every call's results are checked: a title lost or failed is counted
 //!   and shown in the report, never hidden.
 //!
+//! Criterion cannot interleave benchmarks (it runs each to completion), so
+//! the rounds are this file's own loop. Criterion measures what it is best
+//! at: the sans-IO work every strategy does per title (validate the title,
+//! build the URL, parse the answer), a few microseconds that need its
+//! statistics; its samples from `iter_custom` go into the run log too.
+//!
+//! Arguments: a word filters the scenarios (and criterion's benchmarks) by
+//! name, `--test` makes one round with no report, `--list` lists the rows.
 //! Environment: `WIKIFETCH_SWEEP=1` adds the large sweep (N = 10,000, C up
 //! to 1000); `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and rewrites
 //! `results/` from the last run's measurements.
 // Benchmarks may fail loudly: a benchmark that cannot start has nothing to say.
 #![allow(clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
+use std::hint::black_box;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use criterion::Criterion;
 use wikifetch::Strategy;
-use wikifetch::report::{self, RunLog, RunRecord};
+use wikifetch::report::{self, CoreSample, RunLog, RunRecord, seed_of};
 use wikifetch::runner::Runner;
 use wikifetch::scenarios::{SEED, Scenario, scenarios};
-use wikifetch_core::{Config, NoProgress};
+use wikifetch_core::{Config, NoProgress, Title, parse_response, request_url};
+use wikifetch_rig::stats::{Summary, shuffled};
 use wikifetch_rig::{CpuSplit, MockProcess, MockSpec, cpus, measure};
-
-/// Criterion's samples per benchmark (flat sampling: one routine call each).
-const SAMPLES: usize = 10;
 
 /// The `wikifetch` binary: it serves the mock in its own process.
 const EXE: &str = env!("CARGO_BIN_EXE_wikifetch");
@@ -42,23 +53,42 @@ fn main() {
     cpus::pin_this_thread(&split.client).expect("the client's CPUs can be set");
     let paths = report::Paths::from_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // `--test`, `--list` and name filters run part of the set: the report
-    // is only rewritten after a complete, measured run.
-    let partial = args.iter().any(|a| {
-        matches!(a.as_str(), "--test" | "--list" | "--profile-time") || !a.starts_with('-')
-    });
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let (test, list) = (flag("--test"), flag("--list"));
+    let filters: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(String::as_str)
+        .collect();
+    // A filter, `--test` or `--list` runs part of the set: the report is
+    // only rewritten after a complete, measured run.
+    let partial = test || list || flag("--profile-time") || !filters.is_empty();
     let sweep = std::env::var_os("WIKIFETCH_SWEEP").is_some();
+    let chosen: Vec<Scenario> = scenarios(sweep)
+        .into_iter()
+        .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f)))
+        .collect();
 
     if std::env::var_os("WIKIFETCH_REPORT_ONLY").is_none() {
         let started = Instant::now();
+        let mut log = RunLog::new(sweep, split.clone());
         let mut criterion = Criterion::default()
             .output_directory(&paths.criterion)
             .configure_from_args();
-        let mut log = RunLog::new(sweep, split.clone());
-        for scenario in scenarios(sweep) {
-            run_scenario(&mut criterion, &scenario, &split, &mut log);
-        }
+        core_work(&mut criterion, &mut log);
         criterion.final_summary();
+        for scenario in &chosen {
+            if list {
+                for c in scenario.floors() {
+                    println!("{}/reference/{c}: benchmark", scenario.name);
+                }
+                for (s, c) in scenario.runs() {
+                    println!("{}/{s}/{c}: benchmark", scenario.name);
+                }
+            } else {
+                run_scenario(scenario, &split, &mut log, test);
+            }
+        }
         if partial {
             println!("wikifetch: partial run (filter, --test or --list): results/ left as it was");
             return;
@@ -80,6 +110,35 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The sans-IO work every strategy does for one title, whatever its
+/// concurrency model: validate the title, build its URL, parse a
+/// five-sentence answer like the mock's. Criterion times it; the samples
+/// (iterations, seconds) also go into the run log for the report.
+fn core_work(criterion: &mut Criterion, log: &mut RunLog) {
+    let config = Config::for_api("http://127.0.0.1:8080/w/api.php");
+    let given = "AT&T 7";
+    let body = serde_json::to_vec(&wikifetch_mock::wiki::Wiki::default().answer(given, 5, 2))
+        .expect("the mock's answer serializes");
+    let mut samples = Vec::new();
+    criterion.bench_function("core/title-url-parse", |b| {
+        b.iter_custom(|iterations| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                let title = Title::new(black_box(given)).expect("a valid title");
+                black_box(request_url(&config, &title));
+                black_box(parse_response(&title, black_box(&body)).expect("a valid answer"));
+            }
+            let elapsed = start.elapsed();
+            samples.push(CoreSample {
+                iterations,
+                secs: elapsed.as_secs_f64(),
+            });
+            elapsed
+        })
+    });
+    log.core_work = samples;
 }
 
 /// Instructions per request of every strategy at C = 10 with no delay,
@@ -115,12 +174,9 @@ fn count_instructions(split: &CpuSplit, paths: &report::Paths, log: &mut RunLog)
     log.valgrind = Some(version);
 }
 
-fn run_scenario(
-    criterion: &mut Criterion,
-    scenario: &Scenario,
-    split: &CpuSplit,
-    log: &mut RunLog,
-) {
+/// One scenario: for each C, its floor and every strategy, built, warmed
+/// up once, then timed in shuffled rounds. With `test`, one round.
+fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: bool) {
     let mock = MockProcess::start(
         Path::new(EXE),
         &MockSpec {
@@ -131,62 +187,70 @@ fn run_scenario(
         },
     )
     .expect("the mock process starts");
-    let titles = scenario.title_list();
-    let mut group = criterion.benchmark_group(scenario.name);
-    group
-        .throughput(Throughput::Elements(titles.len() as u64))
-        .sample_size(SAMPLES)
-        .sampling_mode(SamplingMode::Flat)
-        // Ten samples need far fewer than criterion's default 100,000
-        // bootstrap resamples for a stable interval; this saves seconds.
-        .nresamples(20_000);
-
-    let floors = scenario.floors().into_iter().map(|c| (None, c));
-    let strategies = scenario.runs().into_iter().map(|(s, c)| (Some(s), c));
-    for (strategy, c) in floors.chain(strategies) {
-        let mut config = Config::for_api(mock.api_url());
-        config.concurrency = c;
-        let runner = Runner::build(strategy, &config, &titles).unwrap_or_else(|e| panic!("{e}"));
-        let name = runner.name();
-        let call = || {
-            let outcome = runner.call(&titles, &NoProgress);
-            (outcome.failed(), outcome.results)
-        };
-        let mut record = RunRecord::new(scenario.name, name, titles.len(), c);
-        // One untimed call first: it opens the connections, checks the
-        // results, and measures how long a call takes, to size criterion's
-        // warm-up (one call) and the ten samples.
-        let ((failed, returned), warmup) =
-            measure(&mock, call).expect("the mock answers its admin paths");
-        record.observe(failed, returned);
-        record.warmup = Some(warmup);
-        let once = Duration::from_secs_f64(warmup.wall_s);
-        group
-            .warm_up_time(once / 2)
-            .measurement_time((once * 9).max(Duration::from_secs(1)));
-
-        // Criterion calls the routine first for its warm-up, then once per
-        // sample: keep the calls of the last SAMPLES routine calls only, so
-        // that medians, CPU and the mock's figures cover the measured calls.
-        let mut batches: Vec<Vec<wikifetch_rig::Sample>> = Vec::new();
-        group.bench_function(BenchmarkId::new(name, c), |b| {
-            b.iter_custom(|iterations| {
-                let mut timed = Duration::ZERO;
-                let mut batch = Vec::new();
-                for _ in 0..iterations {
-                    let ((failed, returned), sample) =
-                        measure(&mock, call).expect("the mock answers its admin paths");
-                    timed += Duration::from_secs_f64(sample.wall_s);
-                    record.observe(failed, returned);
-                    batch.push(sample);
-                }
-                batches.push(batch);
-                timed
+    let rounds = if test { 1 } else { scenario.rounds };
+    let layouts: Vec<Vec<String>> = (0..rounds.min(scenario.layouts.max(1)))
+        .map(|r| scenario.title_list(r))
+        .collect();
+    let started = Instant::now();
+    for c in scenario.floors() {
+        let strategies = scenario.runs().into_iter().filter(|(_, rc)| *rc == c);
+        let rows: Vec<Option<Strategy>> = std::iter::once(None)
+            .chain(strategies.map(|(s, _)| Some(s)))
+            .collect();
+        let runners: Vec<Runner> = rows
+            .iter()
+            .map(|s| {
+                let mut config = Config::for_api(mock.api_url());
+                config.concurrency = c;
+                Runner::build(*s, &config, &layouts).unwrap_or_else(|e| panic!("{e}"))
             })
-        });
-        let measured = batches.len().saturating_sub(SAMPLES);
-        record.samples = batches.into_iter().skip(measured).flatten().collect();
-        log.push(record);
+            .collect();
+        let mut records: Vec<RunRecord> = runners
+            .iter()
+            .map(|r| RunRecord::new(scenario.name, r.name(), scenario.titles, c))
+            .collect();
+        let seed = seed_of(&[scenario.name, &c.to_string()]);
+        let call = |i: usize, layout: usize, records: &mut [RunRecord]| {
+            let ((failed, returned), sample) = measure(&mock, || {
+                let outcome = runners[i].call(layout, &NoProgress);
+                (outcome.failed(), outcome.results)
+            })
+            .expect("the mock answers its admin paths");
+            records[i].observe(failed, returned);
+            sample
+        };
+        // One untimed call each: it opens the connections and checks the
+        // results.
+        for i in shuffled(runners.len(), seed) {
+            records[i].warmup = Some(call(i, 0, &mut records));
+        }
+        for round in 0..rounds {
+            let layout = scenario.layout(round);
+            for i in shuffled(runners.len(), seed.wrapping_add(1 + round as u64)) {
+                let sample = call(i, layout, &mut records);
+                records[i].samples.push(sample);
+            }
+        }
+        for record in records {
+            let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
+            if let Some(s) = Summary::of(&walls, 0) {
+                println!(
+                    "{}/{}/{c}: mean {} [{} {}], median {}, {} rounds",
+                    scenario.name,
+                    record.strategy,
+                    report::time(s.mean),
+                    report::time(s.mean_low),
+                    report::time(s.mean_high),
+                    report::time(s.median),
+                    s.n
+                );
+            }
+            log.push(record);
+        }
     }
-    group.finish();
+    println!(
+        "{}: {} in all",
+        scenario.name,
+        report::time(started.elapsed().as_secs_f64())
+    );
 }

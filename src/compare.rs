@@ -24,25 +24,13 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use wikifetch_core::{Config, Progress};
 use wikifetch_mock::Latency;
+use wikifetch_rig::stats::{quantile_of_sorted, shuffled};
 use wikifetch_rig::{MockProcess, Sample, Totals};
 
 use crate::Strategy;
 use crate::report::REFERENCE;
 use crate::runner::Runner;
 use crate::scenarios::queue_ideal;
-
-/// The titles `compare` fetches: distinct, some non-ASCII.
-pub fn titles(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| {
-            if i % 10 == 3 {
-                format!("東京 {i}")
-            } else {
-                format!("Compare {i}")
-            }
-        })
-        .collect()
-}
 
 /// What one call in a child process measured about itself.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -119,7 +107,7 @@ pub fn call_once(
     };
     let cpu = wikifetch_rig::process::cpu_time();
     let start = Instant::now();
-    let outcome = runner.call(titles, &recorder);
+    let outcome = runner.call(0, &recorder);
     let wall = start.elapsed();
     let client_cpu = wikifetch_rig::process::cpu_time().saturating_sub(cpu);
     let seconds = |ns: u64| ns as f64 / 1e9;
@@ -467,7 +455,7 @@ fn summarize(
     options: &Options,
 ) -> Compared {
     let walls: Vec<f64> = calls.iter().map(|m| m.wall_s).collect();
-    let median = wikifetch_rig::controls::median(&walls).unwrap_or(0.0);
+    let median = wikifetch_rig::stats::median(&walls).unwrap_or(0.0);
     // Sorted once for the four percentiles below.
     let mut latencies: Vec<f64> = calls
         .iter()
@@ -496,58 +484,23 @@ fn summarize(
             .as_ref()
             .and_then(|t| crate::report::premise(t, options.titles, c, delayed)),
         mock_totals,
-        p50_s: percentile_of_sorted(&latencies, 0.50),
-        p90_s: percentile_of_sorted(&latencies, 0.90),
-        p99_s: percentile_of_sorted(&latencies, 0.99),
-        max_latency_s: percentile_of_sorted(&latencies, 1.0),
+        p50_s: quantile_of_sorted(&latencies, 0.50).unwrap_or(0.0),
+        p90_s: quantile_of_sorted(&latencies, 0.90).unwrap_or(0.0),
+        p99_s: quantile_of_sorted(&latencies, 0.99).unwrap_or(0.0),
+        max_latency_s: quantile_of_sorted(&latencies, 1.0).unwrap_or(0.0),
         calls,
         mock,
     }
 }
 
-/// `0..len` in an order that depends only on `seed` (Fisher–Yates over
-/// a SplitMix64 stream).
-pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
-    let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let mut order: Vec<usize> = (0..len).collect();
-    for i in (1..len).rev() {
-        let j = usize::try_from(next() % (i as u64 + 1)).unwrap_or(0);
-        order.swap(i, j);
-    }
-    order
-}
-
 /// The ideal time for `n` titles at concurrency `c` under `latency`, from
 /// the delays the mock gives these titles (seed `seed`, first attempt).
 pub fn ideal(latency: &Latency, seed: u64, n: usize, c: usize) -> Duration {
-    let delays: Vec<Duration> = titles(n)
+    let delays: Vec<Duration> = crate::scenarios::titles(n, 0)
         .iter()
         .map(|t| latency.sample(seed, t, 1))
         .collect();
     queue_ideal(&delays, c)
-}
-
-/// The `q`-quantile (0..=1) of `values` (nearest rank).
-pub fn percentile(values: &[f64], q: f64) -> f64 {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    percentile_of_sorted(&v, q)
-}
-
-/// [`percentile`] of values already sorted: for several quantiles of one list.
-fn percentile_of_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 /// The child's side of the protocol: build the runner, then one call per
@@ -582,21 +535,12 @@ pub fn child_runner(
 ) -> Result<Runner, String> {
     let mut config = Config::for_api(api_url);
     config.concurrency = c;
-    Runner::build(strategy, &config, titles)
+    Runner::build(strategy, &config, &[titles.to_vec()])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let v: Vec<f64> = (1..=100).map(f64::from).collect();
-        assert_eq!(percentile(&v, 0.5), 50.0);
-        assert_eq!(percentile(&v, 0.99), 99.0);
-        assert_eq!(percentile(&v, 1.0), 100.0);
-        assert_eq!(percentile(&[], 0.5), 0.0);
-    }
 
     #[test]
     fn ideal_for_fixed_latency_is_rounds_times_delay() {
@@ -606,20 +550,9 @@ mod tests {
     }
 
     #[test]
-    fn shuffles_are_permutations_that_depend_on_the_seed() {
-        let a = shuffled(8, 1);
-        let mut sorted = a.clone();
-        sorted.sort_unstable();
-        assert_eq!(sorted, (0..8).collect::<Vec<_>>());
-        assert_ne!(shuffled(8, 1), shuffled(8, 2));
-        assert_eq!(shuffled(8, 3), shuffled(8, 3));
-        assert!(shuffled(0, 1).is_empty());
-    }
-
-    #[test]
     fn the_child_answers_each_call_with_one_measurement() {
         let mock = wikifetch_mock::MockWiki::start().unwrap();
-        let titles = titles(5);
+        let titles = crate::scenarios::titles(5, 0);
         let runner = child_runner(Some(Strategy::Sequential), &mock.api_url(), 1, &titles).unwrap();
         let mut out = Vec::new();
         serve_calls(&runner, &titles, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();

@@ -414,7 +414,7 @@ fn controls() -> Result<ExitCode, String> {
 }
 
 fn run_one(args: RunOneArgs) -> Result<ExitCode, String> {
-    let titles = compare::titles(args.titles);
+    let titles = wikifetch::scenarios::titles(args.titles, 0);
     let strategy = if args.reference { None } else { args.strategy };
     let runner = compare::child_runner(strategy, &args.api_url, args.concurrency, &titles)?;
     let mut stdout = io::stdout();

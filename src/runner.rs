@@ -10,11 +10,16 @@ use wikifetch_rig::Reference;
 use crate::Strategy;
 use crate::report::REFERENCE;
 
-/// A built runner.
-pub enum Runner {
+/// A built runner, with the title lists (layouts) its calls fetch.
+pub struct Runner {
+    kind: Kind,
+    layouts: Vec<Vec<String>>,
+}
+
+enum Kind {
     /// A strategy's fetcher.
     Strategy(Box<dyn Fetcher>),
-    /// The reference client.
+    /// The reference client, its requests rendered when it was built.
     Reference(Reference),
 }
 
@@ -36,43 +41,56 @@ impl Outcome {
 
 impl Runner {
     /// Builds `strategy`'s fetcher, or with `None` the reference client,
-    /// for `titles` under `config`.
+    /// for the title lists `layouts` (at least one) under `config`.
     pub fn build(
         strategy: Option<Strategy>,
         config: &Config,
-        titles: &[String],
+        layouts: &[Vec<String>],
     ) -> Result<Self, String> {
-        match strategy {
+        if layouts.is_empty() {
+            return Err("a runner needs at least one list of titles".into());
+        }
+        let kind = match strategy {
             Some(s) => s
                 .build(config)
-                .map(Self::Strategy)
-                .map_err(|e| format!("{s} at C = {}: {e}", config.concurrency)),
-            None => Reference::new(config, titles).map(Self::Reference),
-        }
+                .map(Kind::Strategy)
+                .map_err(|e| format!("{s} at C = {}: {e}", config.concurrency))?,
+            None => Reference::with_layouts(config, layouts).map(Kind::Reference)?,
+        };
+        Ok(Self {
+            kind,
+            layouts: layouts.to_vec(),
+        })
     }
 
     /// The row's name: the strategy's, or `reference`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Strategy(f) => f.name(),
-            Self::Reference(_) => REFERENCE,
+        match &self.kind {
+            Kind::Strategy(f) => f.name(),
+            Kind::Reference(_) => REFERENCE,
         }
     }
 
-    /// One call over every title. The reference client reports no
-    /// progress: it has no per-title results.
-    pub fn call(&self, titles: &[String], progress: &dyn Progress) -> Outcome {
+    /// The titles of layout `layout` (the first layout when there is no
+    /// such layout).
+    pub fn titles(&self, layout: usize) -> &[String] {
+        self.layouts.get(layout).unwrap_or(&self.layouts[0])
+    }
+
+    /// One call over every title of layout `layout`. The reference client
+    /// reports no progress: it has no per-title results.
+    pub fn call(&self, layout: usize, progress: &dyn Progress) -> Outcome {
         let mut outcome = Outcome::default();
-        match self {
-            Self::Strategy(f) => {
-                let results = f.fetch_all(titles, progress);
+        match &self.kind {
+            Kind::Strategy(f) => {
+                let results = f.fetch_all(self.titles(layout), progress);
                 outcome.results = results.len();
                 for e in results.iter().filter_map(|r| r.as_ref().err()) {
                     *outcome.errors.entry(e.kind().to_owned()).or_insert(0) += 1;
                 }
             }
-            Self::Reference(r) => {
-                let call = r.run();
+            Kind::Reference(r) => {
+                let call = r.run_layout(layout);
                 outcome.results = call.ok + call.failed;
                 if call.failed > 0 {
                     outcome.errors.insert("http".into(), call.failed);

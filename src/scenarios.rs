@@ -10,6 +10,12 @@ use crate::Strategy;
 /// The mock's seed in every scenario, so latencies repeat across runs.
 pub const SEED: u64 = 2024;
 
+/// Rounds (timed calls per row) in a scenario with fixed delays.
+pub const ROUNDS: usize = 10;
+
+/// Rounds in `jitter`, each with its own layout of heavy-tailed delays.
+pub const JITTER_ROUNDS: usize = 20;
+
 /// One benchmark scenario: N titles against the mock at some latency, for
 /// some strategies at some concurrencies.
 #[derive(Debug, Clone)]
@@ -24,21 +30,51 @@ pub struct Scenario {
     pub concurrency: Vec<usize>,
     /// Whether `sequential` runs too (at its only concurrency, 1).
     pub with_sequential: bool,
+    /// Timed calls per row, one per round; in each round every row of a
+    /// concurrency makes one call, in a shuffled order.
+    pub rounds: usize,
+    /// How many title sets the rounds cycle through. With fixed delays one
+    /// is enough; with uneven ones every round gets its own set, so that
+    /// the mock draws the delays afresh (a new layout of slow titles) and
+    /// a finding does not rest on one draw.
+    pub layouts: usize,
     /// What the scenario shows, in two sentences, for the README and report.
     pub about: &'static str,
 }
 
+/// The `n` titles of layout `layout`: distinct and valid, one in ten
+/// non-ASCII and one in ten with `&` (which must be percent-encoded).
+/// Layout 0 is the benchmarks' usual set; every other layout is another
+/// set of the same shape, whose delays the mock draws afresh. The one
+/// title generator of `cargo bench` and `compare`.
+pub fn titles(n: usize, layout: usize) -> Vec<String> {
+    let tag = |i: usize| {
+        if layout == 0 {
+            i.to_string()
+        } else {
+            format!("{layout}.{i}")
+        }
+    };
+    (0..n)
+        .map(|i| match i % 10 {
+            3 => format!("東京 {}", tag(i)),
+            7 => format!("AT&T {}", tag(i)),
+            _ => format!("Article {}", tag(i)),
+        })
+        .collect()
+}
+
 impl Scenario {
-    /// The titles the scenario fetches: distinct, some non-ASCII, some with
-    /// reserved URL characters, all valid.
-    pub fn title_list(&self) -> Vec<String> {
-        (0..self.titles)
-            .map(|i| match i % 10 {
-                3 => format!("東京 {i}"),
-                7 => format!("AT&T {i}"),
-                _ => format!("Article {i}"),
-            })
-            .collect()
+    /// The titles of round `round`'s calls: layout 0 for every round, or
+    /// with uneven delays a layout of their own per round (see
+    /// [`Scenario::layouts`]).
+    pub fn title_list(&self, round: usize) -> Vec<String> {
+        titles(self.titles, self.layout(round))
+    }
+
+    /// The layout of delays round `round` uses.
+    pub fn layout(&self, round: usize) -> usize {
+        round % self.layouts.max(1)
     }
 
     /// The concurrencies at which the reference client measures the floor:
@@ -64,9 +100,9 @@ impl Scenario {
         runs
     }
 
-    /// The mock's delay for each title of the scenario, in order.
-    pub fn delays(&self) -> Vec<Duration> {
-        self.title_list()
+    /// The mock's delay for each title of round `round`, in order.
+    pub fn delays(&self, round: usize) -> Vec<Duration> {
+        self.title_list(round)
             .iter()
             .map(|t| self.latency.sample(SEED, t, 1))
             .collect()
@@ -84,6 +120,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             latency: Latency::Fixed(ms(20)),
             concurrency: vec![10],
             with_sequential: true,
+            rounds: ROUNDS,
+            layouts: 1,
             about: "100 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
                     It shows how much of the waiting each strategy overlaps, against the ideal \
                     of 10 rounds of one round trip.",
@@ -101,6 +139,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                 vec![10, 50, 100]
             },
             with_sequential: false,
+            rounds: ROUNDS,
+            layouts: 1,
             about: "200 titles at 20 ms with C = 10, 50 and 100 (for C = 1 see the `latency` \
                     scenario's `sequential` row, whose N is 100; every strategy runs at C = 1 with \
                     WIKIFETCH_SWEEP=1). Time should fall as ⌈N/C⌉ × the round trip; where a \
@@ -115,6 +155,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             },
             concurrency: vec![20],
             with_sequential: false,
+            rounds: JITTER_ROUNDS,
+            layouts: JITTER_ROUNDS,
             about: "200 titles with heavy-tailed delays (median 20 ms, p99 200 ms, the same \
                     for every run) at C = 20. A queue that hands out titles in input order (the \
                     reference client, the pool, the async loops) and rayon, whose threads split \
@@ -127,6 +169,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             latency: Latency::Fixed(Duration::ZERO),
             concurrency: vec![10],
             with_sequential: true,
+            rounds: ROUNDS,
+            layouts: 1,
             about: "1000 titles with no added latency at C = 10: what remains is the CPU cost \
                     of each client and runtime per request. The client has one CPU, so a \
                     strategy's time here is mostly its own CPU per request; the reference \
@@ -142,6 +186,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // scenario already shows C = 10, so the sweep starts at 100.
             concurrency: vec![100, 250, 500, 1000],
             with_sequential: false,
+            rounds: 5,
+            layouts: 1,
             about: "10,000 titles at 20 ms with C from 100 to 1000 (only with WIKIFETCH_SWEEP=1). \
                     It shows where threads and tasks part ways as the concurrency grows.",
         });
@@ -187,6 +233,15 @@ pub fn queue_schedule(durations: &[Duration], c: usize) -> Option<QueueEnd> {
     last
 }
 
+/// No schedule of `durations` over C workers can finish sooner than the
+/// larger of their sum over C and the longest one: the true lower bound
+/// (an in-order queue is one schedule, and can be beaten).
+pub fn lower_bound(durations: &[Duration], c: usize) -> Duration {
+    let sum: Duration = durations.iter().sum();
+    let longest = durations.iter().max().copied().unwrap_or_default();
+    (sum / u32::try_from(c.max(1)).unwrap_or(u32::MAX)).max(longest)
+}
+
 /// The time C workers need for `durations` if each takes the next title as
 /// soon as it is free (a perfect queue): the ideal for uneven latencies.
 pub fn queue_ideal(durations: &[Duration], c: usize) -> Duration {
@@ -214,6 +269,15 @@ mod tests {
             })
         );
         assert_eq!(queue_schedule(&[], 2), None);
+        assert_eq!(lower_bound(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
+        assert_eq!(lower_bound(&[ms(30), ms(30), ms(30)], 2), ms(45));
+        // The queue can be beaten; the bound cannot.
+        let d = [ms(10), ms(10), ms(30)];
+        assert!(queue_ideal(&d, 2) > lower_bound(&d, 2));
+    }
+
+    fn titles_of_every_layout() -> Vec<String> {
+        (0..JITTER_ROUNDS).flat_map(|k| titles(50, k)).collect()
     }
 
     #[test]
@@ -221,8 +285,14 @@ mod tests {
         let s = &scenarios(false)[0];
         assert_eq!(s.runs()[0], (Strategy::Sequential, 1));
         assert_eq!(s.runs().len(), Strategy::ALL.len());
-        let titles = s.title_list();
+        let titles = s.title_list(0);
         assert_eq!(titles.len(), 100);
+        assert_eq!(s.title_list(7), titles, "fixed delays: one layout");
+        let jitter = scenarios(false).into_iter().find(|s| s.name == "jitter").unwrap();
+        assert_ne!(jitter.delays(0), jitter.delays(1), "uneven delays: a layout per round");
+        assert_eq!(jitter.layout(jitter.rounds), 0);
+        let other = titles_of_every_layout();
+        assert!(other.iter().all(|t| wikifetch_core::Title::new(t).is_ok()));
         assert_eq!(
             titles
                 .iter()

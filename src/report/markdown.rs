@@ -281,7 +281,7 @@ fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let median = |v: &[f64]| controls::median(v).unwrap_or(0.0);
+    let median = |v: &[f64]| wikifetch_rig::stats::median(v).unwrap_or(0.0);
     let spread = |v: &[f64]| {
         let (lo, hi) = v.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
             (lo.min(*x), hi.max(*x))

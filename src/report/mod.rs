@@ -2,11 +2,11 @@
 //! plots and the reasons behind the numbers, `results.json` and
 //! `results.csv` with every figure, and SVG plots.
 //!
-//! Every number comes from the run: criterion's estimates
-//! (`target/criterion/<scenario>/<strategy>/<C>/new/estimates.json`), the
-//! run log the benchmark writes beside them, and the Python reference's
-//! timings. Nothing here is typed in by hand; regenerating from the same
-//! run gives the same files.
+//! Every number comes from the run: the run log the benchmark writes, with
+//! every timed call of every row (rows of one scenario and C measured in
+//! interleaved, shuffled rounds), and the Python reference's timings.
+//! Intervals are seeded bootstraps, so regenerating from the same run
+//! gives the same files. Nothing here is typed in by hand.
 
 mod external;
 mod format;
@@ -17,16 +17,16 @@ mod run;
 mod write;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use external::{PYTHON_DELAY, mock_ceiling, python_reference};
 pub use format::{time, us3};
-pub use run::{Machine, Paths, RunLog, RunRecord, utc_date};
+pub use run::{CoreSample, Machine, Paths, RunLog, RunRecord, utc_date};
 pub use write::write;
 
-use crate::scenarios::{Scenario, nominal_ideal, queue_ideal, scenarios};
+use crate::scenarios::{Scenario, lower_bound, nominal_ideal, queue_ideal, scenarios};
 use wikifetch_mock::Latency;
 use wikifetch_rig::Totals;
+use wikifetch_rig::stats::{Ratio, Summary};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";
@@ -44,26 +44,40 @@ pub struct Row {
     pub concurrency: usize,
     /// The mock's latency spec.
     pub latency: String,
-    /// Mean time of one `fetch_all`, seconds (criterion's estimate).
+    /// Timed calls (rounds): one `fetch_all` each.
+    pub rounds: usize,
+    /// Mean time of one `fetch_all` over the rounds, seconds.
     pub mean_s: f64,
     /// Median of the timed calls, seconds.
     pub median_s: f64,
+    /// First quartile of the timed calls, seconds.
+    pub q1_s: f64,
+    /// Third quartile.
+    pub q3_s: f64,
     /// Fastest timed call, seconds.
     pub min_s: f64,
     /// Slowest timed call, seconds.
     pub max_s: f64,
-    /// Criterion's 95 % confidence interval of the mean, seconds.
+    /// 95 % interval of the mean (percentile bootstrap over the rounds), seconds.
     pub ci_low_s: f64,
     /// Upper end of that interval.
     pub ci_high_s: f64,
     /// N / mean.
     pub titles_per_s: f64,
-    /// The nominal ideal: ⌈N/C⌉ · latency, or for uneven latency the time
-    /// of an in-order queue over the mock's actual delays. `None` at zero latency.
+    /// The nominal ideal: ⌈N/C⌉ · latency, or for uneven latency the lower
+    /// bound no schedule can beat (the larger of the total delay over C and
+    /// the longest delay), averaged over the rounds' layouts. `None` at
+    /// zero latency.
     pub ideal_s: Option<f64>,
+    /// For uneven latency, an in-order queue's time over the mock's delays,
+    /// averaged over the rounds' layouts (a schedule, not a bound).
+    pub queue_s: Option<f64>,
     /// The floor: the reference client's mean time for the same N, C and
     /// mock in this run.
     pub floor_s: Option<f64>,
+    /// This row's time over the floor's, round by round (paired), with its
+    /// bootstrap interval.
+    pub floor_ratio: Option<Ratio>,
     /// ideal / mean.
     pub efficiency_nominal: Option<f64>,
     /// floor / mean; `None` when the floor row is rig-bound (it then
@@ -98,6 +112,10 @@ pub struct Row {
     pub premise: Option<String>,
     /// `fetch_all` calls made, the warm-up included.
     pub iterations: u64,
+    /// Every timed call's wall time, seconds, in round order (in
+    /// `results.json` under `samples`).
+    #[serde(skip)]
+    pub walls: Vec<f64>,
 }
 
 impl Row {
@@ -106,35 +124,6 @@ impl Row {
     pub fn sound(&self) -> bool {
         !self.rig_bound && self.premise.is_none()
     }
-}
-
-/// Criterion's mean and its 95 % interval for one benchmark, in seconds.
-pub fn read_estimate(
-    paths: &Paths,
-    scenario: &str,
-    strategy: &str,
-    c: usize,
-) -> Result<(f64, f64, f64), String> {
-    let path = paths
-        .criterion
-        .join(scenario)
-        .join(strategy)
-        .join(c.to_string())
-        .join("new")
-        .join("estimates.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let json: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mean = &json["mean"];
-    let ns = |v: &Value| {
-        v.as_f64()
-            .ok_or_else(|| format!("{}: no mean estimate", path.display()))
-    };
-    Ok((
-        ns(&mean["point_estimate"])? / 1e9,
-        ns(&mean["confidence_interval"]["lower_bound"])? / 1e9,
-        ns(&mean["confidence_interval"]["upper_bound"])? / 1e9,
-    ))
 }
 
 /// What a row's timed calls did against what it claims: every call warm
@@ -167,8 +156,20 @@ pub fn premise(
     (!broken.is_empty()).then(|| broken.join("; "))
 }
 
-/// Builds every row of a run from its log and criterion's estimates.
-pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
+/// A seed for a bootstrap that depends only on `parts` (FNV-1a), so that
+/// the same rows always get the same intervals.
+pub fn seed_of(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes().chain([0]))
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// Builds every row of a run from its log: each row's timed calls, and
+/// each row against its floor, round by round.
+pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
     let all = scenarios(log.sweep);
     let mut rows = Vec::new();
     for record in &log.records {
@@ -176,31 +177,39 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             .iter()
             .find(|s| s.name == record.scenario)
             .ok_or_else(|| format!("unknown scenario {:?} in the run log", record.scenario))?;
-        let (mean, low, high) = read_estimate(
-            paths,
-            &record.scenario,
-            &record.strategy,
-            record.concurrency,
-        )?;
+        let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
+        let c = record.concurrency;
+        let stats = Summary::of(&walls, seed_of(&[&record.scenario, &record.strategy]))
+            .ok_or_else(|| {
+                format!(
+                    "{} {} at C = {c}: no timed call in the run log",
+                    record.scenario, record.strategy
+                )
+            })?;
         let totals = record.totals();
         let delayed = !scenario.latency.typical().is_zero();
-        let ideal = ideal(scenario, record.concurrency);
+        let (ideal, queue) = ideals(scenario, c, walls.len());
         rows.push(Row {
             scenario: record.scenario.clone(),
             strategy: record.strategy.clone(),
             titles: record.titles,
-            concurrency: record.concurrency,
+            concurrency: c,
             latency: scenario.latency.to_string(),
-            mean_s: mean,
-            median_s: totals.median_wall_s,
-            min_s: totals.min_wall_s,
-            max_s: totals.max_wall_s,
-            ci_low_s: low,
-            ci_high_s: high,
-            titles_per_s: record.titles as f64 / mean,
+            rounds: stats.n,
+            mean_s: stats.mean,
+            median_s: stats.median,
+            q1_s: stats.q1,
+            q3_s: stats.q3,
+            min_s: stats.min,
+            max_s: stats.max,
+            ci_low_s: stats.mean_low,
+            ci_high_s: stats.mean_high,
+            titles_per_s: record.titles as f64 / stats.mean,
             ideal_s: ideal,
+            queue_s: queue,
             floor_s: None,
-            efficiency_nominal: ideal.map(|i| i / mean),
+            floor_ratio: None,
+            efficiency_nominal: ideal.map(|i| i / stats.mean),
             efficiency_floor: None,
             speedup: None,
             errors: record.errors,
@@ -213,8 +222,9 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
             mock_busy: totals.mock_busy,
             rig_bound: totals.rig_bound(),
-            premise: premise(&totals, record.titles, record.concurrency, delayed),
+            premise: premise(&totals, record.titles, c, delayed),
             iterations: record.iterations,
+            walls,
         });
     }
     // Floors and speedups need other rows of the same scenario: a second pass.
@@ -227,9 +237,17 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
     for row in &mut rows {
         let floor = find(&row.scenario, REFERENCE, Some(row.concurrency));
         row.floor_s = floor.map(|f| f.mean_s);
+        row.floor_ratio = floor.and_then(|f| {
+            Ratio::paired(
+                &row.walls,
+                &f.walls,
+                seed_of(&[&row.scenario, &row.strategy, REFERENCE]),
+            )
+        });
         row.efficiency_floor = floor
             .filter(|f| !f.rig_bound)
-            .map(|f| f.mean_s / row.mean_s);
+            .and(row.floor_ratio)
+            .map(|r| 1.0 / r.point);
         if row.strategy != REFERENCE {
             row.speedup = find(&row.scenario, "sequential", None).map(|s| s.mean_s / row.mean_s);
         }
@@ -237,13 +255,33 @@ pub fn rows(paths: &Paths, log: &RunLog) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// The nominal ideal for `scenario` at concurrency `c`: ⌈N/C⌉ · latency,
-/// or an in-order queue over the mock's delays; `None` at zero latency.
-fn ideal(scenario: &Scenario, c: usize) -> Option<f64> {
+/// The ideals for `scenario` at concurrency `c` over `rounds` rounds: the
+/// nominal ideal ⌈N/C⌉ · latency, or for uneven delays the lower bound
+/// and an in-order queue's time, each averaged over the rounds' layouts;
+/// `None` at zero latency.
+fn ideals(scenario: &Scenario, c: usize, rounds: usize) -> (Option<f64>, Option<f64>) {
     match scenario.latency {
-        Latency::Fixed(l) if l.is_zero() => None,
-        Latency::Fixed(l) => Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
-        _ => Some(queue_ideal(&scenario.delays(), c).as_secs_f64()),
+        Latency::Fixed(l) if l.is_zero() => (None, None),
+        Latency::Fixed(l) => (
+            Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
+            None,
+        ),
+        _ => {
+            let per_round: Vec<(f64, f64)> = (0..rounds.max(1))
+                .map(|r| {
+                    let delays = scenario.delays(r);
+                    (
+                        lower_bound(&delays, c).as_secs_f64(),
+                        queue_ideal(&delays, c).as_secs_f64(),
+                    )
+                })
+                .collect();
+            let n = per_round.len() as f64;
+            (
+                Some(per_round.iter().map(|p| p.0).sum::<f64>() / n),
+                Some(per_round.iter().map(|p| p.1).sum::<f64>() / n),
+            )
+        }
     }
 }
 
@@ -291,23 +329,29 @@ mod tests {
     #[test]
     fn fixed_latency_ideals() {
         let s = &scenarios(false)[0];
-        assert!((ideal(s, 10).unwrap() - 0.200).abs() < 1e-9);
+        let (ideal, queue) = ideals(s, 10, 10);
+        assert!((ideal.unwrap() - 0.200).abs() < 1e-9);
+        assert_eq!(queue, None);
         let overhead = scenarios(false)
             .into_iter()
             .find(|s| s.name == "overhead")
             .unwrap();
-        assert_eq!(ideal(&overhead, 10), None);
+        assert_eq!(ideals(&overhead, 10, 10), (None, None));
     }
 
     #[test]
-    fn jitter_ideal_is_an_in_order_queue_over_the_actual_delays() {
+    fn jitter_ideal_is_the_bound_and_the_queue_is_no_faster() {
         let jitter = scenarios(false)
             .into_iter()
             .find(|s| s.name == "jitter")
             .unwrap();
-        let ideal = ideal(&jitter, 20).unwrap();
-        let sum: f64 = jitter.delays().iter().map(Duration::as_secs_f64).sum();
-        let max = jitter.delays().iter().max().unwrap().as_secs_f64();
-        assert!(ideal >= sum / 20.0 && ideal >= max, "{ideal}");
+        let (bound, queue) = ideals(&jitter, 20, 2);
+        let (bound, queue) = (bound.unwrap(), queue.unwrap());
+        let first = lower_bound(&jitter.delays(0), 20).as_secs_f64();
+        let second = lower_bound(&jitter.delays(1), 20).as_secs_f64();
+        assert!((bound - (first + second) / 2.0).abs() < 1e-12);
+        assert!(queue >= bound, "{queue} {bound}");
+        let sum: f64 = jitter.delays(0).iter().map(Duration::as_secs_f64).sum();
+        assert!(first >= sum / 20.0 - 1e-9, "{first} {sum}");
     }
 }

@@ -3,16 +3,19 @@
 //!
 //! Rules every sentence here keeps:
 //! - a row that is rig-bound or broke its premise is never compared;
-//! - two rows whose 95 % intervals overlap are "tied", never ranked;
+//! - two rows are ranked only when the 95 % interval of their paired
+//!   ratio (round by round, bootstrapped) excludes 1; otherwise they are
+//!   "indistinguishable here";
 //! - a difference is named by the faster row, never printed as a negative;
 //! - the floor is named as the reference client, not ranked as a strategy.
 
 use std::fmt::Write as _;
-use std::time::Duration;
+
+use wikifetch_rig::stats::{Ratio, Verdict, quantile};
 
 use super::format::{time, us3};
-use super::{REFERENCE, Row};
-use crate::scenarios::{Scenario, queue_schedule};
+use super::{REFERENCE, Row, seed_of};
+use crate::scenarios::{Scenario, lower_bound, queue_ideal};
 
 /// The row of `strategy` among `rows`.
 pub(super) fn find<'r>(rows: &[&'r Row], strategy: &str) -> Option<&'r Row> {
@@ -27,24 +30,61 @@ pub(super) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
         .collect()
 }
 
-/// Whether two rows' 95 % intervals are apart, so that one really is faster.
-pub(super) fn apart(a: &Row, b: &Row) -> bool {
-    a.ci_high_s < b.ci_low_s || b.ci_high_s < a.ci_low_s
+/// `a`'s time over `b`'s, round by round, with its bootstrap interval
+/// (the same interval whichever row comes first); `None` without rounds.
+pub(super) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
+    if a.strategy <= b.strategy {
+        Ratio::paired(&a.walls, &b.walls, seed_of(&[&a.scenario, &a.strategy, &b.strategy]))
+    } else {
+        ratio(b, a).map(|r| r.inverse())
+    }
 }
 
-/// The row against its floor: "1.5 % over the floor", "2.0 % under the
-/// floor", or why there is no comparison.
+/// Whether one of two rows really took less time than the other: the
+/// interval of their paired ratio excludes 1.
+pub(super) fn apart(a: &Row, b: &Row) -> bool {
+    ratio(a, b).is_some_and(|r| r.verdict() != Verdict::Indistinguishable)
+}
+
+/// A ratio's distance from 1 in words: "1.5 % over", "2.0 % under".
+fn over_under(ratio: f64) -> String {
+    let over = (ratio - 1.0) * 100.0;
+    if over >= 0.0 {
+        format!("{over:.1} % over")
+    } else {
+        format!("{:.1} % under", -over)
+    }
+}
+
+/// A ratio's interval in words, never with a minus sign: "1.1 – 1.9 %
+/// over", "0.2 % under to 0.6 % over".
+fn interval(r: &Ratio) -> String {
+    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    if r.low >= 1.0 {
+        format!("{:.1} – {:.1} % over", pct(r.low), pct(r.high))
+    } else if r.high <= 1.0 {
+        format!("{:.1} – {:.1} % under", pct(r.high), pct(r.low))
+    } else {
+        format!("{:.1} % under to {:.1} % over", pct(r.low), pct(r.high))
+    }
+}
+
+/// The row against its floor, with the interval of the paired ratio:
+/// "1.5 % over the floor (1.1 – 1.9 % over)", "indistinguishable from the
+/// floor (0.2 % under to 0.6 % over)", or why there is no comparison.
 pub(super) fn vs_floor(r: &Row) -> String {
-    match (r.floor_s, r.efficiency_floor) {
+    match (r.floor_ratio, r.efficiency_floor) {
         (_, Some(_)) if r.strategy == REFERENCE => "the floor itself".into(),
-        (Some(floor), Some(_)) => {
-            let over = (r.mean_s / floor - 1.0) * 100.0;
-            if over >= 0.0 {
-                format!("{over:.1} % over the floor")
-            } else {
-                format!("{:.1} % under the floor", -over)
+        (Some(ratio), Some(_)) => match ratio.verdict() {
+            Verdict::Indistinguishable => {
+                format!("indistinguishable from the floor ({})", interval(&ratio))
             }
-        }
+            _ => format!(
+                "{} the floor ({})",
+                over_under(ratio.point),
+                interval(&ratio)
+            ),
+        },
         (Some(_), None) => "no floor: it was rig-bound".into(),
         (None, _) => "no floor measured".into(),
     }
@@ -61,7 +101,7 @@ fn show(r: &Row) -> String {
     )
 }
 
-/// The rows tied with `edge` (intervals overlapping it), `edge` first.
+/// The rows tied with `edge` (their ratio to it includes 1), `edge` first.
 fn tied_with<'r>(edge: &'r Row, rows: &[&'r Row]) -> Vec<&'r Row> {
     let mut tied = vec![edge];
     tied.extend(
@@ -95,7 +135,7 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     }
     if !apart(best, worst) {
         return Some(format!(
-            "every strategy within overlapping 95 % intervals, from {} to {}: indistinguishable here",
+            "every strategy within noise of every other, from {} to {}: indistinguishable here",
             show(best),
             show(worst)
         ));
@@ -106,7 +146,7 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
             format!("{label} {}", show(r))
         } else {
             format!(
-                "{label} {} (tied, intervals overlapping: {})",
+                "{label} {} (indistinguishable from it here: {})",
                 show(r),
                 names(&tied[1..])
             )
@@ -119,24 +159,35 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     ))
 }
 
-/// How `a` compares with `b` in time: "`b` is 1.2 ms (3.0 %) faster than
-/// `a`", or that their intervals overlap.
+/// How `a` compares with `b` in time: "`b` is 1.2 ms (3.0 %, 95 %
+/// interval 2.1 – 3.9 %) faster than `a`", or that this run cannot tell
+/// them apart.
 pub(super) fn compare_two(a: &Row, b: &Row) -> String {
-    if !apart(a, b) {
+    let Some(r) = ratio(a, b).filter(|r| r.verdict() != Verdict::Indistinguishable) else {
+        let spread = ratio(a, b)
+            .map(|r| format!(", `{}` {} `{}`", a.strategy, interval(&r), b.strategy))
+            .unwrap_or_default();
         return format!(
-            "`{}` and `{}` are indistinguishable in time ({} and {}, intervals overlapping)",
+            "`{}` and `{}` are indistinguishable in time here ({} and {}{spread})",
             a.strategy,
             b.strategy,
             time(a.mean_s),
             time(b.mean_s)
         );
-    }
-    let (fast, slow) = if a.mean_s < b.mean_s { (a, b) } else { (b, a) };
+    };
+    // Name the faster row, and the slower one's excess over it.
+    let (fast, slow, slow_over_fast) = if r.point < 1.0 {
+        (a, b, r.inverse())
+    } else {
+        (b, a, r)
+    };
     format!(
-        "`{}` is {} ({:.1} %) faster than `{}`",
+        "`{}` is {} ({:.1} %, 95 % interval {:.1} – {:.1} %) faster than `{}`",
         fast.strategy,
         time(slow.mean_s - fast.mean_s),
-        (slow.mean_s / fast.mean_s - 1.0) * 100.0,
+        (slow_over_fast.point - 1.0) * 100.0,
+        (slow_over_fast.low - 1.0) * 100.0,
+        (slow_over_fast.high - 1.0) * 100.0,
         slow.strategy
     )
 }
@@ -308,61 +359,79 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
     }
 }
 
-/// Why the `jitter` rows differ: which title an in-order queue finishes
-/// last and when it starts it, the bound no schedule can beat, and how
-/// rayon's calls varied.
+/// Why the `jitter` rows differ, over every round's own layout of delays:
+/// the bound no schedule can beat, an in-order queue's ideal, each row
+/// against the bound, and rayon (which does not follow input order)
+/// against the in-order strategies, with intervals.
 fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
-    let delays = scenario.delays();
     let c = rows.first().map_or(1, |r| r.concurrency);
-    let Some(longest) = delays.iter().max().copied() else {
+    let rounds = rows.iter().map(|r| r.rounds).max().unwrap_or(0);
+    if rounds == 0 {
         return String::new();
+    }
+    let per_round: Vec<(f64, f64, f64)> = (0..rounds)
+        .map(|r| {
+            let delays = scenario.delays(r);
+            let longest = delays.iter().max().copied().unwrap_or_default();
+            (
+                lower_bound(&delays, c).as_secs_f64(),
+                queue_ideal(&delays, c).as_secs_f64(),
+                longest.as_secs_f64(),
+            )
+        })
+        .collect();
+    let spread = |f: fn(&(f64, f64, f64)) -> f64| {
+        let v: Vec<f64> = per_round.iter().map(f).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let (lo, hi) = (quantile(&v, 0.0).unwrap_or(mean), quantile(&v, 1.0).unwrap_or(mean));
+        format!("{} on average, {} – {}", time(mean), time(lo), time(hi))
     };
-    let mut sorted = delays.clone();
-    sorted.sort_unstable();
-    let median = sorted[sorted.len() / 2];
-    let Some(last) = queue_schedule(&delays, c) else {
-        return String::new();
-    };
-    let sum: Duration = delays.iter().sum();
-    let bound = (sum / u32::try_from(c).unwrap_or(1)).max(longest);
     let list: Vec<String> = sound(rows)
         .iter()
         .map(|r| {
             format!(
-                "`{}` {} ({}, {:.2} of the bound)",
+                "`{}` {} ({}; {:.2} of the bound)",
                 r.strategy,
                 time(r.mean_s),
                 vs_floor(r),
-                bound.as_secs_f64() / r.mean_s
+                r.efficiency_nominal.unwrap_or(0.0)
             )
         })
         .collect();
+    let layouts = scenario.layouts.min(rounds);
     let mut text = format!(
-        "Measured: {}. The delays are fixed per title (median {}, longest {}). An in-order queue (the reference client, \
-         the pool, the async loops) finishes last with title {} of {}, a {} one that it can only start at {}, once the \
-         {} titles before it are under way: {} in all, so here the floor is an in-order queue, not a bound. No schedule \
-         at all can finish before {} (the larger of the total delay over C and the longest delay), the bound above.",
-        list.join(", "),
-        time(median.as_secs_f64()),
-        time(longest.as_secs_f64()),
-        last.title + 1,
-        delays.len(),
-        time(delays[last.title].as_secs_f64()),
-        time(last.start.as_secs_f64()),
-        last.title,
-        time(last.finish.as_secs_f64()),
-        time(bound.as_secs_f64())
+        "Each of the {rounds} rounds fetched its own {} titles, so the mock drew {layouts} different layouts of slow \
+         titles from the same distribution, and every row met the same layout in the same round. No schedule can \
+         finish a layout before the larger of its total delay over C and its longest delay (the bound: {}; the \
+         longest delays {}). An in-order queue of C workers, the schedule of the reference client, the pool and the \
+         async loops, would need {}: it is one schedule, not a bound. Measured, with the time over the bound as \
+         efficiency (at most 1.00): {}.",
+        scenario.titles,
+        spread(|p| p.0),
+        spread(|p| p.2),
+        spread(|p| p.1),
+        list.join(", ")
     );
-    if let Some(rayon) = find(rows, "rayon") {
-        let _ = write!(
-            text,
-            " rayon does not follow input order: its threads split the range and steal halves of each other's \
-             remaining work as they go, so which thread meets a slow title, and when, changes from call to call: \
-             its calls ranged from {} to {}. A difference between rayon and the queue here belongs to this seed's \
-             layout of slow titles as much as to rayon.",
-            time(rayon.min_s),
-            time(rayon.max_s)
-        );
+    let rayon = find(rows, "rayon").filter(|r| r.sound());
+    let queues: Vec<&Row> = ["thread-pool", REFERENCE]
+        .iter()
+        .filter_map(|n| find(rows, n))
+        .filter(|r| r.strategy == REFERENCE || r.sound())
+        .collect();
+    if let Some(rayon) = rayon {
+        let against: Vec<String> = queues
+            .iter()
+            .map(|q| compare_two(rayon, q))
+            .collect();
+        if !against.is_empty() {
+            let _ = write!(
+                text,
+                " rayon does not follow input order: its threads split the range and steal halves of each other's \
+                 remaining work, so it meets the slow titles at other moments than a queue does. Over the {rounds} \
+                 layouts: {}.",
+                against.join("; ")
+            );
+        }
     }
     text
 }
@@ -432,24 +501,42 @@ pub(super) mod tests {
     use super::*;
     use crate::scenarios::scenarios;
 
-    /// A sound row with mean `mean`, a 95 % interval of ± `half`, and a
-    /// floor of 0.2 s.
+    /// Ten rounds around `mean`, spread evenly over ± `half` in an order
+    /// that depends on `strategy`: rows' noises are not paired.
+    pub(crate) fn walls(strategy: &str, mean: f64, half: f64) -> Vec<f64> {
+        let order = wikifetch_rig::stats::shuffled(10, seed_of(&[strategy]));
+        order
+            .iter()
+            .map(|&k| mean + half * (k as f64 / 4.5 - 1.0))
+            .collect()
+    }
+
+    /// A sound row with mean `mean`, ten rounds within ± `half`, and a
+    /// floor of exactly 0.2 s in every round.
     pub(crate) fn row(strategy: &str, c: usize, mean: f64, half: f64, cpu: f64) -> Row {
+        let walls = walls(strategy, mean, half);
+        let stats = wikifetch_rig::stats::Summary::of(&walls, 1).unwrap();
+        let floor_ratio = Ratio::paired(&walls, &[0.2; 10], 1);
         Row {
             scenario: "latency".into(),
             strategy: strategy.into(),
             titles: 100,
             concurrency: c,
             latency: "20ms".into(),
-            mean_s: mean,
-            median_s: mean,
-            min_s: mean - half,
-            max_s: mean + half,
-            ci_low_s: mean - half,
-            ci_high_s: mean + half,
+            rounds: 10,
+            mean_s: stats.mean,
+            median_s: stats.median,
+            q1_s: stats.q1,
+            q3_s: stats.q3,
+            min_s: stats.min,
+            max_s: stats.max,
+            ci_low_s: stats.mean_low,
+            ci_high_s: stats.mean_high,
             titles_per_s: 100.0 / mean,
             ideal_s: Some(0.2),
+            queue_s: None,
             floor_s: Some(0.2),
+            floor_ratio,
             efficiency_nominal: Some(0.2 / mean),
             efficiency_floor: Some(0.2 / mean),
             speedup: None,
@@ -465,6 +552,7 @@ pub(super) mod tests {
             rig_bound: false,
             premise: None,
             iterations: 11,
+            walls,
         }
     }
 
@@ -475,22 +563,30 @@ pub(super) mod tests {
             row("b", 10, 0.200, 0.001, 0.0),
         );
         let text = compare_two(&slow, &fast);
-        assert_eq!(text, "`b` is 20.0 ms (10.0 %) faster than `a`");
-        assert_eq!(compare_two(&fast, &slow), text);
-        assert!(!text.contains('-'));
+        assert!(
+            text.starts_with("`b` is 20.0 ms (10.0 %, 95 % interval 9."),
+            "{text}"
+        );
+        assert!(text.ends_with("%) faster than `a`"), "{text}");
+        assert_eq!(compare_two(&fast, &slow), text, "the same whichever comes first");
+        assert!(!text.contains('-'), "{text}");
     }
 
     #[test]
     fn rows_against_the_floor_say_over_or_under_never_a_bare_ratio() {
-        assert_eq!(
-            vs_floor(&row("a", 10, 0.203, 0.001, 0.0)),
-            "1.5 % over the floor"
-        );
+        let over = vs_floor(&row("a", 10, 0.203, 0.0005, 0.0));
+        assert!(over.starts_with("1.5 % over the floor (1."), "{over}");
+        assert!(over.ends_with("% over)"), "{over}");
         // Faster than an in-order floor (jitter): under, not "1.07 of".
-        assert_eq!(
-            vs_floor(&row("rayon", 20, 0.19, 0.001, 0.0)),
-            "5.0 % under the floor"
+        let under = vs_floor(&row("rayon", 20, 0.19, 0.0005, 0.0));
+        assert!(under.starts_with("5.0 % under the floor ("), "{under}");
+        // Noise around the floor: no direction claimed, no minus sign.
+        let level = vs_floor(&row("b", 10, 0.2002, 0.004, 0.0));
+        assert!(
+            level.starts_with("indistinguishable from the floor (") && level.contains("% under to "),
+            "{level}"
         );
+        assert!(!level.contains('-'), "{level}");
         let unfloored = Row {
             efficiency_floor: None,
             ..row("a", 10, 0.2, 0.001, 0.0)
@@ -503,27 +599,39 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn overlapping_rows_are_tied_never_ranked() {
+    fn rows_whose_ratio_interval_holds_one_are_tied_never_ranked() {
         let (a, b) = (
-            row("a", 10, 0.201, 0.005, 0.0),
-            row("b", 10, 0.204, 0.005, 0.0),
+            row("a", 10, 0.201, 0.01, 0.0),
+            row("b", 10, 0.2025, 0.01, 0.0),
         );
-        assert!(compare_two(&a, &b).contains("indistinguishable"));
+        let r = ratio(&a, &b).unwrap();
+        assert!(r.low < 1.0 && r.high > 1.0, "{r:?}");
+        assert!(compare_two(&a, &b).contains("indistinguishable in time here"));
         let summary = fastest_and_slowest(&[&a, &b]).unwrap();
         assert!(summary.contains("indistinguishable here"), "{summary}");
         let c = row("c", 10, 0.300, 0.005, 0.0);
         let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
         assert!(
             summary.starts_with("fastest `a`")
-                && summary.contains("(tied, intervals overlapping: `b`)"),
+                && summary.contains("(indistinguishable from it here: `b`)"),
             "{summary}"
         );
         assert!(summary.contains("slowest `c` 300.0 ms"), "{summary}");
-        assert!(
-            !summary.contains(
-                "slowest `c` 300.0 ms (295.0 ms – 305.0 ms, 50.0 % over the floor) (tied"
-            )
-        );
+        assert_eq!(summary.matches("indistinguishable from it here").count(), 1, "{summary}");
+    }
+
+    #[test]
+    fn pairing_ranks_rows_whose_spreads_overlap_when_every_round_agrees() {
+        // Both rows drift by ± 5 % together; `a` is 1 % slower in every round.
+        let b = row("b", 10, 0.2, 0.01, 0.0);
+        let a = Row {
+            walls: b.walls.iter().map(|w| w * 1.01).collect(),
+            strategy: "a".into(),
+            mean_s: b.mean_s * 1.01,
+            ..b.clone()
+        };
+        assert!(a.min_s < b.max_s, "the spreads overlap");
+        assert!(compare_two(&a, &b).starts_with("`b` is 2.0 ms (1.0 %, 95 % interval 1.0 – 1.0 %) faster"));
     }
 
     #[test]
@@ -533,13 +641,14 @@ pub(super) mod tests {
         let smol = row("smol", 10, 0.210, 0.0005, 40e-6);
         let text = runtime_and_client(&[&tokio, &control, &smol]).unwrap();
         assert!(
-            text.contains("`tokio` and `tokio-hyper` are indistinguishable in time"),
+            text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
             "{text}"
         );
         assert!(
-            text.contains("`tokio-hyper` is 4.8 ms (2.3 %) faster than `smol`"),
+            text.contains("`tokio-hyper` is 4.8 ms (2.3 %, 95 % interval"),
             "{text}"
         );
+        assert!(text.contains("faster than `smol`"), "{text}");
         assert!(
             text.contains("`tokio` 62.0 µs, `tokio-hyper` 55.0 µs"),
             "{text}"

@@ -1,6 +1,6 @@
-//! What a `cargo bench` run records besides criterion's timings: the
-//! machine, and per benchmark the results' correctness, in-flight peak and
-//! request count. Saved as JSON beside criterion's output.
+//! What a `cargo bench` run records: the machine, the controls, and per
+//! row every timed call (wall time, CPU, the mock's counters) and the
+//! results' correctness. Saved as JSON beside criterion's output.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -146,6 +146,16 @@ impl RunRecord {
     }
 }
 
+/// One criterion sample of the core's per-title work: `iterations` runs
+/// took `secs` in all.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct CoreSample {
+    /// Iterations in the sample.
+    pub iterations: u64,
+    /// Their total time, seconds.
+    pub secs: f64,
+}
+
 /// A whole `cargo bench` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunLog {
@@ -169,6 +179,10 @@ pub struct RunLog {
     /// Instructions per request of each strategy (callgrind), when counted.
     #[serde(default)]
     pub instructions: Vec<Count>,
+    /// Criterion's samples of the core's per-title work (warm-up included:
+    /// criterion calls the same routine for both).
+    #[serde(default)]
+    pub core_work: Vec<CoreSample>,
     /// Every benchmark's observations.
     pub records: Vec<RunRecord>,
 }
@@ -186,6 +200,7 @@ impl RunLog {
             controls: None,
             valgrind: None,
             instructions: Vec::new(),
+            core_work: Vec::new(),
             records: Vec::new(),
         }
     }

@@ -10,7 +10,7 @@ use super::{Paths, Row, RunLog, plot, rows, utc_date};
 /// Writes every file of `results/` from the last run; returns their names.
 pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
     let log = RunLog::load(paths)?;
-    let rows = rows(paths, &log)?;
+    let rows = rows(&log)?;
     let read = |p: std::path::PathBuf| {
         std::fs::read_to_string(p)
             .ok()
@@ -63,26 +63,32 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
 fn csv(rows: &[Row]) -> String {
     let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
     let mut out = String::from(
-        "scenario,strategy,titles,concurrency,latency,mean_s,median_s,ci_low_s,ci_high_s,titles_per_s,\
-         ideal_s,floor_s,efficiency_nominal,efficiency_floor,speedup,client_cpu_per_request_s,\
+        "scenario,strategy,titles,concurrency,latency,rounds,mean_s,median_s,q1_s,q3_s,ci_low_s,ci_high_s,titles_per_s,\
+         ideal_s,floor_s,floor_ratio,floor_ratio_low,floor_ratio_high,efficiency_nominal,efficiency_floor,speedup,client_cpu_per_request_s,\
          mock_cpu_per_request_s,mock_busy,rig_bound,connections_opened,errors,lost,max_in_flight,premise\n",
     );
     for r in rows {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{:.9},{:.9},{:.3},{},{},{},{},{},\"{}\"",
+            "{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{:.6},{:.1},{},{},{},{},{},{},{},{},{:.9},{:.9},{:.3},{},{},{},{},{},\"{}\"",
             r.scenario,
             r.strategy,
             r.titles,
             r.concurrency,
             r.latency,
+            r.rounds,
             r.mean_s,
             r.median_s,
+            r.q1_s,
+            r.q3_s,
             r.ci_low_s,
             r.ci_high_s,
             r.titles_per_s,
             opt(r.ideal_s),
             opt(r.floor_s),
+            opt(r.floor_ratio.map(|f| f.point)),
+            opt(r.floor_ratio.map(|f| f.low)),
+            opt(r.floor_ratio.map(|f| f.high)),
             opt(r.efficiency_nominal),
             opt(r.efficiency_floor),
             opt(r.speedup),

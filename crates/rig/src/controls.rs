@@ -43,19 +43,8 @@ pub struct Controls {
 impl Controls {
     /// Median of the mock's rounds over the median of the control's.
     pub fn mock_over_bare(&self) -> Option<f64> {
-        let (m, b) = (median(&self.mock_rps)?, median(&self.bare_wiremock_rps)?);
+        let (m, b) = (crate::stats::median(&self.mock_rps)?, crate::stats::median(&self.bare_wiremock_rps)?);
         (b > 0.0).then(|| m / b)
-    }
-}
-
-/// The median of `v`, or `None` when empty.
-pub fn median(v: &[f64]) -> Option<f64> {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(v[n / 2]),
-        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
     }
 }
 

@@ -46,11 +46,12 @@ impl Call {
     }
 }
 
-/// A built reference client for one list of titles at one concurrency.
+/// A built reference client for one or more lists of titles (layouts) at
+/// one concurrency. Every request is rendered when the client is built.
 pub struct Reference {
     runtime: tokio::runtime::Runtime,
     address: SocketAddr,
-    requests: Arc<Vec<Vec<u8>>>,
+    layouts: Vec<Arc<Vec<Vec<u8>>>>,
     concurrency: usize,
     timeout: Duration,
     pool: Mutex<Vec<TcpStream>>,
@@ -60,6 +61,12 @@ impl Reference {
     /// A client for `titles` against `config.api_url` (plain `http://` on
     /// an IP address) at `config.concurrency` connections.
     pub fn new(config: &Config, titles: &[String]) -> Result<Self, String> {
+        Self::with_layouts(config, &[titles.to_vec()])
+    }
+
+    /// A client for several lists of titles, one per layout, sharing its
+    /// connections: [`Reference::run_layout`] picks the list.
+    pub fn with_layouts(config: &Config, layouts: &[Vec<String>]) -> Result<Self, String> {
         let rest = config.api_url.strip_prefix("http://").ok_or_else(|| {
             format!(
                 "the reference client speaks plain http only: {}",
@@ -71,20 +78,27 @@ impl Reference {
             format!("the reference client needs an IP address and port: {authority}")
         })?;
         let user_agent = config.user_agent(CLIENT);
-        let requests = titles
+        let render = |titles: &[String]| {
+            titles
+                .iter()
+                .map(|t| {
+                    let title = Title::new(t).map_err(|e| format!("{t:?}: {e}"))?;
+                    let url = request_url(config, &title);
+                    let target = &url["http://".len() + authority.len()..];
+                    Ok(format!(
+                        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {user_agent}\r\n\
+                         Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n"
+                    )
+                    .into_bytes())
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map(Arc::new)
+        };
+        let layouts = layouts
             .iter()
-            .map(|t| {
-                let title = Title::new(t).map_err(|e| format!("{t:?}: {e}"))?;
-                let url = request_url(config, &title);
-                let target = &url["http://".len() + authority.len()..];
-                Ok(format!(
-                    "GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {user_agent}\r\n\
-                     Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n"
-                )
-                .into_bytes())
-            })
+            .map(|titles| render(titles))
             .collect::<Result<Vec<_>, String>>()?;
-        if requests.is_empty() {
+        if layouts.is_empty() || layouts.iter().any(|l| l.is_empty()) {
             return Err("the reference client needs at least one title".into());
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -95,21 +109,37 @@ impl Reference {
         Ok(Self {
             runtime,
             address,
-            requests: Arc::new(requests),
+            layouts,
             concurrency: config.concurrency.max(1),
             timeout: config.timeout,
             pool: Mutex::new(Vec::new()),
         })
     }
 
-    /// Fetches every title once, C at a time.
+    /// Fetches every title of the first layout once, C at a time.
     pub fn run(&self) -> Call {
-        self.send(self.requests.len())
+        self.run_layout(0)
     }
 
-    /// Sends `count` requests, cycling through the titles, C at a time:
-    /// a load generator for the mock's throughput.
+    /// Fetches every title of layout `layout` once, C at a time (the
+    /// first layout when there is no such layout).
+    pub fn run_layout(&self, layout: usize) -> Call {
+        let requests = self.requests(layout);
+        self.send_from(requests, requests.len())
+    }
+
+    /// Sends `count` requests, cycling through the first layout's titles,
+    /// C at a time: a load generator for the mock's throughput.
     pub fn send(&self, count: usize) -> Call {
+        self.send_from(self.requests(0), count)
+    }
+
+    fn requests(&self, layout: usize) -> &Arc<Vec<Vec<u8>>> {
+        // `with_layouts` guarantees at least one.
+        &self.layouts[if layout < self.layouts.len() { layout } else { 0 }]
+    }
+
+    fn send_from(&self, requests: &Arc<Vec<Vec<u8>>>, count: usize) -> Call {
         let mut idle = std::mem::take(&mut *self.pool.lock().unwrap_or_else(|e| e.into_inner()));
         let next = Arc::new(AtomicUsize::new(0));
         let (address, concurrency, timeout) = (
@@ -121,7 +151,7 @@ impl Reference {
             let start = Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..concurrency {
-                let (requests, next) = (Arc::clone(&self.requests), Arc::clone(&next));
+                let (requests, next) = (Arc::clone(requests), Arc::clone(&next));
                 let stream = idle.pop();
                 tasks.spawn(worker(address, stream, requests, next, count, timeout));
             }

@@ -111,7 +111,7 @@ impl Totals {
         let wall = sum(|s| s.wall_s);
         let mut walls: Vec<f64> = samples.iter().map(|s| s.wall_s).collect();
         walls.sort_by(f64::total_cmp);
-        let median = crate::controls::median(&walls).unwrap_or(0.0);
+        let median = crate::stats::median(&walls).unwrap_or(0.0);
         Self {
             calls: samples.len(),
             mean_wall_s: if samples.is_empty() {

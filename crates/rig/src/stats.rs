@@ -1,0 +1,305 @@
+//! The statistics every comparison uses, in one place: a seeded random
+//! stream, shuffles, quantiles, a summary of timed calls, and the paired
+//! bootstrap that decides whether one row is really faster than another.
+//!
+//! Rows are measured in rounds: in every round each row makes one call, in
+//! a shuffled order. Call `i` of one row and call `i` of another therefore
+//! shared the machine's state of round `i`, and a comparison resamples
+//! *rounds*, keeping the pairs together, so that drift which hit both rows
+//! alike cancels out of their ratio.
+
+use serde::{Deserialize, Serialize};
+
+/// Bootstrap resamples per interval: at 10–20 rounds the interval's ends
+/// move by well under 0.1 % between seeds at this count.
+pub const RESAMPLES: usize = 4000;
+
+/// The confidence level of every interval.
+pub const LEVEL: f64 = 0.95;
+
+/// SplitMix64: a small, seeded, well-mixed stream (Steele, Lea and Flood,
+/// 2014). Enough for shuffles and resampling; not for secrets.
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// A stream that depends only on `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`0` when `n` is 0). The modulo bias is below
+    /// 2⁻⁵⁰ for the sizes used here.
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            return 0;
+        }
+        usize::try_from(self.next_u64() % n as u64).unwrap_or(0)
+    }
+}
+
+/// `0..len` in an order that depends only on `seed` (Fisher–Yates).
+pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
+    let mut rng = SplitMix64::new(seed);
+    let mut order: Vec<usize> = (0..len).collect();
+    for i in (1..len).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    order
+}
+
+/// The `q`-quantile (0..=1) of values already sorted, by linear
+/// interpolation between the closest ranks (type 7, R's default); `None`
+/// when empty.
+pub fn quantile_of_sorted(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = q.clamp(0.0, 1.0) * last as f64;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
+}
+
+/// The `q`-quantile of `values` (see [`quantile_of_sorted`]).
+pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    quantile_of_sorted(&v, q)
+}
+
+/// The median of `values`, or `None` when empty.
+pub fn median(values: &[f64]) -> Option<f64> {
+    quantile(values, 0.5)
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// One row's timed calls, summarized.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Calls.
+    pub n: usize,
+    /// Mean, seconds.
+    pub mean: f64,
+    /// Bootstrap 95 % interval of the mean: lower end.
+    pub mean_low: f64,
+    /// Upper end.
+    pub mean_high: f64,
+    /// Median.
+    pub median: f64,
+    /// First quartile.
+    pub q1: f64,
+    /// Third quartile.
+    pub q3: f64,
+    /// Fastest call.
+    pub min: f64,
+    /// Slowest call.
+    pub max: f64,
+}
+
+impl Summary {
+    /// Summarizes `values`; `None` when empty. The interval is a
+    /// percentile bootstrap of the mean, seeded by `seed`.
+    pub fn of(values: &[f64], seed: u64) -> Option<Self> {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let q = |p| quantile_of_sorted(&sorted, p);
+        let (low, high) = bootstrap(values.len(), seed, |idx| {
+            idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64
+        })?;
+        Some(Self {
+            n: values.len(),
+            mean: mean(values),
+            mean_low: low,
+            mean_high: high,
+            median: q(0.5)?,
+            q1: q(0.25)?,
+            q3: q(0.75)?,
+            min: q(0.0)?,
+            max: q(1.0)?,
+        })
+    }
+}
+
+/// A ratio of two rows' mean times, `a / b`, over the rounds both ran,
+/// with its paired bootstrap interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Ratio {
+    /// mean(a) / mean(b) over the paired rounds.
+    pub point: f64,
+    /// Lower end of the 95 % interval.
+    pub low: f64,
+    /// Upper end.
+    pub high: f64,
+    /// Rounds paired.
+    pub rounds: usize,
+}
+
+/// What a ratio's interval says about `a` against `b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The whole interval is below 1: `a` took less time.
+    Faster,
+    /// The whole interval is above 1: `a` took more time.
+    Slower,
+    /// The interval contains 1: no difference this run can show.
+    Indistinguishable,
+}
+
+impl Ratio {
+    /// The ratio of `a`'s mean to `b`'s over the first rounds both have,
+    /// round `i` of `a` paired with round `i` of `b`; `None` with no round
+    /// or a zero mean. Seeded by `seed`, so the same data gives the same
+    /// interval.
+    pub fn paired(a: &[f64], b: &[f64], seed: u64) -> Option<Self> {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let of = |idx: &[usize]| {
+            let (sa, sb) = idx
+                .iter()
+                .fold((0.0, 0.0), |(x, y), &i| (x + a[i], y + b[i]));
+            if sb > 0.0 { sa / sb } else { f64::NAN }
+        };
+        let all: Vec<usize> = (0..n).collect();
+        let point = of(&all);
+        if !point.is_finite() {
+            return None;
+        }
+        let (low, high) = bootstrap(n, seed, of)?;
+        Some(Self {
+            point,
+            low,
+            high,
+            rounds: n,
+        })
+    }
+
+    /// Faster, slower, or indistinguishable: only an interval that
+    /// excludes 1 names a difference.
+    pub fn verdict(&self) -> Verdict {
+        if self.high < 1.0 {
+            Verdict::Faster
+        } else if self.low > 1.0 {
+            Verdict::Slower
+        } else {
+            Verdict::Indistinguishable
+        }
+    }
+
+    /// `b / a`: the same comparison seen from the other side.
+    pub fn inverse(&self) -> Self {
+        Self {
+            point: 1.0 / self.point,
+            low: 1.0 / self.high,
+            high: 1.0 / self.low,
+            rounds: self.rounds,
+        }
+    }
+}
+
+/// The percentile bootstrap of `statistic` over `n` items (resampled
+/// indices, [`RESAMPLES`] times): the (2.5 %, 97.5 %) quantiles of the
+/// statistic's finite values. With one item the interval is that item's
+/// value at both ends. `None` when `n` is 0.
+fn bootstrap(n: usize, seed: u64, statistic: impl Fn(&[usize]) -> f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let mut rng = SplitMix64::new(seed);
+    let mut idx = vec![0; n];
+    let mut values: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            for slot in &mut idx {
+                *slot = rng.below(n);
+            }
+            statistic(&idx)
+        })
+        .filter(|v| v.is_finite())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let tail = (1.0 - LEVEL) / 2.0;
+    Some((
+        quantile_of_sorted(&values, tail)?,
+        quantile_of_sorted(&values, 1.0 - tail)?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shuffles_are_permutations_that_depend_on_the_seed() {
+        let a = shuffled(8, 1);
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..8).collect::<Vec<_>>());
+        assert_ne!(shuffled(8, 1), shuffled(8, 2));
+        assert_eq!(shuffled(8, 3), shuffled(8, 3));
+        assert!(shuffled(0, 1).is_empty());
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_ranks() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.25), Some(2.0));
+        assert_eq!(quantile(&[7.0], 0.9), Some(7.0));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn a_summary_holds_the_spread_and_an_interval_around_the_mean() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
+        let s = Summary::of(&v, 7).unwrap();
+        assert_eq!((s.n, s.mean, s.median, s.min, s.max), (10, 5.5, 5.5, 1.0, 10.0));
+        assert_eq!((s.q1, s.q3), (3.25, 7.75));
+        assert!(s.mean_low < 5.5 && s.mean_high > 5.5, "{s:?}");
+        assert!(s.mean_low > 3.0 && s.mean_high < 8.0, "{s:?}");
+        assert_eq!(Summary::of(&v, 7), Some(s), "seeded: the same data, the same interval");
+        assert_eq!(Summary::of(&[], 7), None);
+    }
+
+    #[test]
+    fn pairing_cancels_drift_that_hits_both_rows_alike() {
+        // Both rows drift from 1.0 to 2.0 over the rounds; `a` is always
+        // 2 % slower. Unpaired, the two spreads overlap completely; paired,
+        // the ratio is exactly 1.02 in every round.
+        let b: Vec<f64> = (0..10).map(|i| 1.0 + f64::from(i) / 9.0).collect();
+        let a: Vec<f64> = b.iter().map(|x| x * 1.02).collect();
+        let r = Ratio::paired(&a, &b, 1).unwrap();
+        assert!((r.point - 1.02).abs() < 1e-12);
+        assert!(r.low > 1.0, "{r:?}");
+        assert_eq!(r.verdict(), Verdict::Slower);
+        assert_eq!(r.inverse().verdict(), Verdict::Faster);
+        let sa = Summary::of(&a, 1).unwrap();
+        let sb = Summary::of(&b, 1).unwrap();
+        assert!(sa.mean_low < sb.mean_high, "unpaired intervals overlap");
+    }
+
+    #[test]
+    fn noise_larger_than_the_difference_is_indistinguishable() {
+        let b = [1.0, 1.3, 0.8, 1.1, 0.9, 1.2, 1.0, 0.7, 1.25, 1.05];
+        let a = [1.2, 1.0, 1.1, 0.8, 1.3, 0.9, 1.15, 1.0, 0.85, 1.1];
+        let r = Ratio::paired(&a, &b, 3).unwrap();
+        assert_eq!(r.verdict(), Verdict::Indistinguishable, "{r:?}");
+        assert!(r.low < 1.0 && r.high > 1.0);
+    }
+
+    #[test]
+    fn ratios_need_rounds_and_a_nonzero_denominator() {
+        assert_eq!(Ratio::paired(&[], &[], 1), None);
+        assert_eq!(Ratio::paired(&[1.0], &[0.0], 1), None);
+        // Unequal lengths pair the rounds both have.
+        assert_eq!(Ratio::paired(&[2.0, 9.0], &[1.0], 1).unwrap().rounds, 1);
+    }
+}
