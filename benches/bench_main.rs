@@ -6,14 +6,16 @@
 //!   its own CPU; this process, the client, is pinned to the others.
 //! - Every (scenario, C) also runs the reference client, a near-free HTTP
 //!   client sending the same requests: the floor each row is held to.
-//! - All the rows of one (scenario, C) are built first and called once,
-//!   untimed, so that timed calls start with warm connections. Then they
-//!   are measured in rounds: in every round each row makes one timed
-//!   `fetch_all`, in a freshly shuffled order, so that drift of the
-//!   machine hits every row alike and comparisons can pair round `i` of
-//!   one row with round `i` of another.
-//! - Around each timed call the rig reads the client's own CPU clock and,
-//!   untimed, the mock's counters and CPU.
+//! - Every row (a strategy, or the floor) of one (scenario, C) runs in a
+//!   child process of its own (`wikifetch run-one`, through `compare`),
+//!   so that no row's threads, pools or memory sit beside another's. Each
+//!   is called once, untimed, so that timed calls start with warm
+//!   connections. Then they are measured in rounds: in every round each
+//!   row makes one timed `fetch_all`, in a freshly shuffled order, so that
+//!   drift of the machine hits every row alike and comparisons can pair
+//!   round `i` of one row with round `i` of another.
+//! - Each child times its own call and reads its own CPU clock; around it
+//!   this process reads, untimed, the mock's counters and CPU.
 //! - Every call's results are checked: a title lost or failed is counted
 //!   and shown in the report, never hidden.
 //!
@@ -33,16 +35,20 @@
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use wikifetch::Strategy;
+use wikifetch::footprint::{self, Footprint};
 use wikifetch::report::{self, CoreSample, RunLog, RunRecord, seed_of};
-use wikifetch::runner::Runner;
+use wikifetch::compare;
 use wikifetch::scenarios::{SEED, Scenario, scenarios};
-use wikifetch_core::{Config, NoProgress, Title, parse_response, request_url};
-use wikifetch_rig::stats::{Summary, shuffled};
-use wikifetch_rig::{CpuSplit, MockProcess, MockSpec, cpus, measure};
+use wikifetch_core::{Config, Title, parse_response, request_url};
+use wikifetch_rig::stats::Summary;
+use wikifetch_rig::{CpuSplit, MockProcess, MockSpec, cpus};
+
+/// Criterion's samples of the core's work (its default).
+const CORE_SAMPLES: usize = 100;
 
 /// The `wikifetch` binary: it serves the mock in its own process.
 const EXE: &str = env!("CARGO_BIN_EXE_wikifetch");
@@ -74,6 +80,9 @@ fn main() {
         let mut log = RunLog::new(sweep, split.clone());
         let mut criterion = Criterion::default()
             .output_directory(&paths.criterion)
+            .sample_size(CORE_SAMPLES)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(2))
             .configure_from_args();
         core_work(&mut criterion, &mut log);
         criterion.final_summary();
@@ -93,6 +102,7 @@ fn main() {
             println!("wikifetch: partial run (filter, --test or --list): results/ left as it was");
             return;
         }
+        measure_footprints(&split, &mut log);
         match wikifetch_rig::controls::measure(Path::new(EXE), &split) {
             Ok(controls) => log.controls = Some(controls),
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
@@ -114,7 +124,7 @@ fn main() {
 
 /// The sans-IO work every strategy does for one title, whatever its
 /// concurrency model: validate the title, build its URL, parse a
-/// five-sentence answer like the mock's. Criterion times it; the samples
+/// five-sentence answer like the mock's. Criterion times it; its samples
 /// (iterations, seconds) also go into the run log for the report.
 fn core_work(criterion: &mut Criterion, log: &mut RunLog) {
     let config = Config::for_api("http://127.0.0.1:8080/w/api.php");
@@ -138,7 +148,51 @@ fn core_work(criterion: &mut Criterion, log: &mut RunLog) {
             elapsed
         })
     });
-    log.core_work = samples;
+    // Criterion calls the routine for its warm-up, then once per sample:
+    // keep the samples.
+    let warm_up = samples.len().saturating_sub(CORE_SAMPLES);
+    log.core_work = samples.split_off(warm_up);
+}
+
+/// Memory and threads per request in flight: every row but `sequential`
+/// (which has no C) at each of the footprint concurrencies, against a mock
+/// that holds every answer long enough for all of a call's titles to be
+/// in flight at once.
+fn measure_footprints(split: &CpuSplit, log: &mut RunLog) {
+    let mock = MockProcess::start(
+        Path::new(EXE),
+        &MockSpec {
+            latency: wikifetch_mock::Latency::Fixed(footprint::DELAY).to_string(),
+            seed: SEED,
+            cpus: split.mock.clone(),
+            ..MockSpec::default()
+        },
+    )
+    .expect("the mock process starts");
+    let rows = std::iter::once(None).chain(
+        Strategy::ALL
+            .iter()
+            .filter(|s| **s != Strategy::Sequential)
+            .map(|s| Some(*s)),
+    );
+    for strategy in rows {
+        for c in footprint::CONCURRENCIES {
+            match Footprint::measure(Path::new(EXE), &mock, strategy, c) {
+                Ok(f) => {
+                    println!(
+                        "footprint/{}/{c}: {} in flight, {:.1} MiB idle, {:.1} MiB at the peak, {} threads",
+                        f.strategy,
+                        f.in_flight,
+                        f.idle_rss_kib as f64 / 1024.0,
+                        f.peak_rss_kib as f64 / 1024.0,
+                        f.peak_threads
+                    );
+                    log.footprints.push(f);
+                }
+                Err(e) => eprintln!("wikifetch: footprint at C = {c} not measured: {e}"),
+            }
+        }
+    }
 }
 
 /// Instructions per request of every strategy at C = 10 with no delay,
@@ -174,8 +228,9 @@ fn count_instructions(split: &CpuSplit, paths: &report::Paths, log: &mut RunLog)
     log.valgrind = Some(version);
 }
 
-/// One scenario: for each C, its floor and every strategy, built, warmed
-/// up once, then timed in shuffled rounds. With `test`, one round.
+/// One scenario: for each C, its floor and every strategy, each in a
+/// child process of its own (`wikifetch run-one`, as `compare` runs them),
+/// warmed up once, then timed in shuffled rounds. With `test`, one round.
 fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: bool) {
     let mock = MockProcess::start(
         Path::new(EXE),
@@ -187,57 +242,43 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
         },
     )
     .expect("the mock process starts");
-    let rounds = if test { 1 } else { scenario.rounds };
-    let layouts: Vec<Vec<String>> = (0..rounds.min(scenario.layouts.max(1)))
-        .map(|r| scenario.title_list(r))
-        .collect();
     let started = Instant::now();
-    for c in scenario.floors() {
-        let strategies = scenario.runs().into_iter().filter(|(_, rc)| *rc == c);
-        let rows: Vec<Option<Strategy>> = std::iter::once(None)
-            .chain(strategies.map(|(s, _)| Some(s)))
-            .collect();
-        let runners: Vec<Runner> = rows
-            .iter()
-            .map(|s| {
-                let mut config = Config::for_api(mock.api_url());
-                config.concurrency = c;
-                Runner::build(*s, &config, &layouts).unwrap_or_else(|e| panic!("{e}"))
-            })
-            .collect();
-        let mut records: Vec<RunRecord> = runners
-            .iter()
-            .map(|r| RunRecord::new(scenario.name, r.name(), scenario.titles, c))
-            .collect();
-        let seed = seed_of(&[scenario.name, &c.to_string()]);
-        let call = |i: usize, layout: usize, records: &mut [RunRecord]| {
-            let ((failed, returned), sample) = measure(&mock, || {
-                let outcome = runners[i].call(layout, &NoProgress);
-                (outcome.failed(), outcome.results)
-            })
-            .expect("the mock answers its admin paths");
-            records[i].observe(failed, returned);
-            sample
+    // One comparison per C; `sequential` (C = 1) joins the first, with its
+    // own floor.
+    let mut strategies: Vec<Strategy> = Strategy::ALL.to_vec();
+    if !scenario.with_sequential {
+        strategies.retain(|s| *s != Strategy::Sequential);
+    }
+    for (i, &c) in scenario.concurrency.iter().enumerate() {
+        let options = compare::Options {
+            titles: scenario.titles,
+            concurrency: c,
+            latency: scenario.latency.clone(),
+            strategies: strategies
+                .iter()
+                .copied()
+                .filter(|s| i == 0 || *s != Strategy::Sequential)
+                .collect(),
+            rounds: if test { 1 } else { scenario.rounds },
+            seed: seed_of(&[scenario.name, &c.to_string()]),
+            layouts: scenario.layouts,
         };
-        // One untimed call each: it opens the connections and checks the
-        // results.
-        for i in shuffled(runners.len(), seed) {
-            records[i].warmup = Some(call(i, 0, &mut records));
-        }
-        for round in 0..rounds {
-            let layout = scenario.layout(round);
-            for i in shuffled(runners.len(), seed.wrapping_add(1 + round as u64)) {
-                let sample = call(i, layout, &mut records);
-                records[i].samples.push(sample);
+        let rows = compare::run(Path::new(EXE), mock.api_url(), Some(&mock), &options, |_| {})
+            .unwrap_or_else(|e| panic!("{} at C = {c}: {e}", scenario.name));
+        for row in rows {
+            let mut record = RunRecord::new(scenario.name, &row.strategy, scenario.titles, row.concurrency);
+            record.observe(row.warmup.failed(), row.warmup.results);
+            for (call, sample) in row.calls.iter().zip(&row.mock) {
+                record.observe(call.failed(), call.results);
+                record.samples.push(*sample);
             }
-        }
-        for record in records {
             let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
             if let Some(s) = Summary::of(&walls, 0) {
                 println!(
-                    "{}/{}/{c}: mean {} [{} {}], median {}, {} rounds",
+                    "{}/{}/{}: mean {} [{} {}], median {}, {} rounds",
                     scenario.name,
                     record.strategy,
+                    record.concurrency,
                     report::time(s.mean),
                     report::time(s.mean_low),
                     report::time(s.mean_high),

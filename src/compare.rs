@@ -54,6 +54,13 @@ pub struct Measurement {
     pub peak_rss_kib: u64,
 }
 
+impl Measurement {
+    /// Titles that failed.
+    pub fn failed(&self) -> usize {
+        self.errors.values().sum()
+    }
+}
+
 /// Per-title start and completion times, in nanoseconds after the call
 /// began (0: not yet), kept in atomics so that recording costs a clock read
 /// and a store. Prints `done` per completion only when asked (warm-up).
@@ -91,14 +98,14 @@ impl Progress for Recorder<'_> {
     }
 }
 
-/// The child's side: one call with `runner` over `titles`, reporting each
-/// completion on `events` when given.
+/// The child's side: one call with `runner` over the titles of layout
+/// `layout`, reporting each completion on `events` when given.
 pub fn call_once(
     runner: &Runner,
-    titles: &[String],
+    layout: usize,
     events: Option<&mut (dyn Write + Send)>,
 ) -> Measurement {
-    let n = titles.len();
+    let n = runner.titles(layout).len();
     let recorder = Recorder {
         origin: Instant::now(),
         started: (0..n).map(|_| AtomicU64::new(0)).collect(),
@@ -107,7 +114,7 @@ pub fn call_once(
     };
     let cpu = wikifetch_rig::process::cpu_time();
     let start = Instant::now();
-    let outcome = runner.call(0, &recorder);
+    let outcome = runner.call(layout, &recorder);
     let wall = start.elapsed();
     let client_cpu = wikifetch_rig::process::cpu_time().saturating_sub(cpu);
     let seconds = |ns: u64| ns as f64 / 1e9;
@@ -154,6 +161,9 @@ pub struct Options {
     pub rounds: usize,
     /// The seed for the mock and for the order of the calls.
     pub seed: u64,
+    /// Title lists the rounds cycle through (round `r` fetches list
+    /// `r % layouts`; see `Scenario::layouts`); the warm-up fetches list 0.
+    pub layouts: usize,
 }
 
 /// One row of the comparison: a strategy (or a floor) at its C.
@@ -205,7 +215,7 @@ pub struct Compared {
 }
 
 /// A child process making calls on command.
-struct Worker {
+pub(crate) struct Worker {
     strategy: Option<Strategy>,
     concurrency: usize,
     process: Child,
@@ -214,12 +224,14 @@ struct Worker {
 }
 
 impl Worker {
-    fn start(
+    /// Starts a child for `strategy` (`None`: the reference client) at C,
+    /// over `layouts` lists of `n` titles.
+    pub(crate) fn start(
         exe: &std::path::Path,
         strategy: Option<Strategy>,
         c: usize,
         url: &str,
-        n: usize,
+        (n, layouts): (usize, usize),
     ) -> Result<Self, String> {
         let mut command = Command::new(exe);
         command.arg("run-one");
@@ -235,6 +247,8 @@ impl Worker {
                 &n.to_string(),
                 "--concurrency",
                 &c.to_string(),
+                "--layouts",
+                &layouts.max(1).to_string(),
             ])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -256,12 +270,16 @@ impl Worker {
         self.strategy.map_or(REFERENCE, Strategy::name)
     }
 
-    fn pid(&self) -> i32 {
+    pub(crate) fn pid(&self) -> i32 {
         i32::try_from(self.process.id()).unwrap_or(0)
     }
 
     /// Asks for one call (`warmup` or `timed`); `on_done` per `done` line.
-    fn call(&mut self, mode: &str, mut on_done: impl FnMut()) -> Result<Measurement, String> {
+    pub(crate) fn call(
+        &mut self,
+        mode: &str,
+        mut on_done: impl FnMut(),
+    ) -> Result<Measurement, String> {
         writeln!(self.stdin, "{mode}")
             .and_then(|()| self.stdin.flush())
             .map_err(|e| format!("{}: the child is gone: {e}", self.name()))?;
@@ -328,10 +346,16 @@ pub fn run(
     floors.dedup();
     let mut workers = Vec::new();
     for c in &floors {
-        workers.push(Worker::start(exe, None, *c, url, n)?);
+        workers.push(Worker::start(exe, None, *c, url, (n, options.layouts))?);
     }
     for s in &options.strategies {
-        workers.push(Worker::start(exe, Some(*s), c_of(*s), url, n)?);
+        workers.push(Worker::start(
+            exe,
+            Some(*s),
+            c_of(*s),
+            url,
+            (n, options.layouts),
+        )?);
     }
 
     // Warm-up, one worker at a time, with threads and memory read from outside.
@@ -384,11 +408,12 @@ pub fn run(
     let total = options.rounds * workers.len();
     let mut made = 0;
     for round in 0..options.rounds {
+        let timed = format!("timed {}", round % options.layouts.max(1));
         for i in shuffled(workers.len(), options.seed.wrapping_add(round as u64)) {
             let w = &mut workers[i];
             let (measured, sample) = match mock {
                 Some(m) => {
-                    let (measured, sample) = wikifetch_rig::measure(m, || w.call("timed", || {}))
+                    let (measured, sample) = wikifetch_rig::measure(m, || w.call(&timed, || {}))
                         .map_err(|e| format!("the mock's counters: {e}"))?;
                     let measured = measured?;
                     // The call ran in the child: its own clocks, not this
@@ -400,7 +425,7 @@ pub fn run(
                     };
                     (measured, Some(sample))
                 }
-                None => (w.call("timed", || {})?, None),
+                None => (w.call(&timed, || {})?, None),
             };
             rows[i].3.push(measured);
             rows[i].4.extend(sample);
@@ -507,15 +532,16 @@ pub fn ideal(latency: &Latency, seed: u64, n: usize, c: usize) -> Duration {
 /// `warmup` or `timed` line on `input`, each answered with a JSON line.
 pub fn serve_calls(
     runner: &Runner,
-    titles: &[String],
     input: impl BufRead,
     out: &mut (dyn Write + Send),
 ) -> Result<(), String> {
     for line in input.lines() {
         let line = line.map_err(|e| e.to_string())?;
-        let measured = match line.trim() {
-            "warmup" => call_once(runner, titles, Some(&mut *out)),
-            "timed" => call_once(runner, titles, None),
+        let mut words = line.split_whitespace();
+        let layout = |w: Option<&str>| w.and_then(|k| k.parse().ok()).unwrap_or(0);
+        let measured = match words.next() {
+            Some("warmup") => call_once(runner, 0, Some(&mut *out)),
+            Some("timed") => call_once(runner, layout(words.next()), None),
             _ => continue,
         };
         let json = serde_json::to_string(&measured).map_err(|e| e.to_string())?;
@@ -531,11 +557,11 @@ pub fn child_runner(
     strategy: Option<Strategy>,
     api_url: &str,
     c: usize,
-    titles: &[String],
+    layouts: &[Vec<String>],
 ) -> Result<Runner, String> {
     let mut config = Config::for_api(api_url);
     config.concurrency = c;
-    Runner::build(strategy, &config, &[titles.to_vec()])
+    Runner::build(strategy, &config, layouts)
 }
 
 #[cfg(test)]
@@ -553,9 +579,10 @@ mod tests {
     fn the_child_answers_each_call_with_one_measurement() {
         let mock = wikifetch_mock::MockWiki::start().unwrap();
         let titles = crate::scenarios::titles(5, 0);
-        let runner = child_runner(Some(Strategy::Sequential), &mock.api_url(), 1, &titles).unwrap();
+        let runner =
+            child_runner(Some(Strategy::Sequential), &mock.api_url(), 1, &[titles.clone()]).unwrap();
         let mut out = Vec::new();
-        serve_calls(&runner, &titles, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
+        serve_calls(&runner, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         // Five `done` lines for the warm-up, none for the timed call.

@@ -5,6 +5,7 @@
 //! lives in the `crates/` (see `ARCHITECTURE.md`).
 
 pub mod compare;
+pub mod footprint;
 pub mod report;
 pub mod runner;
 pub mod scenarios;

@@ -114,6 +114,9 @@ struct RunOneArgs {
     titles: usize,
     #[arg(long)]
     concurrency: usize,
+    /// Title lists to build (`timed K` fetches list K).
+    #[arg(long, default_value_t = 1)]
+    layouts: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -414,11 +417,13 @@ fn controls() -> Result<ExitCode, String> {
 }
 
 fn run_one(args: RunOneArgs) -> Result<ExitCode, String> {
-    let titles = wikifetch::scenarios::titles(args.titles, 0);
+    let layouts: Vec<Vec<String>> = (0..args.layouts.max(1))
+        .map(|k| wikifetch::scenarios::titles(args.titles, k))
+        .collect();
     let strategy = if args.reference { None } else { args.strategy };
-    let runner = compare::child_runner(strategy, &args.api_url, args.concurrency, &titles)?;
+    let runner = compare::child_runner(strategy, &args.api_url, args.concurrency, &layouts)?;
     let mut stdout = io::stdout();
-    compare::serve_calls(&runner, &titles, io::stdin().lock(), &mut stdout)?;
+    compare::serve_calls(&runner, io::stdin().lock(), &mut stdout)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -465,6 +470,7 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
         strategies,
         rounds: args.rounds,
         seed: args.seed,
+        layouts: 1,
     };
     let show_bars = io::stdout().is_terminal() && args.format == CompareFormat::Table;
     let bar = if show_bars {

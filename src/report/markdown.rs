@@ -41,8 +41,8 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
     let with_speedup = rows.iter().any(|r| r.speedup.is_some());
     let _ = writeln!(
         out,
-        "| strategy | C | mean | 95 % CI | median | vs floor | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | errors |\n\
-         |---|---:|---:|---|---:|---|---:|---:|{}---:|---:|---:|---:|---:|---:|",
+        "| strategy | C | mean | 95 % CI of the mean | median | IQR | vs floor (95 % CI) | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | errors |\n\
+         |---|---:|---:|---|---:|---|---|---:|---:|{}---:|---:|---:|---:|---:|---:|",
         if with_speedup {
             " speedup vs sequential |"
         } else {
@@ -61,13 +61,15 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} – {} | {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {} |",
+            "| {} | {} | {} | {} – {} | {} | {} – {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {} |",
             name_cell(r),
             r.concurrency,
             time(r.mean_s),
             time(r.ci_low_s),
             time(r.ci_high_s),
             time(r.median_s),
+            time(r.q1_s),
+            time(r.q3_s),
             prose::vs_floor(r),
             ratio(r.efficiency_floor),
             ratio(r.efficiency_nominal),
@@ -129,7 +131,8 @@ pub(super) fn markdown(
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
          - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); the client process runs the strategy under test and nothing else while a call is timed.\n\
          - The whole run (build excluded) took {:.1} min; the client process peaked at {:.0} MiB resident.\n\
-         - {} benchmarks ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n",
+         - {} rows ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n\
+         - How rows were timed: all the rows of one scenario and C were built, called once untimed (to open their connections), then timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -144,6 +147,12 @@ pub(super) fn markdown(
         rows.iter().map(|r| r.iterations).sum::<u64>(),
         rows.iter().map(|r| r.errors).sum::<u64>(),
         rows.iter().map(|r| r.lost).sum::<u64>(),
+        if log.sweep {
+            ""
+        } else {
+            ", so that a drift of the machine hits every row of a comparison alike"
+        },
+        rounds_words(rows),
     );
 
     rig_section(&mut out, log.controls.as_ref(), wrk);
@@ -152,9 +161,9 @@ pub(super) fn markdown(
     let _ = writeln!(
         out,
         "## How to read the tables\n\n\
-         - **mean** is criterion's estimate of one `fetch_all` of N titles (flat sampling, 10 samples), with its 95 % confidence interval; **median** is the median of the same measured calls.\n\
-         - **vs floor** compares the row's mean with its floor: the reference client's mean at the same N, C and mock in this run. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as a ratio (floor / mean). Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
-         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for uneven delays, an in-order queue of C workers over the delays the mock applied). It ignores every cost but the delay, so even the floor is below 1.00.\n\
+         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a percentile bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
+         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean. For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
          - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise**. **errors** counts failed and lost titles over all calls.\n",
@@ -180,12 +189,42 @@ pub(super) fn markdown(
         let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
         if scenario.latency.typical().is_zero() {
             instructions_section(&mut out, log, &group);
+            core_work_section(&mut out, log);
         }
     }
 
+    footprint_section(&mut out, log);
     python_section(&mut out, rows, python);
     caveats(&mut out, log, rows);
     out
+}
+
+/// "10" or "10 (20 in `jitter`)": the rounds the rows ran.
+fn rounds_words(rows: &[Row]) -> String {
+    let mut counts: Vec<(usize, Vec<&str>)> = Vec::new();
+    for r in rows {
+        match counts.iter_mut().find(|(n, _)| *n == r.rounds) {
+            Some((_, names)) if !names.contains(&r.scenario.as_str()) => names.push(&r.scenario),
+            Some(_) => {}
+            None => counts.push((r.rounds, vec![&r.scenario])),
+        }
+    }
+    counts.sort_by_key(|(_, names)| std::cmp::Reverse(names.len()));
+    let mut parts = counts.iter().map(|(n, names)| (n, names));
+    let Some((most, _)) = parts.next() else {
+        return "none".into();
+    };
+    let rest: Vec<String> = parts
+        .map(|(n, names)| {
+            let names: Vec<String> = names.iter().map(|s| format!("`{s}`")).collect();
+            format!("{n} in {}", names.join(", "))
+        })
+        .collect();
+    if rest.is_empty() {
+        most.to_string()
+    } else {
+        format!("{most} ({})", rest.join("; "))
+    }
 }
 
 fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
@@ -207,7 +246,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         "## Caveats\n\n\
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The mock is on loopback: no TLS, no real network. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
-         - Within a scenario the floors run first, then each strategy as one block of samples in a fixed order, so slow drift of the machine between blocks is not averaged out; the intervals show only the noise within a block. (`wikifetch compare` interleaves its calls in a shuffled order.)\n\
+         - Rows were timed in shuffled rounds, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different rounds and are compared only through their floors. The bootstrap intervals assume rounds are independent of one another; with {} rounds a row's interval is itself only roughly placed, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
             format!(
@@ -217,11 +256,12 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         } else {
             "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
         },
+        rounds_words(rows),
         if wide.is_empty() {
             "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
         } else {
             format!(
-                "Rows whose 95 % interval is wider than ± 1 % of the mean: {}. Where two rows' intervals overlap, the report calls them tied.",
+                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. Their spread is why some differences are called indistinguishable.",
                 wide.join(", ")
             )
         }
@@ -266,6 +306,102 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
         );
     }
     let _ = writeln!(out, "\n{}\n", prose::orderings(&pairs));
+}
+
+/// The part of every row's CPU per request that is the core's, the same
+/// for every strategy: criterion's measurement of validating a title,
+/// building its URL and parsing a five-sentence answer.
+fn core_work_section(out: &mut String, log: &RunLog) {
+    let per_title: Vec<f64> = log
+        .core_work
+        .iter()
+        .filter(|s| s.iterations > 0)
+        .map(|s| s.secs / s.iterations as f64)
+        .collect();
+    let Some(stats) = wikifetch_rig::stats::Summary::of(&per_title, 0) else {
+        out.push_str("**The core's own work per title** was not measured in this run.\n\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "**The core's own work per title** (criterion, `core/title-url-parse`, {} samples): validating the title, \
+         building its URL and parsing a five-sentence answer took {} (median; interquartile range {} – {}). Every \
+         strategy calls the same code for every title, so that much of each row's client CPU per request is the \
+         same for all of them; the rest is the HTTP client, the runtime and the kernel.\n",
+        stats.n,
+        us3(stats.median),
+        us3(stats.q1),
+        us3(stats.q3)
+    );
+}
+
+/// Memory and threads per request in flight, from the footprints: each
+/// row's two measurements, then the slope between them.
+pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
+    use crate::footprint::{CONCURRENCIES, DELAY, PerRequest};
+    out.push_str("## Memory and threads per request in flight
+
+");
+    if log.footprints.is_empty() {
+        out.push_str("Not measured in this run.\n\n");
+        return;
+    }
+    let [low, high] = CONCURRENCIES;
+    let _ = writeln!(
+        out,
+        "Each row in a child process of its own (as `wikifetch compare` runs them), at C = {low} and C = {high}: one \
+         warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
+         over C titles against a mock that holds every answer {}, so that all C are in flight at once, while the parent \
+         reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
+         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope.\n\n\
+         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak |\n|---|---:|---:|---:|---|---:|---:|",
+        time(DELAY.as_secs_f64())
+    );
+    for f in &log.footprints {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB |",
+            f.strategy,
+            f.concurrency,
+            f.in_flight,
+            if f.premise_held() { "" } else { " ⚠" },
+            f.connections,
+            f.idle_threads,
+            f.peak_threads,
+            f.idle_rss_kib as f64 / 1024.0,
+            f.peak_rss_kib as f64 / 1024.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nOne more request in flight, from C = {low} to C = {high} (the differences over the difference in requests \
+         in flight, so that fixed costs cancel): **at the peak** is all the resident memory it adds; **held between \
+         calls** is the part still there with nothing in flight, per slot of C (a pool's thread, a kept-alive \
+         connection and its buffers); **only in flight** is the rest (a task, a thread's stack in use, buffers being \
+         filled). Resident memory counts pages touched, not reserved: a thread's 2 MiB stack costs what it has used.\n\n\
+         | strategy | at the peak, per request | held between calls, per slot | only in flight | OS threads per request |\n|---|---:|---:|---:|---:|"
+    );
+    let mut names: Vec<&str> = log.footprints.iter().map(|f| f.strategy.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let at = |c: usize| {
+            log.footprints
+                .iter()
+                .find(|f| f.strategy == name && f.concurrency == c)
+        };
+        let cells = match (at(low), at(high)) {
+            (Some(l), Some(h)) => match PerRequest::between(l, h) {
+                Some(p) => format!(
+                    "{:.1} KiB | {:.1} KiB | {:.1} KiB | {:.2}",
+                    p.peak_kib, p.held_kib, p.in_flight_kib, p.threads
+                ),
+                None => "– | – | – | – (a measurement broke its premise: see ⚠ above)".into(),
+            },
+            _ => "– | – | – | – (not measured at both C)".into(),
+        };
+        let _ = writeln!(out, "| `{name}` | {cells} |");
+    }
+    out.push('\n');
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.

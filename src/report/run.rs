@@ -183,6 +183,10 @@ pub struct RunLog {
     /// criterion calls the same routine for both).
     #[serde(default)]
     pub core_work: Vec<CoreSample>,
+    /// Memory and threads of each row at the footprint concurrencies,
+    /// all titles in flight at once (`crate::footprint`).
+    #[serde(default)]
+    pub footprints: Vec<crate::footprint::Footprint>,
     /// Every benchmark's observations.
     pub records: Vec<RunRecord>,
 }
@@ -201,6 +205,7 @@ impl RunLog {
             valgrind: None,
             instructions: Vec::new(),
             core_work: Vec::new(),
+            footprints: Vec::new(),
             records: Vec::new(),
         }
     }

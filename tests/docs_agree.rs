@@ -1,0 +1,75 @@
+//! The docs cannot drift from the committed run: every measured figure in
+//! `docs/GUIDE.md` and `README.md` (a number with a unit: ms, µs, s, %,
+//! KiB, MiB, ×, or an instruction count such as 64k) must appear in
+//! `results/REPORT.md`, which `cargo bench` writes from the run. A doc that
+//! quotes a figure the report no longer prints fails here; refresh it from
+//! the report.
+
+use std::path::Path;
+
+/// Units a measured figure carries in the docs and the report.
+const UNITS: [&str; 9] = [" ms", " µs", " s", " %", " KiB", " MiB", "×", "k", " min"];
+
+/// Every "number + unit" in `text`: the number is a run of digits, dots
+/// and commas starting with a digit, not glued to a word before it.
+fn figures(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let glued = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if bytes[i].is_ascii_digit() && !glued {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b',') {
+                i += 1;
+            }
+            let number = text[start..i].trim_end_matches(['.', ',']);
+            let rest = &text[start + number.len()..];
+            for unit in UNITS {
+                if let Some(after) = rest.strip_prefix(unit) {
+                    // "5 s" but not "5 sentences"; "64k" but not "64kB".
+                    let ends = after
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    if ends {
+                        found.push(format!("{number}{unit}"));
+                    }
+                    break;
+                }
+            }
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+fn read(path: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn the_scanner_finds_figures_and_only_figures() {
+    assert_eq!(
+        figures("took 204.4 ms (1.3 %), 25.9 µs, 2.033 s, 64k, 9.9×, 4.2 min"),
+        ["204.4 ms", "1.3 %", "25.9 µs", "2.033 s", "64k", "9.9×", "4.2 min"]
+    );
+    assert!(figures("5 sentences, C = 10, rustc 1.95, x86_64, 3 seconds").is_empty());
+}
+
+#[test]
+fn every_figure_in_the_guide_and_readme_is_in_the_committed_report() {
+    let report = read("results/REPORT.md");
+    for doc in ["docs/GUIDE.md", "README.md"] {
+        let missing: Vec<String> = figures(&read(doc))
+            .into_iter()
+            .filter(|f| !report.contains(f.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{doc} quotes figures that results/REPORT.md does not print: {missing:?}"
+        );
+    }
+}
