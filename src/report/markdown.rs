@@ -129,10 +129,10 @@ pub(super) fn markdown(
         out,
         "## Machine and run\n\n\
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
-         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); the client process runs the strategy under test and nothing else while a call is timed.\n\
-         - The whole run (build excluded) took {:.1} min; the client process peaked at {:.0} MiB resident.\n\
+         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
+         - The whole run (build excluded) took {:.1} min.\n\
          - {} rows ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n\
-         - How rows were timed: all the rows of one scenario and C were built, called once untimed (to open their connections), then timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}.\n",
+         - How rows were timed: the rows of one scenario and C were started together, each called once untimed (to open its connections), then timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -140,7 +140,6 @@ pub(super) fn markdown(
         m.rustc,
         log.split.describe(),
         log.wall_secs / 60.0,
-        log.peak_rss_kib as f64 / 1024.0,
         rows.len(),
         strategies,
         rows.len() - strategies,
@@ -164,7 +163,7 @@ pub(super) fn markdown(
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a percentile bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
          - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean. For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
-         - **client CPU / request** is the client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
+         - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
          - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise**. **errors** counts failed and lost titles over all calls.\n",
         RIG_BOUND_BUSY * 100.0
@@ -351,7 +350,7 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
         out,
         "Each row in a child process of its own (as `wikifetch compare` runs them), at C = {low} and C = {high}: one \
          warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
-         over C titles against a mock that holds every answer {}, so that all C are in flight at once, while the parent \
+         over C titles against a mock that holds every answer for {}, so that all C are in flight at once, while the parent \
          reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
          counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope.\n\n\
          | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak |\n|---|---:|---:|---:|---|---:|---:|",
@@ -376,9 +375,11 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
         out,
         "\nOne more request in flight, from C = {low} to C = {high} (the differences over the difference in requests \
          in flight, so that fixed costs cancel): **at the peak** is all the resident memory it adds; **held between \
-         calls** is the part still there with nothing in flight, per slot of C (a pool's thread, a kept-alive \
-         connection and its buffers); **only in flight** is the rest (a task, a thread's stack in use, buffers being \
-         filled). Resident memory counts pages touched, not reserved: a thread's 2 MiB stack costs what it has used.\n\n\
+         calls** is the part still resident with nothing in flight, per slot of C: a pool's threads and the stack \
+         they have touched, kept-alive connections and their buffers, and memory the process freed but did not give \
+         back to the system (compare **threads idle**: a row with one thread between calls holds no thread then); \
+         **only in flight** is the rest (a task, a thread's stack in use, buffers being filled). Resident memory \
+         counts pages touched, not reserved.\n\n\
          | strategy | at the peak, per request | held between calls, per slot | only in flight | OS threads per request |\n|---|---:|---:|---:|---:|"
     );
     let mut names: Vec<&str> = log.footprints.iter().map(|f| f.strategy.as_str()).collect();

@@ -101,6 +101,9 @@ pub struct Row {
     pub requests_per_call: f64,
     /// The client process's own CPU per request, seconds.
     pub client_cpu_per_request_s: f64,
+    /// The same as a ratio of sums over the rounds (CPU over requests),
+    /// with its bootstrap interval, seconds per request.
+    pub client_cpu_ci: Option<Ratio>,
     /// The mock process's CPU per request, seconds.
     pub mock_cpu_per_request_s: f64,
     /// The mock's CPU time over the wall time during the timed calls.
@@ -219,6 +222,11 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             connections_opened: totals.connections,
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
+            client_cpu_ci: Ratio::paired(
+                &record.samples.iter().map(|s| s.client_cpu_s).collect::<Vec<_>>(),
+                &record.samples.iter().map(|s| s.requests as f64).collect::<Vec<_>>(),
+                seed_of(&[&record.scenario, &record.strategy, "cpu"]),
+            ),
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
             mock_busy: totals.mock_busy,
             rig_bound: totals.rig_bound(),

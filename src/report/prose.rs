@@ -46,43 +46,39 @@ pub(super) fn apart(a: &Row, b: &Row) -> bool {
     ratio(a, b).is_some_and(|r| r.verdict() != Verdict::Indistinguishable)
 }
 
-/// A ratio's distance from 1 in words: "1.5 % over", "2.0 % under".
-fn over_under(ratio: f64) -> String {
-    let over = (ratio - 1.0) * 100.0;
-    if over >= 0.0 {
-        format!("{over:.1} % over")
-    } else {
-        format!("{:.1} % under", -over)
-    }
-}
-
-/// A ratio's interval in words, never with a minus sign: "1.1 – 1.9 %
-/// over", "0.2 % under to 0.6 % over".
-fn interval(r: &Ratio) -> String {
+/// A ratio's 95 % interval as a distance from 1, never with a minus sign:
+/// "[1.1 – 1.9 %]" (the direction is said next to it), or across 1 "[0.2 %
+/// under – 0.6 % over]".
+fn bracket(r: &Ratio) -> String {
     let pct = |x: f64| (x - 1.0).abs() * 100.0;
     if r.low >= 1.0 {
-        format!("{:.1} – {:.1} % over", pct(r.low), pct(r.high))
+        format!("[{:.1} – {:.1} %]", pct(r.low), pct(r.high))
     } else if r.high <= 1.0 {
-        format!("{:.1} – {:.1} % under", pct(r.high), pct(r.low))
+        format!("[{:.1} – {:.1} %]", pct(r.high), pct(r.low))
     } else {
-        format!("{:.1} % under to {:.1} % over", pct(r.low), pct(r.high))
+        format!("[{:.1} % under – {:.1} % over]", pct(r.low), pct(r.high))
     }
 }
 
-/// The row against its floor, with the interval of the paired ratio:
-/// "1.5 % over the floor (1.1 – 1.9 % over)", "indistinguishable from the
-/// floor (0.2 % under to 0.6 % over)", or why there is no comparison.
+/// The row against its floor, with the 95 % interval of the paired ratio:
+/// "1.5 % [1.1 – 1.9 %] over the floor", "indistinguishable from the floor
+/// [0.2 % under – 0.6 % over]", or why there is no comparison.
 pub(super) fn vs_floor(r: &Row) -> String {
     match (r.floor_ratio, r.efficiency_floor) {
         (_, Some(_)) if r.strategy == REFERENCE => "the floor itself".into(),
         (Some(ratio), Some(_)) => match ratio.verdict() {
             Verdict::Indistinguishable => {
-                format!("indistinguishable from the floor ({})", interval(&ratio))
+                format!("indistinguishable from the floor {}", bracket(&ratio))
             }
-            _ => format!(
-                "{} the floor ({})",
-                over_under(ratio.point),
-                interval(&ratio)
+            Verdict::Slower => format!(
+                "{:.1} % {} over the floor",
+                (ratio.point - 1.0) * 100.0,
+                bracket(&ratio)
+            ),
+            Verdict::Faster => format!(
+                "{:.1} % {} under the floor",
+                (1.0 - ratio.point) * 100.0,
+                bracket(&ratio)
             ),
         },
         (Some(_), None) => "no floor: it was rig-bound".into(),
@@ -90,10 +86,19 @@ pub(super) fn vs_floor(r: &Row) -> String {
     }
 }
 
+/// How a row is named in a sentence.
+fn label(r: &Row) -> String {
+    if r.strategy == REFERENCE {
+        "the reference client".into()
+    } else {
+        format!("`{}`", r.strategy)
+    }
+}
+
 fn show(r: &Row) -> String {
     format!(
-        "`{}` {} ({} – {}, {})",
-        r.strategy,
+        "{} {} (95 % CI {} – {}; {})",
+        label(r),
         time(r.mean_s),
         time(r.ci_low_s),
         time(r.ci_high_s),
@@ -135,7 +140,7 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     }
     if !apart(best, worst) {
         return Some(format!(
-            "every strategy within noise of every other, from {} to {}: indistinguishable here",
+            "the fastest, {}, and the slowest, {}, are indistinguishable here",
             show(best),
             show(worst)
         ));
@@ -159,18 +164,17 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     ))
 }
 
-/// How `a` compares with `b` in time: "`b` is 1.2 ms (3.0 %, 95 %
-/// interval 2.1 – 3.9 %) faster than `a`", or that this run cannot tell
-/// them apart.
+/// How `a` compares with `b` in time: "`b` is 1.2 ms (3.0 % [2.1 – 3.9
+/// %]) faster than `a`", or that this run cannot tell them apart.
 pub(super) fn compare_two(a: &Row, b: &Row) -> String {
     let Some(r) = ratio(a, b).filter(|r| r.verdict() != Verdict::Indistinguishable) else {
         let spread = ratio(a, b)
-            .map(|r| format!(", `{}` {} `{}`", a.strategy, interval(&r), b.strategy))
+            .map(|r| format!("; {} over {}: {}", label(a), label(b), bracket(&r)))
             .unwrap_or_default();
         return format!(
-            "`{}` and `{}` are indistinguishable in time here ({} and {}{spread})",
-            a.strategy,
-            b.strategy,
+            "{} and {} are indistinguishable in time here ({} and {}{spread})",
+            label(a),
+            label(b),
             time(a.mean_s),
             time(b.mean_s)
         );
@@ -182,13 +186,12 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
         (b, a, r)
     };
     format!(
-        "`{}` is {} ({:.1} %, 95 % interval {:.1} – {:.1} %) faster than `{}`",
-        fast.strategy,
+        "{} is {} ({:.1} % {}) faster than {}",
+        label(fast),
         time(slow.mean_s - fast.mean_s),
         (slow_over_fast.point - 1.0) * 100.0,
-        (slow_over_fast.low - 1.0) * 100.0,
-        (slow_over_fast.high - 1.0) * 100.0,
-        slow.strategy
+        bracket(&slow_over_fast),
+        label(slow)
     )
 }
 
@@ -243,9 +246,23 @@ fn by_cpu(rows: &[&Row]) -> String {
             .total_cmp(&b.client_cpu_per_request_s)
     });
     v.iter()
-        .map(|r| format!("`{}` {}", r.strategy, us3(r.client_cpu_per_request_s)))
+        .map(|r| format!("`{}` {}", r.strategy, cpu_with_interval(r)))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// "29.6 µs [28.1 – 31.0 µs]": a row's client CPU per request with the
+/// bootstrap interval over its rounds.
+fn cpu_with_interval(r: &Row) -> String {
+    match r.client_cpu_ci {
+        Some(ci) => format!(
+            "{} [{} – {}]",
+            us3(r.client_cpu_per_request_s),
+            us3(ci.low),
+            us3(ci.high)
+        ),
+        None => us3(r.client_cpu_per_request_s),
+    }
 }
 
 /// The share of the client's core a row kept busy: CPU over wall time.
@@ -301,7 +318,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
                     .map(|r| format!("`{}` {:.0} %", r.strategy, client_busy(r) * 100.0))
                     .collect();
                 let mut part = format!(
-                    "at C = {c}, the client's own CPU per request, lowest first: {}; the share of its one CPU it kept busy: {}",
+                    "at C = {c}, the client's own CPU per request (95 % interval over the rounds), lowest first: {}; the share of its one CPU it kept busy: {}",
                     by_cpu(&here),
                     busy.join(", ")
                 );
@@ -335,7 +352,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
             .map(|c| {
                 let here = at(&comparable, *c);
                 format!(
-                    "at C = {c}, against the floor: {}; the client's CPU per request: {}",
+                    "at C = {c}, against the floor: {}; the client's CPU per request (95 % interval over the rounds): {}",
                     by_floor(&here),
                     by_cpu(&here)
                 )
@@ -547,6 +564,7 @@ pub(super) mod tests {
             connections_opened: 0,
             requests_per_call: 100.0,
             client_cpu_per_request_s: cpu,
+            client_cpu_ci: None,
             mock_cpu_per_request_s: 20e-6,
             mock_busy: 0.05,
             rig_bound: false,
@@ -563,11 +581,8 @@ pub(super) mod tests {
             row("b", 10, 0.200, 0.001, 0.0),
         );
         let text = compare_two(&slow, &fast);
-        assert!(
-            text.starts_with("`b` is 20.0 ms (10.0 %, 95 % interval 9."),
-            "{text}"
-        );
-        assert!(text.ends_with("%) faster than `a`"), "{text}");
+        assert!(text.starts_with("`b` is 20.0 ms (10.0 % [9."), "{text}");
+        assert!(text.ends_with(" %]) faster than `a`"), "{text}");
         assert_eq!(compare_two(&fast, &slow), text, "the same whichever comes first");
         assert!(!text.contains('-'), "{text}");
     }
@@ -575,15 +590,16 @@ pub(super) mod tests {
     #[test]
     fn rows_against_the_floor_say_over_or_under_never_a_bare_ratio() {
         let over = vs_floor(&row("a", 10, 0.203, 0.0005, 0.0));
-        assert!(over.starts_with("1.5 % over the floor (1."), "{over}");
-        assert!(over.ends_with("% over)"), "{over}");
+        assert!(over.starts_with("1.5 % [1."), "{over}");
+        assert!(over.ends_with(" %] over the floor"), "{over}");
         // Faster than an in-order floor (jitter): under, not "1.07 of".
         let under = vs_floor(&row("rayon", 20, 0.19, 0.0005, 0.0));
-        assert!(under.starts_with("5.0 % under the floor ("), "{under}");
+        assert!(under.starts_with("5.0 % [4."), "{under}");
+        assert!(under.ends_with(" %] under the floor"), "{under}");
         // Noise around the floor: no direction claimed, no minus sign.
         let level = vs_floor(&row("b", 10, 0.2002, 0.004, 0.0));
         assert!(
-            level.starts_with("indistinguishable from the floor (") && level.contains("% under to "),
+            level.starts_with("indistinguishable from the floor [") && level.contains("% under – "),
             "{level}"
         );
         assert!(!level.contains('-'), "{level}");
@@ -609,6 +625,7 @@ pub(super) mod tests {
         assert!(compare_two(&a, &b).contains("indistinguishable in time here"));
         let summary = fastest_and_slowest(&[&a, &b]).unwrap();
         assert!(summary.contains("indistinguishable here"), "{summary}");
+        assert!(summary.starts_with("the fastest, `a`"), "{summary}");
         let c = row("c", 10, 0.300, 0.005, 0.0);
         let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
         assert!(
@@ -631,7 +648,8 @@ pub(super) mod tests {
             ..b.clone()
         };
         assert!(a.min_s < b.max_s, "the spreads overlap");
-        assert!(compare_two(&a, &b).starts_with("`b` is 2.0 ms (1.0 %, 95 % interval 1.0 – 1.0 %) faster"));
+        let text = compare_two(&a, &b);
+        assert!(text.starts_with("`b` is 2.0 ms (1.0 % [1.0 – 1.0 %]) faster"), "{text}");
     }
 
     #[test]
@@ -644,10 +662,7 @@ pub(super) mod tests {
             text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
             "{text}"
         );
-        assert!(
-            text.contains("`tokio-hyper` is 4.8 ms (2.3 %, 95 % interval"),
-            "{text}"
-        );
+        assert!(text.contains("`tokio-hyper` is 4.8 ms (2.3 % ["), "{text}");
         assert!(text.contains("faster than `smol`"), "{text}");
         assert!(
             text.contains("`tokio` 62.0 µs, `tokio-hyper` 55.0 µs"),
@@ -681,6 +696,43 @@ pub(super) mod tests {
         assert!(text.contains("the mock's ceiling in this run"), "{text}");
         assert!(text.contains("`smol` 22.0 µs"), "{text}");
         assert!(!text.contains("Against the floor"), "{text}");
+    }
+
+    #[test]
+    fn jitter_is_held_to_the_bound_and_rayon_to_the_queues_with_intervals() {
+        let jitter = scenarios(false)
+            .into_iter()
+            .find(|s| s.name == "jitter")
+            .unwrap();
+        let floor_walls = walls(REFERENCE, 0.500, 0.001);
+        let at = |strategy: &str, mean: f64, half: f64| {
+            let r = row(strategy, 20, mean, half, 0.0);
+            Row {
+                scenario: "jitter".into(),
+                // The bound averages about 0.35 s over the layouts.
+                efficiency_nominal: Some(0.35 / mean),
+                floor_ratio: Ratio::paired(&r.walls, &floor_walls, 1),
+                ..r
+            }
+        };
+        let floor = at(REFERENCE, 0.500, 0.001);
+        let pool = at("thread-pool", 0.501, 0.001);
+        // rayon's layouts scatter it widely around the queue.
+        let rayon = at("rayon", 0.495, 0.06);
+        let text = why(&jitter, &[&floor, &pool, &rayon]);
+        assert!(text.starts_with("Each of the 10 rounds fetched its own 200 titles"), "{text}");
+        assert!(text.contains("it is one schedule, not a bound"), "{text}");
+        assert!(
+            text.contains("`rayon` and `thread-pool` are indistinguishable in time here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`rayon` and the reference client are indistinguishable in time here"),
+            "{text}"
+        );
+        assert!(text.contains("0.70 of the bound"), "{text}");
+        assert!(text.contains("`thread-pool` 501.0 ms (0.2 % ["), "{text}");
+        assert!(!text.contains(" -") && !text.contains("[-"), "no negative figure: {text}");
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
         "valgrind": log.valgrind,
         "instructions": log.instructions,
         "wall_secs": log.wall_secs,
-        "peak_rss_kib": log.peak_rss_kib,
+        "orchestrator_peak_rss_kib": log.peak_rss_kib,
         "rows": rows,
         // Every measured call of every row, as the rig recorded it.
         "samples": log.records.iter().map(|r| json!({
