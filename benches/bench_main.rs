@@ -39,9 +39,9 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use wikifetch::Strategy;
+use wikifetch::compare;
 use wikifetch::footprint::{self, Footprint};
 use wikifetch::report::{self, CoreSample, RunLog, RunRecord, seed_of};
-use wikifetch::compare;
 use wikifetch::scenarios::{SEED, Scenario, scenarios};
 use wikifetch_core::{Config, Title, parse_response, request_url};
 use wikifetch_rig::stats::Summary;
@@ -253,7 +253,7 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
         let options = compare::Options {
             titles: scenario.titles,
             concurrency: c,
-            latency: scenario.latency.clone(),
+            latency: scenario.latency,
             strategies: strategies
                 .iter()
                 .copied()
@@ -263,10 +263,21 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
             seed: seed_of(&[scenario.name, &c.to_string()]),
             layouts: scenario.layouts,
         };
-        let rows = compare::run(Path::new(EXE), mock.api_url(), Some(&mock), &options, |_| {})
-            .unwrap_or_else(|e| panic!("{} at C = {c}: {e}", scenario.name));
+        let rows = compare::run(
+            Path::new(EXE),
+            mock.api_url(),
+            Some(&mock),
+            &options,
+            |_| {},
+        )
+        .unwrap_or_else(|e| panic!("{} at C = {c}: {e}", scenario.name));
         for row in rows {
-            let mut record = RunRecord::new(scenario.name, &row.strategy, scenario.titles, row.concurrency);
+            let mut record = RunRecord::new(
+                scenario.name,
+                &row.strategy,
+                scenario.titles,
+                row.concurrency,
+            );
             record.observe(row.warmup.failed(), row.warmup.results);
             for (call, sample) in row.calls.iter().zip(&row.mock) {
                 record.observe(call.failed(), call.results);

@@ -579,8 +579,13 @@ mod tests {
     fn the_child_answers_each_call_with_one_measurement() {
         let mock = wikifetch_mock::MockWiki::start().unwrap();
         let titles = crate::scenarios::titles(5, 0);
-        let runner =
-            child_runner(Some(Strategy::Sequential), &mock.api_url(), 1, &[titles.clone()]).unwrap();
+        let runner = child_runner(
+            Some(Strategy::Sequential),
+            &mock.api_url(),
+            1,
+            std::slice::from_ref(&titles),
+        )
+        .unwrap();
         let mut out = Vec::new();
         serve_calls(&runner, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

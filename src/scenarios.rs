@@ -290,8 +290,15 @@ mod tests {
         let titles = s.title_list(0);
         assert_eq!(titles.len(), 100);
         assert_eq!(s.title_list(7), titles, "fixed delays: one layout");
-        let jitter = scenarios(false).into_iter().find(|s| s.name == "jitter").unwrap();
-        assert_ne!(jitter.delays(0), jitter.delays(1), "uneven delays: a layout per round");
+        let jitter = scenarios(false)
+            .into_iter()
+            .find(|s| s.name == "jitter")
+            .unwrap();
+        assert_ne!(
+            jitter.delays(0),
+            jitter.delays(1),
+            "uneven delays: a layout per round"
+        );
         assert_eq!(jitter.layout(jitter.rounds), 0);
         let other = titles_of_every_layout();
         assert!(other.iter().all(|t| wikifetch_core::Title::new(t).is_ok()));

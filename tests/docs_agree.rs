@@ -4,6 +4,8 @@
 //! `results/REPORT.md`, which `cargo bench` writes from the run. A doc that
 //! quotes a figure the report no longer prints fails here; refresh it from
 //! the report.
+// A test may fail loudly.
+#![allow(clippy::panic)]
 
 use std::path::Path;
 
@@ -20,7 +22,9 @@ fn figures(text: &str) -> Vec<String> {
         let glued = i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
         if bytes[i].is_ascii_digit() && !glued {
             let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b',') {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i] == b',')
+            {
                 i += 1;
             }
             let number = text[start..i].trim_end_matches(['.', ',']);
@@ -28,10 +32,7 @@ fn figures(text: &str) -> Vec<String> {
             for unit in UNITS {
                 if let Some(after) = rest.strip_prefix(unit) {
                     // "5 s" but not "5 sentences"; "64k" but not "64kB".
-                    let ends = after
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
+                    let ends = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
                     if ends {
                         found.push(format!("{number}{unit}"));
                     }
@@ -54,7 +55,9 @@ fn read(path: &str) -> String {
 fn the_scanner_finds_figures_and_only_figures() {
     assert_eq!(
         figures("took 204.4 ms (1.3 %), 25.9 µs, 2.033 s, 64k, 9.9×, 4.2 min"),
-        ["204.4 ms", "1.3 %", "25.9 µs", "2.033 s", "64k", "9.9×", "4.2 min"]
+        [
+            "204.4 ms", "1.3 %", "25.9 µs", "2.033 s", "64k", "9.9×", "4.2 min"
+        ]
     );
     assert!(figures("5 sentences, C = 10, rustc 1.95, x86_64, 3 seconds").is_empty());
 }

@@ -338,9 +338,11 @@ fn core_work_section(out: &mut String, log: &RunLog) {
 /// row's two measurements, then the slope between them.
 pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
     use crate::footprint::{CONCURRENCIES, DELAY, PerRequest};
-    out.push_str("## Memory and threads per request in flight
+    out.push_str(
+        "## Memory and threads per request in flight
 
-");
+",
+    );
     if log.footprints.is_empty() {
         out.push_str("Not measured in this run.\n\n");
         return;

@@ -223,8 +223,16 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
             client_cpu_ci: Ratio::paired(
-                &record.samples.iter().map(|s| s.client_cpu_s).collect::<Vec<_>>(),
-                &record.samples.iter().map(|s| s.requests as f64).collect::<Vec<_>>(),
+                &record
+                    .samples
+                    .iter()
+                    .map(|s| s.client_cpu_s)
+                    .collect::<Vec<_>>(),
+                &record
+                    .samples
+                    .iter()
+                    .map(|s| s.requests as f64)
+                    .collect::<Vec<_>>(),
                 seed_of(&[&record.scenario, &record.strategy, "cpu"]),
             ),
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,

@@ -34,7 +34,11 @@ pub(super) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
 /// (the same interval whichever row comes first); `None` without rounds.
 pub(super) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
     if a.strategy <= b.strategy {
-        Ratio::paired(&a.walls, &b.walls, seed_of(&[&a.scenario, &a.strategy, &b.strategy]))
+        Ratio::paired(
+            &a.walls,
+            &b.walls,
+            seed_of(&[&a.scenario, &a.strategy, &b.strategy]),
+        )
     } else {
         ratio(b, a).map(|r| r.inverse())
     }
@@ -400,7 +404,10 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     let spread = |f: fn(&(f64, f64, f64)) -> f64| {
         let v: Vec<f64> = per_round.iter().map(f).collect();
         let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let (lo, hi) = (quantile(&v, 0.0).unwrap_or(mean), quantile(&v, 1.0).unwrap_or(mean));
+        let (lo, hi) = (
+            quantile(&v, 0.0).unwrap_or(mean),
+            quantile(&v, 1.0).unwrap_or(mean),
+        );
         format!("{} on average, {} – {}", time(mean), time(lo), time(hi))
     };
     let list: Vec<String> = sound(rows)
@@ -436,10 +443,7 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
         .filter(|r| r.strategy == REFERENCE || r.sound())
         .collect();
     if let Some(rayon) = rayon {
-        let against: Vec<String> = queues
-            .iter()
-            .map(|q| compare_two(rayon, q))
-            .collect();
+        let against: Vec<String> = queues.iter().map(|q| compare_two(rayon, q)).collect();
         if !against.is_empty() {
             let _ = write!(
                 text,
@@ -583,7 +587,11 @@ pub(super) mod tests {
         let text = compare_two(&slow, &fast);
         assert!(text.starts_with("`b` is 20.0 ms (10.0 % [9."), "{text}");
         assert!(text.ends_with(" %]) faster than `a`"), "{text}");
-        assert_eq!(compare_two(&fast, &slow), text, "the same whichever comes first");
+        assert_eq!(
+            compare_two(&fast, &slow),
+            text,
+            "the same whichever comes first"
+        );
         assert!(!text.contains('-'), "{text}");
     }
 
@@ -634,7 +642,11 @@ pub(super) mod tests {
             "{summary}"
         );
         assert!(summary.contains("slowest `c` 300.0 ms"), "{summary}");
-        assert_eq!(summary.matches("indistinguishable from it here").count(), 1, "{summary}");
+        assert_eq!(
+            summary.matches("indistinguishable from it here").count(),
+            1,
+            "{summary}"
+        );
     }
 
     #[test]
@@ -649,7 +661,10 @@ pub(super) mod tests {
         };
         assert!(a.min_s < b.max_s, "the spreads overlap");
         let text = compare_two(&a, &b);
-        assert!(text.starts_with("`b` is 2.0 ms (1.0 % [1.0 – 1.0 %]) faster"), "{text}");
+        assert!(
+            text.starts_with("`b` is 2.0 ms (1.0 % [1.0 – 1.0 %]) faster"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -720,7 +735,10 @@ pub(super) mod tests {
         // rayon's layouts scatter it widely around the queue.
         let rayon = at("rayon", 0.495, 0.06);
         let text = why(&jitter, &[&floor, &pool, &rayon]);
-        assert!(text.starts_with("Each of the 10 rounds fetched its own 200 titles"), "{text}");
+        assert!(
+            text.starts_with("Each of the 10 rounds fetched its own 200 titles"),
+            "{text}"
+        );
         assert!(text.contains("it is one schedule, not a bound"), "{text}");
         assert!(
             text.contains("`rayon` and `thread-pool` are indistinguishable in time here"),
@@ -732,7 +750,10 @@ pub(super) mod tests {
         );
         assert!(text.contains("0.70 of the bound"), "{text}");
         assert!(text.contains("`thread-pool` 501.0 ms (0.2 % ["), "{text}");
-        assert!(!text.contains(" -") && !text.contains("[-"), "no negative figure: {text}");
+        assert!(
+            !text.contains(" -") && !text.contains("[-"),
+            "no negative figure: {text}"
+        );
     }
 
     #[test]

@@ -26,10 +26,11 @@
 //! that is as good as a queue. With uneven ones it depends on where the
 //! slow titles sit: `wikifetch compare --latency "lognormal:20ms,p99=200ms"
 //! -c 20 --plot t.svg` can show rayon finishing most titles first and then
-//! waiting on one slow title it reached late. Which titles a thread meets,
-//! and when, changes from call to call: in `cargo bench`'s `jitter`
-//! scenario rayon's calls ranged from 372 ms to 512 ms while the in-order
-//! queues' calls took 475–479 ms (`results/results.json`).
+//! waiting on one slow title it reached late, or the other way round.
+//! Over `cargo bench`'s `jitter` scenario (20 layouts of heavy-tailed
+//! delays) rayon and the in-order thread pool were indistinguishable: on
+//! some layouts rayon finished first, on others the queue
+//! (`results/REPORT.md`, `jitter`).
 //!
 //! **When to choose it.** When the program already uses rayon for CPU work
 //! and a modest number of blocking requests is a side task, or when the
@@ -38,13 +39,10 @@
 //!
 //! **What it costs.** Like any pool of OS threads: C stacks, C kernel tasks,
 //! a context switch per answer; plus rayon's idle workers, which spin
-//! looking for work before they sleep. That is cheap at C = 10 (1.3 % over
-//! the floor in `cargo bench`'s `latency`) and ruinous at C = 1000 on one
-//! client CPU: `wikifetch compare --titles 1000 --concurrency 1000
-//! --strategies thread-pool,thread-per-request,rayon,tokio,async-std,smol,tokio-hyper`
-//! (2026-11-29) took a median 1.26 s for rayon against 94 ms for the plain
-//! thread pool and 59 ms for smol, at 1.30 ms of CPU per title (the run
-//! `docs/GUIDE.md` calls C1000).
+//! looking for work before they sleep. At C = 10 that is among the
+//! cheapest rows in time (`cargo bench`'s `latency`); at C = 100 it trails
+//! the task strategies, and each request in flight holds a thread and its
+//! touched stack (the report's footprint section gives the figures).
 //!
 //! **Pitfalls.** The global pool's size (above). Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the

@@ -43,7 +43,10 @@ pub struct Controls {
 impl Controls {
     /// Median of the mock's rounds over the median of the control's.
     pub fn mock_over_bare(&self) -> Option<f64> {
-        let (m, b) = (crate::stats::median(&self.mock_rps)?, crate::stats::median(&self.bare_wiremock_rps)?);
+        let (m, b) = (
+            crate::stats::median(&self.mock_rps)?,
+            crate::stats::median(&self.bare_wiremock_rps)?,
+        );
         (b > 0.0).then(|| m / b)
     }
 }

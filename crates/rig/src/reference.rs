@@ -136,7 +136,11 @@ impl Reference {
 
     fn requests(&self, layout: usize) -> &Arc<Vec<Vec<u8>>> {
         // `with_layouts` guarantees at least one.
-        &self.layouts[if layout < self.layouts.len() { layout } else { 0 }]
+        &self.layouts[if layout < self.layouts.len() {
+            layout
+        } else {
+            0
+        }]
     }
 
     fn send_from(&self, requests: &Arc<Vec<Vec<u8>>>, count: usize) -> Call {

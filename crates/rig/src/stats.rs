@@ -261,11 +261,18 @@ mod tests {
     fn a_summary_holds_the_spread_and_an_interval_around_the_mean() {
         let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0];
         let s = Summary::of(&v, 7).unwrap();
-        assert_eq!((s.n, s.mean, s.median, s.min, s.max), (10, 5.5, 5.5, 1.0, 10.0));
+        assert_eq!(
+            (s.n, s.mean, s.median, s.min, s.max),
+            (10, 5.5, 5.5, 1.0, 10.0)
+        );
         assert_eq!((s.q1, s.q3), (3.25, 7.75));
         assert!(s.mean_low < 5.5 && s.mean_high > 5.5, "{s:?}");
         assert!(s.mean_low > 3.0 && s.mean_high < 8.0, "{s:?}");
-        assert_eq!(Summary::of(&v, 7), Some(s), "seeded: the same data, the same interval");
+        assert_eq!(
+            Summary::of(&v, 7),
+            Some(s),
+            "seeded: the same data, the same interval"
+        );
         assert_eq!(Summary::of(&[], 7), None);
     }
 
