@@ -108,10 +108,10 @@ fn main() {
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
         }
         count_instructions(&split, &paths, &mut log);
-        log.finish(started.elapsed());
-        log.save(&paths).expect("the run log can be written");
         report::mock_ceiling(&paths, Path::new(EXE), &split);
         report::python_reference(&paths, Path::new(EXE), &split);
+        log.finish(started.elapsed());
+        log.save(&paths).expect("the run log can be written");
     }
     match report::write(&paths) {
         Ok(written) => println!("wikifetch: wrote {}", written.join(", ")),

@@ -10,6 +10,8 @@
 //! - Every child first makes one untimed warm-up call, which opens its
 //!   connections; meanwhile the parent counts the child's threads from
 //!   `/proc` and samples its resident memory at every tenth of the titles.
+//! - Then one untimed round, in a shuffled order, so that every row has
+//!   settled in the interleaved regime before anything is timed.
 //! - Then `rounds` timed calls each, in a shuffled order per round, so that
 //!   drift of the machine hits every row alike. No thread samples a timed
 //!   call and the child writes nothing during it; the mock's counters are
@@ -145,6 +147,9 @@ pub fn call_once(
         peak_rss_kib: wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib),
     }
 }
+
+/// Seeds the order of the untimed settling round.
+const SETTLE_SEED: u64 = 0x005e_771e;
 
 /// What `compare` is asked to do.
 #[derive(Debug, Clone)]
@@ -402,6 +407,14 @@ pub fn run(
             Vec::new(),
             Vec::new(),
         ));
+    }
+
+    // One untimed round in shuffled order first: right after its own
+    // warm-up a row can still be settling (the first timed round ran up to
+    // 2 % slow for some rows and their floor), and a warm-up made one row
+    // at a time leaves the machine in another state than interleaved calls.
+    for i in shuffled(workers.len(), options.seed ^ SETTLE_SEED) {
+        workers[i].call("timed 0", || {})?;
     }
 
     // Timed calls: shuffled order in every round.

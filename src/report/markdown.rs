@@ -110,6 +110,61 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
     }
 }
 
+/// Every pair of comparable rows at each C: the row's time over the
+/// column's with the verdict of its paired interval, so that a reader can
+/// rank any two rows, not only the fastest and the slowest.
+pub(super) fn pairs(out: &mut String, rows: &[&Row]) {
+    use wikifetch_rig::stats::Verdict;
+    let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
+    cs.sort_unstable();
+    cs.dedup();
+    for c in cs {
+        let at: Vec<&Row> = sound(rows)
+            .into_iter()
+            .filter(|r| r.concurrency == c)
+            .collect();
+        if at.len() < 2 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "**Pairs at C = {c}**: each cell is the row's mean time over the column's, round by round; **faster** or \
+             **slower** when its 95 % interval excludes 1, **≈** when this run cannot tell the two apart.\n"
+        );
+        let header: Vec<String> = at.iter().map(|r| format!("`{}`", r.strategy)).collect();
+        let _ = writeln!(
+            out,
+            "| row ╲ column | {} |\n|---|{}",
+            header.join(" | "),
+            "---:|".repeat(at.len())
+        );
+        for a in &at {
+            let cells: Vec<String> = at
+                .iter()
+                .map(|b| {
+                    if std::ptr::eq(*a, *b) {
+                        return "–".into();
+                    }
+                    match prose::ratio(a, b) {
+                        Some(r) => format!(
+                            "{:.3} {}",
+                            r.point,
+                            match r.verdict() {
+                                Verdict::Faster => "faster",
+                                Verdict::Slower => "slower",
+                                Verdict::Indistinguishable => "≈",
+                            }
+                        ),
+                        None => "?".into(),
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| `{}` | {} |", a.strategy, cells.join(" | "));
+        }
+        out.push('\n');
+    }
+}
+
 pub(super) fn markdown(
     log: &RunLog,
     rows: &[Row],
@@ -131,7 +186,7 @@ pub(super) fn markdown(
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
          - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
          - The whole run (build excluded) took {:.1} min.\n\
-         - {} rows ({} strategy rows, {} reference rows), {} calls; titles that failed: {}; results lost or duplicated: {}.\n\
+         - {} rows ({} strategy rows, {} reference rows), {} timed calls (and two untimed calls per row before them); titles that failed: {}; results lost or duplicated: {}.\n\
          - How rows were timed: the rows of one scenario and C were started together, each called once untimed (to open its connections), then timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
         m.cores,
         m.cpu,
@@ -143,7 +198,7 @@ pub(super) fn markdown(
         rows.len(),
         strategies,
         rows.len() - strategies,
-        rows.iter().map(|r| r.iterations).sum::<u64>(),
+        rows.iter().map(|r| r.rounds).sum::<usize>(),
         rows.iter().map(|r| r.errors).sum::<u64>(),
         rows.iter().map(|r| r.lost).sum::<u64>(),
         if log.sweep {
@@ -160,7 +215,7 @@ pub(super) fn markdown(
     let _ = writeln!(
         out,
         "## How to read the tables\n\n\
-         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a percentile bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
+         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
          - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean. For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
@@ -185,6 +240,7 @@ pub(super) fn markdown(
             scenario.name
         );
         table(&mut out, &group);
+        pairs(&mut out, &group);
         let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
         if scenario.latency.typical().is_zero() {
             instructions_section(&mut out, log, &group);
@@ -196,6 +252,33 @@ pub(super) fn markdown(
     python_section(&mut out, rows, python);
     caveats(&mut out, log, rows);
     out
+}
+
+/// How many interval verdicts the report rests on: every row against its
+/// floor, and every pair of comparable rows at one C.
+fn decisions(rows: &[Row]) -> usize {
+    let floors = rows
+        .iter()
+        .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
+        .count();
+    let mut groups: Vec<(&str, usize)> = rows
+        .iter()
+        .map(|r| (r.scenario.as_str(), r.concurrency))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let pairs: usize = groups
+        .iter()
+        .map(|(s, c)| {
+            let refs: Vec<&Row> = rows
+                .iter()
+                .filter(|r| r.scenario == *s && r.concurrency == *c)
+                .collect();
+            let n = sound(&refs).len();
+            n * n.saturating_sub(1) / 2
+        })
+        .sum();
+    floors + pairs
 }
 
 /// "10" or "10 (20 in `jitter`)": the rounds the rows ran.
@@ -244,8 +327,9 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         out,
         "## Caveats\n\n\
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
-         - The mock is on loopback: no TLS, no real network. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
-         - Rows were timed in shuffled rounds, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different rounds and are compared only through their floors. The bootstrap intervals assume rounds are independent of one another; with {} rounds a row's interval is itself only roughly placed, so a ratio whose interval barely excludes 1 is a weak finding.\n\
+         - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
+         - The mock is on loopback: no TLS, no real network. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
+         - Rows were timed in shuffled rounds after one untimed round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes {} such decisions (every comparison with a floor, every cell of the pair tables, counted once per pair); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
             format!(
@@ -256,11 +340,12 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
             "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
         },
         rounds_words(rows),
+        decisions(rows),
         if wide.is_empty() {
             "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
         } else {
             format!(
-                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. Their spread is why some differences are called indistinguishable.",
+                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some differences are called indistinguishable.",
                 wide.join(", ")
             )
         }
@@ -287,12 +372,15 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
         instructions::LARGE,
         instructions::LARGE - instructions::SMALL,
     );
-    let mut pairs: Vec<(&str, f64, Option<f64>)> = log
+    let mut pairs: Vec<prose::Counted<'_>> = log
         .instructions
         .iter()
         .map(|c| {
-            let cpu = find(rows, &c.strategy).map(|r| r.client_cpu_per_request_s);
-            (c.strategy.as_str(), c.per_request(), cpu)
+            (
+                c.strategy.as_str(),
+                c.per_request(),
+                find(rows, &c.strategy),
+            )
         })
         .collect();
     pairs.sort_by(|a, b| a.1.total_cmp(&b.1));
@@ -301,7 +389,7 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
             out,
             "| `{name}` | {:.0}k | {} |",
             ir / 1000.0,
-            cpu.map_or("–".into(), us3)
+            cpu.map_or("–".into(), |r| us3(r.client_cpu_per_request_s))
         );
     }
     let _ = writeln!(out, "\n{}\n", prose::orderings(&pairs));
@@ -323,14 +411,15 @@ fn core_work_section(out: &mut String, log: &RunLog) {
     };
     let _ = writeln!(
         out,
-        "**The core's own work per title** (criterion, `core/title-url-parse`, {} samples): validating the title, \
-         building its URL and parsing a five-sentence answer took {} (median; interquartile range {} – {}). Every \
-         strategy calls the same code for every title, so that much of each row's client CPU per request is the \
-         same for all of them; the rest is the HTTP client, the runtime and the kernel.\n",
+        "**The core's own work per title** (criterion, `core/title-url-parse`, {} samples of one warm title): \
+         validating the title, building its URL and parsing a five-sentence answer took {} to {} per title (first \
+         to third quartile of the samples; the fastest sample {}, the slowest {}; the samples drift during the \
+         measurement, so read this as a range). Every strategy runs this same code once per title.\n",
         stats.n,
-        us3(stats.median),
         us3(stats.q1),
-        us3(stats.q3)
+        us3(stats.q3),
+        us3(stats.min),
+        us3(stats.max)
     );
 }
 
@@ -338,11 +427,7 @@ fn core_work_section(out: &mut String, log: &RunLog) {
 /// row's two measurements, then the slope between them.
 pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
     use crate::footprint::{CONCURRENCIES, DELAY, PerRequest};
-    out.push_str(
-        "## Memory and threads per request in flight
-
-",
-    );
+    out.push_str("## Memory and threads with C requests in flight\n\n");
     if log.footprints.is_empty() {
         out.push_str("Not measured in this run.\n\n");
         return;
@@ -354,14 +439,15 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
          warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
          over C titles against a mock that holds every answer for {}, so that all C are in flight at once, while the parent \
          reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
-         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope.\n\n\
-         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak |\n|---|---:|---:|---:|---|---:|---:|",
+         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope. Each \
+         (row, C) is one measurement: there is no interval here.\n\n\
+         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak | the call took |\n|---|---:|---:|---:|---|---:|---:|---:|",
         time(DELAY.as_secs_f64())
     );
     for f in &log.footprints {
         let _ = writeln!(
             out,
-            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB |",
+            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB | {} |",
             f.strategy,
             f.concurrency,
             f.in_flight,
@@ -370,19 +456,20 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
             f.idle_threads,
             f.peak_threads,
             f.idle_rss_kib as f64 / 1024.0,
-            f.peak_rss_kib as f64 / 1024.0
+            f.peak_rss_kib as f64 / 1024.0,
+            time(f.wall_s)
         );
     }
     let _ = writeln!(
         out,
-        "\nOne more request in flight, from C = {low} to C = {high} (the differences over the difference in requests \
-         in flight, so that fixed costs cancel): **at the peak** is all the resident memory it adds; **held between \
-         calls** is the part still resident with nothing in flight, per slot of C: a pool's threads and the stack \
-         they have touched, kept-alive connections and their buffers, and memory the process freed but did not give \
-         back to the system (compare **threads idle**: a row with one thread between calls holds no thread then); \
-         **only in flight** is the rest (a task, a thread's stack in use, buffers being filled). Resident memory \
-         counts pages touched, not reserved.\n\n\
-         | strategy | at the peak, per request | held between calls, per slot | only in flight | OS threads per request |\n|---|---:|---:|---:|---:|"
+        "\nFrom C = {low} to C = {high}, the differences divided by the {} extra requests in flight (fixed costs \
+         cancel): **resident at the peak** is what one more request in flight adds; **of which held between calls** is \
+         the part still resident with nothing in flight, per extra slot of C (a pool's threads and the stack they have \
+         touched, kept-alive connections and their buffers, memory freed but not given back to the system: compare \
+         **threads idle**); **added during the call** is the rest. The warm-up call before the measured one already \
+         had C in flight, so what it allocated and kept counts as held between calls.\n\n\
+         | strategy | resident at the peak, per request in flight | of which held between calls, per slot | added during the call, per request | OS threads per request |\n|---|---:|---:|---:|---:|",
+        high - low
     );
     let mut names: Vec<&str> = log.footprints.iter().map(|f| f.strategy.as_str()).collect();
     names.dedup();
@@ -404,7 +491,21 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
         };
         let _ = writeln!(out, "| `{name}` | {cells} |");
     }
-    out.push('\n');
+    let _ = writeln!(
+        out,
+        "\nWhat this does not separate: the thread rows (`thread-pool`, `thread-per-request`, `rayon`) all use one \
+         client, ureq, with a {} KiB read buffer and an {} KiB write buffer per connection; the task rows use hyper \
+         (`async-std`, `smol`, `tokio-hyper`) or reqwest (`tokio`). A difference between a thread row and a task row is \
+         the thread and the client together. The reference client holds a bare connection per slot. Thread counts \
+         depend on the CPUs the client may use: it is pinned to {} here, and tokio and smol size their worker pools \
+         to that.\n",
+        wikifetch_sequential::INPUT_BUFFER / 1024,
+        wikifetch_sequential::OUTPUT_BUFFER / 1024,
+        match log.split.client.len() {
+            1 => "one CPU".to_owned(),
+            n => format!("{n} CPUs"),
+        }
+    );
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.
@@ -525,12 +626,12 @@ fn summary(out: &mut String, rows: &[Row]) {
     ) {
         let _ = writeln!(
             out,
-            "- `latency` (N = {}, {}): `sequential` took {} ({} a title; the reference client at C = 1: {} a title).",
+            "- `latency` (N = {}, {}): `sequential` took {} ({}; the reference client at C = 1 took {}).",
             seq.titles,
             delay_words(&seq.latency),
             time(seq.mean_s),
-            time(seq.mean_s / seq.titles as f64),
-            time(floor.mean_s / floor.titles as f64),
+            prose::vs_floor(seq),
+            time(floor.mean_s),
         );
     }
     for scenario in scenarios(true) {
@@ -589,8 +690,9 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
         out,
         "The lesson's own code (`requests.get` without a session, the title pasted into the URL, `ThreadPoolExecutor(max_workers=10)` \
          with `as_completed`), run by `scripts/python_reference.py` against a mock process like the benchmarks' (Python {version}, \
-         requests {requests}). The Python rows are the lesson's baseline, not a wikifetch strategy; the Rust rows beside them \
-         are from this run's tables.\n\n\
+         requests {requests}). The Python rows are the lesson's baseline, not a wikifetch strategy. Each was run a few times \
+         after the Rust benchmarks, neither interleaved nor paired with them, and shows the spread of its runs where the Rust \
+         rows (from this run's tables) show an interval: compare only differences far larger than either.\n\n\
          | scenario | code | N | C | mean | Python: min – max of its runs | Rust: 95 % CI of the mean | titles/s | wrong or failed titles per call |\n\
          |---|---|---:|---:|---:|---|---|---:|---:|"
     );
@@ -634,11 +736,37 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
             );
         }
     }
-    out.push_str(
+    let factors: Vec<String> = runs
+        .iter()
+        .filter(|run| run["scenario"].as_str() == Some("overhead"))
+        .filter_map(|run| {
+            let twin = if run["concurrency"].as_u64() == Some(1) {
+                "sequential"
+            } else {
+                "thread-pool"
+            };
+            let rust = rows
+                .iter()
+                .find(|r| r.scenario == "overhead" && r.strategy == twin)?;
+            let python = run["mean_s"].as_f64()?;
+            Some(format!(
+                "{} took {:.1}× `{twin}`'s time",
+                run["code"].as_str().unwrap_or("?"),
+                python / rust.mean_s
+            ))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
         "\nThe Python code is as correct as the lesson's: a title with `&` in it is cut at the `&`, so the server returns another \
          article, and the wrong-titles column counts those. With a delay its time is dominated, like Rust's, by the waits. \
-         Without one (`overhead`) it is several times slower; this run does not separate the likely causes (a new connection \
-         for every `requests.get`, and the interpreter's own per-request cost).\n\n",
+         Without one (`overhead`) {}; this run does not separate the likely causes (a new connection for every `requests.get`, \
+         and the interpreter's own per-request cost).\n",
+        if factors.is_empty() {
+            "there is no Rust twin to compare with".to_owned()
+        } else {
+            factors.join(", ")
+        }
     );
 }
 

@@ -119,6 +119,9 @@ pub struct Row {
     /// `results.json` under `samples`).
     #[serde(skip)]
     pub walls: Vec<f64>,
+    /// Every timed call's client CPU, seconds, in round order.
+    #[serde(skip)]
+    pub cpus: Vec<f64>,
 }
 
 impl Row {
@@ -240,6 +243,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             rig_bound: totals.rig_bound(),
             premise: premise(&totals, record.titles, c, delayed),
             iterations: record.iterations,
+            cpus: record.samples.iter().map(|s| s.client_cpu_s).collect(),
             walls,
         });
     }

@@ -85,7 +85,7 @@ pub(super) fn vs_floor(r: &Row) -> String {
                 bracket(&ratio)
             ),
         },
-        (Some(_), None) => "no floor: it was rig-bound".into(),
+        (Some(_), None) => "no floor: the floor was rig-bound".into(),
         (None, _) => "no floor measured".into(),
     }
 }
@@ -168,8 +168,9 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     ))
 }
 
-/// How `a` compares with `b` in time: "`b` is 1.2 ms (3.0 % [2.1 – 3.9
-/// %]) faster than `a`", or that this run cannot tell them apart.
+/// How `a` compares with `b` in time: "`b` is 1.2 ms faster than `a` (`a`
+/// took 3.0 % [2.1 – 3.9 %] longer)", or that this run cannot tell them
+/// apart.
 pub(super) fn compare_two(a: &Row, b: &Row) -> String {
     let Some(r) = ratio(a, b).filter(|r| r.verdict() != Verdict::Indistinguishable) else {
         let spread = ratio(a, b)
@@ -190,12 +191,13 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
         (b, a, r)
     };
     format!(
-        "{} is {} ({:.1} % {}) faster than {}",
+        "{} is {} faster than {} ({} took {:.1} % {} longer)",
         label(fast),
         time(slow.mean_s - fast.mean_s),
+        label(slow),
+        label(slow),
         (slow_over_fast.point - 1.0) * 100.0,
-        bracket(&slow_over_fast),
-        label(slow)
+        bracket(&slow_over_fast)
     )
 }
 
@@ -330,9 +332,8 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
                     Some(floor) if floor.rig_bound => {
                         let _ = write!(
                             part,
-                            ". The reference client reached {:.0} requests/s with the mock {:.0} % busy: that is the mock's \
-                             ceiling in this run, so these rows are held to the mock's capacity, not to a near-free client, \
-                             and no efficiency against the floor is given",
+                            ". In these calls the reference client reached {:.0} requests/s with the mock {:.0} % busy: \
+                             the floor measured the mock, not a near-free client, so no efficiency against it is given",
                             floor.requests_per_call / floor.mean_s,
                             floor.mock_busy * 100.0
                         );
@@ -365,7 +366,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
         format!(
             "Every row waits the same delays as the reference client at its C, so what separates a row from its floor \
              is what the strategy does beyond sending the requests. {}. CPU per request includes waking up for each \
-             answer, so it shrinks as C grows and more answers are handled per wake-up; compare it within one C.",
+             answer, so it depends on C and on the delay: compare it within one C.",
             capitalized(&parts.join("; "))
         )
     };
@@ -428,7 +429,7 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
          titles from the same distribution, and every row met the same layout in the same round. No schedule can \
          finish a layout before the larger of its total delay over C and its longest delay (the bound: {}; the \
          longest delays {}). An in-order queue of C workers, the schedule of the reference client, the pool and the \
-         async loops, would need {}: it is one schedule, not a bound. Measured, with the time over the bound as \
+         async loops, would need {}: it is one schedule, not a bound. Measured, with the bound over the time as \
          efficiency (at most 1.00): {}.",
         scenario.titles,
         spread(|p| p.0),
@@ -457,19 +458,39 @@ fn jitter_why(scenario: &Scenario, rows: &[&Row]) -> String {
     text
 }
 
+/// One strategy's instructions per request and, when its row was
+/// measured, that row (for its CPU time).
+pub(super) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
+
+/// `a`'s client CPU over `b`'s, round by round (the calls fetch the same
+/// titles, so this is the ratio of CPU per request when neither retried).
+pub(super) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
+    if a.strategy <= b.strategy {
+        Ratio::paired(
+            &a.cpus,
+            &b.cpus,
+            seed_of(&[&a.scenario, &a.strategy, &b.strategy, "cpu"]),
+        )
+    } else {
+        cpu_ratio(b, a).map(|r| r.inverse())
+    }
+}
+
 /// Whether ranking by instructions and by CPU time agree: Spearman's rank
-/// correlation and the pairs ordered differently. `sequential` is left out:
-/// its CPU comes from a run at C = 1.
-pub(super) fn orderings(pairs: &[(&str, f64, Option<f64>)]) -> String {
-    let both: Vec<(&str, f64, f64)> = pairs
+/// correlation, and the pairs ordered the other way among those whose CPU
+/// times really differ (paired interval excluding 1). `sequential` is left
+/// out: its CPU comes from a run at C = 1.
+pub(super) fn orderings(counted: &[Counted<'_>]) -> String {
+    let both: Vec<(&str, f64, &Row)> = counted
         .iter()
         .filter(|(n, _, _)| *n != "sequential")
-        .filter_map(|(n, ir, cpu)| cpu.map(|c| (*n, *ir, c)))
+        .filter_map(|(n, ir, row)| row.map(|r| (*n, *ir, r)))
         .collect();
     if both.len() < 3 {
         return "Too few strategies were counted to compare the orderings.".into();
     }
-    let ranks = |key: &dyn Fn(&(&str, f64, f64)) -> f64| {
+    let cpu = |r: &Row| r.client_cpu_per_request_s;
+    let ranks = |key: &dyn Fn(&(&str, f64, &Row)) -> f64| {
         let mut order: Vec<usize> = (0..both.len()).collect();
         order.sort_by(|a, b| key(&both[*a]).total_cmp(&key(&both[*b])));
         let mut rank = vec![0.0; both.len()];
@@ -478,7 +499,7 @@ pub(super) fn orderings(pairs: &[(&str, f64, Option<f64>)]) -> String {
         }
         rank
     };
-    let (by_ir, by_cpu) = (ranks(&|p| p.1), ranks(&|p| p.2));
+    let (by_ir, by_cpu) = (ranks(&|p| p.1), ranks(&|p| cpu(p.2)));
     let n = both.len() as f64;
     let d2: f64 = by_ir
         .iter()
@@ -486,35 +507,47 @@ pub(super) fn orderings(pairs: &[(&str, f64, Option<f64>)]) -> String {
         .map(|(a, b)| (a - b).powi(2))
         .sum();
     let rho = 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
-    let mut disagree = Vec::new();
+    let (mut disagree, mut tied) = (Vec::new(), 0);
     for (i, a) in both.iter().enumerate() {
         for b in &both[i + 1..] {
-            if (a.1 < b.1) != (a.2 < b.2) {
+            let differ =
+                cpu_ratio(a.2, b.2).is_some_and(|r| r.verdict() != Verdict::Indistinguishable);
+            if !differ {
+                tied += 1;
+            } else if (a.1 < b.1) != (cpu(a.2) < cpu(b.2)) {
                 let (fewer, more) = if a.1 < b.1 { (a, b) } else { (b, a) };
                 disagree.push(format!("`{}` below `{}`", fewer.0, more.0));
             }
         }
     }
+    let pairs = both.len() * (both.len() - 1) / 2;
+    let mut text = format!(
+        "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1) \
+         have a Spearman rank correlation of {rho:.2}. Of the {pairs} pairs, {tied} have CPU times this run cannot tell \
+         apart (paired interval containing 1); ",
+        both.len()
+    );
     if disagree.is_empty() {
-        format!(
-            "Ordered by instructions or by CPU time, the {} strategies (`sequential` aside: it ran at C = 1) come in the same order.",
-            both.len()
-        )
+        text.push_str("every other pair is ordered the same way by both.");
     } else {
-        format!(
-            "The two orderings of the {} strategies (`sequential` aside: it ran at C = 1) have a rank correlation of {rho:.2}; \
-             {} of {} pairs are ordered differently (fewer instructions but more CPU time: {}). User-space instructions \
-             do not explain those differences; what they leave out is the kernel (waking threads, switching between them, \
-             system calls) and how fast the instructions run (cache misses, spinning), and the counted runs are the \
-             command line over {} and {} titles rather than the benchmark's calls.",
-            both.len(),
+        let _ = write!(
+            text,
+            "of the others, {} {} ordered the other way, fewer instructions but more CPU time: {}.",
             disagree.len(),
-            both.len() * (both.len() - 1) / 2,
-            disagree.join("; "),
-            wikifetch_rig::instructions::SMALL,
-            wikifetch_rig::instructions::LARGE
-        )
+            if disagree.len() == 1 { "is" } else { "are" },
+            disagree.join("; ")
+        );
     }
+    let _ = write!(
+        text,
+        " Instructions count user-space work only: the kernel's share (system calls, waking and switching threads) \
+         and how fast each instruction runs are outside them, and this run does not measure those separately. \
+         Callgrind also runs one thread at a time, so the counted runs (the command line over {} and {} titles) do \
+         not follow the timed calls' schedule.",
+        wikifetch_rig::instructions::SMALL,
+        wikifetch_rig::instructions::LARGE
+    );
+    text
 }
 
 #[cfg(test)]
@@ -574,6 +607,7 @@ pub(super) mod tests {
             rig_bound: false,
             premise: None,
             iterations: 11,
+            cpus: Vec::new(),
             walls,
         }
     }
@@ -585,8 +619,11 @@ pub(super) mod tests {
             row("b", 10, 0.200, 0.001, 0.0),
         );
         let text = compare_two(&slow, &fast);
-        assert!(text.starts_with("`b` is 20.0 ms (10.0 % [9."), "{text}");
-        assert!(text.ends_with(" %]) faster than `a`"), "{text}");
+        assert!(
+            text.starts_with("`b` is 20.0 ms faster than `a` (`a` took 10.0 % [9."),
+            "{text}"
+        );
+        assert!(text.ends_with(" %] longer)"), "{text}");
         assert_eq!(
             compare_two(&fast, &slow),
             text,
@@ -615,7 +652,7 @@ pub(super) mod tests {
             efficiency_floor: None,
             ..row("a", 10, 0.2, 0.001, 0.0)
         };
-        assert_eq!(vs_floor(&unfloored), "no floor: it was rig-bound");
+        assert_eq!(vs_floor(&unfloored), "no floor: the floor was rig-bound");
         assert_eq!(
             vs_floor(&row(REFERENCE, 10, 0.2, 0.001, 0.0)),
             "the floor itself"
@@ -662,7 +699,7 @@ pub(super) mod tests {
         assert!(a.min_s < b.max_s, "the spreads overlap");
         let text = compare_two(&a, &b);
         assert!(
-            text.starts_with("`b` is 2.0 ms (1.0 % [1.0 – 1.0 %]) faster"),
+            text.starts_with("`b` is 2.0 ms faster than `a` (`a` took 1.0 % [1.0 – 1.0 %] longer)"),
             "{text}"
         );
     }
@@ -677,8 +714,10 @@ pub(super) mod tests {
             text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
             "{text}"
         );
-        assert!(text.contains("`tokio-hyper` is 4.8 ms (2.3 % ["), "{text}");
-        assert!(text.contains("faster than `smol`"), "{text}");
+        assert!(
+            text.contains("`tokio-hyper` is 4.8 ms faster than `smol` (`smol` took 2.3 % ["),
+            "{text}"
+        );
         assert!(
             text.contains("`tokio` 62.0 µs, `tokio-hyper` 55.0 µs"),
             "{text}"
@@ -708,7 +747,7 @@ pub(super) mod tests {
             ..row("smol", 10, 0.0226, 0.0005, 22e-6)
         };
         let text = why(&overhead, &[&floor, &smol]);
-        assert!(text.contains("the mock's ceiling in this run"), "{text}");
+        assert!(text.contains("the floor measured the mock"), "{text}");
         assert!(text.contains("`smol` 22.0 µs"), "{text}");
         assert!(!text.contains("Against the floor"), "{text}");
     }
@@ -768,26 +807,54 @@ pub(super) mod tests {
 
     #[test]
     fn orderings_agree_or_give_the_correlation_and_the_pairs() {
+        // A row whose ten calls cost `cpu` per request (100 requests a call)
+        // within ± `half`.
+        let cpu_row = |name: &str, cpu: f64, half: f64| Row {
+            cpus: walls(name, cpu * 100.0, half * 100.0),
+            ..row(name, 10, 0.2, 0.001, cpu)
+        };
+        let (a, b, c, seq) = (
+            cpu_row("a", 10e-6, 0.1e-6),
+            cpu_row("b", 20e-6, 0.1e-6),
+            cpu_row("c", 30e-6, 0.1e-6),
+            cpu_row("sequential", 90e-6, 0.1e-6),
+        );
         let same = [
-            ("a", 1.0, Some(1e-6)),
-            ("b", 2.0, Some(2e-6)),
-            ("c", 3.0, Some(3e-6)),
-            ("sequential", 0.5, Some(9e-6)),
+            ("a", 1.0, Some(&a)),
+            ("b", 2.0, Some(&b)),
+            ("c", 3.0, Some(&c)),
+            ("sequential", 0.5, Some(&seq)),
         ];
+        let text = orderings(&same);
         assert!(
-            orderings(&same).contains("same order"),
-            "{}",
-            orderings(&same)
+            text.contains("every other pair is ordered the same way"),
+            "{text}"
+        );
+        assert!(
+            text.contains("0 have CPU times this run cannot tell apart"),
+            "{text}"
+        );
+        let (pool, smol, tokio) = (
+            cpu_row("pool", 60e-6, 0.5e-6),
+            cpu_row("smol", 30e-6, 3e-6),
+            cpu_row("tokio", 31e-6, 3e-6),
         );
         let differ = [
-            ("pool", 70e3, Some(60e-6)),
-            ("smol", 108e3, Some(30e-6)),
-            ("tokio", 111e3, Some(31e-6)),
+            ("pool", 70e3, Some(&pool)),
+            ("smol", 108e3, Some(&smol)),
+            ("tokio", 111e3, Some(&tokio)),
         ];
         let text = orderings(&differ);
-        assert!(text.contains("rank correlation of -0.50"), "{text}");
-        assert!(text.contains("2 of 3 pairs"), "{text}");
-        assert!(text.contains("`pool` below `smol`"), "{text}");
-        assert!(orderings(&[("a", 1.0, Some(1e-6))]).contains("Too few"));
+        assert!(
+            text.contains("Spearman rank correlation of -0.50"),
+            "{text}"
+        );
+        assert!(text.contains("Of the 3 pairs, 1 have CPU times"), "{text}");
+        assert!(text.contains("2 are ordered the other way"), "{text}");
+        assert!(
+            text.contains("`pool` below `smol`; `pool` below `tokio`"),
+            "{text}"
+        );
+        assert!(orderings(&[("a", 1.0, Some(&a))]).contains("Too few"));
     }
 }

@@ -105,8 +105,6 @@ pub struct RunRecord {
     pub errors: u64,
     /// Results missing or extra compared with the titles, over all calls.
     pub lost: u64,
-    /// The untimed first call: it opened the connections.
-    pub warmup: Option<Sample>,
     /// Every timed call, in order.
     pub samples: Vec<Sample>,
 }
@@ -122,7 +120,6 @@ impl RunRecord {
             iterations: 0,
             errors: 0,
             lost: 0,
-            warmup: None,
             samples: Vec::new(),
         }
     }

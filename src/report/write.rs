@@ -37,14 +37,16 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
         "wall_secs": log.wall_secs,
         "orchestrator_peak_rss_kib": log.peak_rss_kib,
         "rows": rows,
-        // Every measured call of every row, as the rig recorded it.
+        // Every timed call of every row, in round order, as the rig recorded it.
         "samples": log.records.iter().map(|r| json!({
             "scenario": r.scenario,
             "strategy": r.strategy,
             "concurrency": r.concurrency,
-            "warmup": r.warmup,
             "calls": r.samples,
         })).collect::<Vec<_>>(),
+        "footprints": log.footprints,
+        // Criterion's samples of the core's work: (iterations, seconds).
+        "core_work": log.core_work,
         "python_reference": python,
         "mock_ceiling": wrk,
     });

@@ -90,7 +90,7 @@ pub struct Summary {
     pub n: usize,
     /// Mean, seconds.
     pub mean: f64,
-    /// Bootstrap 95 % interval of the mean: lower end.
+    /// BCa bootstrap 95 % interval of the mean: lower end.
     pub mean_low: f64,
     /// Upper end.
     pub mean_high: f64,
@@ -107,8 +107,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarizes `values`; `None` when empty. The interval is a
-    /// percentile bootstrap of the mean, seeded by `seed`.
+    /// Summarizes `values`; `None` when empty. The interval is a BCa
+    /// bootstrap of the mean, seeded by `seed`.
     pub fn of(values: &[f64], seed: u64) -> Option<Self> {
         let mut sorted = values.to_vec();
         sorted.sort_by(f64::total_cmp);
@@ -206,14 +206,20 @@ impl Ratio {
     }
 }
 
-/// The percentile bootstrap of `statistic` over `n` items (resampled
-/// indices, [`RESAMPLES`] times): the (2.5 %, 97.5 %) quantiles of the
-/// statistic's finite values. With one item the interval is that item's
-/// value at both ends. `None` when `n` is 0.
+/// The bias-corrected and accelerated (BCa) bootstrap interval of
+/// `statistic` over `n` items (Efron, 1987): [`RESAMPLES`] resamples of
+/// the indices, then the percentiles moved to correct the statistic's bias
+/// (how many resamples fall below the full-sample value) and its skew (the
+/// acceleration, from the jackknife). At 10–30 rounds the plain percentile
+/// interval is too narrow, more so for skewed times; BCa covers better,
+/// though still not exactly: the intervals stay approximate. With one item
+/// the interval is that item's value at both ends; `None` when `n` is 0.
 fn bootstrap(n: usize, seed: u64, statistic: impl Fn(&[usize]) -> f64) -> Option<(f64, f64)> {
     if n == 0 {
         return None;
     }
+    let all: Vec<usize> = (0..n).collect();
+    let full = statistic(&all);
     let mut rng = SplitMix64::new(seed);
     let mut idx = vec![0; n];
     let mut values: Vec<f64> = (0..RESAMPLES)
@@ -227,10 +233,125 @@ fn bootstrap(n: usize, seed: u64, statistic: impl Fn(&[usize]) -> f64) -> Option
         .collect();
     values.sort_by(f64::total_cmp);
     let tail = (1.0 - LEVEL) / 2.0;
-    Some((
-        quantile_of_sorted(&values, tail)?,
-        quantile_of_sorted(&values, 1.0 - tail)?,
-    ))
+    let percentile = |lo: f64, hi: f64| {
+        Some((
+            quantile_of_sorted(&values, lo)?,
+            quantile_of_sorted(&values, hi)?,
+        ))
+    };
+    // Bias: the share of resamples below the full-sample value (ties half).
+    let below = values.iter().filter(|v| **v < full).count() as f64;
+    let ties = values.iter().filter(|v| **v == full).count() as f64;
+    let share = (below + ties / 2.0) / values.len().max(1) as f64;
+    if !(share > 0.0 && share < 1.0) || n < 3 {
+        // No spread to correct (every resample equal) or too few items for
+        // a jackknife: the percentile interval.
+        return percentile(tail, 1.0 - tail);
+    }
+    let z0 = normal_quantile(share);
+    // Acceleration: the skew of the jackknife values.
+    let jack: Vec<f64> = (0..n)
+        .map(|i| {
+            let rest: Vec<usize> = all.iter().copied().filter(|&j| j != i).collect();
+            statistic(&rest)
+        })
+        .collect();
+    let mean_jack = jack.iter().sum::<f64>() / n as f64;
+    let (num, den) = jack.iter().fold((0.0, 0.0), |(num, den), t| {
+        let d = mean_jack - t;
+        (num + d * d * d, den + d * d)
+    });
+    let a = if den > 0.0 {
+        num / (6.0 * den.powf(1.5))
+    } else {
+        0.0
+    };
+    let adjusted = |alpha: f64| {
+        let z = z0 + normal_quantile(alpha);
+        normal_cdf(z0 + z / (1.0 - a * z))
+    };
+    let (lo, hi) = (adjusted(tail), adjusted(1.0 - tail));
+    if lo.is_finite() && hi.is_finite() {
+        percentile(lo, hi)
+    } else {
+        percentile(tail, 1.0 - tail)
+    }
+}
+
+/// The standard normal distribution function, Φ(x), through erfc
+/// (Numerical Recipes' Chebyshev fit, relative error below 1.2e-7).
+pub fn normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    if x >= 0.0 {
+        1.0 - erfc / 2.0
+    } else {
+        erfc / 2.0
+    }
+}
+
+/// The standard normal quantile, Φ⁻¹(p) for 0 < p < 1 (Acklam's rational
+/// approximation, relative error below 1.2e-9); ±∞ at the ends.
+pub fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] = [
+        7.784_695_709_041_462e-3,
+        3.224_671_290_700_398e-1,
+        2.445_134_137_142_996,
+        3.754_408_661_907_416,
+    ];
+    const LOW: f64 = 0.024_25;
+    if p <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p >= 1.0 {
+        return f64::INFINITY;
+    }
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < LOW {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - LOW {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +421,26 @@ mod tests {
         let r = Ratio::paired(&a, &b, 3).unwrap();
         assert_eq!(r.verdict(), Verdict::Indistinguishable, "{r:?}");
         assert!(r.low < 1.0 && r.high > 1.0);
+    }
+
+    #[test]
+    fn the_normal_distribution_and_its_quantiles() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        assert!((normal_cdf(-1.0) - 0.158_655_25).abs() < 1e-6);
+        for p in [0.001, 0.025, 0.3, 0.5, 0.8, 0.975, 0.999] {
+            assert!((normal_cdf(normal_quantile(p)) - p).abs() < 1e-6, "{p}");
+        }
+        assert!((normal_quantile(0.975) - 1.959_964).abs() < 1e-5);
+    }
+
+    #[test]
+    fn bca_leans_toward_the_long_tail_of_skewed_data() {
+        // Skewed times: one slow round in ten. The interval of the mean
+        // reaches further above the mean than below it.
+        let v = [1.0, 1.0, 1.01, 1.0, 1.02, 1.0, 1.01, 1.0, 1.0, 1.6];
+        let s = Summary::of(&v, 5).unwrap();
+        assert!(s.mean_high - s.mean > s.mean - s.mean_low, "{s:?}");
     }
 
     #[test]

@@ -65,6 +65,18 @@ pub const CLIENT: &str = "ureq/3";
 /// How long an idle kept-alive connection is kept: reqwest's default.
 pub const IDLE_AGE: std::time::Duration = std::time::Duration::from_secs(90);
 
+/// The buffer ureq reads each connection's answers through. ureq's default
+/// is 128 KiB, and as much for writing, filled when the connection opens and
+/// kept for as long as it stays in the pool: a thousand kept-alive
+/// connections would hold 256 MiB of buffers for answers of a few KiB. An
+/// answer's status and headers must fit (ureq's limit is lowered to match);
+/// the body streams through.
+pub const INPUT_BUFFER: usize = 16 * 1024;
+
+/// The buffer each request is written through: the request line with the
+/// longest percent-encoded title and the headers fit in a few KiB.
+pub const OUTPUT_BUFFER: usize = 8 * 1024;
+
 /// A blocking Wikipedia client: one [`ureq::Agent`] (connection pool,
 /// timeouts, User-Agent) and the [`Config`] it was built from. Cheap to
 /// share by reference across threads.
@@ -92,6 +104,9 @@ impl Client {
             // 90 s here too, so that no client reconnects where the others
             // do not (`compare` leaves each client idle while the others run).
             .max_idle_age(IDLE_AGE)
+            .input_buffer_size(INPUT_BUFFER)
+            .output_buffer_size(OUTPUT_BUFFER)
+            .max_response_header_size(INPUT_BUFFER)
             .build();
         let resolver = Remembered::default();
         let agent = ureq::Agent::with_parts(
