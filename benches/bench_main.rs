@@ -279,6 +279,9 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
                 row.concurrency,
             );
             record.observe(row.warmup.failed(), row.warmup.results);
+            if let Some(first) = row.calls.first() {
+                record.timeline.clone_from(&first.completions_s);
+            }
             for (call, sample) in row.calls.iter().zip(&row.mock) {
                 record.observe(call.failed(), call.results);
                 record.samples.push(*sample);

@@ -515,11 +515,24 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
                     .map(|m| (r.strategy.clone(), m.completions_s.clone()))
             })
             .collect();
-        let delay = match args.latency {
-            Latency::Fixed(d) => Some(d.as_secs_f64()),
-            _ => None,
+        use wikifetch::report::plot::Ideal;
+        let ideal = match args.latency {
+            Latency::Fixed(d) => Ideal::Staircase(d.as_secs_f64()),
+            uneven => {
+                let delays: Vec<std::time::Duration> = wikifetch::scenarios::titles(args.titles, 0)
+                    .iter()
+                    .map(|t| uneven.sample(args.seed, t, 1))
+                    .collect();
+                Ideal::Curve(
+                    "in-order queue over the same delays (ideal)",
+                    wikifetch::scenarios::queue_completions(&delays, args.concurrency)
+                        .iter()
+                        .map(std::time::Duration::as_secs_f64)
+                        .collect(),
+                )
+            }
         };
-        let svg = wikifetch::report::plot::timeline(&runs, args.titles, args.concurrency, delay)
+        let svg = wikifetch::report::plot::timeline(&runs, args.titles, args.concurrency, ideal)
             .map_err(|e| format!("plot: {e}"))?;
         std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }

@@ -214,25 +214,38 @@ pub struct QueueEnd {
     pub finish: Duration,
 }
 
-/// Replays a perfect in-order queue: C workers, each taking the next title
-/// the moment it is free. `None` for no titles.
-pub fn queue_schedule(durations: &[Duration], c: usize) -> Option<QueueEnd> {
+/// When each title finishes in a perfect in-order queue: C workers, each
+/// taking the next title the moment it is free. In input order.
+pub fn queue_completions(durations: &[Duration], c: usize) -> Vec<Duration> {
     let mut free_at = vec![Duration::ZERO; c.max(1)];
-    let mut last: Option<QueueEnd> = None;
-    for (title, d) in durations.iter().enumerate() {
-        if let Some(earliest) = free_at.iter_mut().min() {
-            let start = *earliest;
-            *earliest += *d;
-            if last.is_none_or(|l| *earliest > l.finish) {
-                last = Some(QueueEnd {
-                    title,
-                    start,
-                    finish: *earliest,
-                });
+    durations
+        .iter()
+        .map(|d| match free_at.iter_mut().min() {
+            Some(earliest) => {
+                *earliest += *d;
+                *earliest
             }
-        }
-    }
-    last
+            None => *d,
+        })
+        .collect()
+}
+
+/// Replays a perfect in-order queue (see [`queue_completions`]) and says
+/// which title finishes last. `None` for no titles.
+pub fn queue_schedule(durations: &[Duration], c: usize) -> Option<QueueEnd> {
+    let finishes = queue_completions(durations, c);
+    let (title, finish) = finishes.iter().enumerate().fold(
+        None,
+        |last: Option<(usize, Duration)>, (i, f)| match last {
+            Some((_, l)) if *f <= l => last,
+            _ => Some((i, *f)),
+        },
+    )?;
+    Some(QueueEnd {
+        title,
+        start: finish.saturating_sub(durations[title]),
+        finish,
+    })
 }
 
 /// No schedule of `durations` over C workers can finish sooner than the
@@ -271,6 +284,10 @@ mod tests {
             })
         );
         assert_eq!(queue_schedule(&[], 2), None);
+        assert_eq!(
+            queue_completions(&[ms(10), ms(10), ms(10), ms(30)], 2),
+            [ms(10), ms(10), ms(20), ms(40)]
+        );
         assert_eq!(lower_bound(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
         assert_eq!(lower_bound(&[ms(30), ms(30), ms(30)], 2), ms(45));
         // The queue can be beaten; the bound cannot.

@@ -10,6 +10,7 @@ use wikifetch_rig::controls::{self, Controls};
 use wikifetch_rig::instructions;
 
 use super::format::{delay_words, ratio, time, us3};
+use super::plot::Figure;
 use super::prose::{self, find, sound};
 use super::{REFERENCE, Row, RunLog, utc_date};
 use crate::scenarios::scenarios;
@@ -165,9 +166,54 @@ pub(super) fn pairs(out: &mut String, rows: &[&Row]) {
     }
 }
 
+/// The heading of a scenario's section (without the `## `).
+fn scenario_heading(name: &str, titles: usize, latency: &str) -> String {
+    format!("`{name}`: N = {titles}, {}", delay_words(latency))
+}
+
+/// The heading of the footprint section (without the `## `).
+const FOOTPRINT_HEADING: &str = "Memory and threads with C requests in flight";
+
+/// The anchor GitHub gives a heading: lower case, punctuation dropped,
+/// spaces as hyphens.
+pub(super) fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The figures that belong to a section: its own name, or `efficiency-`
+/// and `timeline-` plots of it.
+fn figures_of<'f>(figures: &'f [Figure], section: &str) -> Vec<&'f Figure> {
+    figures
+        .iter()
+        .filter(|f| {
+            let stem = f.file.trim_end_matches(".svg");
+            stem == section
+                || stem.strip_prefix("efficiency-") == Some(section)
+                || stem
+                    .strip_prefix("timeline-")
+                    .is_some_and(|t| t == section || t.starts_with(&format!("{section}-")))
+        })
+        .collect()
+}
+
+fn embed(out: &mut String, figures: &[&Figure]) {
+    for f in figures {
+        let _ = writeln!(out, "![{}]({})\n\n*{}*\n", f.file, f.file, f.caption);
+    }
+}
+
 pub(super) fn markdown(
     log: &RunLog,
     rows: &[Row],
+    figures: &[Figure],
     python: Option<&Value>,
     wrk: Option<&Value>,
 ) -> String {
@@ -179,6 +225,35 @@ pub(super) fn markdown(
          Written by `cargo bench` from the run that finished {}. Do not edit: run `cargo bench` again.\n",
         utc_date(log.finished_unix)
     );
+    let all = scenarios(log.sweep);
+    let heading = |section: &str| {
+        if section == "footprint" {
+            return FOOTPRINT_HEADING.to_owned();
+        }
+        all.iter().find(|s| s.name == section).map_or_else(
+            || section.to_owned(),
+            |s| scenario_heading(s.name, s.titles, &s.latency.to_string()),
+        )
+    };
+    let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
+    let found = super::findings::findings(rows, log, &files, heading);
+    if !found.is_empty() {
+        out.push_str("## Findings\n\n");
+        for (i, f) in found.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. {} ([plot]({}), [table](#{}))",
+                i + 1,
+                f.text,
+                f.plot,
+                anchor(&f.section)
+            );
+        }
+        out.push_str(
+            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals. The sections below give every \
+             row, its floor, and how each figure was measured.\n\n",
+        );
+    }
     let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
     let _ = writeln!(
         out,
@@ -231,14 +306,15 @@ pub(super) fn markdown(
         }
         let _ = writeln!(
             out,
-            "## `{}`: N = {}, {}\n\n{}\n\n![{}]({}.svg)\n",
-            scenario.name,
-            scenario.titles,
-            delay_words(&scenario.latency.to_string()),
+            "## {}\n\n{}\n",
+            scenario_heading(
+                scenario.name,
+                scenario.titles,
+                &scenario.latency.to_string()
+            ),
             scenario.about,
-            scenario.name,
-            scenario.name
         );
+        embed(&mut out, &figures_of(figures, scenario.name));
         table(&mut out, &group);
         pairs(&mut out, &group);
         let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
@@ -248,7 +324,7 @@ pub(super) fn markdown(
         }
     }
 
-    footprint_section(&mut out, log);
+    footprint_section(&mut out, log, &figures_of(figures, "memory"));
     python_section(&mut out, rows, python);
     caveats(&mut out, log, rows);
     out
@@ -425,13 +501,14 @@ fn core_work_section(out: &mut String, log: &RunLog) {
 
 /// Memory and threads per request in flight, from the footprints: each
 /// row's two measurements, then the slope between them.
-pub(super) fn footprint_section(out: &mut String, log: &RunLog) {
+pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
     use crate::footprint::{CONCURRENCIES, DELAY, PerRequest};
-    out.push_str("## Memory and threads with C requests in flight\n\n");
+    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
     if log.footprints.is_empty() {
         out.push_str("Not measured in this run.\n\n");
         return;
     }
+    embed(out, figures);
     let [low, high] = CONCURRENCIES;
     let _ = writeln!(
         out,

@@ -9,6 +9,7 @@
 //! gives the same files. Nothing here is typed in by hand.
 
 mod external;
+mod findings;
 mod format;
 mod markdown;
 pub mod plot;
@@ -122,6 +123,9 @@ pub struct Row {
     /// Every timed call's client CPU, seconds, in round order.
     #[serde(skip)]
     pub cpus: Vec<f64>,
+    /// Completion times of the first timed call (see `RunRecord::timeline`).
+    #[serde(skip)]
+    pub timeline: Vec<f64>,
 }
 
 impl Row {
@@ -244,6 +248,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             premise: premise(&totals, record.titles, c, delayed),
             iterations: record.iterations,
             cpus: record.samples.iter().map(|s| s.client_cpu_s).collect(),
+            timeline: record.timeline.clone(),
             walls,
         });
     }

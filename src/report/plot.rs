@@ -1,11 +1,20 @@
 //! The report's SVG plots, drawn with plotters (no external program).
+//!
+//! Each plot shows one thing the report argues, with its uncertainty: time
+//! bars with the 95 % interval of the mean as whiskers, efficiency against
+//! C with interval bands, the completion timeline of one call per row, and
+//! memory and threads against requests in flight. A strategy has the same
+//! colour in every plot ([`colour`]).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 use plotters::prelude::*;
 
-use super::Row;
+use super::{REFERENCE, Row, RunLog};
 use crate::Strategy;
+use crate::footprint::Footprint;
+use crate::scenarios::{queue_completions, scenarios};
 
 /// One colour per strategy, in `Strategy::ALL` order, the same in every plot.
 const COLOURS: [RGBColor; 8] = [
@@ -19,7 +28,14 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(23, 190, 207),
 ];
 
-fn colour(strategy: &str) -> RGBColor {
+/// The reference client (the floor) is black.
+const FLOOR: RGBColor = RGBColor(0, 0, 0);
+
+/// The colour of `strategy` (or of the floor) in every plot.
+pub fn colour(strategy: &str) -> RGBColor {
+    if strategy == REFERENCE {
+        return FLOOR;
+    }
     let i = Strategy::ALL
         .iter()
         .position(|s| s.name() == strategy)
@@ -27,58 +43,203 @@ fn colour(strategy: &str) -> RGBColor {
     COLOURS[i % COLOURS.len()]
 }
 
-type Plot = Result<String, Box<dyn std::error::Error>>;
+type Error = Box<dyn std::error::Error>;
+type Plot = Result<String, Error>;
 
-/// A strategy's name and its (C, milliseconds) points.
-type Series<'r> = (&'r str, Vec<(f64, f64)>);
+/// A plot for the report: its file, its SVG, and one line saying what to
+/// look at.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// File name in `results/`.
+    pub file: String,
+    /// The SVG text.
+    pub svg: String,
+    /// The caption under the plot in the report.
+    pub caption: String,
+}
 
-/// Every plot for the rows present: `(file name, SVG text)`.
-pub fn all(rows: &[Row]) -> Result<Vec<(String, String)>, Box<dyn std::error::Error>> {
-    let mut plots = Vec::new();
+/// `0 .. max × 1.15`: an axis from zero that holds every value with room
+/// for labels (at least a tiny positive range).
+pub fn axis_from_zero(values: impl IntoIterator<Item = f64>) -> Range<f64> {
+    let max = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    0.0..(max * 1.15).max(1e-9)
+}
+
+/// Every plot for the rows and measurements present.
+pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
+    let mut figures = Vec::new();
     let scenario = |name: &str| {
         rows.iter()
             .filter(|r| r.scenario == name)
             .collect::<Vec<_>>()
     };
-    for name in ["latency", "jitter"] {
+    for (name, what) in [
+        (
+            "latency",
+            "Each bar is how much longer a row took than its floor, round by round; the whisker is the 95 % interval. A whisker that crosses zero is a row this run cannot tell from the floor.",
+        ),
+        (
+            "jitter",
+            "The same, over twenty layouts of heavy-tailed delays: the pairing cancels the layouts' own spread, so the whiskers show what is left.",
+        ),
+    ] {
         let group = scenario(name);
-        if !group.is_empty() {
-            plots.push((
-                format!("{name}.svg"),
-                bars(
-                    name,
-                    &group,
-                    |r| r.mean_s * 1e3,
-                    "mean time per fetch_all (ms)",
-                )?,
-            ));
+        if group
+            .iter()
+            .any(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
+        {
+            figures.push(Figure {
+                file: format!("{name}.svg"),
+                svg: over_floor(name, &group)?,
+                caption: what.into(),
+            });
         }
     }
     let overhead = scenario("overhead");
-    if !overhead.is_empty() {
-        let per_title = |r: &Row| r.mean_s / r.titles as f64 * 1e6;
-        plots.push((
-            "overhead.svg".into(),
-            bars("overhead", &overhead, per_title, "time per title (µs)")?,
-        ));
+    if let Some(first) = overhead.first() {
+        figures.push(Figure {
+            file: "overhead.svg".into(),
+            svg: bars(
+                "overhead",
+                &overhead,
+                1e6 / first.titles as f64,
+                "mean time per title (µs)",
+            )?,
+            caption: "With no delay a bar is the client's own work per title: compare the bars' lengths against the whiskers before reading an order into them.".into(),
+        });
     }
     for name in ["concurrency", "sweep"] {
         let group = scenario(name);
-        if !group.is_empty() {
-            plots.push((format!("{name}.svg"), lines(name, &group)?));
+        if group.iter().any(|r| r.efficiency_floor.is_some()) {
+            figures.push(Figure {
+                file: format!("efficiency-{name}.svg"),
+                svg: efficiency(name, &group)?,
+                caption: "Efficiency is the floor's time over the row's (1.00: as fast as a near-free client); the band is its 95 % interval. Where the lines part, the strategies' own costs show.".into(),
+            });
         }
     }
-    Ok(plots)
+    if let Some(figure) = jitter_timeline(rows, log)? {
+        figures.push(figure);
+    }
+    if let Some(figure) = concurrency_timeline(rows)? {
+        figures.push(figure);
+    }
+    if !log.footprints.is_empty() {
+        figures.push(Figure {
+            file: "memory.svg".into(),
+            svg: memory(&log.footprints)?,
+            caption: "Resident memory and OS threads with every request in flight, at two C: the slope of each line is what one more request in flight costs.".into(),
+        });
+    }
+    Ok(figures)
 }
 
-/// Horizontal bars, one per strategy, with the ideal (black) and the floor
-/// ceiling (grey) marked. When `sequential` is more than twice the slowest
-/// other row it would flatten them, so its value goes in the caption.
-fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> Plot {
+/// Horizontal bars of each row's time over its floor, in per cent, with
+/// the paired ratio's 95 % interval as a whisker; the floor is zero.
+fn over_floor(title: &str, rows: &[&Row]) -> Plot {
+    let rows: Vec<(&Row, wikifetch_rig::stats::Ratio)> = rows
+        .iter()
+        .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
+        .filter_map(|r| r.floor_ratio.map(|f| (*r, f)))
+        .collect();
+    let pct = |x: f64| (x - 1.0) * 100.0;
+    let mut svg = String::new();
+    {
+        let n = rows.len();
+        let root = SVGBackend::with_string(&mut svg, (860, 80 + 44 * n as u32)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let low = rows.iter().map(|(_, f)| pct(f.low)).fold(0.0, f64::min);
+        let high = axis_from_zero(rows.iter().map(|(_, f)| pct(f.high))).end;
+        let span = high - low;
+        let names: Vec<String> = rows
+            .iter()
+            .map(|(r, _)| format!("{} (C = {})", r.strategy, r.concurrency))
+            .collect();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(
+                format!("{title}: time over the floor, per cent"),
+                ("sans-serif", 16),
+            )
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(200)
+            .build_cartesian_2d((low - 0.05 * span)..high, 0.0..n as f64)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.1}"))
+            .y_labels(n * 2 + 1)
+            .y_label_formatter(&|y| {
+                let i = y.floor() as usize;
+                if (y - y.floor() - 0.5).abs() < 0.01 && i < n {
+                    names[n - 1 - i].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_desc(
+                "time over the floor (%); 0 = the reference client; whisker: 95 % paired interval",
+            )
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, n as f64)],
+            FLOOR.stroke_width(2),
+        )))?;
+        for (i, (r, f)) in rows.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y + 0.2), (pct(f.point), y + 0.8)],
+                colour(&r.strategy).mix(0.85).filled(),
+            )))?;
+            whisker(&mut chart, pct(f.low), pct(f.high), y)?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// A horizontal whisker from `lo` to `hi` across the bar at `y`.
+fn whisker<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    lo: f64,
+    hi: f64,
+    y: f64,
+) -> Result<(), Error>
+where
+    DB::ErrorType: 'static,
+{
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(lo, y + 0.5), (hi, y + 0.5)],
+        BLACK.stroke_width(2),
+    )))?;
+    for end in [lo, hi] {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(end, y + 0.35), (end, y + 0.65)],
+            BLACK.stroke_width(2),
+        )))?;
+    }
+    Ok(())
+}
+
+/// Horizontal bars, one per row, with the 95 % interval of the mean as a
+/// whisker and the ideal (black) and floor (grey) marked. `scale` turns
+/// seconds per call into the axis unit. When `sequential` is more than
+/// twice the slowest other row it would flatten them, so its value goes in
+/// the caption instead.
+fn bars(title: &str, rows: &[&Row], scale: f64, axis: &str) -> Plot {
+    let value = |r: &Row| r.mean_s * scale;
     let others = rows
         .iter()
         .filter(|r| r.strategy != "sequential")
-        .map(|r| value(r))
+        .map(|r| r.ci_high_s * scale)
         .fold(0.0, f64::max);
     let off_chart = rows
         .iter()
@@ -90,32 +251,36 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
         .copied()
         .filter(|r| off_chart.is_none() || r.strategy != "sequential")
         .collect();
-    let rows = rows.as_slice();
     let mut caption = format!("{title}: {axis}");
     if let Some(v) = off_chart {
         caption.push_str(&format!(" (sequential: {v:.0}, off the chart)"));
     }
-    let has_marks = rows.iter().any(|r| r.ideal_s.is_some());
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (820, 60 + 44 * rows.len() as u32))
-            .into_drawing_area();
-        root.fill(&WHITE)?;
-        let max = rows.iter().map(|r| value(r)).fold(0.0, f64::max) * 1.15;
         let n = rows.len();
+        let root = SVGBackend::with_string(&mut svg, (860, 70 + 44 * n as u32)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let x = axis_from_zero(rows.iter().flat_map(|r| {
+            [Some(r.ci_high_s), r.floor_s, r.ideal_s]
+                .into_iter()
+                .flatten()
+                .map(|v| v * scale)
+        }));
         let names: Vec<String> = rows
             .iter()
-            .map(|r| format!("{} (C={})", r.strategy, r.concurrency))
+            .map(|r| format!("{} (C = {})", r.strategy, r.concurrency))
             .collect();
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, ("sans-serif", 16))
             .margin(12)
-            .x_label_area_size(30)
-            .y_label_area_size(190)
-            .build_cartesian_2d(0.0..max.max(1e-9), 0.0..n as f64)?;
+            .x_label_area_size(34)
+            .y_label_area_size(200)
+            .build_cartesian_2d(x, 0.0..n as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.0}"))
             .y_labels(n * 2 + 1)
             .y_label_formatter(&|y| {
                 let i = y.floor() as usize;
@@ -125,23 +290,23 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
                     String::new()
                 }
             })
-            .x_desc(if has_marks {
-                format!("{axis}; black line: nominal ideal, grey line: floor (reference client)")
-            } else {
-                axis.to_owned()
-            })
+            .x_desc(format!(
+                "{axis}; whisker: 95 % interval; grey line: floor{}",
+                if rows.iter().any(|r| r.ideal_s.is_some()) {
+                    "; black line: nominal ideal"
+                } else {
+                    ""
+                }
+            ))
             .draw()?;
-        chart.draw_series(rows.iter().enumerate().map(|(i, r)| {
-            let y = (n - 1 - i) as f64;
-            Rectangle::new(
-                [(0.0, y + 0.15), (value(r), y + 0.85)],
-                colour(&r.strategy).filled(),
-            )
-        }))?;
-        // The ideal (black) and the floor (grey) for each row, where defined.
-        let scale = value(rows[0]) / rows[0].mean_s;
         for (i, r) in rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
+            let c = colour(&r.strategy);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(0.0, y + 0.2), (value(r), y + 0.8)],
+                c.mix(0.85).filled(),
+            )))?;
+            whisker(&mut chart, r.ci_low_s * scale, r.ci_high_s * scale, y)?;
             for (mark, style) in [(r.ideal_s, BLACK), (r.floor_s, RGBColor(150, 150, 150))] {
                 if let Some(m) = mark {
                     let x = m * scale;
@@ -157,74 +322,87 @@ fn bars(title: &str, rows: &[&Row], value: impl Fn(&Row) -> f64, axis: &str) -> 
     Ok(svg)
 }
 
-/// Time against C on log–log axes, one line per strategy, with the ideal.
-fn lines(title: &str, rows: &[&Row]) -> Plot {
+/// Efficiency against the floor (floor / row) against C on a log axis,
+/// one line per strategy with its 95 % band; the floor is 1.0, and rows
+/// whose floor or mock was rig-bound, or whose premise broke, are crosses.
+fn efficiency(title: &str, rows: &[&Row]) -> Plot {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (820, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 540)).into_drawing_area();
         root.fill(&WHITE)?;
-        let c_max = rows.iter().map(|r| r.concurrency).max().unwrap_or(1) as f64;
-        let t_min = rows
-            .iter()
-            .flat_map(|r| [Some(r.mean_s), r.ideal_s])
-            .flatten()
-            .fold(f64::MAX, f64::min)
-            * 1e3
-            * 0.8;
-        let t_max = rows.iter().map(|r| r.mean_s).fold(0.0, f64::max) * 1e3 * 1.25;
+        let cs: Vec<f64> = rows.iter().map(|r| r.concurrency as f64).collect();
+        let (c_min, c_max) = (
+            cs.iter().copied().fold(f64::MAX, f64::min),
+            cs.iter().copied().fold(1.0, f64::max),
+        );
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                format!("{title}: time for N = {} titles against C", rows[0].titles),
+                format!(
+                    "{title}: efficiency against the floor, N = {}",
+                    rows.first().map_or(0, |r| r.titles)
+                ),
                 ("sans-serif", 18),
             )
             .margin(12)
-            .x_label_area_size(40)
+            .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(
-                (1.0..c_max * 1.2).log_scale(),
-                (t_min.max(0.1)..t_max).log_scale(),
-            )?;
+            .build_cartesian_2d((c_min * 0.8..c_max * 1.25).log_scale(), 0.0..1.05)?;
         chart
             .configure_mesh()
-            .x_desc("C, requests in flight")
-            .y_desc("mean time (ms)")
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.1}"))
+            .x_desc("C, requests in flight (log scale)")
+            .y_desc("efficiency: floor time / row time")
             .draw()?;
-        let mut by_strategy: BTreeMap<usize, Series<'_>> = BTreeMap::new();
-        for r in rows {
-            let order = Strategy::ALL
-                .iter()
-                .position(|s| s.name() == r.strategy)
-                .unwrap_or(99);
-            by_strategy
-                .entry(order)
-                .or_insert((r.strategy.as_str(), Vec::new()))
-                .1
-                .push((r.concurrency as f64, r.mean_s * 1e3));
-        }
-        for (name, mut points) in by_strategy.into_values() {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        chart
+            .draw_series(LineSeries::new(
+                vec![(c_min * 0.8, 1.0), (c_max * 1.25, 1.0)],
+                FLOOR.stroke_width(1),
+            ))?
+            .label("floor (reference client) = 1.0")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FLOOR));
+        for (name, points) in by_strategy(rows.iter().copied().filter(|r| r.strategy != REFERENCE))
+        {
             let c = colour(name);
+            let sound: Vec<&Row> = points.iter().copied().filter(|r| r.sound()).collect();
+            let band: Vec<(f64, f64, f64)> = sound
+                .iter()
+                .filter_map(|r| {
+                    let ratio = r.floor_ratio.filter(|_| r.efficiency_floor.is_some())?;
+                    Some((r.concurrency as f64, 1.0 / ratio.high, 1.0 / ratio.low))
+                })
+                .collect();
+            if band.len() > 1 {
+                let polygon: Vec<(f64, f64)> = band
+                    .iter()
+                    .map(|(x, lo, _)| (*x, *lo))
+                    .chain(band.iter().rev().map(|(x, _, hi)| (*x, *hi)))
+                    .collect();
+                chart.draw_series(std::iter::once(Polygon::new(polygon, c.mix(0.18).filled())))?;
+            }
+            let line: Vec<(f64, f64)> = sound
+                .iter()
+                .filter_map(|r| r.efficiency_floor.map(|e| (r.concurrency as f64, e)))
+                .collect();
             chart
-                .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?
+                .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))?
                 .label(name)
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
                 });
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+            chart.draw_series(line.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+            chart.draw_series(
+                points
+                    .iter()
+                    .filter(|r| !r.sound())
+                    .filter_map(|r| r.efficiency_floor.map(|e| (r.concurrency as f64, e)))
+                    .map(|p| Cross::new(p, 5, c.stroke_width(2))),
+            )?;
         }
-        let mut ideal: Vec<(f64, f64)> = rows
-            .iter()
-            .filter_map(|r| r.ideal_s.map(|i| (r.concurrency as f64, i * 1e3)))
-            .collect();
-        ideal.sort_by(|a, b| a.0.total_cmp(&b.0));
-        ideal.dedup_by(|a, b| a.0 == b.0);
-        chart
-            .draw_series(LineSeries::new(ideal, BLACK.stroke_width(1)))?
-            .label("ideal ⌈N/C⌉ × delay")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(SeriesLabelPosition::LowerLeft)
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK)
             .draw()?;
@@ -233,18 +411,50 @@ fn lines(title: &str, rows: &[&Row]) -> Plot {
     Ok(svg)
 }
 
-/// The completion timeline of `wikifetch compare`: completed titles against
-/// time for each strategy, with the ideal staircase of a fixed latency
-/// (C titles every `delay`) when there is one.
+/// Rows grouped by strategy in `Strategy::ALL` order, each sorted by C.
+fn by_strategy<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<(&'r str, Vec<&'r Row>)> {
+    let mut groups: BTreeMap<usize, (&str, Vec<&Row>)> = BTreeMap::new();
+    for r in rows {
+        let order = Strategy::ALL
+            .iter()
+            .position(|s| s.name() == r.strategy)
+            .unwrap_or(99);
+        groups
+            .entry(order)
+            .or_insert((r.strategy.as_str(), Vec::new()))
+            .1
+            .push(r);
+    }
+    groups
+        .into_values()
+        .map(|(name, mut rows)| {
+            rows.sort_by_key(|r| r.concurrency);
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The ideal a completion timeline is drawn against.
+pub enum Ideal {
+    /// No ideal line.
+    None,
+    /// Fixed delay: C titles complete every `delay` seconds.
+    Staircase(f64),
+    /// A given schedule: each title's completion time, seconds.
+    Curve(&'static str, Vec<f64>),
+}
+
+/// The completion timeline: completed titles against time for each row,
+/// with an ideal to hold them to.
 pub fn timeline(
     runs: &[(String, Vec<f64>)],
     titles: usize,
     concurrency: usize,
-    delay: Option<f64>,
-) -> Result<String, Box<dyn std::error::Error>> {
+    ideal: Ideal,
+) -> Result<String, Error> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 520)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 540)).into_drawing_area();
         root.fill(&WHITE)?;
         let last = |name_is_sequential: bool| {
             runs.iter()
@@ -255,11 +465,15 @@ pub fn timeline(
         // A sequential run ten times longer would squeeze the others into
         // the left edge: stop the axis after the concurrent ones and say so.
         let (others, sequential) = (last(false), last(true));
+        let ideal_end = match &ideal {
+            Ideal::Curve(_, v) => v.iter().copied().fold(0.0, f64::max),
+            _ => 0.0,
+        };
         let clipped = others > 0.0 && sequential > 3.0 * others;
         let t_max = if clipped {
-            others * 1.3
+            others.max(ideal_end) * 1.3
         } else {
-            others.max(sequential) * 1.05
+            others.max(sequential).max(ideal_end) * 1.05
         } * 1e3;
         let caption = if clipped {
             format!(
@@ -277,24 +491,46 @@ pub fn timeline(
             .build_cartesian_2d(0.0..t_max.max(1.0), 0.0..titles as f64 * 1.02)?;
         chart
             .configure_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
             .x_desc("time since fetch_all began (ms)")
             .y_desc("titles completed")
             .draw()?;
-        if let Some(d) = delay.filter(|d| *d > 0.0) {
-            // The ideal: C titles complete every `d`, a staircase.
-            let mut steps = vec![(0.0, 0.0)];
-            let mut done = 0usize;
-            let mut t = 0.0;
-            while done < titles && t * 1e3 < t_max {
-                t += d;
-                steps.push((t * 1e3, done as f64));
-                done = (done + concurrency).min(titles);
-                steps.push((t * 1e3, done as f64));
+        match ideal {
+            Ideal::Staircase(d) if d > 0.0 => {
+                let mut steps = vec![(0.0, 0.0)];
+                let mut done = 0usize;
+                let mut t = 0.0;
+                while done < titles && t * 1e3 < t_max {
+                    t += d;
+                    steps.push((t * 1e3, done as f64));
+                    done = (done + concurrency).min(titles);
+                    steps.push((t * 1e3, done as f64));
+                }
+                chart
+                    .draw_series(LineSeries::new(steps, BLACK.stroke_width(1)))?
+                    .label("ideal: C titles every delay")
+                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
             }
-            chart
-                .draw_series(LineSeries::new(steps, BLACK.stroke_width(1)))?
-                .label("ideal: C titles every delay")
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+            Ideal::Curve(label, mut finishes) => {
+                finishes.sort_by(f64::total_cmp);
+                let points: Vec<(f64, f64)> = std::iter::once((0.0, 0.0))
+                    .chain(
+                        finishes
+                            .iter()
+                            .enumerate()
+                            .map(|(i, t)| (t * 1e3, (i + 1) as f64)),
+                    )
+                    .collect();
+                chart
+                    .draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(2)))?
+                    .label(label)
+                    .legend(|(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2))
+                    });
+            }
+            _ => {}
         }
         for (name, completions) in runs {
             let c = colour(name);
@@ -323,4 +559,268 @@ pub fn timeline(
         root.present()?;
     }
     Ok(svg)
+}
+
+/// Each sound row's completions in its first timed call.
+fn runs_of<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<(String, Vec<f64>)> {
+    rows.filter(|r| r.sound() && !r.timeline.is_empty())
+        .map(|r| (r.strategy.clone(), r.timeline.clone()))
+        .collect()
+}
+
+/// `jitter`'s first call per row against an in-order queue over the same
+/// delays (layout 0).
+fn jitter_timeline(rows: &[Row], log: &RunLog) -> Result<Option<Figure>, Error> {
+    let Some(scenario) = scenarios(log.sweep)
+        .into_iter()
+        .find(|s| s.name == "jitter")
+    else {
+        return Ok(None);
+    };
+    let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "jitter").collect();
+    let runs = runs_of(group.iter().copied());
+    let Some(c) = group.first().map(|r| r.concurrency) else {
+        return Ok(None);
+    };
+    if runs.is_empty() {
+        return Ok(None);
+    }
+    let queue: Vec<f64> = queue_completions(&scenario.delays(0), c)
+        .iter()
+        .map(|d| d.as_secs_f64())
+        .collect();
+    Ok(Some(Figure {
+        file: "timeline-jitter.svg".into(),
+        svg: timeline(
+            &runs,
+            scenario.titles,
+            c,
+            Ideal::Curve("in-order queue over the same delays (ideal)", queue),
+        )?,
+        caption: "One call per row on the first layout of delays: the in-order rows follow the dashed queue; rayon takes the titles in another order and meets the slow ones at other moments. One layout: the table holds all twenty.".into(),
+    }))
+}
+
+/// `concurrency` at its largest C: the first call per row against the
+/// ideal staircase.
+fn concurrency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
+    let group: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.scenario == "concurrency")
+        .collect();
+    let Some(c) = group.iter().map(|r| r.concurrency).max() else {
+        return Ok(None);
+    };
+    let at: Vec<&Row> = group.into_iter().filter(|r| r.concurrency == c).collect();
+    let runs = runs_of(at.iter().copied());
+    let (Some(first), false) = (at.first(), runs.is_empty()) else {
+        return Ok(None);
+    };
+    let delay = first
+        .ideal_s
+        .map(|i| i / first.titles.div_ceil(c.max(1)) as f64);
+    Ok(Some(Figure {
+        file: format!("timeline-concurrency-c{c}.svg"),
+        svg: timeline(
+            &runs,
+            first.titles,
+            c,
+            delay.map_or(Ideal::None, Ideal::Staircase),
+        )?,
+        caption: format!(
+            "One call per row at C = {c}: each step of the staircase is C answers due together; a line that lags the steps is a client that could not keep C requests going."
+        ),
+    }))
+}
+
+/// Resident memory (left) and OS threads (right) against requests in
+/// flight, from the footprints: one line per row.
+fn memory(footprints: &[Footprint]) -> Plot {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (980, 480)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (left, right) = root.split_horizontally(520);
+        let mut names: Vec<&str> = footprints.iter().map(|f| f.strategy.as_str()).collect();
+        names.dedup();
+        let x = axis_from_zero(footprints.iter().map(|f| f.in_flight as f64));
+        let y = axis_from_zero(footprints.iter().map(|f| f.peak_rss_kib as f64 / 1024.0));
+        let mut chart = ChartBuilder::on(&left)
+            .caption("resident memory at the peak", ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x.clone(), y)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_desc("requests in flight (counted by the mock)")
+            .y_desc("resident memory (MiB)")
+            .draw()?;
+        for name in &names {
+            let c = colour(name);
+            let points: Vec<(f64, f64)> = footprints
+                .iter()
+                .filter(|f| f.strategy == *name)
+                .map(|f| (f.in_flight as f64, f.peak_rss_kib as f64 / 1024.0))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?
+                .label(*name)
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
+                });
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+        let threads_max = footprints.iter().map(|f| f.peak_threads).max().unwrap_or(1) as f64;
+        let mut chart = ChartBuilder::on(&right)
+            .caption("OS threads at the peak", ("sans-serif", 16))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x, (0.8..threads_max * 1.5).log_scale())?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_desc("requests in flight (counted by the mock)")
+            .y_desc("OS threads (log scale; thread rows overlap)")
+            .draw()?;
+        for name in &names {
+            let c = colour(name);
+            let points: Vec<(f64, f64)> = footprints
+                .iter()
+                .filter(|f| f.strategy == *name)
+                .map(|f| (f.in_flight as f64, f.peak_threads.max(1) as f64))
+                .collect();
+            chart.draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?;
+            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+        }
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::footprint::Footprint;
+    use crate::report::prose::tests::row;
+
+    /// Parses `svg` and returns every text it shows.
+    fn texts(svg: &str) -> Vec<String> {
+        let doc = roxmltree::Document::parse(svg).expect("the SVG parses");
+        doc.descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::to_owned))
+            .collect()
+    }
+
+    fn hex(c: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    }
+
+    fn rows() -> Vec<Row> {
+        let at = |scenario: &str, name: &str, c: usize, mean: f64| Row {
+            scenario: scenario.into(),
+            timeline: (1..=10).map(|i| mean * f64::from(i) / 10.0).collect(),
+            ..row(name, c, mean, mean * 0.01, 30e-6)
+        };
+        let mut rows = Vec::new();
+        for name in ["thread-pool", "rayon", "smol"] {
+            rows.push(at("latency", name, 10, 0.21));
+            for (c, t) in [(10, 0.41), (50, 0.085), (100, 0.045)] {
+                rows.push(at("concurrency", name, c, t));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn every_plot_parses_and_names_each_strategy_in_its_colour() {
+        let rows = rows();
+        let mut log = RunLog::new(false, wikifetch_rig::CpuSplit::detect());
+        for (name, c, rss, threads) in [
+            ("thread-pool", 100, 40_000, 101),
+            ("thread-pool", 1000, 300_000, 1001),
+            ("smol", 100, 9_000, 3),
+            ("smol", 1000, 30_000, 3),
+        ] {
+            log.footprints.push(Footprint {
+                strategy: name.into(),
+                concurrency: c,
+                idle_rss_kib: rss,
+                peak_rss_kib: rss,
+                idle_threads: threads,
+                peak_threads: threads,
+                in_flight: c,
+                connections: 0,
+                wall_s: 1.0,
+            });
+        }
+        let figures = all(&rows, &log).unwrap();
+        let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "latency.svg",
+                "efficiency-concurrency.svg",
+                "timeline-concurrency-c100.svg",
+                "memory.svg"
+            ]
+        );
+        for f in &figures {
+            let shown = texts(&f.svg);
+            assert!(!f.caption.is_empty());
+            for name in ["thread-pool", "smol"] {
+                assert!(
+                    shown.iter().any(|t| t.contains(name)),
+                    "{}: no label for {name}: {shown:?}",
+                    f.file
+                );
+                assert!(
+                    f.svg.contains(&hex(colour(name))),
+                    "{}: {name}'s colour",
+                    f.file
+                );
+            }
+        }
+        // Units on the axes.
+        let efficiency = &figures[1];
+        assert!(
+            texts(&efficiency.svg)
+                .iter()
+                .any(|t| t.contains("C, requests in flight"))
+        );
+        assert!(texts(&figures[3].svg).iter().any(|t| t.contains("(MiB)")));
+    }
+
+    #[test]
+    fn colours_are_distinct_and_stable() {
+        let mut seen: Vec<RGBColor> = Strategy::ALL.iter().map(|s| colour(s.name())).collect();
+        seen.push(colour(REFERENCE));
+        for (i, a) in seen.iter().enumerate() {
+            for b in &seen[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
+        assert_eq!(colour("smol"), colour("smol"));
+    }
+
+    #[test]
+    fn axes_from_zero_hold_every_value() {
+        let r = axis_from_zero([3.0, 7.5, 1.0, f64::NAN]);
+        assert_eq!(r.start, 0.0);
+        assert!(r.end > 7.5 && r.end < 9.0, "{r:?}");
+        assert!(axis_from_zero([]).end > 0.0);
+    }
 }

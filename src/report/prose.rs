@@ -608,6 +608,7 @@ pub(super) mod tests {
             premise: None,
             iterations: 11,
             cpus: Vec::new(),
+            timeline: Vec::new(),
             walls,
         }
     }

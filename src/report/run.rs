@@ -107,6 +107,11 @@ pub struct RunRecord {
     pub lost: u64,
     /// Every timed call, in order.
     pub samples: Vec<Sample>,
+    /// When each title completed in the first timed call (round 0, layout
+    /// 0), seconds after the call began, in order of completion; empty for
+    /// the reference client, which reports no completions.
+    #[serde(default)]
+    pub timeline: Vec<f64>,
 }
 
 impl RunRecord {
@@ -121,6 +126,7 @@ impl RunRecord {
             errors: 0,
             lost: 0,
             samples: Vec::new(),
+            timeline: Vec::new(),
         }
     }
 

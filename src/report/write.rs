@@ -52,12 +52,23 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
     });
     save("results.json", format!("{:#}\n", json))?;
     save("results.csv", csv(&rows))?;
-    for (name, svg) in plot::all(&rows).map_err(|e| format!("plot: {e}"))? {
-        save(&name, svg)?;
+    let figures = plot::all(&rows, &log).map_err(|e| format!("plot: {e}"))?;
+    // Plots of an earlier layout would be left behind, unlinked: remove
+    // every SVG this run does not write.
+    if let Ok(entries) = std::fs::read_dir(&paths.results) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".svg") && !figures.iter().any(|f| f.file == name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+    for figure in &figures {
+        save(&figure.file, figure.svg.clone())?;
     }
     save(
         "REPORT.md",
-        markdown(&log, &rows, python.as_ref(), wrk.as_ref()),
+        markdown(&log, &rows, &figures, python.as_ref(), wrk.as_ref()),
     )?;
     Ok(written)
 }

@@ -1,0 +1,326 @@
+//! The findings REPORT.md opens with: at most six sentences, each computed
+//! from the rows with its interval, each pointing at the plot and the
+//! section that show it. A finding the data does not support is not
+//! printed: a missing row, a broken premise or a rig-bound floor drops it,
+//! and a difference is only called one when its interval excludes 1.
+
+use wikifetch_rig::stats::{Ratio, Verdict};
+
+use super::format::{time, us3};
+use super::prose::{compare_two, cpu_ratio, ratio};
+use super::{REFERENCE, Row, RunLog};
+use crate::footprint::CONCURRENCIES;
+
+/// One finding: the sentence, and the plot and section that show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// One sentence with its figure and interval.
+    pub text: String,
+    /// The plot's file in `results/`.
+    pub plot: String,
+    /// The heading of the report section with the table.
+    pub section: String,
+}
+
+/// The blocking strategies that hold one OS thread per request in flight.
+const THREADS: [&str; 3] = ["thread-pool", "rayon", "thread-per-request"];
+
+/// The async strategies (the `tokio-hyper` control aside).
+const TASKS: [&str; 3] = ["tokio", "async-std", "smol"];
+
+/// "9.9× [9.8 – 10.0]": a ratio read as a multiple.
+fn times(r: &Ratio) -> String {
+    format!("{:.1}× [{:.1} – {:.1}]", r.point, r.low, r.high)
+}
+
+/// The sound rows of `scenario` at concurrency `c` (every C when `None`).
+fn at<'r>(rows: &'r [Row], scenario: &str, c: Option<usize>) -> Vec<&'r Row> {
+    rows.iter()
+        .filter(|r| r.scenario == scenario && c.is_none_or(|c| r.concurrency == c))
+        .filter(|r| r.sound() && r.strategy != REFERENCE)
+        .collect()
+}
+
+fn named<'r>(rows: &[&'r Row], name: &str) -> Option<&'r Row> {
+    rows.iter().copied().find(|r| r.strategy == name)
+}
+
+/// The fastest of `names` among `rows`.
+fn fastest<'r>(rows: &[&'r Row], names: &[&str]) -> Option<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| names.contains(&r.strategy.as_str()))
+        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))
+}
+
+/// The findings for these rows, in the report's order; `headings` maps a
+/// scenario (or `footprint`) to its section heading, and `plots` lists the
+/// plot files written.
+pub fn findings(
+    rows: &[Row],
+    log: &RunLog,
+    plots: &[&str],
+    heading: impl Fn(&str) -> String,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut push = |text: Option<String>, plot: &str, section: &str| {
+        if let Some(text) = text
+            && plots.contains(&plot)
+        {
+            found.push(Finding {
+                text,
+                plot: plot.to_owned(),
+                section: heading(section),
+            });
+        }
+    };
+    push(waiting(rows), "latency.svg", "latency");
+    let top_c = rows
+        .iter()
+        .filter(|r| r.scenario == "concurrency")
+        .map(|r| r.concurrency)
+        .max();
+    if let Some(c) = top_c {
+        push(
+            threads_and_tasks(rows, c),
+            "efficiency-concurrency.svg",
+            "concurrency",
+        );
+        push(
+            runtime_and_client(rows, c),
+            "efficiency-concurrency.svg",
+            "concurrency",
+        );
+    }
+    push(thread_per_title(rows), "overhead.svg", "overhead");
+    push(memory(log), "memory.svg", "footprint");
+    push(schedules(rows), "timeline-jitter.svg", "jitter");
+    found.truncate(6);
+    found
+}
+
+/// `latency`: what ten in flight buy over one at a time.
+fn waiting(rows: &[Row]) -> Option<String> {
+    let group = at(rows, "latency", None);
+    let sequential = named(&group, "sequential")?;
+    let concurrent: Vec<&Row> = group
+        .iter()
+        .copied()
+        .filter(|r| r.strategy != "sequential" && r.strategy != "tokio-hyper")
+        .collect();
+    let best = concurrent
+        .iter()
+        .copied()
+        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    let r = ratio(sequential, best).filter(|r| r.verdict() == Verdict::Slower)?;
+    Some(format!(
+        "Waiting overlaps: with {} requests in flight instead of one, `{}` fetched {} titles in {} against \
+         `sequential`'s {}, {} faster.",
+        best.concurrency,
+        best.strategy,
+        best.titles,
+        time(best.mean_s),
+        time(sequential.mean_s),
+        times(&r)
+    ))
+}
+
+/// `concurrency` at its largest C: the fastest thread strategy against the
+/// fastest task strategy.
+fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
+    let group = at(rows, "concurrency", Some(c));
+    let (thread, task) = (fastest(&group, &THREADS)?, fastest(&group, &TASKS)?);
+    let r = ratio(thread, task)?;
+    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    Some(match r.verdict() {
+        Verdict::Slower => format!(
+            "At C = {c} threads fall behind: the fastest thread strategy, `{}`, took {:.1} % [{:.1} – {:.1} %] \
+             longer than the fastest task strategy, `{}`.",
+            thread.strategy,
+            pct(r.point),
+            pct(r.low),
+            pct(r.high),
+            task.strategy
+        ),
+        Verdict::Faster => format!(
+            "At C = {c} the fastest thread strategy, `{}`, was ahead of the fastest task strategy, `{}`: `{}` took \
+             {:.1} % [{:.1} – {:.1} %] longer.",
+            thread.strategy,
+            task.strategy,
+            task.strategy,
+            pct(r.inverse().point),
+            pct(r.inverse().low),
+            pct(r.inverse().high)
+        ),
+        Verdict::Indistinguishable => format!(
+            "At C = {c} the fastest thread strategy, `{}`, and the fastest task strategy, `{}`, were \
+             indistinguishable in time.",
+            thread.strategy, task.strategy
+        ),
+    })
+}
+
+/// The control at `concurrency`'s largest C: the client and the runtime,
+/// each held fixed in turn.
+fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
+    let group = at(rows, "concurrency", Some(c));
+    let (tokio, control, smol) = (
+        named(&group, "tokio")?,
+        named(&group, "tokio-hyper")?,
+        named(&group, "smol")?,
+    );
+    Some(format!(
+        "At C = {c}, with tokio's runtime in both rows, reqwest against the shared hyper client: {}; with the hyper \
+         client in both, tokio's runtime against smol's: {}.",
+        compare_two(tokio, control),
+        compare_two(control, smol)
+    ))
+}
+
+/// `overhead`: a thread created per title against a pool that keeps its
+/// threads, in client CPU per request.
+fn thread_per_title(rows: &[Row]) -> Option<String> {
+    let group = at(rows, "overhead", None);
+    let (spawn, pool) = (
+        named(&group, "thread-per-request")?,
+        named(&group, "thread-pool")?,
+    );
+    let r = cpu_ratio(spawn, pool).filter(|r| r.verdict() != Verdict::Indistinguishable)?;
+    Some(format!(
+        "A new OS thread per title costs CPU: with no delay `thread-per-request` needed {} of client CPU per request \
+         against {} for `thread-pool`, whose threads are started once ({}).",
+        us3(spawn.client_cpu_per_request_s),
+        us3(pool.client_cpu_per_request_s),
+        times(&r)
+    ))
+}
+
+/// The footprint at the larger C: a pool of threads against tasks.
+fn memory(log: &RunLog) -> Option<String> {
+    let c = CONCURRENCIES[CONCURRENCIES.len() - 1];
+    let of = |name: &str| {
+        log.footprints
+            .iter()
+            .find(|f| f.strategy == name && f.concurrency == c && f.premise_held())
+    };
+    let (pool, tokio) = (of("thread-pool")?, of("tokio")?);
+    Some(format!(
+        "With {c} requests in flight (counted by the mock), `thread-pool` held {:.1} MiB resident on {} OS threads and \
+         `tokio` {:.1} MiB on {} (one measurement each; the two also differ in HTTP client).",
+        pool.peak_rss_kib as f64 / 1024.0,
+        pool.peak_threads,
+        tokio.peak_rss_kib as f64 / 1024.0,
+        tokio.peak_threads
+    ))
+}
+
+/// `jitter`: rayon's splitting against the pool's in-order queue, over
+/// every layout of delays.
+fn schedules(rows: &[Row]) -> Option<String> {
+    let group = at(rows, "jitter", None);
+    let (rayon, pool) = (named(&group, "rayon")?, named(&group, "thread-pool")?);
+    let first = rayon
+        .walls
+        .iter()
+        .zip(&pool.walls)
+        .filter(|(r, p)| r < p)
+        .count();
+    Some(format!(
+        "With heavy-tailed delays, over {} layouts: {} (rayon finished first in {first} of them).",
+        rayon.walls.len().min(pool.walls.len()),
+        compare_two(rayon, pool)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::prose::tests::row;
+
+    fn in_scenario(scenario: &str, r: Row) -> Row {
+        Row {
+            scenario: scenario.into(),
+            ..r
+        }
+    }
+
+    fn heading(s: &str) -> String {
+        format!("## {s}")
+    }
+
+    const PLOTS: [&str; 5] = [
+        "latency.svg",
+        "efficiency-concurrency.svg",
+        "overhead.svg",
+        "memory.svg",
+        "timeline-jitter.svg",
+    ];
+
+    #[test]
+    fn a_finding_needs_its_rows_and_a_real_difference() {
+        let log = crate::report::RunLog::new(false, wikifetch_rig::CpuSplit::detect());
+        // Nothing measured: nothing found.
+        assert!(findings(&[], &log, &PLOTS, heading).is_empty());
+        let rows = vec![
+            in_scenario("latency", row("sequential", 1, 2.0, 0.001, 0.0)),
+            in_scenario("latency", row("thread-pool", 10, 0.21, 0.001, 0.0)),
+            in_scenario("latency", row("smol", 10, 0.205, 0.001, 0.0)),
+        ];
+        let found = findings(&rows, &log, &PLOTS, heading);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .starts_with("Waiting overlaps: with 10 requests in flight instead of one, `smol`"),
+            "{}",
+            found[0].text
+        );
+        assert!(found[0].text.contains("9.8× ["), "{}", found[0].text);
+        assert_eq!(
+            (found[0].plot.as_str(), found[0].section.as_str()),
+            ("latency.svg", "## latency")
+        );
+        // Without its plot, a finding is not printed.
+        assert!(findings(&rows, &log, &["overhead.svg"], heading).is_empty());
+    }
+
+    #[test]
+    fn threads_against_tasks_names_the_direction_or_a_tie() {
+        let c = |name: &str, mean: f64, half: f64| {
+            in_scenario("concurrency", row(name, 100, mean, half, 0.0))
+        };
+        let rows = vec![
+            c("thread-pool", 0.048, 0.0005),
+            c("rayon", 0.050, 0.0005),
+            c("smol", 0.045, 0.0005),
+        ];
+        let text = threads_and_tasks(&rows, 100).unwrap();
+        assert!(text.starts_with("At C = 100 threads fall behind: the fastest thread strategy, `thread-pool`, took 6.7 % ["), "{text}");
+        // The other way round: the task strategy is named as the slower.
+        let rows = vec![c("thread-pool", 0.045, 0.0005), c("smol", 0.048, 0.0005)];
+        let text = threads_and_tasks(&rows, 100).unwrap();
+        assert!(text.contains("`smol` took 6.7 % ["), "{text}");
+        // Within noise: a tie, no direction.
+        let rows = vec![c("thread-pool", 0.0451, 0.003), c("smol", 0.045, 0.003)];
+        assert!(
+            threads_and_tasks(&rows, 100)
+                .unwrap()
+                .contains("indistinguishable")
+        );
+    }
+
+    #[test]
+    fn a_broken_premise_drops_the_finding() {
+        let rows = vec![
+            in_scenario("jitter", row("rayon", 20, 0.49, 0.05, 0.0)),
+            in_scenario(
+                "jitter",
+                Row {
+                    premise: Some("opened 2 connections during the timed calls".into()),
+                    ..row("thread-pool", 20, 0.50, 0.001, 0.0)
+                },
+            ),
+        ];
+        assert_eq!(schedules(&rows), None);
+    }
+}
