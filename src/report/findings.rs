@@ -131,10 +131,10 @@ fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
     let group = at(rows, "concurrency", Some(c));
     let (thread, task) = (fastest(&group, &THREADS)?, fastest(&group, &TASKS)?);
     let r = ratio(thread, task)?;
-    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    let pct = |x: f64| super::prose::pc((x - 1.0) * 100.0);
     Some(match r.verdict() {
         Verdict::Slower => format!(
-            "At C = {c} threads fall behind: the fastest thread strategy, `{}`, took {:.1} % [{:.1} – {:.1} %] \
+            "At C = {c} threads fall behind: the fastest thread strategy, `{}`, took {} % [{} – {} %] \
              longer than the fastest task strategy, `{}`.",
             thread.strategy,
             pct(r.point),
@@ -144,7 +144,7 @@ fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
         ),
         Verdict::Faster => format!(
             "At C = {c} the fastest thread strategy, `{}`, was ahead of the fastest task strategy, `{}`: `{}` took \
-             {:.1} % [{:.1} – {:.1} %] longer.",
+             {} % [{} – {} %] longer.",
             thread.strategy,
             task.strategy,
             task.strategy,

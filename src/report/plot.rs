@@ -346,7 +346,10 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d((c_min * 0.8..c_max * 1.25).log_scale(), 0.0..1.05)?;
+            .build_cartesian_2d(
+                (c_min * 0.8..c_max * 1.25).log_scale(),
+                0.0..efficiency_top(rows),
+            )?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
@@ -409,6 +412,15 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
         root.present()?;
     }
     Ok(svg)
+}
+
+/// The top of the efficiency axis: 1.05, or more when a band reaches
+/// above it (a row faster than its floor), so that every point is drawn.
+pub fn efficiency_top(rows: &[&Row]) -> f64 {
+    rows.iter()
+        .filter_map(|r| r.floor_ratio.filter(|_| r.efficiency_floor.is_some()))
+        .map(|f| 1.0 / f.low * 1.02)
+        .fold(1.05, f64::max)
 }
 
 /// Rows grouped by strategy in `Strategy::ALL` order, each sorted by C.
@@ -814,6 +826,24 @@ mod tests {
             }
         }
         assert_eq!(colour("smol"), colour("smol"));
+    }
+
+    #[test]
+    fn the_efficiency_axis_holds_every_band() {
+        let rows = rows();
+        // The latency rows (0.21 s) are slower than their floor (0.2 s).
+        let refs: Vec<&Row> = rows.iter().filter(|r| r.scenario == "latency").collect();
+        let top = efficiency_top(&refs);
+        assert!(
+            (top - 1.05).abs() < 1e-12,
+            "rows slower than the floor: {top}"
+        );
+        let fast = Row {
+            floor_ratio: wikifetch_rig::stats::Ratio::paired(&[0.8, 0.9], &[1.0, 1.0], 1),
+            ..rows[0].clone()
+        };
+        let top = efficiency_top(&[&fast]);
+        assert!(top >= 1.0 / 0.8, "{top}");
     }
 
     #[test]

@@ -50,17 +50,28 @@ pub(super) fn apart(a: &Row, b: &Row) -> bool {
     ratio(a, b).is_some_and(|r| r.verdict() != Verdict::Indistinguishable)
 }
 
+/// A percentage without its sign: one decimal, or two below 0.1 so that a
+/// small difference does not print as "0.0".
+pub(super) fn pc(x: f64) -> String {
+    let x = x.abs();
+    if x > 0.0 && x < 0.095 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
 /// A ratio's 95 % interval as a distance from 1, never with a minus sign:
 /// "[1.1 – 1.9 %]" (the direction is said next to it), or across 1 "[0.2 %
 /// under – 0.6 % over]".
 fn bracket(r: &Ratio) -> String {
     let pct = |x: f64| (x - 1.0).abs() * 100.0;
     if r.low >= 1.0 {
-        format!("[{:.1} – {:.1} %]", pct(r.low), pct(r.high))
+        format!("[{} – {} %]", pc(pct(r.low)), pc(pct(r.high)))
     } else if r.high <= 1.0 {
-        format!("[{:.1} – {:.1} %]", pct(r.high), pct(r.low))
+        format!("[{} – {} %]", pc(pct(r.high)), pc(pct(r.low)))
     } else {
-        format!("[{:.1} % under – {:.1} % over]", pct(r.low), pct(r.high))
+        format!("[{} % under – {} % over]", pc(pct(r.low)), pc(pct(r.high)))
     }
 }
 
@@ -75,13 +86,13 @@ pub(super) fn vs_floor(r: &Row) -> String {
                 format!("indistinguishable from the floor {}", bracket(&ratio))
             }
             Verdict::Slower => format!(
-                "{:.1} % {} over the floor",
-                (ratio.point - 1.0) * 100.0,
+                "{} % {} over the floor",
+                pc((ratio.point - 1.0) * 100.0),
                 bracket(&ratio)
             ),
             Verdict::Faster => format!(
-                "{:.1} % {} under the floor",
-                (1.0 - ratio.point) * 100.0,
+                "{} % {} under the floor",
+                pc((1.0 - ratio.point) * 100.0),
                 bracket(&ratio)
             ),
         },
@@ -191,12 +202,12 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
         (b, a, r)
     };
     format!(
-        "{} is {} faster than {} ({} took {:.1} % {} longer)",
+        "{} is {} faster than {} ({} took {} % {} longer)",
         label(fast),
         time(slow.mean_s - fast.mean_s),
         label(slow),
         label(slow),
-        (slow_over_fast.point - 1.0) * 100.0,
+        pc((slow_over_fast.point - 1.0) * 100.0),
         bracket(&slow_over_fast)
     )
 }
