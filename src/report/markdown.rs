@@ -261,8 +261,8 @@ pub(super) fn markdown(
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
          - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
          - The whole run (build excluded) took {:.1} min.\n\
-         - {} rows ({} strategy rows, {} reference rows), {} timed calls (and two untimed calls per row before them); titles that failed: {}; results lost or duplicated: {}.\n\
-         - How rows were timed: the rows of one scenario and C were started together, each called once untimed (to open its connections), then timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
+         - {} rows ({} strategy rows, {} reference rows), {} timed calls (before them, one untimed warm-up call per row and one untimed shuffled round); titles that failed: {}; results lost or duplicated: {}.\n\
+         - How rows were timed: the rows of one scenario and C were started together, each made one untimed warm-up call (to open its connections), then all made one untimed shuffled round, then they were timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -405,7 +405,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
          - The mock is on loopback: no TLS, no real network. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
-         - Rows were timed in shuffled rounds after one untimed round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes {} such decisions (every comparison with a floor, every cell of the pair tables, counted once per pair); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
+         - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
             format!(
@@ -632,8 +632,8 @@ fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value
         let _ = writeln!(
             out,
             "The mock served {r:.2}× the bare wiremock server's rate, at {} of its own CPU per request ({:.0} % busy during its \
-             rounds): an off-the-shelf mock server would be the tighter limit. How close each scenario came to the mock's \
-             ceiling is in its own rows (**mock busy**).\n",
+             rounds), with the reference client as the load: an off-the-shelf mock server would have limited the rows sooner. \
+             How close each scenario came to the mock's limit is in its own rows (**mock busy**).\n",
             us3(c.mock_cpu_per_request_s),
             c.mock_busy * 100.0
         );

@@ -99,16 +99,11 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         }
     }
     let overhead = scenario("overhead");
-    if let Some(first) = overhead.first() {
+    if !overhead.is_empty() {
         figures.push(Figure {
             file: "overhead.svg".into(),
-            svg: bars(
-                "overhead",
-                &overhead,
-                1e6 / first.titles as f64,
-                "mean time per title (µs)",
-            )?,
-            caption: "With no delay a bar is the client's own work per title: compare the bars' lengths against the whiskers before reading an order into them.".into(),
+            svg: cpu_bars("overhead", &overhead)?,
+            caption: "Each bar is a row's own CPU time per request with no delay, the whisker its 95 % interval over the rounds; the reference rows show what a client that only sends and receives needs.".into(),
         });
     }
     for name in ["concurrency", "sweep"] {
@@ -117,9 +112,12 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             figures.push(Figure {
                 file: format!("efficiency-{name}.svg"),
                 svg: efficiency(name, &group)?,
-                caption: "Efficiency is the floor's time over the row's (1.00: as fast as a near-free client); the band is its 95 % interval. Where the lines part, the strategies' own costs show.".into(),
+                caption: "Efficiency is the floor's time over the row's (1.00: as fast as the reference client); the band is its 95 % interval against the floor. Where the lines part, the strategies' own costs show; overlapping bands do not make two rows indistinguishable: the pair tables compare rows with each other.".into(),
             });
         }
+    }
+    if let Some(figure) = latency_timeline(rows)? {
+        figures.push(figure);
     }
     if let Some(figure) = jitter_timeline(rows, log)? {
         figures.push(figure);
@@ -131,7 +129,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         figures.push(Figure {
             file: "memory.svg".into(),
             svg: memory(&log.footprints)?,
-            caption: "Resident memory and OS threads with every request in flight, at two C: the slope of each line is what one more request in flight costs.".into(),
+            caption: "Resident memory (left) and OS threads (right, log scale) with every request in flight, at two C: the slope of each line on the left is what one more request in flight costs in memory.".into(),
         });
     }
     Ok(figures)
@@ -229,49 +227,29 @@ where
     Ok(())
 }
 
-/// Horizontal bars, one per row, with the 95 % interval of the mean as a
-/// whisker and the ideal (black) and floor (grey) marked. `scale` turns
-/// seconds per call into the axis unit. When `sequential` is more than
-/// twice the slowest other row it would flatten them, so its value goes in
-/// the caption instead.
-fn bars(title: &str, rows: &[&Row], scale: f64, axis: &str) -> Plot {
-    let value = |r: &Row| r.mean_s * scale;
-    let others = rows
-        .iter()
-        .filter(|r| r.strategy != "sequential")
-        .map(|r| r.ci_high_s * scale)
-        .fold(0.0, f64::max);
-    let off_chart = rows
-        .iter()
-        .find(|r| r.strategy == "sequential")
-        .map(|r| value(r))
-        .filter(|v| *v > 2.0 * others);
-    let rows: Vec<&Row> = rows
-        .iter()
-        .copied()
-        .filter(|r| off_chart.is_none() || r.strategy != "sequential")
-        .collect();
-    let mut caption = format!("{title}: {axis}");
-    if let Some(v) = off_chart {
-        caption.push_str(&format!(" (sequential: {v:.0}, off the chart)"));
-    }
+/// Horizontal bars of each row's client CPU per request, with the 95 %
+/// interval over its rounds as a whisker.
+fn cpu_bars(title: &str, rows: &[&Row]) -> Plot {
+    let us = 1e6;
     let mut svg = String::new();
     {
         let n = rows.len();
-        let root = SVGBackend::with_string(&mut svg, (860, 70 + 44 * n as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (860, 80 + 44 * n as u32)).into_drawing_area();
         root.fill(&WHITE)?;
-        let x = axis_from_zero(rows.iter().flat_map(|r| {
-            [Some(r.ci_high_s), r.floor_s, r.ideal_s]
-                .into_iter()
-                .flatten()
-                .map(|v| v * scale)
+        let x = axis_from_zero(rows.iter().map(|r| {
+            r.client_cpu_ci
+                .map_or(r.client_cpu_per_request_s, |c| c.high)
+                * us
         }));
         let names: Vec<String> = rows
             .iter()
             .map(|r| format!("{} (C = {})", r.strategy, r.concurrency))
             .collect();
         let mut chart = ChartBuilder::on(&root)
-            .caption(caption, ("sans-serif", 16))
+            .caption(
+                format!("{title}: client CPU per request (µs)"),
+                ("sans-serif", 16),
+            )
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(200)
@@ -290,31 +268,16 @@ fn bars(title: &str, rows: &[&Row], scale: f64, axis: &str) -> Plot {
                     String::new()
                 }
             })
-            .x_desc(format!(
-                "{axis}; whisker: 95 % interval; grey line: floor{}",
-                if rows.iter().any(|r| r.ideal_s.is_some()) {
-                    "; black line: nominal ideal"
-                } else {
-                    ""
-                }
-            ))
+            .x_desc("client CPU per request (µs), the row's own process; whisker: 95 % interval over the rounds")
             .draw()?;
         for (i, r) in rows.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            let c = colour(&r.strategy);
             chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y + 0.2), (value(r), y + 0.8)],
-                c.mix(0.85).filled(),
+                [(0.0, y + 0.2), (r.client_cpu_per_request_s * us, y + 0.8)],
+                colour(&r.strategy).mix(0.85).filled(),
             )))?;
-            whisker(&mut chart, r.ci_low_s * scale, r.ci_high_s * scale, y)?;
-            for (mark, style) in [(r.ideal_s, BLACK), (r.floor_s, RGBColor(150, 150, 150))] {
-                if let Some(m) = mark {
-                    let x = m * scale;
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(x, y + 0.05), (x, y + 0.95)],
-                        style.stroke_width(2),
-                    )))?;
-                }
+            if let Some(ci) = r.client_cpu_ci {
+                whisker(&mut chart, ci.low * us, ci.high * us, y)?;
             }
         }
         root.present()?;
@@ -353,6 +316,7 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
         chart
             .configure_mesh()
             .light_line_style(WHITE)
+            .x_labels(4)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| format!("{y:.1}"))
             .x_desc("C, requests in flight (log scale)")
@@ -580,6 +544,37 @@ fn runs_of<'r>(rows: impl Iterator<Item = &'r Row>) -> Vec<(String, Vec<f64>)> {
         .collect()
 }
 
+/// `latency`'s first call per row: `sequential` completes one title per
+/// delay, the concurrent rows C.
+fn latency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
+    let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "latency").collect();
+    let runs = runs_of(group.iter().copied());
+    let Some(c) = group.iter().map(|r| r.concurrency).max() else {
+        return Ok(None);
+    };
+    let Some(first) = group.iter().find(|r| r.concurrency == c) else {
+        return Ok(None);
+    };
+    if runs.is_empty() {
+        return Ok(None);
+    }
+    let delay = first
+        .ideal_s
+        .map(|i| i / first.titles.div_ceil(c.max(1)) as f64);
+    Ok(Some(Figure {
+        file: "timeline-latency.svg".into(),
+        svg: timeline(
+            &runs,
+            first.titles,
+            c,
+            delay.map_or(Ideal::None, Ideal::Staircase),
+        )?,
+        caption: format!(
+            "One call per row: the C = {c} rows finish C titles per delay, close to the staircase, while `sequential` finishes one per delay and runs on far past the axis."
+        ),
+    }))
+}
+
 /// `jitter`'s first call per row against an in-order queue over the same
 /// delays (layout 0).
 fn jitter_timeline(rows: &[Row], log: &RunLog) -> Result<Option<Figure>, Error> {
@@ -640,7 +635,7 @@ fn concurrency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
             delay.map_or(Ideal::None, Ideal::Staircase),
         )?,
         caption: format!(
-            "One call per row at C = {c}: each step of the staircase is C answers due together; a line that lags the steps is a client that could not keep C requests going."
+            "One call per row at C = {c}: each step of the staircase is C answers due together; the mock counted C in flight for every row, so a line that lags a step is a client taking longer to handle C answers that arrive together."
         ),
     }))
 }
@@ -786,6 +781,7 @@ mod tests {
             [
                 "latency.svg",
                 "efficiency-concurrency.svg",
+                "timeline-latency.svg",
                 "timeline-concurrency-c100.svg",
                 "memory.svg"
             ]
@@ -813,7 +809,7 @@ mod tests {
                 .iter()
                 .any(|t| t.contains("C, requests in flight"))
         );
-        assert!(texts(&figures[3].svg).iter().any(|t| t.contains("(MiB)")));
+        assert!(texts(&figures[4].svg).iter().any(|t| t.contains("(MiB)")));
     }
 
     #[test]

@@ -195,20 +195,29 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
             time(b.mean_s)
         );
     };
-    // Name the faster row, and the slower one's excess over it.
+    // Name the faster row, and the slower one's excess over it, and in how
+    // many rounds it was slower: a verdict carried by a round or two says so.
     let (fast, slow, slow_over_fast) = if r.point < 1.0 {
         (a, b, r.inverse())
     } else {
         (b, a, r)
     };
+    let slower_in = slow
+        .walls
+        .iter()
+        .zip(&fast.walls)
+        .filter(|(s, f)| s > f)
+        .count();
     format!(
-        "{} is {} faster than {} ({} took {} % {} longer)",
+        "{} is {} faster than {} ({} took {} % {} longer; slower in {} of {} rounds)",
         label(fast),
         time(slow.mean_s - fast.mean_s),
         label(slow),
         label(slow),
         pc((slow_over_fast.point - 1.0) * 100.0),
-        bracket(&slow_over_fast)
+        bracket(&slow_over_fast),
+        slower_in,
+        slow.walls.len().min(fast.walls.len())
     )
 }
 
@@ -343,7 +352,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
                     Some(floor) if floor.rig_bound => {
                         let _ = write!(
                             part,
-                            ". In these calls the reference client reached {:.0} requests/s with the mock {:.0} % busy: \
+                            ". In these calls the reference client reached {:.0} requests/s with the mock {:.1} % busy: \
                              the floor measured the mock, not a near-free client, so no efficiency against it is given",
                             floor.requests_per_call / floor.mean_s,
                             floor.mock_busy * 100.0
@@ -635,7 +644,10 @@ pub(super) mod tests {
             text.starts_with("`b` is 20.0 ms faster than `a` (`a` took 10.0 % [9."),
             "{text}"
         );
-        assert!(text.ends_with(" %] longer)"), "{text}");
+        assert!(
+            text.ends_with(" %] longer; slower in 10 of 10 rounds)"),
+            "{text}"
+        );
         assert_eq!(
             compare_two(&fast, &slow),
             text,
@@ -711,7 +723,9 @@ pub(super) mod tests {
         assert!(a.min_s < b.max_s, "the spreads overlap");
         let text = compare_two(&a, &b);
         assert!(
-            text.starts_with("`b` is 2.0 ms faster than `a` (`a` took 1.0 % [1.0 – 1.0 %] longer)"),
+            text.starts_with(
+                "`b` is 2.0 ms faster than `a` (`a` took 1.0 % [1.0 – 1.0 %] longer; slower in 10 of 10 rounds)"
+            ),
             "{text}"
         );
     }

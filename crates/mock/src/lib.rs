@@ -50,9 +50,10 @@
 //!   the attempt counts at most 1,000,000 titles; nothing keeps requests.
 //!   In the minute above (5,168,525 requests) resident memory went from
 //!   5.7 MB to 7.4 MB.
-//! - **Delay accuracy.** A delay is a minimum: the timer fires early only
-//!   by the low end of its own measured lateness, and never by more than
-//!   half the delay. End to end, through `wrk -t1 -d2s` in the committed
+//! - **Delay accuracy.** A delay is a minimum for nearly every answer: the
+//!   timer fires early by the low end of its own measured lateness (never
+//!   by more than half the delay or 2 ms), so an answer whose threads all
+//!   woke on time leaves slightly early. End to end, through `wrk -t1 -d2s` in the committed
 //!   `cargo bench` run, a 20 ms delay cost 20.34 ms at 1 connection and
 //!   20.61 ms at 100. What is above 20 ms is outside the delay: a loopback
 //!   round trip on this virtual machine costs 0.08–0.09 ms with no delay
