@@ -192,11 +192,21 @@ mod tests {
         let address = listener.local_addr().unwrap();
         let server = std::thread::spawn(move || {
             let (mut stream, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
+            // Read the whole request first: closing a socket with unread
+            // bytes sends a reset, which can discard the answer before the
+            // client reads it.
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&chunk[..n]),
+                }
+            }
             stream
                 .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\n{}")
                 .unwrap();
+            let _ = stream.shutdown(std::net::Shutdown::Write);
         });
         let error = admin(address, STATS_PATH).unwrap_err().to_string();
         server.join().unwrap();
