@@ -138,9 +138,10 @@ struct FetchArgs {
     /// The MediaWiki API endpoint (a `wikifetch serve` URL, for example).
     #[arg(long, default_value = WIKIPEDIA_API, value_name = "URL")]
     api_url: String,
-    /// Requests in flight at once (ignored by `sequential`).
-    #[arg(long, short = 'c', default_value_t = 10)]
-    concurrency: usize,
+    /// Requests in flight at once (ignored by `sequential`). Default: 3
+    /// against live Wikimedia, as its guidance asks; 10 elsewhere.
+    #[arg(long, short = 'c')]
+    concurrency: Option<usize>,
     /// Sentences per extract, 1 to 10.
     #[arg(long, default_value_t = 5)]
     exsentences: u8,
@@ -222,6 +223,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// The warning `fetch` prints when more requests than Wikimedia asks for
+/// would be in flight against its live API; `None` otherwise.
+fn live_warning(config: &Config, strategy: Strategy) -> Option<String> {
+    let limit = wikifetch_core::LIVE_MAX_CONCURRENCY;
+    (config.is_live_wikimedia() && strategy != Strategy::Sequential && config.concurrency > limit)
+        .then(|| {
+            format!(
+                "wikifetch: warning: {} requests at once against live Wikimedia; its guidance asks for at most \
+                 {limit} in parallel (https://www.mediawiki.org/wiki/API:Etiquette). Prefer --concurrency {limit} \
+                 or less, and add --contact.",
+                config.concurrency
+            )
+        })
+}
+
 /// A title read from input: its text, or why it could not be read.
 type Input = (String, Option<FetchError>);
 
@@ -235,22 +251,17 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
     }
 
     let mut config = Config::for_api(&args.api_url);
-    config.concurrency = args.concurrency;
+    if let Some(c) = args.concurrency {
+        config.concurrency = c;
+    }
     config.exsentences = args.exsentences;
     config.timeout = args.timeout;
     config.retry.max_retries = args.retries;
     if let Some(contact) = args.contact {
         config.contact = contact;
     }
-    if config.is_live_wikimedia()
-        && args.strategy != Strategy::Sequential
-        && config.concurrency > 10
-    {
-        eprintln!(
-            "wikifetch: warning: {} requests at once against live Wikimedia is more than its \
-             API etiquette asks; prefer --concurrency 10 or less, and add --contact",
-            config.concurrency
-        );
+    if let Some(warning) = live_warning(&config, args.strategy) {
+        eprintln!("{warning}");
     }
     let fetcher = args.strategy.build(&config).map_err(|e| e.to_string())?;
 
@@ -670,4 +681,30 @@ fn compare_table(rows: &[compare::Compared]) -> comfy_table::Table {
         }
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_use_above_wikimedias_limit_is_warned_about() {
+        let mut live = Config::default();
+        assert_eq!(
+            live_warning(&live, Strategy::Tokio),
+            None,
+            "the live default is within the limit"
+        );
+        live.concurrency = 4;
+        let warning = live_warning(&live, Strategy::Tokio).unwrap();
+        assert!(
+            warning.contains("4 requests at once") && warning.contains("at most 3"),
+            "{warning}"
+        );
+        // One at a time is always polite; a local server is nobody's business.
+        assert_eq!(live_warning(&live, Strategy::Sequential), None);
+        let mut local = Config::for_api("http://127.0.0.1:8080/w/api.php");
+        local.concurrency = 1000;
+        assert_eq!(live_warning(&local, Strategy::Tokio), None);
+    }
 }

@@ -11,6 +11,13 @@ pub const WIKIPEDIA_API: &str = "https://en.wikipedia.org/w/api.php";
 /// Where wikifetch lives; part of the User-Agent, as Wikimedia's policy asks.
 pub const PROJECT_URL: &str = "https://github.com/wikifetch/wikifetch";
 
+/// The most requests in flight Wikimedia's guidance asks of one client
+/// against its live APIs (API:Etiquette and the rate-limit guidance:
+/// requests in series rather than in parallel, at most 3 at once). The
+/// default concurrency against a Wikimedia host; `wikifetch fetch` warns
+/// above it.
+pub const LIVE_MAX_CONCURRENCY: usize = 3;
+
 /// Settings shared by every strategy. Build with `Config::default()` (live
 /// English Wikipedia) or [`Config::for_api`] and adjust the public fields;
 /// strategies call [`Config::validate`] in their constructor.
@@ -19,7 +26,9 @@ pub struct Config {
     /// The MediaWiki `api.php` endpoint. Default: [`WIKIPEDIA_API`].
     pub api_url: String,
     /// Requests in flight at once, C. Default 10, the lesson's
-    /// `ThreadPoolExecutor(max_workers=10)`. The sequential strategy ignores it.
+    /// `ThreadPoolExecutor(max_workers=10)`, except against a Wikimedia host,
+    /// where it is [`LIVE_MAX_CONCURRENCY`], as Wikimedia asks. The
+    /// sequential strategy ignores it.
     pub concurrency: usize,
     /// Sentences per extract, 1 to 10 (TextExtracts' range). Default 5.
     pub exsentences: u8,
@@ -52,7 +61,11 @@ impl Config {
     pub fn for_api(api_url: &str) -> Self {
         Self {
             api_url: api_url.to_owned(),
-            concurrency: 10,
+            concurrency: if is_wikimedia(api_url) {
+                LIVE_MAX_CONCURRENCY
+            } else {
+                10
+            },
             exsentences: 5,
             timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
@@ -138,7 +151,12 @@ mod tests {
     fn defaults_follow_the_lesson_and_wikimedia_etiquette() {
         let c = Config::default();
         assert_eq!(c.api_url, WIKIPEDIA_API);
-        assert_eq!(c.concurrency, 10);
+        // Live Wikimedia: Wikimedia's limit; anywhere else, the lesson's 10.
+        assert_eq!(c.concurrency, LIVE_MAX_CONCURRENCY);
+        assert_eq!(
+            Config::for_api("http://127.0.0.1:4000/w/api.php").concurrency,
+            10
+        );
         assert_eq!(c.exsentences, 5);
         assert_eq!(c.timeout, Duration::from_secs(10));
         assert_eq!(c.retry.max_retries, 3);

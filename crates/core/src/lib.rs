@@ -55,7 +55,7 @@ pub mod title;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
-pub use config::{Config, PROJECT_URL, WIKIPEDIA_API};
+pub use config::{Config, LIVE_MAX_CONCURRENCY, PROJECT_URL, WIKIPEDIA_API};
 pub use error::{FetchError, SetupError, describe};
 pub use fetcher::{
     Collector, FetchResult, Fetcher, NoProgress, Progress, catch_panic, panic_message,

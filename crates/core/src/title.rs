@@ -6,7 +6,9 @@ use std::fmt;
 pub const MAX_TITLE_BYTES: usize = 255;
 
 /// Characters MediaWiki never allows in a page title (`$wgLegalTitleChars`).
-pub const FORBIDDEN_CHARS: &[char] = &['#', '<', '>', '[', ']', '|', '{', '}'];
+/// `#` is not among them: it starts a fragment, which MediaWiki splits off
+/// (`Page#Section` is the page `Page`).
+pub const FORBIDDEN_CHARS: &[char] = &['<', '>', '[', ']', '|', '{', '}'];
 
 /// A page title that MediaWiki could accept, built from what a user typed.
 ///
@@ -18,6 +20,7 @@ pub const FORBIDDEN_CHARS: &[char] = &['#', '<', '>', '[', ']', '|', '{', '}'];
 pub struct Title {
     given: String,
     query: String,
+    fragment: Option<String>,
 }
 
 /// Why a string cannot be a MediaWiki title. Found before any request is sent.
@@ -33,7 +36,7 @@ pub enum TitleError {
         bytes: usize,
     },
     /// Contains one of [`FORBIDDEN_CHARS`].
-    #[error("the title contains {0:?}, which MediaWiki forbids in titles (# < > [ ] | {{ }})")]
+    #[error("the title contains {0:?}, which MediaWiki forbids in titles (< > [ ] | {{ }})")]
     ForbiddenChar(char),
     /// Contains a control character such as a newline or a tab.
     #[error("the title contains the control character {0:?}")]
@@ -46,9 +49,18 @@ pub enum TitleError {
 
 impl Title {
     /// Checks `given` and builds a title, or says what is wrong with it.
+    ///
+    /// As in MediaWiki, everything from the first `#` on is a fragment (a
+    /// section of the page), not part of the title: `Page#History` asks for
+    /// `Page`, and `#History` alone is an empty title. The fragment is kept
+    /// ([`Title::fragment`]) but never sent.
     pub fn new(given: &str) -> Result<Self, TitleError> {
+        let (page, fragment) = match given.split_once('#') {
+            Some((page, fragment)) => (page, Some(fragment.to_owned())),
+            None => (given, None),
+        };
         // MediaWiki strips leading and trailing white space and underscores.
-        let query = given.trim_matches(|c: char| c.is_whitespace() || c == '_');
+        let query = page.trim_matches(|c: char| c.is_whitespace() || c == '_');
         if query.is_empty() {
             return Err(TitleError::Empty);
         }
@@ -58,7 +70,11 @@ impl Title {
         if let Some(c) = query.chars().find(|c| FORBIDDEN_CHARS.contains(c)) {
             return Err(TitleError::ForbiddenChar(c));
         }
-        if let Some(c) = query.chars().find(|c| c.is_control()) {
+        if let Some(c) = query
+            .chars()
+            .chain(fragment.iter().flat_map(|f| f.chars()))
+            .find(|c| c.is_control())
+        {
             return Err(TitleError::ControlChar(c));
         }
         if let Some(escape) = percent_escape(query) {
@@ -67,7 +83,14 @@ impl Title {
         Ok(Self {
             given: given.to_owned(),
             query: query.to_owned(),
+            fragment,
         })
+    }
+
+    /// The fragment after the first `#`, if the user wrote one: the
+    /// section they meant. The extract is the page's.
+    pub fn fragment(&self) -> Option<&str> {
+        self.fragment.as_deref()
     }
 
     /// The title exactly as the user wrote it.
@@ -75,7 +98,8 @@ impl Title {
         &self.given
     }
 
-    /// The title as sent to the server: trimmed, otherwise unchanged.
+    /// The title as sent to the server: the part before any `#`, trimmed,
+    /// otherwise unchanged.
     pub fn as_query(&self) -> &str {
         &self.query
     }
@@ -141,6 +165,26 @@ mod tests {
             let t = format!("a{c}b");
             assert_eq!(Title::new(&t), Err(TitleError::ForbiddenChar(*c)));
         }
+    }
+
+    #[test]
+    fn a_fragment_is_split_off_as_mediawiki_does() {
+        let t = Title::new("Rust (programming language)#History").unwrap();
+        assert_eq!(t.as_query(), "Rust (programming language)");
+        assert_eq!(t.fragment(), Some("History"));
+        assert_eq!(t.as_given(), "Rust (programming language)#History");
+        // The page part is trimmed; the fragment may hold what a title may not.
+        let t = Title::new(" Page _#a#<b>").unwrap();
+        assert_eq!((t.as_query(), t.fragment()), ("Page", Some("a#<b>")));
+        assert_eq!(Title::new("Page#").unwrap().fragment(), Some(""));
+        assert_eq!(Title::new("Page").unwrap().fragment(), None);
+        // Only a fragment: the title itself is empty.
+        assert_eq!(Title::new("#History"), Err(TitleError::Empty));
+        assert_eq!(Title::new("  #History"), Err(TitleError::Empty));
+        // The page part's own rules still hold, and control characters
+        // anywhere.
+        assert_eq!(Title::new("a|b#c"), Err(TitleError::ForbiddenChar('|')));
+        assert_eq!(Title::new("Page#a\nb"), Err(TitleError::ControlChar('\n')));
     }
 
     #[test]

@@ -61,6 +61,7 @@ proptest! {
             prop_assert_eq!(t.as_given(), s.as_str());
             prop_assert!(!t.as_query().is_empty() && t.as_query().len() <= 255);
             prop_assert!(s.contains(t.as_query()));
+            prop_assert!(!t.as_query().contains('#'));
         }
     }
 

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value, json};
 
 /// Characters MediaWiki refuses in titles.
-const ILLEGAL: &[char] = &['#', '<', '>', '[', ']', '|', '{', '}'];
+const ILLEGAL: &[char] = &['<', '>', '[', ']', '|', '{', '}'];
 
 /// A title that exists on no wiki, missing by default.
 pub const MISSING_TITLE: &str = "This page does not exist";
@@ -82,7 +82,10 @@ impl Wiki {
     /// The TextExtracts answer for one requested `title`.
     pub fn answer(&self, title: &str, sentences: u8, formatversion: u8) -> Value {
         let mut query = Map::new();
-        let normalized = normalize(title);
+        // MediaWiki splits a fragment off before anything else: `Page#Section`
+        // is the page `Page`, reported as a normalization.
+        let page_part = title.split_once('#').map_or(title, |(page, _)| page);
+        let normalized = normalize(page_part);
         let v2 = formatversion == 2;
         if normalized != title && !normalized.is_empty() {
             let mut n = json!({"from": title, "to": normalized});
@@ -100,7 +103,7 @@ impl Wiki {
             page = target.clone();
         }
         let flag = if v2 { json!(true) } else { json!("") };
-        let (key, body) = if let Some(c) = title
+        let (key, body) = if let Some(c) = page_part
             .chars()
             .find(|c| ILLEGAL.contains(c) || c.is_control())
         {
@@ -173,6 +176,23 @@ mod tests {
     fn answers_v1_missing_with_empty_string_flag() {
         let a = Wiki::default().answer(MISSING_TITLE, 5, 1);
         assert_eq!(a["query"]["pages"]["-1"]["missing"], "");
+    }
+
+    #[test]
+    fn a_fragment_is_split_off_and_reported_as_a_normalization() {
+        let a = Wiki::default().answer("rust#History", 5, 2);
+        assert_eq!(a["query"]["normalized"][0]["from"], "rust#History");
+        assert_eq!(a["query"]["normalized"][0]["to"], "Rust");
+        assert_eq!(
+            a["query"]["pages"][0]["extract"],
+            extract_text("Rust", 5, 0)
+        );
+        // The fragment may hold characters a title may not.
+        let a = Wiki::default().answer("Rust#<b>", 5, 2);
+        assert_eq!(a["query"]["pages"][0]["title"], "Rust");
+        // A fragment alone is an empty title.
+        let a = Wiki::default().answer("#History", 5, 2);
+        assert_eq!(a["query"]["pages"][0]["invalid"], true);
     }
 
     #[test]

@@ -167,6 +167,21 @@ pub fn hostile_titles_arrive_byte_exact<F: Fetcher>() {
     assert_eq!(mock.stats().requests, HOSTILE_TITLES.len() as u64);
 }
 
+/// A title with a fragment (`Page#Section`) returns its page's extract, as
+/// MediaWiki treats it; a fragment alone is an invalid (empty) title, and
+/// nothing is sent for it.
+pub fn a_fragment_asks_for_its_page<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let titles = owned(&["Rust#History", "rust_ #Early years", "#History", "Rust"]);
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_extract(&results[0], "Rust", "Rust#History");
+    assert_extract(&results[1], "Rust", "rust_ #Early years");
+    assert_eq!(results[2].as_ref().unwrap_err().kind(), "invalid");
+    assert_extract(&results[3], "Rust", "Rust");
+    assert_eq!(mock.stats().requests, 3, "one request per valid title");
+}
+
 /// A missing page is an error of kind `missing`, asked for once.
 pub fn missing_page_is_an_error_not_retried<F: Fetcher>() {
     let mock = start(MockWiki::builder().missing("Ghost"));
@@ -575,6 +590,7 @@ macro_rules! conformance_tests {
             many_titles_in_input_order,
             duplicates_are_fetched_per_position,
             hostile_titles_arrive_byte_exact,
+            a_fragment_asks_for_its_page,
             missing_page_is_an_error_not_retried,
             invalid_titles_send_nothing,
             redirects_are_followed,
