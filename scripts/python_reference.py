@@ -1,19 +1,31 @@
 #!/usr/bin/env python3
-"""The lesson's Python code, timed against wikifetch's mock server.
+"""The lesson's Python code, and every alternative it names, timed against
+wikifetch's mock server.
 
 `cargo bench` runs this after the Rust benchmarks and shows its timings in
-results/REPORT.md as the Python reference. It reproduces the lesson exactly:
-`requests.get` without a session, the title pasted into the URL unencoded,
-a for-loop, then `ThreadPoolExecutor(max_workers=10)` with `as_completed`.
-Only the API URL differs: it points at the local mock.
+results/REPORT.md as the Python reference. Each row changes one thing
+against the lesson and says which (`changes`):
+
+- the lesson exactly: `requests.get` without a session, the title pasted
+  into the URL unencoded, a for-loop, then `ThreadPoolExecutor(max_workers=10)`
+  with `as_completed`;
+- the same two with one `requests.Session` (its pool sized to the workers)
+  and the title passed as a parameter, so it is encoded;
+- asyncio with `httpx.AsyncClient`, at most 10 in flight, with the lesson's
+  URL;
+- `ProcessPoolExecutor(max_workers=10)` with the lesson's function.
+
+Only the API URL differs from the lesson: it points at the local mock.
 
 Usage: python_reference.py --latency-url URL --overhead-url URL --out FILE
 
-If `requests` is not installed, it creates scripts/.venv and installs it
-there (PyPI), then runs itself again with that interpreter.
+The packages are pinned in scripts/requirements.txt; if they are missing it
+creates scripts/.venv, installs them there (PyPI), then runs itself again
+with that interpreter.
 """
 
 import argparse
+import asyncio
 import concurrent.futures
 import json
 import os
@@ -27,23 +39,31 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VENV = os.path.join(HERE, ".venv")
 
 
-def ensure_requests():
+REQUIREMENTS = os.path.join(HERE, "requirements.txt")
+
+
+def ensure_packages():
     try:
+        import httpx  # noqa: F401
         import requests  # noqa: F401
         return
     except ImportError:
         pass
     python = os.path.join(VENV, "bin", "python")
     if os.path.abspath(sys.executable) == os.path.abspath(python):
-        sys.exit("requests is still missing inside scripts/.venv")
+        sys.exit("requests or httpx is still missing inside scripts/.venv")
     if not os.path.exists(python):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "requests"], check=True)
+    subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "-r", REQUIREMENTS], check=True
+    )
     os.execv(python, [python, *sys.argv])
 
 
-ensure_requests()
+ensure_packages()
+import httpx  # noqa: E402
 import requests  # noqa: E402
+import requests.adapters  # noqa: E402
 
 API = None  # set in main(): the mock's api.php URL
 
@@ -87,6 +107,139 @@ def lesson_pool(wiki_titles):
     return wiki_extracts
 
 
+# --- One requests.Session, the title as a parameter -------------------------
+
+SESSION = None  # set per measurement: a Session with a pool of 10
+
+
+def extract_with_session(wiki_title):
+    """The lesson's function with one shared Session and the title encoded."""
+    resp = SESSION.get(
+        API,
+        params={
+            "action": "query",
+            "prop": "extracts",
+            "exsentences": 5,
+            "explaintext": 1,
+            "format": "json",
+            "titles": wiki_title,
+        },
+    )
+    resp_dict = resp.json()
+    page_id = list(resp_dict["query"]["pages"].keys())[0]
+    return resp_dict["query"]["pages"][page_id]["extract"]
+
+
+def with_session(code):
+    """Runs `code` with a fresh Session whose pool holds 10 connections."""
+
+    def run(wiki_titles):
+        global SESSION
+        SESSION = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=10)
+        SESSION.mount("http://", adapter)
+        SESSION.mount("https://", adapter)
+        try:
+            return code(wiki_titles)
+        finally:
+            SESSION.close()
+
+    return run
+
+
+def session_loop(wiki_titles):
+    return [extract_with_session(t) for t in wiki_titles]
+
+
+def session_pool(wiki_titles):
+    wiki_extracts = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=10) as executor:
+        queued_futures = [executor.submit(extract_with_session, t) for t in wiki_titles]
+        for future in concurrent.futures.as_completed(queued_futures):
+            wiki_extracts.append(future.result())
+    return wiki_extracts
+
+
+# --- asyncio with httpx.AsyncClient, at most 10 in flight --------------------
+
+
+async def httpx_all(wiki_titles, limit=10):
+    limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+    async with httpx.AsyncClient(limits=limits) as client:
+        gate = asyncio.Semaphore(limit)
+
+        async def one(wiki_title):
+            async with gate:
+                resp = await client.get(
+                    API
+                    + "?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&titles="
+                    + wiki_title
+                )
+            resp_dict = resp.json()
+            page_id = list(resp_dict["query"]["pages"].keys())[0]
+            return resp_dict["query"]["pages"][page_id]["extract"]
+
+        return await asyncio.gather(*(one(t) for t in wiki_titles))
+
+
+def asyncio_httpx(wiki_titles):
+    return asyncio.run(httpx_all(wiki_titles))
+
+
+# --- ProcessPoolExecutor with the lesson's function ---------------------------
+
+
+def set_api(url):
+    global API
+    API = url
+
+
+def process_pool(wiki_titles):
+    wiki_extracts = []
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=10, initializer=set_api, initargs=(API,)
+    ) as executor:
+        queued_futures = [executor.submit(wiki_extract_for_title, t) for t in wiki_titles]
+        for future in concurrent.futures.as_completed(queued_futures):
+            wiki_extracts.append(future.result())
+    return wiki_extracts
+
+
+# The rows: (name, what it changes against the lesson, code, C, keeps input order).
+VARIANTS = [
+    ("for-loop", "nothing: the lesson's loop", lesson_loop, 1, True),
+    ("ThreadPoolExecutor(10)", "nothing: the lesson's pool", lesson_pool, 10, False),
+    (
+        "Session for-loop",
+        "one requests.Session, the title as a parameter",
+        with_session(session_loop),
+        1,
+        True,
+    ),
+    (
+        "Session ThreadPoolExecutor(10)",
+        "one requests.Session (pool of 10), the title as a parameter",
+        with_session(session_pool),
+        10,
+        False,
+    ),
+    (
+        "asyncio + httpx (10 in flight)",
+        "asyncio tasks and httpx.AsyncClient instead of threads and requests",
+        asyncio_httpx,
+        10,
+        True,
+    ),
+    (
+        "ProcessPoolExecutor(10)",
+        "processes instead of threads",
+        process_pool,
+        10,
+        False,
+    ),
+]
+
+
 def titles(n):
     """The same titles as wikifetch's scenarios (src/scenarios.rs)."""
     out = []
@@ -112,26 +265,35 @@ def wrong(wiki_titles, extracts, ordered):
     return sum(1 for t in wiki_titles if t not in found)
 
 
-def measure(name, scenario, code, n, concurrency, repeats, url):
+def measure(variant, scenario, n, repeats, url):
+    """Times one row; a call that raises counts every title as failed."""
     global API
     API = url
+    name, changes, code, concurrency, ordered = variant
     wiki_titles = titles(n)
     seconds = []
     extracts = []
+    failed = 0
     for _ in range(repeats):
         start = time.perf_counter()
-        extracts = code(wiki_titles)
+        try:
+            extracts = code(wiki_titles)
+        except Exception as e:  # noqa: BLE001 - the lesson's code raises anything
+            print(f"python reference: {name} ({scenario}) raised {e!r}", file=sys.stderr)
+            extracts = []
+            failed = n
         seconds.append(time.perf_counter() - start)
     return {
         "scenario": scenario,
         "code": name,
+        "changes": changes,
         "titles": n,
         "concurrency": concurrency,
         "repeats": repeats,
         "mean_s": statistics.mean(seconds),
         "min_s": min(seconds),
         "max_s": max(seconds),
-        "wrong": wrong(wiki_titles, extracts, ordered=concurrency == 1),
+        "wrong": failed or wrong(wiki_titles, extracts, ordered=ordered),
     }
 
 
@@ -144,20 +306,23 @@ def main():
     args = parser.parse_args()
     r = args.repeats
     runs = [
-        measure("for-loop", "latency", lesson_loop, 100, 1, r, args.latency_url),
-        measure("ThreadPoolExecutor(10)", "latency", lesson_pool, 100, 10, r, args.latency_url),
-        measure("for-loop", "overhead", lesson_loop, 1000, 1, r, args.overhead_url),
-        measure("ThreadPoolExecutor(10)", "overhead", lesson_pool, 1000, 10, r, args.overhead_url),
+        measure(v, scenario, n, r, url)
+        for scenario, n, url in [
+            ("latency", 100, args.latency_url),
+            ("overhead", 1000, args.overhead_url),
+        ]
+        for v in VARIANTS
     ]
     result = {
         "python": platform.python_version(),
         "requests": requests.__version__,
+        "httpx": httpx.__version__,
         "runs": runs,
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)
     for run in runs:
-        print(f"python reference: {run['scenario']:<9} {run['code']:<24} "
+        print(f"python reference: {run['scenario']:<9} {run['code']:<32} "
               f"mean {run['mean_s'] * 1e3:8.1f} ms  wrong {run['wrong']}")
 
 

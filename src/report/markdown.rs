@@ -748,8 +748,18 @@ fn summary(out: &mut String, rows: &[Row]) {
     out.push('\n');
 }
 
+/// The Rust row a Python row is set beside: `sequential` for a loop,
+/// `thread-pool` for C = 10.
+fn python_twin(concurrency: u64) -> &'static str {
+    if concurrency == 1 {
+        "sequential"
+    } else {
+        "thread-pool"
+    }
+}
+
 fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
-    out.push_str("## The lesson's Python, side by side\n\n");
+    out.push_str("## The lesson's Python, every way it names\n\n");
     let Some(runs) = python.and_then(|p| p["runs"].as_array()) else {
         out.push_str(
             "Not measured in this run: `python3` was missing or `scripts/python_reference.py` failed. \
@@ -757,93 +767,77 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
         );
         return;
     };
-    let version = python
-        .and_then(|p| p["python"].as_str())
-        .unwrap_or("unknown");
-    let requests = python
-        .and_then(|p| p["requests"].as_str())
-        .unwrap_or("unknown");
+    let version = |k: &str| python.and_then(|p| p[k].as_str()).unwrap_or("unknown");
     let _ = writeln!(
         out,
-        "The lesson's own code (`requests.get` without a session, the title pasted into the URL, `ThreadPoolExecutor(max_workers=10)` \
-         with `as_completed`), run by `scripts/python_reference.py` against a mock process like the benchmarks' (Python {version}, \
-         requests {requests}). The Python rows are the lesson's baseline, not a wikifetch strategy. Each was run a few times \
-         after the Rust benchmarks, neither interleaved nor paired with them, and shows the spread of its runs where the Rust \
-         rows (from this run's tables) show an interval: compare only differences far larger than either.\n\n\
-         | scenario | code | N | C | mean | Python: min – max of its runs | Rust: 95 % CI of the mean | titles/s | wrong or failed titles per call |\n\
-         |---|---|---:|---:|---:|---|---|---:|---:|"
+        "The lesson's code, and each alternative it names, run by `scripts/python_reference.py` against a mock process \
+         like the benchmarks' (Python {}, requests {}, httpx {}; pinned in `scripts/requirements.txt`). Each Python row \
+         changes one thing against the lesson and says which; its Rust twin (`sequential` for a loop, `thread-pool` at \
+         C = 10) is from this run's tables. The Python rows were each run a few times after the Rust benchmarks, neither \
+         interleaved nor paired with them, and show the spread of their runs where the Rust rows show an interval: \
+         compare only differences far larger than either.\n",
+        version("python"),
+        version("requests"),
+        version("httpx"),
     );
-    for run in runs {
-        let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
+    for scenario in ["latency", "overhead"] {
+        let here: Vec<&Value> = runs
+            .iter()
+            .filter(|r| r["scenario"].as_str() == Some(scenario))
+            .collect();
+        if here.is_empty() {
+            continue;
+        }
         let _ = writeln!(
             out,
-            "| {} | Python: {} | {} | {} | {} | {} – {} | | {:.0} | {} |",
-            run["scenario"].as_str().unwrap_or("?"),
-            run["code"].as_str().unwrap_or("?"),
-            run["titles"],
-            run["concurrency"],
-            time(f("mean_s")),
-            time(f("min_s")),
-            time(f("max_s")),
-            f("titles") / f("mean_s"),
-            run["wrong"]
+            "`{scenario}`:\n\n\
+             | code | what it changes against the lesson | N | C | mean | min – max of its runs | titles/s | wrong or failed titles per call | time over its Rust twin |\n\
+             |---|---|---:|---:|---:|---|---:|---:|---:|"
         );
-        let scenario = run["scenario"].as_str().unwrap_or("");
-        let twin = if run["concurrency"].as_u64() == Some(1) {
-            "sequential"
-        } else {
-            "thread-pool"
-        };
-        if let Some(r) = rows
-            .iter()
-            .find(|r| r.scenario == scenario && r.strategy == twin)
-        {
+        for run in &here {
+            let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
+            let c = run["concurrency"].as_u64().unwrap_or(1);
+            let twin = rows
+                .iter()
+                .find(|r| r.scenario == scenario && r.strategy == python_twin(c));
             let _ = writeln!(
                 out,
-                "| {} | Rust: `{}` | {} | {} | {} | | {} – {} | {:.0} | {} |",
-                r.scenario,
-                r.strategy,
-                r.titles,
-                r.concurrency,
-                time(r.mean_s),
-                time(r.ci_low_s),
-                time(r.ci_high_s),
-                r.titles_per_s,
-                (r.errors + r.lost) / r.iterations.max(1)
+                "| Python: {} | {} | {} | {c} | {} | {} – {} | {:.0} | {} | {} |",
+                run["code"].as_str().unwrap_or("?"),
+                run["changes"].as_str().unwrap_or("nothing: the lesson's code"),
+                run["titles"],
+                time(f("mean_s")),
+                time(f("min_s")),
+                time(f("max_s")),
+                f("titles") / f("mean_s"),
+                run["wrong"],
+                twin.map_or("–".into(), |t| format!("{:.1}× `{}`", f("mean_s") / t.mean_s, t.strategy))
             );
         }
-    }
-    let factors: Vec<String> = runs
-        .iter()
-        .filter(|run| run["scenario"].as_str() == Some("overhead"))
-        .filter_map(|run| {
-            let twin = if run["concurrency"].as_u64() == Some(1) {
-                "sequential"
-            } else {
-                "thread-pool"
-            };
-            let rust = rows
-                .iter()
-                .find(|r| r.scenario == "overhead" && r.strategy == twin)?;
-            let python = run["mean_s"].as_f64()?;
-            Some(format!(
-                "{} took {:.1}× `{twin}`'s time",
-                run["code"].as_str().unwrap_or("?"),
-                python / rust.mean_s
-            ))
-        })
-        .collect();
-    let _ = writeln!(
-        out,
-        "\nThe Python code is as correct as the lesson's: a title with `&` in it is cut at the `&`, so the server returns another \
-         article, and the wrong-titles column counts those. With a delay its time is dominated, like Rust's, by the waits. \
-         Without one (`overhead`) {}; this run does not separate the likely causes (a new connection for every `requests.get`, \
-         and the interpreter's own per-request cost).\n",
-        if factors.is_empty() {
-            "there is no Rust twin to compare with".to_owned()
-        } else {
-            factors.join(", ")
+        for name in ["sequential", "thread-pool"] {
+            if let Some(r) = rows.iter().find(|r| r.scenario == scenario && r.strategy == name) {
+                let _ = writeln!(
+                    out,
+                    "| Rust: `{}` | – | {} | {} | {} | 95 % CI of the mean {} – {} | {:.0} | {} | – |",
+                    r.strategy,
+                    r.titles,
+                    r.concurrency,
+                    time(r.mean_s),
+                    time(r.ci_low_s),
+                    time(r.ci_high_s),
+                    r.titles_per_s,
+                    (r.errors + r.lost) / r.iterations.max(1)
+                );
+            }
         }
+        out.push('\n');
+    }
+    out.push_str(
+        "A title with `&` in it, pasted into the URL as the lesson does, is cut at the `&`, so the server returns another \
+         article; the wrong-titles column counts those. Only the `Session` rows, which pass the title as a parameter, get \
+         every title right. With a delay every row's time is mostly the waits; without one (`overhead`) the last column \
+         shows how far each Python row is from its Rust twin. This run does not separate the causes inside Python (a new \
+         connection per `requests.get` without a session, the interpreter's own work per request, starting processes).\n\n",
     );
 }
 
