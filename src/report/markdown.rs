@@ -804,18 +804,27 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
                 out,
                 "| Python: {} | {} | {} | {c} | {} | {} – {} | {:.0} | {} | {} |",
                 run["code"].as_str().unwrap_or("?"),
-                run["changes"].as_str().unwrap_or("nothing: the lesson's code"),
+                run["changes"]
+                    .as_str()
+                    .unwrap_or("nothing: the lesson's code"),
                 run["titles"],
                 time(f("mean_s")),
                 time(f("min_s")),
                 time(f("max_s")),
                 f("titles") / f("mean_s"),
                 run["wrong"],
-                twin.map_or("–".into(), |t| format!("{:.1}× `{}`", f("mean_s") / t.mean_s, t.strategy))
+                twin.map_or("–".into(), |t| format!(
+                    "{:.1}× `{}`",
+                    f("mean_s") / t.mean_s,
+                    t.strategy
+                ))
             );
         }
         for name in ["sequential", "thread-pool"] {
-            if let Some(r) = rows.iter().find(|r| r.scenario == scenario && r.strategy == name) {
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.scenario == scenario && r.strategy == name)
+            {
                 let _ = writeln!(
                     out,
                     "| Rust: `{}` | – | {} | {} | {} | 95 % CI of the mean {} – {} | {:.0} | {} | – |",

@@ -17,7 +17,7 @@
 //! the lead up by 1/64 of the lateness, each early one down by a quarter
 //! of the earliness, so early answers stay rare. They do happen: when
 //! both threads wake on time, an answer leaves up to the lead early (in
-//! `cargo bench`'s `concurrency` timeline a few answers came back about
+//! a `cargo bench` run's `concurrency` timeline, 2026-11-29, a few answers came back about
 //! 0.4 ms before the 20 ms delay). The lead is never more than half the
 //! delay, nor more than 2 ms. The floors meet the same timer, so every row
 //! is held to the same delays.
