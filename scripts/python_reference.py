@@ -3,8 +3,8 @@
 wikifetch's mock server.
 
 `cargo bench` runs this after the Rust benchmarks and shows its timings in
-results/REPORT.md as the Python reference. Each row changes one thing
-against the lesson and says which (`changes`):
+results/REPORT.md as the Python reference. Each row says what it changes
+against the lesson (`changes`):
 
 - the lesson exactly: `requests.get` without a session, the title pasted
   into the URL unencoded, a for-loop, then `ThreadPoolExecutor(max_workers=10)`

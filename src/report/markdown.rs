@@ -772,7 +772,7 @@ fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
         out,
         "The lesson's code, and each alternative it names, run by `scripts/python_reference.py` against a mock process \
          like the benchmarks' (Python {}, requests {}, httpx {}; pinned in `scripts/requirements.txt`). Each Python row \
-         changes one thing against the lesson and says which; its Rust twin (`sequential` for a loop, `thread-pool` at \
+         says what it changes against the lesson; its Rust twin (`sequential` for a loop, `thread-pool` at \
          C = 10) is from this run's tables. The Python rows were each run a few times after the Rust benchmarks, neither \
          interleaved nor paired with them, and show the spread of their runs where the Rust rows show an interval: \
          compare only differences far larger than either.\n",
