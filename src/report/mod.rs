@@ -129,6 +129,58 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row of `scenario`'s `strategy` at N titles and concurrency C with
+    /// its timed calls `walls` and their summary; everything else empty,
+    /// for the caller to fill in.
+    pub fn timed(
+        (scenario, strategy): (&str, &str),
+        (titles, concurrency): (usize, usize),
+        latency: &str,
+        stats: &Summary,
+        walls: Vec<f64>,
+    ) -> Self {
+        Self {
+            scenario: scenario.into(),
+            strategy: strategy.into(),
+            titles,
+            concurrency,
+            latency: latency.into(),
+            rounds: stats.n,
+            mean_s: stats.mean,
+            median_s: stats.median,
+            q1_s: stats.q1,
+            q3_s: stats.q3,
+            min_s: stats.min,
+            max_s: stats.max,
+            ci_low_s: stats.mean_low,
+            ci_high_s: stats.mean_high,
+            titles_per_s: titles as f64 / stats.mean,
+            ideal_s: None,
+            queue_s: None,
+            floor_s: None,
+            floor_ratio: None,
+            efficiency_nominal: None,
+            efficiency_floor: None,
+            speedup: None,
+            errors: 0,
+            lost: 0,
+            max_in_flight: None,
+            min_peak_in_flight: None,
+            connections_opened: 0,
+            requests_per_call: 0.0,
+            client_cpu_per_request_s: 0.0,
+            client_cpu_ci: None,
+            mock_cpu_per_request_s: 0.0,
+            mock_busy: 0.0,
+            rig_bound: false,
+            premise: None,
+            iterations: 0,
+            walls,
+            cpus: Vec::new(),
+            timeline: Vec::new(),
+        }
+    }
+
     /// Whether conclusions may be drawn from the row: not rig-bound, and
     /// its premise held.
     pub fn sound(&self) -> bool {
@@ -199,29 +251,17 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         let totals = record.totals();
         let delayed = !scenario.latency.typical().is_zero();
         let (ideal, queue) = ideals(scenario, c, walls.len());
+        let timed = Row::timed(
+            (&record.scenario, &record.strategy),
+            (record.titles, c),
+            &scenario.latency.to_string(),
+            &stats,
+            walls,
+        );
         rows.push(Row {
-            scenario: record.scenario.clone(),
-            strategy: record.strategy.clone(),
-            titles: record.titles,
-            concurrency: c,
-            latency: scenario.latency.to_string(),
-            rounds: stats.n,
-            mean_s: stats.mean,
-            median_s: stats.median,
-            q1_s: stats.q1,
-            q3_s: stats.q3,
-            min_s: stats.min,
-            max_s: stats.max,
-            ci_low_s: stats.mean_low,
-            ci_high_s: stats.mean_high,
-            titles_per_s: record.titles as f64 / stats.mean,
             ideal_s: ideal,
             queue_s: queue,
-            floor_s: None,
-            floor_ratio: None,
             efficiency_nominal: ideal.map(|i| i / stats.mean),
-            efficiency_floor: None,
-            speedup: None,
             errors: record.errors,
             lost: record.lost,
             max_in_flight: delayed.then_some(totals.max_in_flight),
@@ -249,7 +289,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             iterations: record.iterations,
             cpus: record.samples.iter().map(|s| s.client_cpu_s).collect(),
             timeline: record.timeline.clone(),
-            walls,
+            ..timed
         });
     }
     // Floors and speedups need other rows of the same scenario: a second pass.

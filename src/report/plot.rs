@@ -135,69 +135,102 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
     Ok(figures)
 }
 
-/// Horizontal bars of each row's time over its floor, in per cent, with
-/// the paired ratio's 95 % interval as a whisker; the floor is zero.
-fn over_floor(title: &str, rows: &[&Row]) -> Plot {
-    let rows: Vec<(&Row, wikifetch_rig::stats::Ratio)> = rows
-        .iter()
-        .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
-        .filter_map(|r| r.floor_ratio.map(|f| (*r, f)))
-        .collect();
-    let pct = |x: f64| (x - 1.0) * 100.0;
+/// One horizontal bar: its label, the strategy (for the colour), its
+/// value and the whisker's ends.
+struct Bar {
+    label: String,
+    strategy: String,
+    value: f64,
+    whisker: Option<(f64, f64)>,
+}
+
+impl Bar {
+    fn of(r: &Row, value: f64, whisker: Option<(f64, f64)>) -> Self {
+        Self {
+            label: format!("{} (C = {})", r.strategy, r.concurrency),
+            strategy: r.strategy.clone(),
+            value,
+            whisker,
+        }
+    }
+}
+
+/// Horizontal bars, one per row, each with its whisker, over `x`; with
+/// `zero`, a black line at 0 (the floor).
+fn hbars(caption: &str, bars: &[Bar], x: Range<f64>, x_desc: &str, zero: bool) -> Plot {
     let mut svg = String::new();
     {
-        let n = rows.len();
+        let n = bars.len();
         let root = SVGBackend::with_string(&mut svg, (860, 80 + 44 * n as u32)).into_drawing_area();
         root.fill(&WHITE)?;
-        let low = rows.iter().map(|(_, f)| pct(f.low)).fold(0.0, f64::min);
-        let high = axis_from_zero(rows.iter().map(|(_, f)| pct(f.high))).end;
-        let span = high - low;
-        let names: Vec<String> = rows
-            .iter()
-            .map(|(r, _)| format!("{} (C = {})", r.strategy, r.concurrency))
-            .collect();
+        let decimals = usize::from(x.end - x.start < 20.0);
         let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("{title}: time over the floor, per cent"),
-                ("sans-serif", 16),
-            )
+            .caption(caption, ("sans-serif", 16))
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(200)
-            .build_cartesian_2d((low - 0.05 * span)..high, 0.0..n as f64)?;
+            .build_cartesian_2d(x, 0.0..n as f64)?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .light_line_style(WHITE)
-            .x_label_formatter(&|x| format!("{x:.1}"))
+            .x_label_formatter(&|x| format!("{x:.decimals$}"))
             .y_labels(n * 2 + 1)
             .y_label_formatter(&|y| {
                 let i = y.floor() as usize;
                 if (y - y.floor() - 0.5).abs() < 0.01 && i < n {
-                    names[n - 1 - i].clone()
+                    bars[n - 1 - i].label.clone()
                 } else {
                     String::new()
                 }
             })
-            .x_desc(
-                "time over the floor (%); 0 = the reference client; whisker: 95 % paired interval",
-            )
+            .x_desc(x_desc)
             .draw()?;
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(0.0, 0.0), (0.0, n as f64)],
-            FLOOR.stroke_width(2),
-        )))?;
-        for (i, (r, f)) in rows.iter().enumerate() {
+        if zero {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (0.0, n as f64)],
+                FLOOR.stroke_width(2),
+            )))?;
+        }
+        for (i, bar) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y + 0.2), (pct(f.point), y + 0.8)],
-                colour(&r.strategy).mix(0.85).filled(),
+                [(0.0, y + 0.2), (bar.value, y + 0.8)],
+                colour(&bar.strategy).mix(0.85).filled(),
             )))?;
-            whisker(&mut chart, pct(f.low), pct(f.high), y)?;
+            if let Some((lo, hi)) = bar.whisker {
+                whisker(&mut chart, lo, hi, y)?;
+            }
         }
         root.present()?;
     }
     Ok(svg)
+}
+
+/// Horizontal bars of each row's time over its floor, in per cent, with
+/// the paired ratio's 95 % interval as a whisker; the floor is zero.
+fn over_floor(title: &str, rows: &[&Row]) -> Plot {
+    let pct = |x: f64| (x - 1.0) * 100.0;
+    let bars: Vec<Bar> = rows
+        .iter()
+        .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
+        .filter_map(|r| {
+            r.floor_ratio
+                .map(|f| Bar::of(r, pct(f.point), Some((pct(f.low), pct(f.high)))))
+        })
+        .collect();
+    let low = bars
+        .iter()
+        .filter_map(|b| b.whisker.map(|w| w.0))
+        .fold(0.0, f64::min);
+    let high = axis_from_zero(bars.iter().filter_map(|b| b.whisker.map(|w| w.1))).end;
+    hbars(
+        &format!("{title}: time over the floor, per cent"),
+        &bars,
+        (low - 0.05 * (high - low))..high,
+        "time over the floor (%); 0 = the reference client; whisker: 95 % paired interval",
+        true,
+    )
 }
 
 /// A horizontal whisker from `lo` to `hi` across the bar at `y`.
@@ -231,58 +264,24 @@ where
 /// interval over its rounds as a whisker.
 fn cpu_bars(title: &str, rows: &[&Row]) -> Plot {
     let us = 1e6;
-    let mut svg = String::new();
-    {
-        let n = rows.len();
-        let root = SVGBackend::with_string(&mut svg, (860, 80 + 44 * n as u32)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let x = axis_from_zero(rows.iter().map(|r| {
-            r.client_cpu_ci
-                .map_or(r.client_cpu_per_request_s, |c| c.high)
-                * us
-        }));
-        let names: Vec<String> = rows
-            .iter()
-            .map(|r| format!("{} (C = {})", r.strategy, r.concurrency))
-            .collect();
-        let mut chart = ChartBuilder::on(&root)
-            .caption(
-                format!("{title}: client CPU per request (µs)"),
-                ("sans-serif", 16),
+    let bars: Vec<Bar> = rows
+        .iter()
+        .map(|r| {
+            Bar::of(
+                r,
+                r.client_cpu_per_request_s * us,
+                r.client_cpu_ci.map(|c| (c.low * us, c.high * us)),
             )
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(200)
-            .build_cartesian_2d(x, 0.0..n as f64)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .light_line_style(WHITE)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_labels(n * 2 + 1)
-            .y_label_formatter(&|y| {
-                let i = y.floor() as usize;
-                if (y - y.floor() - 0.5).abs() < 0.01 && i < n {
-                    names[n - 1 - i].clone()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("client CPU per request (µs), the row's own process; whisker: 95 % interval over the rounds")
-            .draw()?;
-        for (i, r) in rows.iter().enumerate() {
-            let y = (n - 1 - i) as f64;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y + 0.2), (r.client_cpu_per_request_s * us, y + 0.8)],
-                colour(&r.strategy).mix(0.85).filled(),
-            )))?;
-            if let Some(ci) = r.client_cpu_ci {
-                whisker(&mut chart, ci.low * us, ci.high * us, y)?;
-            }
-        }
-        root.present()?;
-    }
-    Ok(svg)
+        })
+        .collect();
+    let x = axis_from_zero(bars.iter().map(|b| b.whisker.map_or(b.value, |w| w.1)));
+    hbars(
+        &format!("{title}: client CPU per request (µs)"),
+        &bars,
+        x,
+        "client CPU per request (µs), the row's own process; whisker: 95 % interval over the rounds",
+        false,
+    )
 }
 
 /// Efficiency against the floor (floor / row) against C on a log axis,
@@ -352,13 +351,7 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
                 .iter()
                 .filter_map(|r| r.efficiency_floor.map(|e| (r.concurrency as f64, e)))
                 .collect();
-            chart
-                .draw_series(LineSeries::new(line.clone(), c.stroke_width(2)))?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
-            chart.draw_series(line.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
+            lines_with_points(&mut chart, &[(name, line)])?;
             chart.draw_series(
                 points
                     .iter()
@@ -640,6 +633,28 @@ fn concurrency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
     }))
 }
 
+/// One line with a dot at each point per strategy, in its colour and
+/// labelled with its name for the legend.
+fn lines_with_points<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    series: &[(&str, Vec<(f64, f64)>)],
+) -> Result<(), Error>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: plotters::coord::CoordTranslate<From = (f64, f64)>,
+{
+    for (name, points) in series {
+        let c = colour(name);
+        chart
+            .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?
+            .label(*name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2)));
+        chart.draw_series(points.iter().map(|p| Circle::new(*p, 3, c.filled())))?;
+    }
+    Ok(())
+}
+
 /// Resident memory (left) and OS threads (right) against requests in
 /// flight, from the footprints: one line per row.
 fn memory(footprints: &[Footprint]) -> Plot {
@@ -666,21 +681,20 @@ fn memory(footprints: &[Footprint]) -> Plot {
             .x_desc("requests in flight (counted by the mock)")
             .y_desc("resident memory (MiB)")
             .draw()?;
-        for name in &names {
-            let c = colour(name);
-            let points: Vec<(f64, f64)> = footprints
+        let series = |value: fn(&Footprint) -> f64| {
+            names
                 .iter()
-                .filter(|f| f.strategy == *name)
-                .map(|f| (f.in_flight as f64, f.peak_rss_kib as f64 / 1024.0))
-                .collect();
-            chart
-                .draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?
-                .label(*name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
-        }
+                .map(|name| {
+                    let points = footprints
+                        .iter()
+                        .filter(|f| f.strategy == *name)
+                        .map(|f| (f.in_flight as f64, value(f)))
+                        .collect();
+                    (*name, points)
+                })
+                .collect::<Vec<_>>()
+        };
+        lines_with_points(&mut chart, &series(|f| f.peak_rss_kib as f64 / 1024.0))?;
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -702,16 +716,7 @@ fn memory(footprints: &[Footprint]) -> Plot {
             .x_desc("requests in flight (counted by the mock)")
             .y_desc("OS threads (log scale; thread rows overlap)")
             .draw()?;
-        for name in &names {
-            let c = colour(name);
-            let points: Vec<(f64, f64)> = footprints
-                .iter()
-                .filter(|f| f.strategy == *name)
-                .map(|f| (f.in_flight as f64, f.peak_threads.max(1) as f64))
-                .collect();
-            chart.draw_series(LineSeries::new(points.clone(), c.stroke_width(2)))?;
-            chart.draw_series(points.into_iter().map(|p| Circle::new(p, 3, c.filled())))?;
-        }
+        lines_with_points(&mut chart, &series(|f| f.peak_threads.max(1) as f64))?;
         root.present()?;
     }
     Ok(svg)
