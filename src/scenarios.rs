@@ -202,18 +202,6 @@ pub fn nominal_ideal(titles: usize, c: usize, l: Duration) -> Duration {
     l * u32::try_from(titles.div_ceil(c.max(1))).unwrap_or(u32::MAX)
 }
 
-/// The title an in-order queue finishes last: its index, when it starts,
-/// and when it (and so the whole queue) is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueueEnd {
-    /// Index of the title that finishes last.
-    pub title: usize,
-    /// When a worker starts it.
-    pub start: Duration,
-    /// When it is done: the queue's total time.
-    pub finish: Duration,
-}
-
 /// When each title finishes in a perfect in-order queue: C workers, each
 /// taking the next title the moment it is free. In input order.
 pub fn queue_completions(durations: &[Duration], c: usize) -> Vec<Duration> {
@@ -230,24 +218,6 @@ pub fn queue_completions(durations: &[Duration], c: usize) -> Vec<Duration> {
         .collect()
 }
 
-/// Replays a perfect in-order queue (see [`queue_completions`]) and says
-/// which title finishes last. `None` for no titles.
-pub fn queue_schedule(durations: &[Duration], c: usize) -> Option<QueueEnd> {
-    let finishes = queue_completions(durations, c);
-    let (title, finish) = finishes.iter().enumerate().fold(
-        None,
-        |last: Option<(usize, Duration)>, (i, f)| match last {
-            Some((_, l)) if *f <= l => last,
-            _ => Some((i, *f)),
-        },
-    )?;
-    Some(QueueEnd {
-        title,
-        start: finish.saturating_sub(durations[title]),
-        finish,
-    })
-}
-
 /// No schedule of `durations` over C workers can finish sooner than the
 /// larger of their sum over C and the longest one: the true lower bound
 /// (an in-order queue is one schedule, and can be beaten).
@@ -260,7 +230,10 @@ pub fn lower_bound(durations: &[Duration], c: usize) -> Duration {
 /// The time C workers need for `durations` if each takes the next title as
 /// soon as it is free (a perfect queue): the ideal for uneven latencies.
 pub fn queue_ideal(durations: &[Duration], c: usize) -> Duration {
-    queue_schedule(durations, c).map_or(Duration::ZERO, |end| end.finish)
+    queue_completions(durations, c)
+        .into_iter()
+        .max()
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -275,19 +248,14 @@ mod tests {
         assert_eq!(queue_ideal(&[ms(10); 4], 2), ms(20));
         assert_eq!(queue_ideal(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
         assert_eq!(queue_ideal(&[], 3), Duration::ZERO);
-        assert_eq!(
-            queue_schedule(&[ms(10), ms(10), ms(10), ms(30)], 2),
-            Some(QueueEnd {
-                title: 3,
-                start: ms(10),
-                finish: ms(40),
-            })
-        );
-        assert_eq!(queue_schedule(&[], 2), None);
-        assert_eq!(
-            queue_completions(&[ms(10), ms(10), ms(10), ms(30)], 2),
-            [ms(10), ms(10), ms(20), ms(40)]
-        );
+        // The last title (30 ms) starts when the first worker frees up, at
+        // 10 ms, and finishes last, at 40 ms: the queue's time.
+        let d = [ms(10), ms(10), ms(10), ms(30)];
+        let done = queue_completions(&d, 2);
+        assert_eq!(done, [ms(10), ms(10), ms(20), ms(40)]);
+        assert_eq!(done[3] - d[3], ms(10));
+        assert_eq!(queue_ideal(&d, 2), ms(40));
+        assert!(queue_completions(&[], 2).is_empty());
         assert_eq!(lower_bound(&[ms(50), ms(10), ms(10), ms(10)], 2), ms(50));
         assert_eq!(lower_bound(&[ms(30), ms(30), ms(30)], 2), ms(45));
         // The queue can be beaten; the bound cannot.

@@ -7,8 +7,8 @@
 use wikifetch_rig::stats::{Ratio, Verdict};
 
 use super::format::{time, us3};
-use super::prose::{compare_two, cpu_ratio, ratio};
-use super::{REFERENCE, Row, RunLog};
+use super::prose::{compare_two, cpu_ratio, find, ratio, rounds_faster, sound};
+use super::{Row, RunLog};
 use crate::footprint::CONCURRENCIES;
 
 /// One finding: the sentence, and the plot and section that show it.
@@ -33,16 +33,14 @@ fn times(r: &Ratio) -> String {
     format!("{:.2}× [{:.2} – {:.2}]", r.point, r.low, r.high)
 }
 
-/// The sound rows of `scenario` at concurrency `c` (every C when `None`).
+/// The sound strategy rows of `scenario` at concurrency `c` (every C when
+/// `None`).
 fn at<'r>(rows: &'r [Row], scenario: &str, c: Option<usize>) -> Vec<&'r Row> {
-    rows.iter()
+    let here: Vec<&Row> = rows
+        .iter()
         .filter(|r| r.scenario == scenario && c.is_none_or(|c| r.concurrency == c))
-        .filter(|r| r.sound() && r.strategy != REFERENCE)
-        .collect()
-}
-
-fn named<'r>(rows: &[&'r Row], name: &str) -> Option<&'r Row> {
-    rows.iter().copied().find(|r| r.strategy == name)
+        .collect();
+    sound(&here)
 }
 
 /// The fastest of `names` among `rows`.
@@ -102,7 +100,7 @@ pub fn findings(
 /// `latency`: what ten in flight buy over one at a time.
 fn waiting(rows: &[Row]) -> Option<String> {
     let group = at(rows, "latency", None);
-    let sequential = named(&group, "sequential")?;
+    let sequential = find(&group, "sequential")?;
     let concurrent: Vec<&Row> = group
         .iter()
         .copied()
@@ -166,9 +164,9 @@ fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
 fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
     let group = at(rows, "concurrency", Some(c));
     let (tokio, control, smol) = (
-        named(&group, "tokio")?,
-        named(&group, "tokio-hyper")?,
-        named(&group, "smol")?,
+        find(&group, "tokio")?,
+        find(&group, "tokio-hyper")?,
+        find(&group, "smol")?,
     );
     Some(format!(
         "At C = {c}, with tokio's runtime in both rows, reqwest against the shared hyper client: {}; with the hyper \
@@ -183,8 +181,8 @@ fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
 fn thread_per_title(rows: &[Row]) -> Option<String> {
     let group = at(rows, "overhead", None);
     let (spawn, pool) = (
-        named(&group, "thread-per-request")?,
-        named(&group, "thread-pool")?,
+        find(&group, "thread-per-request")?,
+        find(&group, "thread-pool")?,
     );
     let r = cpu_ratio(spawn, pool).filter(|r| r.verdict() != Verdict::Indistinguishable)?;
     Some(format!(
@@ -219,16 +217,10 @@ fn memory(log: &RunLog) -> Option<String> {
 /// every layout of delays.
 fn schedules(rows: &[Row]) -> Option<String> {
     let group = at(rows, "jitter", None);
-    let (rayon, pool) = (named(&group, "rayon")?, named(&group, "thread-pool")?);
-    let first = rayon
-        .walls
-        .iter()
-        .zip(&pool.walls)
-        .filter(|(r, p)| r < p)
-        .count();
+    let (rayon, pool) = (find(&group, "rayon")?, find(&group, "thread-pool")?);
+    let (first, layouts) = rounds_faster(rayon, pool);
     Some(format!(
-        "With heavy-tailed delays, over {} layouts: {} (rayon finished first in {first} of them).",
-        rayon.walls.len().min(pool.walls.len()),
+        "With heavy-tailed delays, over {layouts} layouts: {} (rayon finished first in {first} of them).",
         compare_two(rayon, pool)
     ))
 }

@@ -240,6 +240,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             .find(|s| s.name == record.scenario)
             .ok_or_else(|| format!("unknown scenario {:?} in the run log", record.scenario))?;
         let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
+        let cpus: Vec<f64> = record.samples.iter().map(|s| s.client_cpu_s).collect();
         let c = record.concurrency;
         let stats = Summary::of(&walls, seed_of(&[&record.scenario, &record.strategy]))
             .ok_or_else(|| {
@@ -270,11 +271,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
             client_cpu_ci: Ratio::paired(
-                &record
-                    .samples
-                    .iter()
-                    .map(|s| s.client_cpu_s)
-                    .collect::<Vec<_>>(),
+                &cpus,
                 &record
                     .samples
                     .iter()
@@ -287,7 +284,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             rig_bound: totals.rig_bound(),
             premise: premise(&totals, record.titles, c, delayed),
             iterations: record.iterations,
-            cpus: record.samples.iter().map(|s| s.client_cpu_s).collect(),
+            cpus,
             timeline: record.timeline.clone(),
             ..timed
         });

@@ -33,15 +33,30 @@ pub(super) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
 /// `a`'s time over `b`'s, round by round, with its bootstrap interval
 /// (the same interval whichever row comes first); `None` without rounds.
 pub(super) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
+    paired(a, b, |r| &r.walls, None)
+}
+
+/// `values(a)` over `values(b)`, round by round, seeded by the two rows'
+/// names (and `what` is compared, if not time) in a fixed order, so that
+/// `paired(b, a)` is exactly the inverse.
+fn paired(a: &Row, b: &Row, values: fn(&Row) -> &[f64], what: Option<&str>) -> Option<Ratio> {
     if a.strategy <= b.strategy {
-        Ratio::paired(
-            &a.walls,
-            &b.walls,
-            seed_of(&[&a.scenario, &a.strategy, &b.strategy]),
-        )
+        let names = [a.scenario.as_str(), &a.strategy, &b.strategy];
+        let seed = match what {
+            Some(what) => seed_of(&[names[0], names[1], names[2], what]),
+            None => seed_of(&names),
+        };
+        Ratio::paired(values(a), values(b), seed)
     } else {
-        ratio(b, a).map(|r| r.inverse())
+        paired(b, a, values, what).map(|r| r.inverse())
     }
+}
+
+/// In how many of the rounds both rows ran `a` took less time than `b`,
+/// and how many rounds that is.
+pub(super) fn rounds_faster(a: &Row, b: &Row) -> (usize, usize) {
+    let faster = a.walls.iter().zip(&b.walls).filter(|(x, y)| x < y).count();
+    (faster, a.walls.len().min(b.walls.len()))
 }
 
 /// Whether one of two rows really took less time than the other: the
@@ -202,12 +217,7 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
     } else {
         (b, a, r)
     };
-    let slower_in = slow
-        .walls
-        .iter()
-        .zip(&fast.walls)
-        .filter(|(s, f)| s > f)
-        .count();
+    let (slower_in, rounds) = rounds_faster(fast, slow);
     format!(
         "{} is {} faster than {} ({} took {} % {} longer; slower in {} of {} rounds)",
         label(fast),
@@ -217,7 +227,7 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
         pc((slow_over_fast.point - 1.0) * 100.0),
         bracket(&slow_over_fast),
         slower_in,
-        slow.walls.len().min(fast.walls.len())
+        rounds
     )
 }
 
@@ -485,15 +495,7 @@ pub(super) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
 /// `a`'s client CPU over `b`'s, round by round (the calls fetch the same
 /// titles, so this is the ratio of CPU per request when neither retried).
 pub(super) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
-    if a.strategy <= b.strategy {
-        Ratio::paired(
-            &a.cpus,
-            &b.cpus,
-            seed_of(&[&a.scenario, &a.strategy, &b.strategy, "cpu"]),
-        )
-    } else {
-        cpu_ratio(b, a).map(|r| r.inverse())
-    }
+    paired(a, b, |r| &r.cpus, Some("cpu"))
 }
 
 /// Whether ranking by instructions and by CPU time agree: Spearman's rank
