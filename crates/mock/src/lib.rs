@@ -53,9 +53,9 @@
 //! - **Delay accuracy.** A delay is a minimum for nearly every answer: the
 //!   timer fires early by the low end of its own measured lateness (never
 //!   by more than half the delay or 2 ms), so an answer whose threads all
-//!   woke on time leaves slightly early. End to end, through `wrk -t1 -d2s` in the committed
-//!   `cargo bench` run, a 20 ms delay cost 20.34 ms at 1 connection and
-//!   20.61 ms at 100. What is above 20 ms is outside the delay: a loopback
+//!   woke on time leaves slightly early. End to end, through `wrk -t1 -d2s`
+//!   in the committed `cargo bench` run (2026-11-29 08:50 UTC), a 20 ms
+//!   delay cost 20.5 ms at 1 connection and 20.7 ms at 100. What is above 20 ms is outside the delay: a loopback
 //!   round trip on this virtual machine costs 0.08–0.09 ms with no delay
 //!   (median of `wrk -t1 -c1 -d3s --latency`, 2026-11-29),
 //!   a CPU that sat idle for 20 ms wakes more slowly, and at 100
