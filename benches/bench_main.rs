@@ -42,7 +42,7 @@ use wikifetch::Strategy;
 use wikifetch::compare;
 use wikifetch::footprint::{self, Footprint};
 use wikifetch::report::{self, CoreSample, RunLog, RunRecord, seed_of};
-use wikifetch::scenarios::{SEED, Scenario, scenarios};
+use wikifetch::scenarios::{self, SEED, Scenario};
 use wikifetch_core::{Config, Title, parse_response, request_url};
 use wikifetch_rig::stats::Summary;
 use wikifetch_rig::{CpuSplit, MockProcess, MockSpec, cpus};
@@ -70,7 +70,7 @@ fn main() {
     // only rewritten after a complete, measured run.
     let partial = test || list || flag("--profile-time") || !filters.is_empty();
     let sweep = std::env::var_os("WIKIFETCH_SWEEP").is_some();
-    let chosen: Vec<Scenario> = scenarios(sweep)
+    let chosen: Vec<Scenario> = scenarios::scenarios(sweep)
         .into_iter()
         .filter(|s| filters.is_empty() || filters.iter().any(|f| s.name.contains(f)))
         .collect();
@@ -169,8 +169,10 @@ fn measure_footprints(split: &CpuSplit, log: &mut RunLog) {
         },
     )
     .expect("the mock process starts");
+    // One-title strategies only: `batched` carries 20 titles a request,
+    // so its requests in flight are not its titles in flight.
     let rows = std::iter::once(None).chain(
-        Strategy::ALL
+        scenarios::ONE_TITLE
             .iter()
             .filter(|s| **s != Strategy::Sequential)
             .map(|s| Some(*s)),
@@ -213,7 +215,8 @@ fn count_instructions(split: &CpuSplit, paths: &report::Paths, log: &mut RunLog)
     .expect("the mock process starts");
     let dir = paths.criterion.join("wikifetch-instructions");
     std::fs::create_dir_all(&dir).expect("a folder for the title lists");
-    for strategy in Strategy::ALL {
+    // Per request, so one-title strategies only (see `measure_footprints`).
+    for strategy in scenarios::ONE_TITLE {
         match wikifetch_rig::instructions::count(
             Path::new(EXE),
             mock.api_url(),
@@ -243,21 +246,20 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
     )
     .expect("the mock process starts");
     let started = Instant::now();
-    // One comparison per C; `sequential` (C = 1) joins the first, with its
-    // own floor.
-    let mut strategies: Vec<Strategy> = Strategy::ALL.to_vec();
-    if !scenario.with_sequential {
-        strategies.retain(|s| *s != Strategy::Sequential);
-    }
+    // One comparison per C; with `series`, `sequential` and `batched`
+    // (C = 1) join the first, with their own floor.
     for (i, &c) in scenario.concurrency.iter().enumerate() {
         let options = compare::Options {
             titles: scenario.titles,
             concurrency: c,
+            series: scenario.series,
             latency: scenario.latency,
-            strategies: strategies
+            strategies: scenario
+                .strategies
                 .iter()
                 .copied()
-                .filter(|s| i == 0 || *s != Strategy::Sequential)
+                .filter(|s| *s != Strategy::Sequential || scenario.series)
+                .filter(|s| i == 0 || !(scenario.series && s.in_series()))
                 .collect(),
             rounds: if test { 1 } else { scenario.rounds },
             seed: seed_of(&[scenario.name, &c.to_string()]),

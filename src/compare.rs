@@ -156,8 +156,11 @@ const SETTLE_SEED: u64 = 0x005e_771e;
 pub struct Options {
     /// N.
     pub titles: usize,
-    /// C for every strategy but `sequential` (1).
+    /// C for every strategy but `sequential` (1), and `batched` with
+    /// [`Options::series`].
     pub concurrency: usize,
+    /// Run `batched` in series (C = 1), its default, rather than at C.
+    pub series: bool,
     /// The mock's latency, for its start and for the ideal.
     pub latency: Latency,
     /// The strategies, in the order the table lists them.
@@ -340,7 +343,7 @@ pub fn run(
 ) -> Result<Vec<Compared>, String> {
     let n = options.titles;
     let c_of = |s: Strategy| {
-        if s == Strategy::Sequential {
+        if s == Strategy::Sequential || (options.series && s.in_series()) {
             1
         } else {
             options.concurrency

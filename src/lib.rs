@@ -32,6 +32,8 @@ pub enum Strategy {
     Smol,
     /// A control: tokio's runtime with the hyper client async-std and smol use.
     TokioHyper,
+    /// The API's own batching: 20 titles a request, batches in series by default.
+    Batched,
 }
 
 impl Strategy {
@@ -45,6 +47,7 @@ impl Strategy {
         Strategy::AsyncStd,
         Strategy::Smol,
         Strategy::TokioHyper,
+        Strategy::Batched,
     ];
 
     /// The stable name, as `--strategy` spells it.
@@ -58,6 +61,7 @@ impl Strategy {
             Self::AsyncStd => "async-std",
             Self::Smol => "smol",
             Self::TokioHyper => "tokio-hyper",
+            Self::Batched => "batched",
         }
     }
 
@@ -72,7 +76,25 @@ impl Strategy {
             Self::AsyncStd => Box::new(wikifetch_async_std::AsyncStd::new(config)?),
             Self::Smol => Box::new(wikifetch_smol::Smol::new(config)?),
             Self::TokioHyper => Box::new(wikifetch_tokio_hyper::TokioHyper::new(config)?),
+            Self::Batched => Box::new(wikifetch_batched::Batched::new(config)?),
         })
+    }
+
+    /// The most titles one request carries: 20 for `batched`, 1 for the rest.
+    pub fn titles_per_request(self) -> usize {
+        match self {
+            Self::Batched => wikifetch_core::BATCH_TITLES,
+            _ => 1,
+        }
+    }
+
+    /// Whether the strategy runs one request at a time unless told
+    /// otherwise: `sequential` always, `batched` by default (Wikimedia asks
+    /// bulk clients for requests in series). Benchmarks run these at C = 1,
+    /// beside the others' C, and `wikifetch fetch` uses 1 when no
+    /// `--concurrency` is given.
+    pub fn in_series(self) -> bool {
+        matches!(self, Self::Sequential | Self::Batched)
     }
 }
 

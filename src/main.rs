@@ -138,8 +138,9 @@ struct FetchArgs {
     /// The MediaWiki API endpoint (a `wikifetch serve` URL, for example).
     #[arg(long, default_value = WIKIPEDIA_API, value_name = "URL")]
     api_url: String,
-    /// Requests in flight at once (ignored by `sequential`). Default: 3
-    /// against live Wikimedia, as its guidance asks; 10 elsewhere.
+    /// Requests in flight at once (ignored by `sequential`). Default: 1 for
+    /// `batched` (batches in series); otherwise 3 against live Wikimedia,
+    /// as its guidance asks, and 10 elsewhere.
     #[arg(long, short = 'c')]
     concurrency: Option<usize>,
     /// Sentences per extract, 1 to 10.
@@ -251,8 +252,11 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
     }
 
     let mut config = Config::for_api(&args.api_url);
-    if let Some(c) = args.concurrency {
-        config.concurrency = c;
+    match args.concurrency {
+        Some(c) => config.concurrency = c,
+        // Batches go one after another unless the user asks otherwise.
+        None if args.strategy.in_series() => config.concurrency = 1,
+        None => {}
     }
     config.exsentences = args.exsentences;
     config.timeout = args.timeout;
@@ -477,6 +481,7 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
     let options = compare::Options {
         titles: args.titles,
         concurrency: args.concurrency,
+        series: false,
         latency: args.latency,
         strategies,
         rounds: args.rounds,

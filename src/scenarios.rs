@@ -16,6 +16,18 @@ pub const ROUNDS: usize = 10;
 /// Rounds in `jitter`, each with its own layout of heavy-tailed delays.
 pub const JITTER_ROUNDS: usize = 20;
 
+/// Every strategy that sends one title per request: all but `batched`.
+pub const ONE_TITLE: &[Strategy] = &[
+    Strategy::Sequential,
+    Strategy::ThreadPool,
+    Strategy::ThreadPerRequest,
+    Strategy::Rayon,
+    Strategy::Tokio,
+    Strategy::AsyncStd,
+    Strategy::Smol,
+    Strategy::TokioHyper,
+];
+
 /// One benchmark scenario: N titles against the mock at some latency, for
 /// some strategies at some concurrencies.
 #[derive(Debug, Clone)]
@@ -28,8 +40,13 @@ pub struct Scenario {
     pub latency: Latency,
     /// The concurrencies C to run each concurrent strategy at.
     pub concurrency: Vec<usize>,
-    /// Whether `sequential` runs too (at its only concurrency, 1).
-    pub with_sequential: bool,
+    /// The strategies that run, in report order.
+    pub strategies: &'static [Strategy],
+    /// Whether the strategies that run one request at a time by default
+    /// (`sequential`, `batched`; [`Strategy::in_series`]) run so, at C = 1
+    /// beside the others' C, with a floor at C = 1. Without it `sequential`
+    /// does not run and `batched` runs at the scenario's C.
+    pub series: bool,
     /// Timed calls per row, one per round; in each round every row of a
     /// concurrency makes one call, in a shuffled order.
     pub rounds: usize,
@@ -81,7 +98,7 @@ impl Scenario {
     /// every C of the scenario, and 1 when `sequential` runs.
     pub fn floors(&self) -> Vec<usize> {
         let mut cs = self.concurrency.clone();
-        if self.with_sequential {
+        if self.series && self.strategies.iter().any(|s| s.in_series()) {
             cs.insert(0, 1);
         }
         cs.dedup();
@@ -91,11 +108,12 @@ impl Scenario {
     /// Every (strategy, C) pair the scenario runs, in report order.
     pub fn runs(&self) -> Vec<(Strategy, usize)> {
         let mut runs = Vec::new();
-        if self.with_sequential {
-            runs.push((Strategy::Sequential, 1));
-        }
-        for s in Strategy::ALL.iter().filter(|s| **s != Strategy::Sequential) {
-            runs.extend(self.concurrency.iter().map(|c| (*s, *c)));
+        for s in self.strategies {
+            if self.series && s.in_series() {
+                runs.push((*s, 1));
+            } else if *s != Strategy::Sequential {
+                runs.extend(self.concurrency.iter().map(|c| (*s, *c)));
+            }
         }
         runs
     }
@@ -119,7 +137,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             titles: 100,
             latency: Latency::Fixed(ms(20)),
             concurrency: vec![10],
-            with_sequential: true,
+            strategies: Strategy::ALL,
+            series: true,
             rounds: ROUNDS,
             layouts: 1,
             about: "100 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
@@ -138,7 +157,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             } else {
                 vec![10, 50, 100]
             },
-            with_sequential: false,
+            strategies: ONE_TITLE,
+            series: false,
             rounds: ROUNDS,
             layouts: 1,
             about: "200 titles at 20 ms with C = 10, 50 and 100 (for C = 1 see the `latency` \
@@ -154,7 +174,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                 p99: ms(200),
             },
             concurrency: vec![20],
-            with_sequential: false,
+            strategies: ONE_TITLE,
+            series: false,
             rounds: JITTER_ROUNDS,
             layouts: JITTER_ROUNDS,
             about: "200 titles with heavy-tailed delays (median 20 ms, p99 200 ms) at C = 20, and \
@@ -168,7 +189,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             titles: 1000,
             latency: Latency::Fixed(Duration::ZERO),
             concurrency: vec![10],
-            with_sequential: true,
+            strategies: Strategy::ALL,
+            series: true,
             // Calls take 20–100 ms and the noise is larger without a delay:
             // three times the rounds cost seconds.
             rounds: 3 * ROUNDS,
@@ -177,6 +199,21 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                     of each client and runtime per request. The client has one CPU, so a \
                     strategy's time here is mostly its own CPU per request; the reference \
                     client at C = 10 shows how fast the mock itself can go.",
+        },
+        Scenario {
+            name: "batching",
+            titles: 1000,
+            latency: Latency::Fixed(ms(20)),
+            concurrency: vec![3, 10],
+            // The best one-title strategy of `latency` (tokio-hyper, within
+            // 1–2 % of its floor) beside `batched`; every other one-title
+            // strategy would add 6.7 s a round at C = 3 and show what
+            // `latency` shows.
+            strategies: &[Strategy::TokioHyper, Strategy::Batched],
+            series: false,
+            rounds: 3,
+            layouts: 1,
+            about: "1000 titles at 20 ms with C = 3 (Wikimedia's limit for parallel requests)                     and C = 10 (the lesson's): one title per request against the API's own                     batching, 20 titles a request. The reference client at each C is the best                     one title per request can do.",
         },
     ];
     if sweep {
@@ -187,7 +224,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // C = 10 at N = 10,000 is 1000 rounds (22 s a call): the `latency`
             // scenario already shows C = 10, so the sweep starts at 100.
             concurrency: vec![100, 250, 500, 1000],
-            with_sequential: false,
+            strategies: ONE_TITLE,
+            series: false,
             rounds: 5,
             layouts: 1,
             about: "10,000 titles at 20 ms with C from 100 to 1000 (only with WIKIFETCH_SWEEP=1). \

@@ -24,7 +24,9 @@ pub use format::{time, us3};
 pub use run::{CoreSample, Machine, Paths, RunLog, RunRecord, utc_date};
 pub use write::write;
 
+use crate::Strategy;
 use crate::scenarios::{Scenario, lower_bound, nominal_ideal, queue_ideal, scenarios};
+use clap::ValueEnum;
 use wikifetch_mock::Latency;
 use wikifetch_rig::Totals;
 use wikifetch_rig::stats::{Ratio, Summary};
@@ -251,7 +253,9 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             })?;
         let totals = record.totals();
         let delayed = !scenario.latency.typical().is_zero();
-        let (ideal, queue) = ideals(scenario, c, walls.len());
+        let per_request =
+            Strategy::from_str(&record.strategy, false).map_or(1, Strategy::titles_per_request);
+        let (ideal, queue) = ideals(scenario, c, walls.len(), per_request);
         let timed = Row::timed(
             (&record.scenario, &record.strategy),
             (record.titles, c),
@@ -317,15 +321,21 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// The ideals for `scenario` at concurrency `c` over `rounds` rounds: the
-/// nominal ideal ⌈N/C⌉ · latency, or for uneven delays the lower bound
-/// and an in-order queue's time, each averaged over the rounds' layouts;
-/// `None` at zero latency.
-fn ideals(scenario: &Scenario, c: usize, rounds: usize) -> (Option<f64>, Option<f64>) {
+/// The ideals for `scenario` at concurrency `c` over `rounds` rounds, for
+/// a strategy that carries `per_request` titles a request: the nominal
+/// ideal ⌈⌈N/per_request⌉/C⌉ · latency, or for uneven delays the lower
+/// bound and an in-order queue's time, each averaged over the rounds'
+/// layouts; `None` at zero latency.
+fn ideals(
+    scenario: &Scenario,
+    c: usize,
+    rounds: usize,
+    per_request: usize,
+) -> (Option<f64>, Option<f64>) {
     match scenario.latency {
         Latency::Fixed(l) if l.is_zero() => (None, None),
         Latency::Fixed(l) => (
-            Some(nominal_ideal(scenario.titles, c, l).as_secs_f64()),
+            Some(nominal_ideal(scenario.titles.div_ceil(per_request.max(1)), c, l).as_secs_f64()),
             None,
         ),
         _ => {
@@ -391,14 +401,16 @@ mod tests {
     #[test]
     fn fixed_latency_ideals() {
         let s = &scenarios(false)[0];
-        let (ideal, queue) = ideals(s, 10, 10);
+        let (ideal, queue) = ideals(s, 10, 10, 1);
+        // 100 titles in batches of 20, one at a time: 5 round trips.
+        assert!((ideals(s, 1, 10, 20).0.unwrap() - 0.100).abs() < 1e-9);
         assert!((ideal.unwrap() - 0.200).abs() < 1e-9);
         assert_eq!(queue, None);
         let overhead = scenarios(false)
             .into_iter()
             .find(|s| s.name == "overhead")
             .unwrap();
-        assert_eq!(ideals(&overhead, 10, 10), (None, None));
+        assert_eq!(ideals(&overhead, 10, 10, 1), (None, None));
     }
 
     #[test]
@@ -407,7 +419,7 @@ mod tests {
             .into_iter()
             .find(|s| s.name == "jitter")
             .unwrap();
-        let (bound, queue) = ideals(&jitter, 20, 2);
+        let (bound, queue) = ideals(&jitter, 20, 2, 1);
         let (bound, queue) = (bound.unwrap(), queue.unwrap());
         let first = lower_bound(&jitter.delays(0), 20).as_secs_f64();
         let second = lower_bound(&jitter.delays(1), 20).as_secs_f64();

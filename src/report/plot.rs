@@ -17,7 +17,7 @@ use crate::footprint::Footprint;
 use crate::scenarios::{queue_completions, scenarios};
 
 /// One colour per strategy, in `Strategy::ALL` order, the same in every plot.
-const COLOURS: [RGBColor; 8] = [
+const COLOURS: [RGBColor; 9] = [
     RGBColor(100, 100, 100),
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
@@ -26,6 +26,7 @@ const COLOURS: [RGBColor; 8] = [
     RGBColor(148, 103, 189),
     RGBColor(140, 86, 75),
     RGBColor(23, 190, 207),
+    RGBColor(227, 119, 194),
 ];
 
 /// The reference client (the floor) is black.

@@ -26,9 +26,25 @@ pub trait Fetcher: Send + Sync {
     /// conformance kit checks that the server sees exactly this many.
     fn max_in_flight(&self) -> usize;
 
+    /// The most titles one request carries: 1, or the batch size of a
+    /// strategy that uses the API's batching (`titles=A|B|C`). The
+    /// conformance kit counts the requests it expects with it.
+    fn titles_per_request(&self) -> usize {
+        1
+    }
+
+    /// Whether extracts come from the article's introduction only
+    /// (`exintro`, which batching needs): for an article whose
+    /// introduction has fewer sentences than asked, the extract is shorter
+    /// than the whole-article one every other strategy returns.
+    fn intro_only(&self) -> bool {
+        false
+    }
+
     /// Fetches every title and returns exactly one result per title, in
     /// input order, whatever order the requests complete in. A title that
-    /// appears twice is fetched and reported twice. Each completion is
+    /// appears twice is reported twice (and fetched twice, except by a
+    /// batching strategy, whose one request answers both). Each completion is
     /// reported to `progress` as it happens.
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult>;
 }

@@ -25,6 +25,10 @@
 //! - [`retry`]: [`RetryPolicy`], pure decisions with backoff and jitter.
 //! - [`job`]: [`Job`], the attempt loop as a state machine, and the two
 //!   drivers every strategy calls: [`fetch_blocking`] and [`fetch_async`].
+//! - [`batch`]: several titles per request (`titles=A|B|C`): the batch
+//!   URL, [`parse_batch`] with continuations, [`BatchPlan`] and
+//!   [`fetch_batch_blocking`], which narrows a failing batch down to the
+//!   title that fails.
 //! - [`limits`]: the open-files limit a concurrency needs, raised or
 //!   refused before anything is sent.
 //! - [`error`]: [`FetchError`] (per title) and [`SetupError`] (per fetcher).
@@ -43,6 +47,7 @@
 //!
 //! `cargo bench` measures what each costs; see the workspace README.
 
+pub mod batch;
 pub mod config;
 pub mod error;
 pub mod fetcher;
@@ -55,6 +60,10 @@ pub mod title;
 #[cfg(feature = "rustls")]
 pub mod tls;
 
+pub use batch::{
+    BATCH_TITLES, Batch, BatchAnswer, BatchPlan, BatchStep, PageOutcome, batch_url,
+    fetch_batch_blocking, parse_batch,
+};
 pub use config::{Config, LIVE_MAX_CONCURRENCY, PROJECT_URL, WIKIPEDIA_API};
 pub use error::{FetchError, SetupError, describe};
 pub use fetcher::{

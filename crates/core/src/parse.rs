@@ -27,16 +27,40 @@ const MAX_REDIRECT_HOPS: usize = 8;
 /// `normalized` and `redirects` from the title we sent to the page, and
 /// never panics: any input ends as a value or a typed [`FetchError`].
 pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchError> {
+    let root = parse_root(body)?;
+    let (page_title, page) = page_for(query_of(&root)?, requested, true)?;
+    let text = extract_of(page)?.unwrap_or_default();
+    Ok(Extract { page_title, text })
+}
+
+/// The answer's JSON, or the typed error the body stands for (not JSON, or
+/// an API error such as `maxlag`).
+pub(crate) fn parse_root(body: &[u8]) -> Result<Value, FetchError> {
     let root: Value = serde_json::from_slice(body).map_err(|e| FetchError::Malformed {
         message: e.to_string(),
     })?;
-    if let Some(error) = root.get("error") {
-        return Err(api_error(error));
+    match root.get("error") {
+        Some(error) => Err(api_error(error)),
+        None => Ok(root),
     }
-    let query = root
-        .get("query")
-        .ok_or_else(|| unexpected("no \"query\" object"))?;
+}
 
+/// The answer's `query` object.
+pub(crate) fn query_of(root: &Value) -> Result<&Value, FetchError> {
+    root.get("query")
+        .ok_or_else(|| unexpected("no \"query\" object"))
+}
+
+/// The page that answers `requested` (following `normalized` and
+/// `redirects`) and its title, or why there is none: an invalid or
+/// missing page, a link to another wiki, or no such page in the answer.
+/// `only_title`: the query asked for this title alone, so a single page is
+/// its answer even if the server spelled it in a way we did not predict.
+pub(crate) fn page_for<'v>(
+    query: &'v Value,
+    requested: &Title,
+    only_title: bool,
+) -> Result<(String, &'v Value), FetchError> {
     let mut name = requested.as_query().to_owned();
     follow(&mut name, query.get("normalized"));
     for _ in 0..MAX_REDIRECT_HOPS {
@@ -53,24 +77,21 @@ pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchEr
             reason: format!("{name:?} links to {prefix}, not to a page on this wiki"),
         });
     }
-
     let pages = pages(query)?;
     let page = pages
         .iter()
         .find(|p| p.get("title").and_then(Value::as_str) == Some(name.as_str()))
         .or(match pages.as_slice() {
-            // A single page is the answer to a single title, even if the
-            // server spelled it in a way we did not predict.
-            [only] => Some(only),
+            [only] if only_title => Some(only),
             _ => None,
         })
+        .copied()
         .ok_or_else(|| unexpected(&format!("no page for {name:?} among {}", pages.len())))?;
     let page_title = page
         .get("title")
         .and_then(Value::as_str)
         .unwrap_or(&name)
         .to_owned();
-
     if flag(page, "invalid") {
         let reason = page
             .get("invalidreason")
@@ -83,12 +104,18 @@ pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchEr
     if flag(page, "missing") {
         return Err(FetchError::Missing { title: page_title });
     }
-    let text = match page.get("extract") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(unexpected("\"extract\" is not a string")),
-    };
-    Ok(Extract { page_title, text })
+    Ok((page_title, page))
+}
+
+/// The page's `extract`, or `None` when the answer carries none for it
+/// (a page TextExtracts has no text for, or, in a batch, one beyond
+/// `exlimit` whose extract comes with a continuation).
+pub(crate) fn extract_of(page: &Value) -> Result<Option<String>, FetchError> {
+    match page.get("extract") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(unexpected("\"extract\" is not a string")),
+    }
 }
 
 fn api_error(error: &Value) -> FetchError {
@@ -110,7 +137,7 @@ fn api_error(error: &Value) -> FetchError {
     }
 }
 
-fn unexpected(message: &str) -> FetchError {
+pub(crate) fn unexpected(message: &str) -> FetchError {
     FetchError::Unexpected {
         message: message.to_owned(),
     }

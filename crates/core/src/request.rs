@@ -7,7 +7,7 @@ use crate::{Config, Title};
 /// Bytes left as they are in a query value: RFC 3986's unreserved set.
 /// Everything else (`&`, `+`, `%`, `?`, `=`, space, non-ASCII…) is encoded,
 /// so `AT&T` cannot split the query and `C++` does not become `C  `.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -17,6 +17,15 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 /// `action=query&prop=extracts&exsentences=N&explaintext=1&format=json&formatversion=2&redirects=1`,
 /// then `maxlag` when configured, then `titles`.
 pub fn request_url(config: &Config, title: &Title) -> String {
+    let mut url = query_prefix(config);
+    url.push_str("&titles=");
+    url.extend(utf8_percent_encode(title.as_query(), QUERY_VALUE));
+    url
+}
+
+/// Every parameter but the titles: the API URL, the fixed parameters and
+/// `maxlag` when configured. Shared by one-title and batch URLs.
+pub(crate) fn query_prefix(config: &Config) -> String {
     let separator = if config.api_url.contains('?') {
         '&'
     } else {
@@ -30,8 +39,6 @@ pub fn request_url(config: &Config, title: &Title) -> String {
     if let Some(maxlag) = config.maxlag {
         url.push_str(&format!("&maxlag={maxlag}"));
     }
-    url.push_str("&titles=");
-    url.extend(utf8_percent_encode(title.as_query(), QUERY_VALUE));
     url
 }
 

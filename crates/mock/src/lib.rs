@@ -82,7 +82,10 @@ use serde::{Deserialize, Serialize};
 pub use fault::{Attempts, FAULT_SPEC_HELP, Fault, FaultKind, Targets, parse_faults};
 pub use latency::{LATENCY_SPEC_HELP, Latency, SpecError, parse_duration};
 pub use server::{RESET_PATH, STATS_PATH};
-pub use wiki::{DEFAULT_REDIRECTS, MISSING_TITLE, extract_text, normalize};
+pub use wiki::{
+    DEFAULT_REDIRECTS, LIMIT_LOWERED, MAX_EXTRACTS, MAX_TITLES, MISSING_TITLE, extract_for,
+    extract_text, intro_sentences, normalize,
+};
 
 /// The path of the API endpoint, as on Wikipedia.
 pub const API_PATH: &str = "/w/api.php";
@@ -400,30 +403,39 @@ impl Shared {
         })
     }
 
-    /// Counts one request for `title`, in flight until the returned guard
-    /// drops, and decides its fault and delay: one critical section per
-    /// request.
+    /// Counts one request for `titles` (one title, or several split by
+    /// `|`), in flight until the returned guard drops, and decides its
+    /// fault and delay: one critical section per request.
+    ///
+    /// Each title's attempt count goes up by one. A batch is one request:
+    /// it fails if a fault applies to any of its titles at that title's
+    /// attempt, and its delay is drawn once, for the whole `titles` value
+    /// (for one title, exactly as before batches existed).
     fn book(
         &self,
-        title: &str,
+        titles: &str,
         user_agent: Option<&str>,
         last: impl FnOnce() -> (hyper::Uri, hyper::HeaderMap),
     ) -> (Option<&Fault>, Duration, InFlight<'_>) {
         let mut c = self.lock();
         c.requests += 1;
-        if c.attempts.len() >= ATTEMPT_TITLES && !c.attempts.contains_key(title) {
-            c.attempts.clear();
+        let mut fault = None;
+        let mut latest = 0;
+        for title in titles.split('|') {
+            if c.attempts.len() >= ATTEMPT_TITLES && !c.attempts.contains_key(title) {
+                c.attempts.clear();
+            }
+            let count = c.attempts.entry(title.to_owned()).or_insert(0);
+            *count += 1;
+            let attempt = *count;
+            latest = latest.max(attempt);
+            if fault.is_none() {
+                fault = self
+                    .faults
+                    .iter()
+                    .find(|f| f.applies(self.seed, title, attempt));
+            }
         }
-        let attempt = match c.attempts.get_mut(title) {
-            Some(count) => {
-                *count += 1;
-                *count
-            }
-            None => {
-                c.attempts.insert(title.to_owned(), 1);
-                1
-            }
-        };
         if let Some(ua) = user_agent {
             if c.user_agents.len() < 16 && !c.user_agents.contains(ua) {
                 c.user_agents.insert(ua.to_owned());
@@ -432,13 +444,9 @@ impl Shared {
         if self.record_last_request {
             c.last_request = Some(last());
         }
-        let fault = self
-            .faults
-            .iter()
-            .find(|f| f.applies(self.seed, title, attempt));
         let delay = fault
             .and_then(Fault::delay)
-            .unwrap_or_else(|| self.latency.sample(self.seed, title, attempt));
+            .unwrap_or_else(|| self.latency.sample(self.seed, titles, latest));
         c.in_flight += 1;
         c.max_in_flight = c.max_in_flight.max(c.in_flight);
         (fault, delay, InFlight(self))

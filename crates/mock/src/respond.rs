@@ -15,8 +15,12 @@ use bytes::Bytes;
 use crate::fault::{Fault, FaultKind};
 use crate::wiki::{self, Wiki};
 
-/// Rendered answers kept; about 1–2 KB each, so at most ~40 MB.
+/// Rendered answers kept: about 1–2 KB each for one title.
 pub(crate) const CACHE_ENTRIES: usize = 20_000;
+
+/// Bytes of rendered answers kept: a batch of 50 titles renders to about
+/// 50 times one title's answer, so the entry count alone does not bound it.
+pub(crate) const CACHE_BYTES: usize = 64 << 20;
 
 const JSON: &str = "application/json; charset=utf-8";
 
@@ -78,8 +82,13 @@ fn gzip_bytes(data: &[u8]) -> Option<Vec<u8>> {
 pub(crate) struct Ask<'a> {
     pub(crate) action: Option<&'a str>,
     pub(crate) prop: Option<&'a str>,
+    /// The `titles` parameter as sent: one title, or several split by `|`.
     pub(crate) title: &'a str,
     pub(crate) exsentences: Option<&'a str>,
+    /// `exintro` was given (MediaWiki reads any value as true).
+    pub(crate) intro: bool,
+    pub(crate) exlimit: Option<&'a str>,
+    pub(crate) excontinue: Option<&'a str>,
     pub(crate) formatversion: Option<&'a str>,
     pub(crate) gzip: bool,
 }
@@ -89,17 +98,27 @@ struct Key {
     title: String,
     sentences: u8,
     formatversion: u8,
+    intro: bool,
+    limit: usize,
+    offset: usize,
     gzip: bool,
+}
+
+/// The rendered answers, and their bytes.
+#[derive(Default)]
+struct Cache {
+    answers: HashMap<Key, Answer>,
+    bytes: usize,
 }
 
 /// Renders answers and caches the ordinary ones.
 #[derive(Default)]
 pub(crate) struct Renderer {
-    cache: Mutex<HashMap<Key, Answer>>,
+    cache: Mutex<Cache>,
 }
 
 impl Renderer {
-    fn cache(&self) -> MutexGuard<'_, HashMap<Key, Answer>> {
+    fn cache(&self) -> MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -116,25 +135,51 @@ impl Renderer {
             Some(Ok(n)) if (1..=10).contains(&n) => n,
             Some(_) => return bad_value("exsentences must be a number from 1 to 10", ask),
         };
+        let limit = match ask.exlimit {
+            None | Some("max") => wiki::MAX_EXTRACTS,
+            // Above the maximum MediaWiki uses the maximum.
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n >= 1 => n.min(wiki::MAX_EXTRACTS),
+                _ => return bad_value("exlimit must be a number from 1 to 20, or max", ask),
+            },
+        };
+        let offset = match ask.excontinue.map(str::parse::<usize>) {
+            None => 0,
+            Some(Ok(n)) => n,
+            Some(Err(_)) => return bad_value("excontinue must be a whole number", ask),
+        };
         let formatversion = if ask.formatversion == Some("2") { 2 } else { 1 };
-        let body = || wiki.answer(ask.title, sentences, formatversion);
+        let body = || {
+            wiki.answer_query(&wiki::Query {
+                titles: ask.title.split('|').collect(),
+                sentences,
+                formatversion,
+                intro: ask.intro,
+                limit,
+                offset,
+            })
+        };
         match fault.map(|f| &f.kind) {
             None | Some(FaultKind::Hang) => {
                 let key = Key {
                     title: ask.title.to_owned(),
                     sentences,
                     formatversion,
+                    intro: ask.intro,
+                    limit,
+                    offset,
                     gzip: ask.gzip,
                 };
-                if let Some(hit) = self.cache().get(&key) {
+                if let Some(hit) = self.cache().answers.get(&key) {
                     return hit.clone();
                 }
                 let answer = Answer::json(200, &body(), ask.gzip);
                 let mut cache = self.cache();
-                if cache.len() >= CACHE_ENTRIES {
-                    cache.clear();
+                if cache.answers.len() >= CACHE_ENTRIES || cache.bytes >= CACHE_BYTES {
+                    *cache = Cache::default();
                 }
-                cache.insert(key, answer.clone());
+                cache.bytes += answer.body.len();
+                cache.answers.insert(key, answer.clone());
                 answer
             }
             Some(FaultKind::Unavailable) => Answer::text(503, "Service Unavailable"),
@@ -193,6 +238,9 @@ mod tests {
             title,
             exsentences: Some("5"),
             formatversion: Some("2"),
+            intro: false,
+            exlimit: None,
+            excontinue: None,
             gzip: false,
         }
     }
@@ -251,6 +299,27 @@ mod tests {
         for t in &titles {
             r.answer(&w, ask(t), None);
         }
-        assert!(r.cache().len() <= CACHE_ENTRIES);
+        assert!(r.cache().answers.len() <= CACHE_ENTRIES);
+    }
+
+    #[test]
+    fn a_batch_is_one_answer_with_its_continuation() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let titles = (0..30)
+            .map(|i| format!("B{i}"))
+            .collect::<Vec<_>>()
+            .join("|");
+        let batch = |excontinue| Ask {
+            intro: true,
+            excontinue,
+            ..ask(&titles)
+        };
+        let json = |a: Answer| serde_json::from_slice::<serde_json::Value>(&a.body).unwrap();
+        let first = json(r.answer(&w, batch(None), None));
+        assert_eq!(first["continue"]["excontinue"], 20);
+        let second = json(r.answer(&w, batch(Some("20")), None));
+        assert_eq!(second["batchcomplete"], true);
+        let bad = json(r.answer(&w, batch(Some("x")), None));
+        assert_eq!(bad["error"]["code"], "badvalue");
     }
 }

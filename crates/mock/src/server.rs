@@ -161,6 +161,9 @@ async fn handle(
         prop: param("prop"),
         title,
         exsentences: param("exsentences"),
+        intro: param("exintro").is_some(),
+        exlimit: param("exlimit"),
+        excontinue: param("excontinue"),
         formatversion: param("formatversion"),
         gzip: shared.gzip && header("accept-encoding").is_some_and(|v| v.contains("gzip")),
     };

@@ -78,67 +78,262 @@ fn page_id(page: &str) -> u64 {
     wikifetch_core::stable_hash(page) % 100_000_000 + 1
 }
 
+/// The most titles one query takes (MediaWiki's limit for clients without
+/// the `apihighlimits` right); more get the `toomanyvalues` error.
+pub const MAX_TITLES: usize = 50;
+
+/// The most extracts one answer carries (`exlimit`'s maximum and default).
+pub const MAX_EXTRACTS: usize = 20;
+
+/// TextExtracts' warning when a whole-article request for several titles
+/// asks for more than one extract.
+pub const LIMIT_LOWERED: &str =
+    "exlimit was too large for a whole article extracts request, lowered to 1.";
+
+/// How many sentences the introduction of `page` has (the text before its
+/// first section heading): 3 or 4 for one page in five, 5 to 10 for the
+/// rest. With `exintro`, an extract has at most this many sentences.
+pub fn intro_sentences(page: &str) -> u8 {
+    let h = wikifetch_core::stable_hash(&format!("intro\u{1}{page}")) % 10;
+    match h {
+        0 | 1 => 3 + h as u8,
+        _ => 5 + (h % 6) as u8,
+    }
+}
+
+/// The extract of `page` for `sentences` asked: the whole article's first
+/// sentences, or with `intro` only those of its introduction.
+pub fn extract_for(page: &str, sentences: u8, intro: bool, sentence_bytes: usize) -> String {
+    let n = if intro {
+        sentences.min(intro_sentences(page))
+    } else {
+        sentences
+    };
+    extract_text(page, n, sentence_bytes)
+}
+
+/// One TextExtracts query: the titles as sent (split on `|`) and the
+/// extract parameters.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    /// The titles, as the client sent them.
+    pub titles: Vec<&'a str>,
+    /// `exsentences`.
+    pub sentences: u8,
+    /// `formatversion`: 1 or 2.
+    pub formatversion: u8,
+    /// `exintro`: the introduction only.
+    pub intro: bool,
+    /// `exlimit`, already checked: 1 to [`MAX_EXTRACTS`].
+    pub limit: usize,
+    /// `excontinue`: how many good pages earlier answers covered.
+    pub offset: usize,
+}
+
+impl<'a> Query<'a> {
+    /// The query for one title with the defaults.
+    pub fn one(title: &'a str, sentences: u8, formatversion: u8) -> Self {
+        Self {
+            titles: vec![title],
+            sentences,
+            formatversion,
+            intro: false,
+            limit: MAX_EXTRACTS,
+            offset: 0,
+        }
+    }
+}
+
+/// What the wiki makes of one requested title.
+enum Resolved {
+    Invalid(String),
+    Missing(String),
+    Good(String),
+}
+
 impl Wiki {
     /// The TextExtracts answer for one requested `title`.
     pub fn answer(&self, title: &str, sentences: u8, formatversion: u8) -> Value {
-        let mut query = Map::new();
+        self.answer_query(&Query::one(title, sentences, formatversion))
+    }
+
+    /// Where `title` leads: the normalization (if the title changes), the
+    /// redirect (if any) and the page.
+    fn resolve(&self, title: &str) -> (Option<String>, Option<(String, String)>, Resolved) {
         // MediaWiki splits a fragment off before anything else: `Page#Section`
         // is the page `Page`, reported as a normalization.
         let page_part = title.split_once('#').map_or(title, |(page, _)| page);
         let normalized = normalize(page_part);
-        let v2 = formatversion == 2;
-        if normalized != title && !normalized.is_empty() {
-            let mut n = json!({"from": title, "to": normalized});
-            if v2 {
-                n["fromencoded"] = json!(false);
-            }
-            query.insert("normalized".into(), json!([n]));
-        }
-        let mut page = normalized.clone();
-        if let Some(target) = self.redirects.get(&normalized) {
-            query.insert(
-                "redirects".into(),
-                json!([{"from": normalized, "to": target}]),
-            );
-            page = target.clone();
-        }
-        let flag = if v2 { json!(true) } else { json!("") };
-        let (key, body) = if let Some(c) = page_part
+        let renamed = (normalized != title && !normalized.is_empty()).then(|| normalized.clone());
+        if let Some(c) = page_part
             .chars()
             .find(|c| ILLEGAL.contains(c) || c.is_control())
         {
             let reason = format!("The requested page title contains invalid characters: \"{c}\".");
-            (
-                "-1".to_owned(),
-                json!({"title": title, "invalidreason": reason, "invalid": flag}),
-            )
-        } else if normalized.is_empty() {
+            // An invalid title is listed as sent, never normalized.
+            return (None, None, Resolved::Invalid(reason));
+        }
+        if normalized.is_empty() {
             let reason =
                 "The requested page title is empty or contains only the name of a namespace.";
-            (
-                "-1".to_owned(),
-                json!({"title": title, "invalidreason": reason, "invalid": flag}),
-            )
-        } else if self.missing.contains(&page) {
-            (
-                "-1".to_owned(),
-                json!({"ns": 0, "title": page, "missing": flag}),
-            )
+            return (None, None, Resolved::Invalid(reason.to_owned()));
+        }
+        let redirect = self
+            .redirects
+            .get(&normalized)
+            .map(|target| (normalized.clone(), target.clone()));
+        let page = redirect.as_ref().map_or(normalized, |(_, to)| to.clone());
+        let resolved = if self.missing.contains(&page) {
+            Resolved::Missing(page)
         } else {
-            let id = page_id(&page);
-            let extract = extract_text(&page, sentences, self.sentence_bytes);
-            (
-                id.to_string(),
-                json!({"pageid": id, "ns": 0, "title": page, "extract": extract}),
-            )
+            Resolved::Good(page)
         };
+        (renamed, redirect, resolved)
+    }
+
+    /// The TextExtracts answer for a query of one or more titles, following
+    /// the extension's rules: every page is listed once (duplicates and
+    /// titles that lead to the same page share it); `normalized` and
+    /// `redirects` say how each title led there; at most `limit` good pages
+    /// from `offset` on carry an `extract`, and when pages remain the answer
+    /// says where to go on (`continue.excontinue`) instead of
+    /// `batchcomplete`. A whole-article request for several titles gets one
+    /// extract per answer and TextExtracts' warning. More than
+    /// [`MAX_TITLES`] titles get the `toomanyvalues` error.
+    pub fn answer_query(&self, q: &Query<'_>) -> Value {
+        if q.titles.len() > MAX_TITLES {
+            let mut e = api_error(
+                "toomanyvalues",
+                &format!(
+                    "Too many values supplied for parameter \"titles\". The limit is {MAX_TITLES}."
+                ),
+            );
+            e["error"]["parametername"] = json!("titles");
+            e["error"]["limit"] = json!(MAX_TITLES);
+            return e;
+        }
+        let v2 = q.formatversion == 2;
+        let flag = if v2 { json!(true) } else { json!("") };
+        let mut limit = q.limit.clamp(1, MAX_EXTRACTS);
+        let mut warning = None;
+        if limit > 1 && !q.intro && q.titles.len() > 1 {
+            limit = 1;
+            warning = Some(LIMIT_LOWERED);
+        }
+        let (mut normalized, mut redirects) = (Vec::new(), Vec::new());
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut listed: Vec<(String, Value)> = Vec::new();
+        let mut good: Vec<usize> = Vec::new();
+        for title in &q.titles {
+            let (renamed, redirect, resolved) = self.resolve(title);
+            if let Some(to) = renamed {
+                if seen.insert(format!("n\u{1}{title}")) {
+                    let mut n = json!({"from": title, "to": to});
+                    if v2 {
+                        n["fromencoded"] = json!(false);
+                    }
+                    normalized.push(n);
+                }
+            }
+            if let Some((from, to)) = redirect {
+                if seen.insert(format!("r\u{1}{from}")) {
+                    redirects.push(json!({"from": from, "to": to}));
+                }
+            }
+            let (key, body) = match resolved {
+                Resolved::Invalid(reason) => (
+                    format!("i\u{1}{title}"),
+                    json!({"title": title, "invalidreason": reason, "invalid": flag}),
+                ),
+                Resolved::Missing(page) => (
+                    format!("p\u{1}{page}"),
+                    json!({"ns": 0, "title": page, "missing": flag}),
+                ),
+                Resolved::Good(page) => {
+                    let id = page_id(&page);
+                    (
+                        format!("p\u{1}{page}"),
+                        json!({"pageid": id, "ns": 0, "title": page}),
+                    )
+                }
+            };
+            if seen.insert(key) {
+                if body.get("pageid").is_some() {
+                    good.push(listed.len());
+                }
+                listed.push((
+                    body["pageid"]
+                        .as_u64()
+                        .map_or("-1".into(), |id| id.to_string()),
+                    body,
+                ));
+            }
+        }
+        let mut next = None;
+        for (count, &i) in good.iter().skip(q.offset).enumerate() {
+            if count == limit {
+                next = Some(q.offset + count);
+                break;
+            }
+            if let Some((_, page)) = listed.get_mut(i) {
+                let title = page["title"].as_str().unwrap_or_default().to_owned();
+                page["extract"] = json!(extract_for(
+                    &title,
+                    q.sentences,
+                    q.intro,
+                    self.sentence_bytes
+                ));
+            }
+        }
+
+        let mut query = Map::new();
+        if !normalized.is_empty() {
+            query.insert("normalized".into(), Value::Array(normalized));
+        }
+        if !redirects.is_empty() {
+            query.insert("redirects".into(), Value::Array(redirects));
+        }
         let pages = if v2 {
-            json!([body])
+            Value::Array(listed.into_iter().map(|(_, p)| p).collect())
         } else {
-            json!({ key: body })
+            // Format version 1 keys pages by id; missing and invalid ones
+            // count down from -1.
+            let mut o = Map::new();
+            let mut negative = 0;
+            for (key, page) in listed {
+                let key = if key == "-1" {
+                    negative -= 1;
+                    negative.to_string()
+                } else {
+                    key
+                };
+                o.insert(key, page);
+            }
+            Value::Object(o)
         };
         query.insert("pages".into(), pages);
-        json!({"batchcomplete": flag, "query": query})
+        let mut root = Map::new();
+        if let Some(w) = warning {
+            let text = if v2 {
+                json!({"warnings": w})
+            } else {
+                json!({"*": w})
+            };
+            root.insert("warnings".into(), json!({ "extracts": text }));
+        }
+        match next {
+            Some(offset) => {
+                root.insert(
+                    "continue".into(),
+                    json!({"excontinue": offset, "continue": "||"}),
+                );
+            }
+            None => {
+                root.insert("batchcomplete".into(), flag);
+            }
+        }
+        root.insert("query".into(), Value::Object(query));
+        Value::Object(root)
     }
 }
 
@@ -206,5 +401,122 @@ mod tests {
         let e = extract_text("X", 3, 200);
         assert_eq!(e.matches("synthetic extract").count(), 3);
         assert!(e.len() >= 600);
+    }
+
+    fn batch<'a>(titles: &[&'a str], intro: bool, offset: usize) -> Query<'a> {
+        Query {
+            titles: titles.to_vec(),
+            intro,
+            offset,
+            ..Query::one("", 5, 2)
+        }
+    }
+
+    #[test]
+    fn a_batch_lists_each_page_once_and_maps_every_title() {
+        let w = Wiki::default();
+        let a = w.answer_query(&batch(
+            &[
+                "Rust",
+                "rust",
+                "Einstein",
+                "Rust",
+                MISSING_TITLE,
+                "a<b",
+                "Rust#History",
+            ],
+            true,
+            0,
+        ));
+        let pages = a["query"]["pages"].as_array().unwrap();
+        let titles: Vec<&str> = pages.iter().map(|p| p["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Rust", "Albert Einstein", MISSING_TITLE, "a<b"]);
+        assert_eq!(
+            pages[1]["extract"],
+            extract_for("Albert Einstein", 5, true, 0)
+        );
+        assert_eq!(pages[2]["missing"], true);
+        assert_eq!(pages[3]["invalid"], true);
+        let normalized = a["query"]["normalized"].as_array().unwrap();
+        assert_eq!(normalized.len(), 2, "rust and Rust#History: {normalized:?}");
+        assert_eq!(a["query"]["redirects"][0]["to"], "Albert Einstein");
+        assert_eq!(a["batchcomplete"], true);
+    }
+
+    #[test]
+    fn past_the_limit_pages_come_without_extract_and_a_continuation() {
+        let w = Wiki::default();
+        let names: Vec<String> = (0..25).map(|i| format!("P{i}")).collect();
+        let titles: Vec<&str> = names.iter().map(String::as_str).collect();
+        let first = w.answer_query(&batch(&titles, true, 0));
+        let pages = first["query"]["pages"].as_array().unwrap();
+        assert_eq!(pages.len(), 25);
+        assert_eq!(
+            pages.iter().filter(|p| p.get("extract").is_some()).count(),
+            20
+        );
+        assert_eq!(first["continue"]["excontinue"], 20);
+        assert!(first.get("batchcomplete").is_none());
+        let second = w.answer_query(&batch(&titles, true, 20));
+        let pages = second["query"]["pages"].as_array().unwrap();
+        let with: Vec<&str> = pages
+            .iter()
+            .filter(|p| p.get("extract").is_some())
+            .map(|p| p["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(with, ["P20", "P21", "P22", "P23", "P24"]);
+        assert_eq!(second["batchcomplete"], true);
+    }
+
+    #[test]
+    fn whole_article_batches_are_lowered_to_one_extract_with_a_warning() {
+        let w = Wiki::default();
+        let a = w.answer_query(&batch(&["A", "B", "C"], false, 0));
+        assert_eq!(a["warnings"]["extracts"]["warnings"], LIMIT_LOWERED);
+        assert_eq!(a["continue"]["excontinue"], 1);
+        let pages = a["query"]["pages"].as_array().unwrap();
+        assert_eq!(pages[0]["extract"], extract_text("A", 5, 0));
+        assert!(pages[1].get("extract").is_none());
+        // One title: no lowering.
+        assert!(
+            w.answer_query(&batch(&["A"], false, 0))
+                .get("warnings")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn more_than_fifty_titles_is_an_error() {
+        let names: Vec<String> = (0..51).map(|i| format!("T{i}")).collect();
+        let titles: Vec<&str> = names.iter().map(String::as_str).collect();
+        let a = Wiki::default().answer_query(&batch(&titles, true, 0));
+        assert_eq!(a["error"]["code"], "toomanyvalues");
+        assert!(Wiki::default().answer_query(&batch(&titles[..50], true, 0))["error"].is_null());
+    }
+
+    #[test]
+    fn some_introductions_are_shorter_than_five_sentences() {
+        let short = (0..200)
+            .filter(|i| intro_sentences(&format!("Article {i}")) < 5)
+            .count();
+        assert!((20..80).contains(&short), "{short} of 200");
+        let page = (0..200)
+            .map(|i| format!("Article {i}"))
+            .find(|p| intro_sentences(p) < 5)
+            .unwrap();
+        let intro = extract_for(&page, 5, true, 0);
+        let whole = extract_for(&page, 5, false, 0);
+        assert!(whole.starts_with(&intro) && whole.len() > intro.len());
+    }
+
+    #[test]
+    fn format_version_1_keys_missing_and_invalid_pages_by_negative_ids() {
+        let a = Wiki::default().answer_query(&Query {
+            formatversion: 1,
+            ..batch(&[MISSING_TITLE, "a<b", "Rust"], true, 0)
+        });
+        let pages = a["query"]["pages"].as_object().unwrap();
+        assert!(pages.contains_key("-1") && pages.contains_key("-2"));
+        assert_eq!(pages.len(), 3);
     }
 }

@@ -133,8 +133,9 @@ impl Client {
         fetch_blocking(&self.config, title, |url| self.get(url))
     }
 
-    /// One GET, its body read up to `max_body_bytes`.
-    fn get(&self, url: &str) -> Result<HttpReply, FetchError> {
+    /// One GET, its body read up to `max_body_bytes`: the request every
+    /// blocking strategy sends, for one title or (`batched`) for several.
+    pub fn get(&self, url: &str) -> Result<HttpReply, FetchError> {
         let limit = self.config.max_body_bytes;
         let mut response = self.agent.get(url).call().map_err(|e| self.error(e))?;
         let status = response.status().as_u16();
