@@ -8,7 +8,7 @@ use wikifetch_rig::stats::{Ratio, Verdict};
 
 use super::format::{time, us3};
 use super::prose::{compare_two, cpu_ratio, find, ratio, rounds_faster, sound};
-use super::{Row, RunLog};
+use super::{REFERENCE, Row, RunLog};
 use crate::footprint::CONCURRENCIES;
 
 /// One finding: the sentence, and the plot and section that show it.
@@ -90,6 +90,7 @@ pub fn findings(
             "concurrency",
         );
     }
+    push(fewer_requests(rows), "batching.svg", "batching");
     push(thread_per_title(rows), "overhead.svg", "overhead");
     push(memory(log), "memory.svg", "footprint");
     push(schedules(rows), "timeline-jitter.svg", "jitter");
@@ -104,7 +105,9 @@ fn waiting(rows: &[Row]) -> Option<String> {
     let concurrent: Vec<&Row> = group
         .iter()
         .copied()
-        .filter(|r| r.strategy != "sequential" && r.strategy != "tokio-hyper")
+        .filter(|r| {
+            r.strategy != "sequential" && r.strategy != "tokio-hyper" && r.titles_per_request == 1
+        })
         .collect();
     let best = concurrent
         .iter()
@@ -119,6 +122,34 @@ fn waiting(rows: &[Row]) -> Option<String> {
         best.titles,
         time(best.mean_s),
         time(sequential.mean_s),
+        times(&r)
+    ))
+}
+
+/// `batching` at its smallest C (Wikimedia's limit): twenty titles a
+/// request against the best one-title row.
+fn fewer_requests(rows: &[Row]) -> Option<String> {
+    let all = at(rows, "batching", None);
+    let c = all.iter().map(|r| r.concurrency).min()?;
+    let group = at(rows, "batching", Some(c));
+    let batched = group.iter().copied().find(|r| r.titles_per_request > 1)?;
+    let best = group
+        .iter()
+        .copied()
+        .filter(|r| r.titles_per_request == 1 && r.strategy != REFERENCE)
+        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    let r = ratio(best, batched).filter(|r| r.verdict() == Verdict::Slower)?;
+    Some(format!(
+        "Fewer requests beat more concurrency: at C = {c}, `{}` fetched {} titles in {} with {:.0} requests a call \
+         ({} titles each), against {} with {:.0} requests for `{}`, the fastest one-title-per-request row, {} faster.",
+        batched.strategy,
+        batched.titles,
+        time(batched.mean_s),
+        batched.requests_per_call,
+        batched.titles_per_request,
+        time(best.mean_s),
+        best.requests_per_call,
+        best.strategy,
         times(&r)
     ))
 }
@@ -239,6 +270,29 @@ mod tests {
 
     fn heading(s: &str) -> String {
         format!("## {s}")
+    }
+
+    #[test]
+    fn batching_is_a_finding_only_when_it_is_faster() {
+        let batched = |mean: f64| Row {
+            titles_per_request: 20,
+            requests_per_call: 50.0,
+            ..in_scenario("batching", row("batched", 3, mean, 0.001, 0.0))
+        };
+        let one = |name: &str, mean: f64| Row {
+            requests_per_call: 1000.0,
+            ..in_scenario("batching", row(name, 3, mean, 0.001, 0.0))
+        };
+        let rows = vec![one(REFERENCE, 6.8), one("tokio-hyper", 6.85), batched(0.35)];
+        let text = fewer_requests(&rows).unwrap();
+        assert!(
+            text.starts_with("Fewer requests beat more concurrency: at C = 3, `batched` fetched 100 titles in 350.0 ms with 50 requests a call (20 titles each), against 6.850 s with 1000 requests for `tokio-hyper`"),
+            "{text}"
+        );
+        assert!(text.ends_with("19.57× [19.55 – 19.59] faster."), "{text}");
+        // Slower than the one-title row: no finding.
+        let rows = vec![one("tokio-hyper", 6.85), batched(7.0)];
+        assert_eq!(fewer_requests(&rows), None);
     }
 
     const PLOTS: [&str; 5] = [

@@ -42,8 +42,8 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
     let with_speedup = rows.iter().any(|r| r.speedup.is_some());
     let _ = writeln!(
         out,
-        "| strategy | C | mean | 95 % CI of the mean | median | IQR | vs floor (95 % CI) | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | errors |\n\
-         |---|---:|---:|---|---:|---|---|---:|---:|{}---:|---:|---:|---:|---:|---:|",
+        "| strategy | C | mean | 95 % CI of the mean | median | IQR | vs floor (95 % CI) | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | requests / call | errors |\n\
+         |---|---:|---:|---|---:|---|---|---:|---:|{}---:|---:|---:|---:|---:|---:|---:|",
         if with_speedup {
             " speedup vs sequential |"
         } else {
@@ -62,7 +62,7 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} – {} | {} | {} – {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {} |",
+            "| {} | {} | {} | {} – {} | {} | {} – {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {:.0} | {} |",
             name_cell(r),
             r.concurrency,
             time(r.mean_s),
@@ -79,6 +79,7 @@ pub(super) fn table(out: &mut String, rows: &[&Row]) {
             r.mock_busy * 100.0,
             r.max_in_flight.map_or("–".into(), |m| m.to_string()),
             r.connections_opened,
+            r.requests_per_call,
             r.errors + r.lost
         );
     }
@@ -291,11 +292,11 @@ pub(super) fn markdown(
         out,
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
-         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean. For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
-         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise**. **errors** counts failed and lost titles over all calls.\n",
+         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise**. **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
         RIG_BOUND_BUSY * 100.0
     );
 

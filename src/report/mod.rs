@@ -100,8 +100,13 @@ pub struct Row {
     pub min_peak_in_flight: Option<usize>,
     /// Connections opened during the timed calls (0: all were warm).
     pub connections_opened: u64,
-    /// Requests the mock served per timed call (N plus retries).
+    /// Requests the mock served per timed call (N plus retries, or for a
+    /// batching strategy its batches and their continuations).
     pub requests_per_call: f64,
+    /// The most titles one request of this strategy carries (1, or 20 for
+    /// `batched`); a row with more has no floor, since the reference
+    /// client sends one title per request.
+    pub titles_per_request: usize,
     /// The client process's own CPU per request, seconds.
     pub client_cpu_per_request_s: f64,
     /// The same as a ratio of sums over the rounds (CPU over requests),
@@ -170,6 +175,7 @@ impl Row {
             min_peak_in_flight: None,
             connections_opened: 0,
             requests_per_call: 0.0,
+            titles_per_request: 1,
             client_cpu_per_request_s: 0.0,
             client_cpu_ci: None,
             mock_cpu_per_request_s: 0.0,
@@ -273,6 +279,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             min_peak_in_flight: delayed.then_some(totals.min_peak_in_flight),
             connections_opened: totals.connections,
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
+            titles_per_request: per_request,
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
             client_cpu_ci: Ratio::paired(
                 &cpus,
@@ -301,7 +308,10 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         })
     };
     for row in &mut rows {
-        let floor = find(&row.scenario, REFERENCE, Some(row.concurrency));
+        // The reference client sends one title per request: it is no
+        // floor for a row that sends twenty.
+        let floor = find(&row.scenario, REFERENCE, Some(row.concurrency))
+            .filter(|_| row.titles_per_request == 1);
         row.floor_s = floor.map(|f| f.mean_s);
         row.floor_ratio = floor.and_then(|f| {
             Ratio::paired(

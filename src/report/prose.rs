@@ -112,6 +112,10 @@ pub(super) fn vs_floor(r: &Row) -> String {
             ),
         },
         (Some(_), None) => "no floor: the floor was rig-bound".into(),
+        (None, _) if r.titles_per_request > 1 => format!(
+            "no floor: {} titles a request, the reference client one",
+            r.titles_per_request
+        ),
         (None, _) => "no floor measured".into(),
     }
 }
@@ -334,6 +338,53 @@ fn at<'r>(rows: &[&'r Row], c: usize) -> Vec<&'r Row> {
         .collect()
 }
 
+/// The rows that send one title per request: the ones whose floor, CPU
+/// per request and instructions per request compare with each other.
+fn one_title<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.titles_per_request == 1)
+        .collect()
+}
+
+/// What batching did at one C: the requests a call took, the time against
+/// the reference client (one title per request, same C, same rounds) with
+/// the paired interval, and the client's CPU per title. Empty without a
+/// batching row or its reference.
+fn batching(rows: &[&Row]) -> Option<String> {
+    let batched = rows.iter().copied().find(|r| r.titles_per_request > 1)?;
+    let reference = rows.iter().copied().find(|r| r.strategy == REFERENCE)?;
+    let cpu_per_title =
+        batched.client_cpu_per_request_s * batched.requests_per_call / batched.titles.max(1) as f64;
+    let against = match (ratio(reference, batched)?, ratio(batched, reference)?) {
+        (r, _) if r.verdict() == Verdict::Slower => {
+            format!("{:.2}× [{:.2} – {:.2}] faster than", r.point, r.low, r.high)
+        }
+        (_, r) if r.verdict() == Verdict::Slower => {
+            format!("{:.2}× [{:.2} – {:.2}] slower than", r.point, r.low, r.high)
+        }
+        _ => "indistinguishable from".into(),
+    };
+    Some(format!(
+        "`{}` sends up to {} titles a request: {:.0} requests a call where the reference client sends {:.0}; it \
+         took {} ({} the reference client at this C, {}{}), and its CPU per title was {}",
+        batched.strategy,
+        batched.titles_per_request,
+        batched.requests_per_call,
+        reference.requests_per_call,
+        time(batched.mean_s),
+        against,
+        time(reference.mean_s),
+        batched.ideal_s.map_or(String::new(), |ideal| format!(
+            "; its own ideal, {} batches {} at a time, is {}",
+            batched.requests_per_call.round(),
+            batched.concurrency,
+            time(ideal)
+        )),
+        us3(cpu_per_title),
+    ))
+}
+
 /// The reasons under a scenario's table, computed from its rows.
 pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
     let comparable = sound(rows);
@@ -348,7 +399,7 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
         let parts: Vec<String> = cs
             .iter()
             .map(|c| {
-                let here = at(&comparable, *c);
+                let here = one_title(&at(&comparable, *c));
                 let busy: Vec<String> = here
                     .iter()
                     .map(|r| format!("`{}` {:.0} %", r.strategy, client_busy(r) * 100.0))
@@ -373,6 +424,9 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
                     }
                     None => {}
                 }
+                if let Some(b) = batching(&at(rows, *c)) {
+                    let _ = write!(part, ". {}", capitalized(&b));
+                }
                 part
             })
             .collect();
@@ -386,11 +440,16 @@ pub(super) fn why(scenario: &Scenario, rows: &[&Row]) -> String {
             .iter()
             .map(|c| {
                 let here = at(&comparable, *c);
-                format!(
+                let single = one_title(&here);
+                let mut part = format!(
                     "at C = {c}, against the floor: {}; the client's CPU per request (95 % interval over the rounds): {}",
-                    by_floor(&here),
-                    by_cpu(&here)
-                )
+                    by_floor(&single),
+                    by_cpu(&single)
+                );
+                if let Some(b) = batching(&at(rows, *c)) {
+                    let _ = write!(part, "; {b}");
+                }
+                part
             })
             .collect();
         format!(
@@ -608,6 +667,62 @@ pub(super) mod tests {
             iterations: 11,
             ..Row::timed(("latency", strategy), (100, c), "20ms", &stats, walls)
         }
+    }
+
+    /// A batching row beside the reference client at its C.
+    fn batched(mean: f64, half: f64) -> Row {
+        Row {
+            titles_per_request: 20,
+            requests_per_call: 5.0,
+            client_cpu_per_request_s: 400e-6,
+            floor_s: None,
+            floor_ratio: None,
+            efficiency_floor: None,
+            ideal_s: Some(0.1),
+            ..row("batched", 1, mean, half, 0.0)
+        }
+    }
+
+    #[test]
+    fn batching_is_compared_with_the_reference_and_counted_per_title() {
+        let reference = row(REFERENCE, 1, 2.0, 0.001, 0.0);
+        let fast = batched(0.103, 0.0005);
+        let text = batching(&[&reference, &fast]).unwrap();
+        assert!(
+            text.contains("5 requests a call where the reference client sends 100"),
+            "{text}"
+        );
+        assert!(
+            text.contains("× [19.") && text.contains("faster than the reference client"),
+            "{text}"
+        );
+        assert!(
+            text.contains("its own ideal, 5 batches 1 at a time, is 100.0 ms"),
+            "{text}"
+        );
+        // 400 µs a request, 5 requests for 100 titles.
+        assert!(text.ends_with("its CPU per title was 20.0 µs"), "{text}");
+        assert_eq!(
+            vs_floor(&fast),
+            "no floor: 20 titles a request, the reference client one"
+        );
+        // Slower than the reference (a server that charged per title): said so.
+        let slow = batched(2.4, 0.001);
+        let text = batching(&[&reference, &slow]).unwrap();
+        assert!(
+            text.contains("× [1.") && text.contains("slower than the reference client"),
+            "{text}"
+        );
+        // The same time: neither faster nor slower.
+        let tie = batched(2.0, 0.001);
+        let text = batching(&[&reference, &tie]).unwrap();
+        assert!(
+            text.contains("indistinguishable from the reference client"),
+            "{text}"
+        );
+        // No batching row, or no reference: nothing to say.
+        assert_eq!(batching(&[&reference]), None);
+        assert_eq!(batching(&[&fast]), None);
     }
 
     #[test]
