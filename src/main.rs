@@ -155,6 +155,14 @@ struct FetchArgs {
     /// Contact information for the User-Agent (an e-mail address for heavy live use).
     #[arg(long)]
     contact: Option<String>,
+    /// Trust the certificates in this PEM file for `https`, instead of the
+    /// web's roots: for a `wikifetch serve --tls` mock, the file it names.
+    #[arg(long, value_name = "PATH")]
+    ca_cert: Option<PathBuf>,
+    /// Open a new connection for every request, as the lesson's
+    /// `requests.get` does (a control: what keep-alive is worth).
+    #[arg(long)]
+    no_keep_alive: bool,
     /// `text` for people, `json` for one JSON object per line, `summary`
     /// for one line of counts.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -180,6 +188,20 @@ struct ServeArgs {
     /// Run only on these CPUs, like `taskset -c` (for example `1` or `2,3`).
     #[arg(long, value_name = "LIST")]
     cpus: Option<String>,
+    /// Serve HTTPS, with a certificate signed by a CA made at start-up; the
+    /// CA certificate is written to `--ca-out` for clients to trust
+    /// (`wikifetch fetch --ca-cert PATH`).
+    #[arg(long)]
+    tls: bool,
+    /// Where `--tls` writes the CA certificate (PEM). Default: a file named
+    /// after the port in the system's temporary directory.
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    ca_out: Option<PathBuf>,
+    /// A network round trip in front of the mock, like `50ms`: each byte
+    /// crosses after half of it, and a new connection waits one round trip
+    /// before its first byte (TCP's handshake). Default 0: loopback.
+    #[arg(long, default_value = "0", value_parser = duration)]
+    rtt: Duration,
     /// Serve the rig's control instead of the mock: a bare wiremock server
     /// answering every request with this many bytes, and nothing else.
     #[arg(long, value_name = "BYTES", hide = true)]
@@ -264,6 +286,13 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
     if let Some(contact) = args.contact {
         config.contact = contact;
     }
+    if let Some(path) = &args.ca_cert {
+        config.ca_cert_pem = Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?,
+        );
+    }
+    config.keep_alive = !args.no_keep_alive;
     if let Some(warning) = live_warning(&config, args.strategy) {
         eprintln!("{warning}");
     }
@@ -403,8 +432,27 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         .faults(faults)
         .seed(args.seed)
         .workers(args.workers)
+        .tls(args.tls)
+        .rtt(args.rtt)
         .start()
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+    if let Some(pem) = mock.ca_cert_pem() {
+        let path = args.ca_out.clone().unwrap_or_else(|| {
+            std::env::temp_dir().join(format!("wikifetch-mock-ca-{}.pem", mock.address().port()))
+        });
+        std::fs::write(&path, pem)
+            .map_err(|e| format!("cannot write the CA certificate to {}: {e}", path.display()))?;
+        eprintln!(
+            "wikifetch: the mock's CA certificate is in {}; trust it with --ca-cert {0}",
+            path.display()
+        );
+    }
+    if !args.rtt.is_zero() {
+        eprintln!(
+            "wikifetch: a {:?} round trip is added to every request, and one more to every new connection",
+            args.rtt
+        );
+    }
     println!("{}", mock.api_url());
     eprintln!(
         "wikifetch: serving a mock MediaWiki (latency {}) at {}; Ctrl-C stops it",

@@ -48,6 +48,16 @@ pub struct Config {
     /// Contact information for the User-Agent. Default: [`PROJECT_URL`];
     /// heavy users of live Wikipedia should add an e-mail address.
     pub contact: String,
+    /// Certificates (PEM) to trust for `https` instead of the web's roots,
+    /// such as the CA of a `wikifetch serve --tls` mock (`fetch --ca-cert
+    /// PATH` reads the file). Default `None`: the Mozilla roots, as for
+    /// live Wikipedia.
+    pub ca_cert_pem: Option<String>,
+    /// Whether connections are kept alive and reused. Default `true`;
+    /// `false` opens a new connection (and, over `https`, a new TLS
+    /// session) for every request, as the lesson's `requests.get` does: a
+    /// control that shows what keep-alive is worth.
+    pub keep_alive: bool,
 }
 
 impl Default for Config {
@@ -72,6 +82,8 @@ impl Config {
             max_body_bytes: 1 << 20,
             maxlag: is_wikimedia(api_url).then_some(5),
             contact: PROJECT_URL.to_owned(),
+            ca_cert_pem: None,
+            keep_alive: true,
         }
     }
 

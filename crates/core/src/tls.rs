@@ -2,13 +2,27 @@
 
 use std::sync::Arc;
 
-/// A rustls client configuration on the ring provider with the Mozilla
-/// root certificates (`webpki-roots`): the same choices ureq makes, so every
-/// strategy trusts the same servers. Built without touching rustls's
-/// process-wide default provider.
-pub fn client_config() -> Result<rustls::ClientConfig, rustls::Error> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+/// A rustls client configuration on the ring provider that trusts
+/// `ca_cert_pem`'s certificates when given (a test server's CA), and the
+/// Mozilla root certificates (`webpki-roots`) otherwise: the same choices
+/// ureq is given, so every strategy trusts the same servers. Built without
+/// touching rustls's process-wide default provider.
+pub fn client_config(ca_cert_pem: Option<&str>) -> Result<rustls::ClientConfig, rustls::Error> {
+    let roots = match ca_cert_pem {
+        None => rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        },
+        Some(pem) => {
+            let mut store = rustls::RootCertStore::empty();
+            let certs = ca_certificates(pem)?;
+            let (added, _) = store.add_parsable_certificates(certs);
+            if added == 0 {
+                return Err(rustls::Error::General(
+                    "the CA file holds no usable certificate".into(),
+                ));
+            }
+            store
+        }
     };
     Ok(rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -18,10 +32,29 @@ pub fn client_config() -> Result<rustls::ClientConfig, rustls::Error> {
     .with_no_client_auth())
 }
 
+/// The certificates in a PEM text, in DER.
+pub fn ca_certificates(
+    pem: &str,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, rustls::Error> {
+    use rustls::pki_types::pem::PemObject;
+    let certs: Result<Vec<_>, _> =
+        rustls::pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()).collect();
+    match certs {
+        Ok(certs) if !certs.is_empty() => Ok(certs),
+        Ok(_) => Err(rustls::Error::General(
+            "no certificate in the CA file".into(),
+        )),
+        Err(e) => Err(rustls::Error::General(format!(
+            "the CA file is not PEM: {e}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn builds() {
-        assert!(super::client_config().is_ok());
+        assert!(super::client_config(None).is_ok());
+        assert!(super::client_config(Some("not a certificate")).is_err());
     }
 }

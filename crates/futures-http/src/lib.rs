@@ -156,7 +156,7 @@ impl Client {
             .trim_end_matches(']')
             .to_owned();
         let tls = if https {
-            let tls = wikifetch_core::tls::client_config()
+            let tls = wikifetch_core::tls::client_config(config.ca_cert_pem.as_deref())
                 .map_err(|e| start_error(format!("could not set up TLS: {e}")))?;
             Some(futures_rustls::TlsConnector::from(Arc::new(tls)))
         } else {
@@ -170,7 +170,13 @@ impl Client {
             },
             user_agent: config.user_agent(CLIENT),
             idle: Mutex::new(Vec::new()),
-            max_idle: config.concurrency,
+            // Without keep-alive no connection goes back to the pool: each
+            // request opens its own, and closes it when its answer is read.
+            max_idle: if config.keep_alive {
+                config.concurrency
+            } else {
+                0
+            },
             config: config.clone(),
             spawn,
             reactor,

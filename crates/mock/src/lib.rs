@@ -63,11 +63,13 @@
 //!   another by one thread (and read so by the client).
 
 pub mod control;
+mod delay_line;
 pub mod fault;
 pub mod latency;
 mod respond;
 mod server;
 mod timer;
+mod tls;
 pub mod wiki;
 
 use std::collections::{HashMap, HashSet};
@@ -107,9 +109,27 @@ pub struct MockWikiBuilder {
     gzip: bool,
     workers: usize,
     record_last_request: bool,
+    tls: bool,
+    rtt: Duration,
 }
 
 impl MockWikiBuilder {
+    /// Serves HTTPS with a certificate signed by a CA made at start-up
+    /// ([`MockWiki::ca_cert_pem`]). Default off: plain HTTP.
+    pub fn tls(mut self, yes: bool) -> Self {
+        self.tls = yes;
+        self
+    }
+
+    /// Puts a delay line of this round trip in front of every connection
+    /// (see `delay_line`): each byte crosses after half of it, and a new
+    /// connection waits one round trip before its first byte. Default 0:
+    /// none.
+    pub fn rtt(mut self, rtt: Duration) -> Self {
+        self.rtt = rtt;
+        self
+    }
+
     /// How long each answer is delayed, counted from the request's arrival.
     pub fn latency(mut self, latency: Latency) -> Self {
         self.latency = latency;
@@ -202,6 +222,14 @@ impl MockWikiBuilder {
             },
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
+            rtt: (!self.rtt.is_zero()).then_some(self.rtt),
+            tls: if self.tls {
+                Some(tls::Tls::generate()?)
+            } else {
+                None
+            },
+            tls13: AtomicU64::new(0),
+            tls12: AtomicU64::new(0),
         });
         let workers = server::start(listeners, &shared)?;
         Ok(MockWiki {
@@ -230,6 +258,10 @@ pub struct Stats {
     pub max_in_flight: usize,
     /// TCP connections accepted.
     pub connections: u64,
+    /// Connections that negotiated TLS 1.3 (0 without TLS).
+    pub tls13_connections: u64,
+    /// Connections that negotiated TLS 1.2.
+    pub tls12_connections: u64,
 }
 
 impl MockWiki {
@@ -243,9 +275,21 @@ impl MockWiki {
         Self::builder().start()
     }
 
-    /// The API endpoint: `http://127.0.0.1:<port>/w/api.php`.
+    /// The API endpoint: `http://127.0.0.1:<port>/w/api.php`, or
+    /// `https://…` with TLS.
     pub fn api_url(&self) -> String {
-        format!("http://{}{API_PATH}", self.address)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}{API_PATH}", self.address)
+    }
+
+    /// The CA certificate (PEM) that signed the mock's certificate, when it
+    /// serves HTTPS: what a client must trust.
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.shared.tls.as_ref().map(|t| t.ca_pem.as_str())
     }
 
     /// The address clients connect to.
@@ -338,6 +382,10 @@ pub(crate) struct Shared {
     timer: timer::Timer,
     counters: Mutex<Counters>,
     connections: AtomicU64,
+    rtt: Option<Duration>,
+    tls: Option<tls::Tls>,
+    tls13: AtomicU64,
+    tls12: AtomicU64,
 }
 
 #[derive(Default)]
@@ -364,6 +412,8 @@ impl Shared {
             requests: c.requests,
             max_in_flight: c.max_in_flight,
             connections: self.connections.load(Ordering::Relaxed),
+            tls13_connections: self.tls13.load(Ordering::Relaxed),
+            tls12_connections: self.tls12.load(Ordering::Relaxed),
         }
     }
 
@@ -378,6 +428,8 @@ impl Shared {
             ..Counters::default()
         };
         self.connections.store(0, Ordering::Relaxed);
+        self.tls13.store(0, Ordering::Relaxed);
+        self.tls12.store(0, Ordering::Relaxed);
     }
 
     /// The answer to a request booked with [`Shared::book`] is leaving (or
@@ -385,6 +437,15 @@ impl Shared {
     fn answered(&self) {
         let mut c = self.lock();
         c.in_flight = c.in_flight.saturating_sub(1);
+    }
+
+    fn tls_negotiated(&self, version: Option<tokio_rustls::rustls::ProtocolVersion>) {
+        use tokio_rustls::rustls::ProtocolVersion;
+        match version {
+            Some(ProtocolVersion::TLSv1_3) => self.tls13.fetch_add(1, Ordering::Relaxed),
+            Some(ProtocolVersion::TLSv1_2) => self.tls12.fetch_add(1, Ordering::Relaxed),
+            _ => 0,
+        };
     }
 
     fn connection_opened(&self) {
@@ -399,6 +460,8 @@ impl Shared {
             "requests": stats.requests,
             "max_in_flight": stats.max_in_flight,
             "connections": stats.connections,
+            "tls13_connections": stats.tls13_connections,
+            "tls12_connections": stats.tls12_connections,
             "cpu_ns": process_cpu_ns(),
         })
     }

@@ -103,16 +103,20 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
+            let Some(io) = layers(stream, &shared).await else {
+                return;
+            };
             // Counted at its first API request: a connection that only
             // carried admin requests (the rig's) is not the client's.
             let counted = Arc::new(AtomicBool::new(false));
+            let service_shared = Arc::clone(&shared);
             let service = hyper::service::service_fn(move |request| {
-                let (shared, counted) = (Arc::clone(&shared), Arc::clone(&counted));
+                let (shared, counted) = (Arc::clone(&service_shared), Arc::clone(&counted));
                 async move { Ok::<_, Infallible>(handle(&shared, &counted, request).await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .header_read_timeout(None)
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                .serve_connection(hyper_util::rt::TokioIo::new(io), service);
             tokio::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}
@@ -120,6 +124,26 @@ async fn accept_loop(
             }
         });
     }
+}
+
+/// A stream hyper can serve: the socket, or what a layer made of it.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+/// The accepted socket behind the mock's optional layers: the delay line
+/// (`rtt`), then TLS, whose handshake therefore crosses the delay line.
+/// `None` when the TLS handshake fails (the connection is dropped).
+async fn layers(stream: tokio::net::TcpStream, shared: &Arc<Shared>) -> Option<Box<dyn Io>> {
+    let io: Box<dyn Io> = match shared.rtt {
+        Some(rtt) => Box::new(crate::delay_line::wrap(stream, rtt, shared)),
+        None => Box::new(stream),
+    };
+    let Some(tls) = &shared.tls else {
+        return Some(io);
+    };
+    let stream = tls.acceptor.accept(io).await.ok()?;
+    shared.tls_negotiated(stream.get_ref().1.protocol_version());
+    Some(Box::new(stream))
 }
 
 async fn handle(

@@ -94,12 +94,31 @@ impl Client {
     /// sharing one agent: the rest would reconnect every time).
     pub fn new(config: &Config, pool: usize) -> Result<Self, SetupError> {
         wikifetch_core::limits::prepare(config)?;
+        // Without keep-alive no connection is kept: each request opens one.
+        let pool = if config.keep_alive { pool.max(1) } else { 0 };
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(pem) = &config.ca_cert_pem {
+            let certs = ureq::tls::parse_pem(pem.as_bytes())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(cert)) => Some(cert),
+                    _ => None,
+                })
+                .collect::<Vec<_>>();
+            if certs.is_empty() {
+                return Err(SetupError::Start {
+                    strategy: "ureq",
+                    message: "the CA file holds no certificate".into(),
+                });
+            }
+            tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)));
+        }
         let agent_config = ureq::Agent::config_builder()
+            .tls_config(tls.build())
             .timeout_global(Some(config.timeout))
             .http_status_as_error(false)
             .user_agent(config.user_agent(CLIENT))
-            .max_idle_connections(pool.max(1))
-            .max_idle_connections_per_host(pool.max(1))
+            .max_idle_connections(pool)
+            .max_idle_connections_per_host(pool)
             // ureq drops a connection idle for 15 s by default; reqwest keeps
             // one for 90 s and the hyper client until the server closes it.
             // 90 s here too, so that no client reconnects where the others

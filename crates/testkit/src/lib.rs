@@ -586,6 +586,83 @@ pub fn a_mixed_list_in_few_requests<F: Fetcher>() {
     }
 }
 
+/// Over HTTPS, with the mock's own CA trusted through
+/// `Config::ca_cert_pem` (verification stays on): hostile titles arrive
+/// byte-exact, a missing page, an invalid title and a transient fault end
+/// as over HTTP, every result comes back in order, and every connection
+/// negotiated TLS 1.3.
+pub fn tls_keeps_every_promise<F: Fetcher>() {
+    let mock = start(
+        MockWiki::builder()
+            .tls(true)
+            .missing("Ghost")
+            .fault(Fault::first(FaultKind::Unavailable, 1, &["Flaky"])),
+    );
+    assert!(mock.api_url().starts_with("https://"));
+    let mut config = config_for(&mock, 4);
+    config.ca_cert_pem = mock.ca_cert_pem().map(str::to_owned);
+    let f: F = build(&config);
+    let mut titles = owned(HOSTILE_TITLES);
+    titles.extend(owned(&["Ghost", "a|b"]));
+    titles.extend((0..30).map(|i| format!("Secure {i}")));
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_eq!(results.len(), titles.len());
+    for (i, title) in HOSTILE_TITLES.iter().enumerate() {
+        assert_eq!(
+            mock.attempts(title),
+            1,
+            "{title:?} did not arrive as itself"
+        );
+        assert_extract(&f, &results[i], &normalize(title), title);
+    }
+    let at = HOSTILE_TITLES.len();
+    assert_eq!(results[at].as_ref().unwrap_err().kind(), "missing");
+    assert_eq!(results[at + 1].as_ref().unwrap_err().kind(), "invalid");
+    for (i, result) in results.iter().enumerate().skip(at + 2) {
+        assert_extract(&f, result, &titles[i], "in order over TLS");
+    }
+    // A transient fault in a call of its own (a batch shares its retries).
+    let results = f.fetch_all(&owned(&["Flaky"]), &NoProgress);
+    assert_extract(&f, &results[0], "Flaky", "a 503 over TLS, retried");
+    assert_eq!(mock.attempts("Flaky"), 2);
+    let stats = mock.stats();
+    assert!(stats.tls13_connections >= 1, "{stats:?}");
+    assert_eq!(stats.tls12_connections, 0, "{stats:?}");
+}
+
+/// HTTPS to a server whose CA the client was not given fails for every
+/// title, and no request reaches the API: certificates are verified.
+pub fn tls_refuses_an_untrusted_server<F: Fetcher>() {
+    let mock = start(MockWiki::builder().tls(true));
+    let mut config = config_for(&mock, 2);
+    config.retry.max_retries = 1;
+    let f: F = build(&config);
+    let results = f.fetch_all(&owned(&["A", "B"]), &NoProgress);
+    for r in &results {
+        let kind = r.as_ref().unwrap_err().kind();
+        assert!(kind == "connect" || kind == "transport", "{r:?}");
+    }
+    assert_eq!(mock.stats().requests, 0);
+}
+
+/// With `keep_alive: false` every request opens a connection of its own,
+/// as the lesson's `requests.get` does: the control for what keep-alive
+/// is worth.
+pub fn without_keep_alive_each_request_opens_a_connection<F: Fetcher>() {
+    let mock = start(MockWiki::builder().latency(Latency::Fixed(Duration::from_millis(1))));
+    let mut config = config_for(&mock, 2);
+    config.keep_alive = false;
+    let f: F = build(&config);
+    let titles: Vec<String> = (0..6 * f.titles_per_request())
+        .map(|i| format!("Cold {i}"))
+        .collect();
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert!(results.iter().all(Result::is_ok));
+    let stats = mock.stats();
+    assert_eq!(stats.requests, requests_for(&f, &titles));
+    assert_eq!(stats.connections, stats.requests, "{stats:?}");
+}
+
 /// Nothing listening: every title ends with a connection error, quickly.
 pub fn an_unreachable_server_fails_fast<F: Fetcher>() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -752,6 +829,9 @@ macro_rules! conformance_tests {
             a_huge_body_is_too_large,
             short_introductions_are_exact,
             a_mixed_list_in_few_requests,
+            tls_keeps_every_promise,
+            tls_refuses_an_untrusted_server,
+            without_keep_alive_each_request_opens_a_connection,
             an_unreachable_server_fails_fast,
             live_etiquette_is_sent,
             ten_thousand_titles,

@@ -77,12 +77,16 @@ impl Fetcher for Tokio {
             .thread_name("wikifetch-tokio")
             .build()
             .map_err(|e| start_error(format!("could not start the runtime: {e}")))?;
-        let tls = wikifetch_core::tls::client_config()
+        let tls = wikifetch_core::tls::client_config(config.ca_cert_pem.as_deref())
             .map_err(|e| start_error(format!("could not set up TLS: {e}")))?;
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent(CLIENT))
             .timeout(config.timeout)
-            .pool_max_idle_per_host(config.concurrency)
+            .pool_max_idle_per_host(if config.keep_alive {
+                config.concurrency
+            } else {
+                0
+            })
             .tls_backend_preconfigured(tls)
             .build()
             .map_err(|e| {
