@@ -16,17 +16,9 @@ pub const ROUNDS: usize = 10;
 /// Rounds in `jitter`, each with its own layout of heavy-tailed delays.
 pub const JITTER_ROUNDS: usize = 20;
 
-/// Every strategy that sends one title per request: all but `batched`.
-pub const ONE_TITLE: &[Strategy] = &[
-    Strategy::Sequential,
-    Strategy::ThreadPool,
-    Strategy::ThreadPerRequest,
-    Strategy::Rayon,
-    Strategy::Tokio,
-    Strategy::AsyncStd,
-    Strategy::Smol,
-    Strategy::TokioHyper,
-];
+/// Every strategy that sends one title per request: all but `batched`,
+/// which [`Strategy::ALL`] lists last.
+pub const ONE_TITLE: &[Strategy] = Strategy::ALL.split_at(Strategy::ALL.len() - 1).0;
 
 /// One benchmark scenario: N titles against the mock at some latency, for
 /// some strategies at some concurrencies.
@@ -308,6 +300,16 @@ mod tests {
 
     fn titles_of_every_layout() -> Vec<String> {
         (0..JITTER_ROUNDS).flat_map(|k| titles(50, k)).collect()
+    }
+
+    #[test]
+    fn one_title_is_every_strategy_that_sends_one_title() {
+        let expected: Vec<Strategy> = Strategy::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.titles_per_request() == 1)
+            .collect();
+        assert_eq!(ONE_TITLE, expected.as_slice());
     }
 
     #[test]

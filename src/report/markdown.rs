@@ -658,6 +658,20 @@ fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Value
         delay_words(&format!("{}ms", controls::DELAY.as_millis())),
         delays.join("; ")
     );
+    if let Some((mean, n)) = c.rtt_round_trip {
+        let ideal = (controls::RTT + controls::RTT_SERVER_DELAY).as_secs_f64();
+        let _ = writeln!(
+            out,
+            "The delay line (`wikifetch serve --rtt`, the network the mock adds for HTTPS and far-away servers): with a \
+             {} round trip and a {} server delay, a request on a kept-alive connection cost {} on average ({n} requests \
+             at C = 1, from the reference client's write to its last byte read), {} over the {} it models.\n",
+            time(controls::RTT.as_secs_f64()),
+            time(controls::RTT_SERVER_DELAY.as_secs_f64()),
+            time(mean),
+            us3(mean - ideal),
+            time(ideal)
+        );
+    }
     let _ = match wrk.and_then(|w| w["requests_per_s"].as_f64()) {
         Some(rate) => {
             let delays: Vec<String> = wrk

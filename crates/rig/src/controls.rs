@@ -19,6 +19,12 @@ pub const LOAD_REQUESTS: usize = 10_000;
 pub const LOAD_ROUNDS: usize = 3;
 /// The delay whose accuracy is measured.
 pub const DELAY: Duration = Duration::from_millis(20);
+/// The delay line's round trip whose accuracy is measured (`serve --rtt`).
+pub const RTT: Duration = Duration::from_millis(50);
+/// The server's own delay behind the delay line in that measurement.
+pub const RTT_SERVER_DELAY: Duration = Duration::from_millis(1);
+/// Requests timed through the delay line, one at a time.
+pub const RTT_REQUESTS: usize = 20;
 
 /// What the controls measured.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -38,6 +44,11 @@ pub struct Controls {
     /// Mean round trip through the reference client for a [`DELAY`]
     /// delay: (C, mean seconds, requests).
     pub delay_round_trips: Vec<(usize, f64, usize)>,
+    /// Mean round trip of a kept-alive request through the delay line
+    /// ([`RTT`], server delay [`RTT_SERVER_DELAY`], C = 1): (mean seconds,
+    /// requests). Its ideal is the sum of the two.
+    #[serde(default)]
+    pub rtt_round_trip: Option<(f64, usize)>,
 }
 
 impl Controls {
@@ -125,5 +136,27 @@ pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
             call.round_trips.len(),
         ));
     }
+    drop(delayed);
+
+    // The delay line: a kept-alive request should cost RTT + the delay.
+    let line = MockProcess::start(
+        exe,
+        &MockSpec {
+            latency: format!("{}ms", RTT_SERVER_DELAY.as_millis()),
+            rtt: format!("{}ms", RTT.as_millis()),
+            ..MockSpec {
+                cpus: split.mock.clone(),
+                ..MockSpec::default()
+            }
+        },
+    )?;
+    let titles: Vec<String> = (0..RTT_REQUESTS).map(|i| format!("Far {i}")).collect();
+    let mut config = Config::for_api(line.api_url());
+    config.concurrency = 1;
+    let client = Reference::new(&config, &titles).map_err(io)?;
+    // Untimed: opens the connection (one more round trip) and warms up.
+    client.run();
+    let call = client.run();
+    controls.rtt_round_trip = Some((call.mean_round_trip().as_secs_f64(), call.round_trips.len()));
     Ok(controls)
 }

@@ -23,6 +23,8 @@ pub struct MockSpec {
     pub workers: usize,
     /// `--cpus`: where the process may run (empty: anywhere).
     pub cpus: Vec<usize>,
+    /// `--rtt`, a round trip for the delay line (`50ms`); empty: none.
+    pub rtt: String,
     /// `--bare-wiremock BYTES`: start the control server instead, a bare
     /// wiremock answering every request with this many bytes.
     pub bare_wiremock: Option<usize>,
@@ -51,6 +53,9 @@ impl MockSpec {
         opt("--workers", self.workers.max(1).to_string());
         if !self.cpus.is_empty() {
             opt("--cpus", crate::cpus::list(&self.cpus));
+        }
+        if !self.rtt.is_empty() {
+            opt("--rtt", self.rtt.clone());
         }
         if let Some(bytes) = self.bare_wiremock {
             opt("--bare-wiremock", bytes.to_string());
