@@ -20,6 +20,7 @@
 
 use std::time::Duration;
 
+use crate::job::attempt_outcome;
 use crate::parse::{extract_of, page_for, parse_root, query_of, unexpected};
 use crate::request::{QUERY_VALUE, query_prefix};
 use crate::{Config, Decision, Extract, FetchError, FetchResult, HttpReply, Title, stable_hash};
@@ -33,7 +34,7 @@ pub const BATCH_TITLES: usize = 20;
 /// The URL for one batch: [`crate::request_url`]'s parameters plus
 /// `exintro=1&exlimit=max`, `excontinue` when continuing, and the titles
 /// joined by `|` (each percent-encoded, `|` as `%7C`).
-pub fn batch_url(config: &Config, titles: &[&Title], offset: usize) -> String {
+pub fn batch_url(config: &Config, titles: &[Title], offset: usize) -> String {
     let mut url = query_prefix(config);
     url.push_str("&exintro=1&exlimit=max");
     if offset > 0 {
@@ -77,7 +78,7 @@ pub struct BatchAnswer {
 /// [`PageOutcome::Pending`] while the answer continues, and an empty
 /// extract once it does not. An error for the whole answer (not JSON, an
 /// API error) is `Err`.
-pub fn parse_batch(requested: &[&Title], body: &[u8]) -> Result<BatchAnswer, FetchError> {
+pub fn parse_batch(requested: &[Title], body: &[u8]) -> Result<BatchAnswer, FetchError> {
     let root = parse_root(body)?;
     let query = query_of(&root)?;
     let next = match root.get("continue").and_then(|c| c.get("excontinue")) {
@@ -139,7 +140,7 @@ impl<'c> Batch<'c> {
     /// A batch of `titles`: distinct, valid, at most [`BATCH_TITLES`] for
     /// one request to carry every extract (more work, through continuations).
     pub fn new(config: &'c Config, titles: Vec<Title>) -> Self {
-        let url = batch_url(config, &titles.iter().collect::<Vec<_>>(), 0);
+        let url = batch_url(config, &titles, 0);
         Self {
             config,
             results: vec![None; titles.len()],
@@ -160,19 +161,7 @@ impl<'c> Batch<'c> {
     pub fn record(&mut self, reply: Result<HttpReply, FetchError>) -> BatchStep {
         self.attempts += 1;
         self.requests += 1;
-        let requested: Vec<&Title> = self.titles.iter().collect();
-        let (outcome, retry_after) = match reply {
-            Ok(reply) if (200..300).contains(&reply.status) => {
-                (parse_batch(&requested, &reply.body), reply.retry_after)
-            }
-            Ok(reply) => (
-                Err(FetchError::Http {
-                    status: reply.status,
-                }),
-                reply.retry_after,
-            ),
-            Err(e) => (Err(e), None),
-        };
+        let (outcome, retry_after) = attempt_outcome(reply, |body| parse_batch(&self.titles, body));
         let answer = match outcome {
             Ok(answer) => answer,
             Err(error) => {
@@ -198,7 +187,7 @@ impl<'c> Batch<'c> {
             Some(next) if pending && next > self.offset && self.requests <= self.titles.len() => {
                 self.offset = next;
                 self.attempts = 0;
-                self.url = batch_url(self.config, &requested, next);
+                self.url = batch_url(self.config, &self.titles, next);
                 BatchStep::Next
             }
             Some(_) if pending => {
@@ -348,12 +337,12 @@ mod tests {
     #[test]
     fn the_url_joins_encoded_titles_with_an_encoded_bar() {
         let t = titles(&["AT&T", "C++", "東京"]);
-        let url = batch_url(&config(), &t.iter().collect::<Vec<_>>(), 0);
+        let url = batch_url(&config(), &t, 0);
         assert!(
             url.contains("&exintro=1&exlimit=max&titles=AT%26T%7CC%2B%2B%7C%E6%9D%B1%E4%BA%AC")
         );
         assert!(!url.contains("excontinue"));
-        let url = batch_url(&config(), &t.iter().collect::<Vec<_>>(), 20);
+        let url = batch_url(&config(), &t, 20);
         assert!(url.contains("&excontinue=20&titles="));
     }
 
@@ -368,7 +357,7 @@ mod tests {
             {"title": "Albert Einstein", "extract": "E."},
             {"title": "Gone", "missing": true},
         ]}});
-        let a = parse_batch(&t.iter().collect::<Vec<_>>(), body.to_string().as_bytes()).unwrap();
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
         let text = |i: usize| match &a.outcomes[i] {
             PageOutcome::Done(Ok(e)) => (e.page_title.as_str(), e.text.as_str()),
             other => panic!("{other:?}"),

@@ -78,18 +78,8 @@ impl<'c> Job<'c> {
     /// following `Config::retry`.
     pub fn record(&mut self, reply: Result<HttpReply, FetchError>) -> Step {
         self.attempts += 1;
-        let (outcome, retry_after) = match reply {
-            Ok(reply) if (200..300).contains(&reply.status) => {
-                (parse_response(&self.title, &reply.body), reply.retry_after)
-            }
-            Ok(reply) => (
-                Err(FetchError::Http {
-                    status: reply.status,
-                }),
-                reply.retry_after,
-            ),
-            Err(e) => (Err(e), None),
-        };
+        let (outcome, retry_after) =
+            attempt_outcome(reply, |body| parse_response(&self.title, body));
         let Err(error) = outcome else {
             return Step::Done(outcome);
         };
@@ -102,6 +92,25 @@ impl<'c> Job<'c> {
             Decision::Done => Step::Done(Err(error)),
             Decision::RetryAfter(wait) => Step::Retry(wait),
         }
+    }
+}
+
+/// What one attempt came to, for [`Job`] and [`crate::Batch`] alike: a 2xx
+/// answer's body through `parse`, any other status as `FetchError::Http`,
+/// a transport failure as it is; with the server's `Retry-After`, if any.
+pub(crate) fn attempt_outcome<T>(
+    reply: Result<HttpReply, FetchError>,
+    parse: impl FnOnce(&[u8]) -> Result<T, FetchError>,
+) -> (Result<T, FetchError>, Option<Duration>) {
+    match reply {
+        Ok(reply) if (200..300).contains(&reply.status) => (parse(&reply.body), reply.retry_after),
+        Ok(reply) => (
+            Err(FetchError::Http {
+                status: reply.status,
+            }),
+            reply.retry_after,
+        ),
+        Err(e) => (Err(e), None),
     }
 }
 
