@@ -54,7 +54,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use wikifetch_core::{
     BATCH_TITLES, BatchPlan, Collector, Config, FetchResult, Fetcher, Progress, SetupError,
-    fetch_batch_blocking, panic_message,
+    fetch_batch_blocking,
 };
 use wikifetch_sequential::Client;
 
@@ -123,9 +123,7 @@ impl Fetcher for Batched {
         // A panic in a worker loses only the titles it held: the collector
         // turns their empty slots into errors.
         let guarded = || {
-            if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
-                let _ = panic_message(&*payload);
-            }
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         };
         let workers = self.concurrency.min(batches.len());
         std::thread::scope(|scope| {

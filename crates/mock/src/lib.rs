@@ -488,9 +488,18 @@ impl Shared {
             if c.attempts.len() >= ATTEMPT_TITLES && !c.attempts.contains_key(title) {
                 c.attempts.clear();
             }
-            let count = c.attempts.entry(title.to_owned()).or_insert(0);
-            *count += 1;
-            let attempt = *count;
+            // A title seen before costs a lookup, not an allocation: this
+            // runs for every request the rows send.
+            let attempt = match c.attempts.get_mut(title) {
+                Some(count) => {
+                    *count += 1;
+                    *count
+                }
+                None => {
+                    c.attempts.insert(title.to_owned(), 1);
+                    1
+                }
+            };
             latest = latest.max(attempt);
             if fault.is_none() {
                 fault = self
