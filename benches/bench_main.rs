@@ -254,13 +254,7 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
             concurrency: c,
             series: scenario.series,
             latency: scenario.latency,
-            strategies: scenario
-                .strategies
-                .iter()
-                .copied()
-                .filter(|s| *s != Strategy::Sequential || scenario.series)
-                .filter(|s| i == 0 || !(scenario.series && s.in_series()))
-                .collect(),
+            strategies: scenario.compared_at(i),
             rounds: if test { 1 } else { scenario.rounds },
             seed: seed_of(&[scenario.name, &c.to_string()]),
             layouts: scenario.layouts,

@@ -110,6 +110,26 @@ impl Scenario {
         runs
     }
 
+    /// The strategies of the `i`-th comparison (the one at
+    /// `concurrency[i]`): the rows [`Scenario::runs`] gives that C, and in
+    /// the first comparison the series rows (C = 1) too.
+    pub fn compared_at(&self, i: usize) -> Vec<Strategy> {
+        let Some(&c) = self.concurrency.get(i) else {
+            return Vec::new();
+        };
+        self.runs()
+            .into_iter()
+            .filter(|&(s, at)| {
+                if self.series && s.in_series() {
+                    i == 0
+                } else {
+                    at == c
+                }
+            })
+            .map(|(s, _)| s)
+            .collect()
+    }
+
     /// The mock's delay for each title of round `round`, in order.
     pub fn delays(&self, round: usize) -> Vec<Duration> {
         self.title_list(round)
@@ -300,6 +320,29 @@ mod tests {
 
     fn titles_of_every_layout() -> Vec<String> {
         (0..JITTER_ROUNDS).flat_map(|k| titles(50, k)).collect()
+    }
+
+    #[test]
+    fn each_comparison_holds_the_rows_of_its_c() {
+        let all = scenarios(true);
+        let get = |name: &str| all.iter().find(|s| s.name == name).unwrap();
+        // `latency`: every strategy, the series ones at C = 1 beside C = 10.
+        assert_eq!(get("latency").compared_at(0), Strategy::ALL);
+        // `batching` has no series: `batched` runs at each C.
+        let batching = get("batching");
+        for i in 0..2 {
+            assert_eq!(
+                batching.compared_at(i),
+                [Strategy::TokioHyper, Strategy::Batched]
+            );
+        }
+        // `concurrency` (with the sweep's C = 1): one-title rows without
+        // `sequential`, at every C.
+        let concurrency = get("concurrency");
+        for i in 0..concurrency.concurrency.len() {
+            assert_eq!(concurrency.compared_at(i), &ONE_TITLE[1..]);
+        }
+        assert!(concurrency.compared_at(99).is_empty());
     }
 
     #[test]
