@@ -94,6 +94,9 @@ fn main() {
                 for (s, c) in scenario.runs() {
                     println!("{}/{s}/{c}: benchmark", scenario.name);
                 }
+                for (s, c) in scenario.controls() {
+                    println!("{}/{}/{c}: benchmark", scenario.name, s.row_name(false));
+                }
             } else {
                 run_scenario(scenario, &split, &mut log, test);
             }
@@ -235,12 +238,19 @@ fn count_instructions(split: &CpuSplit, paths: &report::Paths, log: &mut RunLog)
 /// child process of its own (`wikifetch run-one`, as `compare` runs them),
 /// warmed up once, then timed in shuffled rounds. With `test`, one round.
 fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: bool) {
+    let rtt = scenario.network.rtt;
     let mock = MockProcess::start(
         Path::new(EXE),
         &MockSpec {
             latency: scenario.latency.to_string(),
             seed: SEED,
             cpus: split.mock.clone(),
+            rtt: if rtt.is_zero() {
+                String::new()
+            } else {
+                format!("{}ms", rtt.as_millis())
+            },
+            tls: scenario.network.tls,
             ..MockSpec::default()
         },
     )
@@ -258,6 +268,9 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
             rounds: if test { 1 } else { scenario.rounds },
             seed: seed_of(&[scenario.name, &c.to_string()]),
             layouts: scenario.layouts,
+            no_keep_alive: scenario.controls_at(i),
+            ca_cert: mock.ca_cert().map(Path::to_path_buf),
+            rtt,
         };
         let rows = compare::run(
             Path::new(EXE),

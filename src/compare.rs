@@ -172,6 +172,45 @@ pub struct Options {
     /// Title lists the rounds cycle through (round `r` fetches list
     /// `r % layouts`; see `Scenario::layouts`); the warm-up fetches list 0.
     pub layouts: usize,
+    /// Strategies that also run as a control row with keep-alive off
+    /// (`<name>-no-keep-alive`), at the strategy's C.
+    pub no_keep_alive: Vec<Strategy>,
+    /// The CA certificate every child trusts, for an `https` API.
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// The delay line's round trip, added to every request's delay in the ideal.
+    pub rtt: Duration,
+}
+
+/// What one child runs: a strategy, with its connections kept or not, or
+/// (`strategy: None`) the reference client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    /// The strategy; `None`: the reference client.
+    pub strategy: Option<Strategy>,
+    /// Whether it keeps its connections (`Config::keep_alive`).
+    pub keep_alive: bool,
+}
+
+impl Client {
+    /// The reference client.
+    pub const REFERENCE: Client = Client {
+        strategy: None,
+        keep_alive: true,
+    };
+
+    /// `strategy` with its connections kept.
+    pub fn of(strategy: Strategy) -> Self {
+        Self {
+            strategy: Some(strategy),
+            keep_alive: true,
+        }
+    }
+
+    /// The row's name.
+    pub fn name(self) -> String {
+        self.strategy
+            .map_or_else(|| REFERENCE.to_owned(), |s| s.row_name(self.keep_alive))
+    }
 }
 
 /// One row of the comparison: a strategy (or a floor) at its C.
@@ -224,7 +263,7 @@ pub struct Compared {
 
 /// A child process making calls on command.
 pub(crate) struct Worker {
-    strategy: Option<Strategy>,
+    name: String,
     concurrency: usize,
     process: Child,
     stdin: ChildStdin,
@@ -232,21 +271,27 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    /// Starts a child for `strategy` (`None`: the reference client) at C,
-    /// over `layouts` lists of `n` titles.
+    /// Starts a child for `client` at C against `url` (trusting
+    /// `ca_cert` when given), over `layouts` lists of `n` titles.
     pub(crate) fn start(
         exe: &std::path::Path,
-        strategy: Option<Strategy>,
+        client: Client,
         c: usize,
-        url: &str,
+        (url, ca_cert): (&str, Option<&std::path::Path>),
         (n, layouts): (usize, usize),
     ) -> Result<Self, String> {
         let mut command = Command::new(exe);
         command.arg("run-one");
-        match strategy {
+        match client.strategy {
             Some(s) => command.args(["--strategy", s.name()]),
             None => command.arg("--reference"),
         };
+        if !client.keep_alive {
+            command.arg("--no-keep-alive");
+        }
+        if let Some(path) = ca_cert {
+            command.arg("--ca-cert").arg(path);
+        }
         let mut process = command
             .args([
                 "--api-url",
@@ -266,7 +311,7 @@ impl Worker {
         let stdin = process.stdin.take().ok_or("no child stdin")?;
         let stdout = BufReader::new(process.stdout.take().ok_or("no child stdout")?);
         Ok(Self {
-            strategy,
+            name: client.name(),
             concurrency: c,
             process,
             stdin,
@@ -274,8 +319,8 @@ impl Worker {
         })
     }
 
-    fn name(&self) -> &'static str {
-        self.strategy.map_or(REFERENCE, Strategy::name)
+    fn name(&self) -> &str {
+        &self.name
     }
 
     pub(crate) fn pid(&self) -> i32 {
@@ -352,18 +397,25 @@ pub fn run(
     let mut floors: Vec<usize> = options.strategies.iter().map(|s| c_of(*s)).collect();
     floors.sort_unstable();
     floors.dedup();
+    let mut clients: Vec<(Client, usize)> =
+        floors.iter().map(|c| (Client::REFERENCE, *c)).collect();
+    clients.extend(
+        options
+            .strategies
+            .iter()
+            .map(|s| (Client::of(*s), c_of(*s))),
+    );
+    clients.extend(options.no_keep_alive.iter().map(|s| {
+        let client = Client {
+            strategy: Some(*s),
+            keep_alive: false,
+        };
+        (client, c_of(*s))
+    }));
+    let link = (url, options.ca_cert.as_deref());
     let mut workers = Vec::new();
-    for c in &floors {
-        workers.push(Worker::start(exe, None, *c, url, (n, options.layouts))?);
-    }
-    for s in &options.strategies {
-        workers.push(Worker::start(
-            exe,
-            Some(*s),
-            c_of(*s),
-            url,
-            (n, options.layouts),
-        )?);
+    for (client, c) in clients {
+        workers.push(Worker::start(exe, client, c, link, (n, options.layouts))?);
     }
 
     // Warm-up, one worker at a time, with threads and memory read from outside.
@@ -455,7 +507,7 @@ pub fn run(
         .zip(rows)
         .map(|(w, (warmup, peak_threads, profile, calls, mock))| {
             summarize(
-                w.name(),
+                &w.name,
                 w.concurrency,
                 warmup,
                 peak_threads,
@@ -503,10 +555,12 @@ fn summarize(
         .flat_map(|m| m.latencies_s.iter().copied())
         .collect();
     latencies.sort_by(f64::total_cmp);
-    let ideal = ideal(&options.latency, options.seed, options.titles, c).as_secs_f64();
+    let keep_alive = crate::Strategy::of_row(name).is_none_or(|(_, kept)| kept);
+    let ideal = ideal(&options.latency, options.seed, options.titles, c).as_secs_f64()
+        + crate::scenarios::nominal_ideal(options.titles, c, options.rtt).as_secs_f64();
     let titles = (options.titles * calls.len()).max(1) as f64;
     let mock_totals = (!mock.is_empty()).then(|| Totals::of(&mock));
-    let delayed = !options.latency.typical().is_zero();
+    let delayed = !options.latency.typical().is_zero() || !options.rtt.is_zero();
     Compared {
         strategy: name.to_owned(),
         concurrency: c,
@@ -523,7 +577,7 @@ fn summarize(
         client_cpu_per_title_s: calls.iter().map(|m| m.client_cpu_s).sum::<f64>() / titles,
         premise: mock_totals
             .as_ref()
-            .and_then(|t| crate::report::premise(t, options.titles, c, delayed)),
+            .and_then(|t| crate::report::premise(t, options.titles, c, delayed, keep_alive)),
         mock_totals,
         p50_s: quantile_of_sorted(&latencies, 0.50).unwrap_or(0.0),
         p90_s: quantile_of_sorted(&latencies, 0.90).unwrap_or(0.0),
@@ -568,16 +622,19 @@ pub fn serve_calls(
     Ok(())
 }
 
-/// Builds the child's runner from its arguments.
+/// Builds the child's runner from its arguments: `client` at C against
+/// `api_url`, trusting the CA certificate in `ca_cert_pem` when given.
 pub fn child_runner(
-    strategy: Option<Strategy>,
-    api_url: &str,
+    client: Client,
+    (api_url, ca_cert_pem): (&str, Option<String>),
     c: usize,
     layouts: &[Vec<String>],
 ) -> Result<Runner, String> {
     let mut config = Config::for_api(api_url);
     config.concurrency = c;
-    Runner::build(strategy, &config, layouts)
+    config.keep_alive = client.keep_alive;
+    config.ca_cert_pem = ca_cert_pem;
+    Runner::build(client.strategy, &config, layouts)
 }
 
 #[cfg(test)]
@@ -596,8 +653,8 @@ mod tests {
         let mock = wikifetch_mock::MockWiki::start().unwrap();
         let titles = crate::scenarios::titles(5, 0);
         let runner = child_runner(
-            Some(Strategy::Sequential),
-            &mock.api_url(),
+            Client::of(Strategy::Sequential),
+            (&mock.api_url(), None),
             1,
             std::slice::from_ref(&titles),
         )

@@ -76,7 +76,11 @@ impl Footprint {
         strategy: Option<Strategy>,
         c: usize,
     ) -> Result<Self, String> {
-        let mut worker = Worker::start(exe, strategy, c, mock.api_url(), (c, 1))?;
+        let client = crate::compare::Client {
+            strategy,
+            keep_alive: true,
+        };
+        let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (c, 1))?;
         worker.call("warmup", || {})?;
         let pid = worker.pid();
         let idle = usage(Some(pid)).ok_or("the child's /proc cannot be read")?;

@@ -98,6 +98,35 @@ impl Strategy {
     }
 }
 
+/// The end of a control row's name whose client opens a new connection
+/// for every request (`Config::keep_alive` off): `sequential-no-keep-alive`.
+pub const NO_KEEP_ALIVE: &str = "-no-keep-alive";
+
+impl Strategy {
+    /// The name of this strategy's row: its own, or with keep-alive off
+    /// the control's, ending in [`NO_KEEP_ALIVE`].
+    pub fn row_name(self, keep_alive: bool) -> String {
+        if keep_alive {
+            self.name().to_owned()
+        } else {
+            format!("{}{NO_KEEP_ALIVE}", self.name())
+        }
+    }
+
+    /// The strategy of a row, and whether it kept its connections; `None`
+    /// for the reference client and any other name.
+    pub fn of_row(row: &str) -> Option<(Self, bool)> {
+        let (name, keep_alive) = match row.strip_suffix(NO_KEEP_ALIVE) {
+            Some(name) => (name, false),
+            None => (row, true),
+        };
+        Self::ALL
+            .iter()
+            .find(|s| s.name() == name)
+            .map(|s| (*s, keep_alive))
+    }
+}
+
 impl std::fmt::Display for Strategy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -114,6 +143,14 @@ mod tests {
         for s in Strategy::ALL {
             assert_eq!(s.build(&config).unwrap().name(), s.name());
             assert_eq!(Strategy::from_str(s.name(), false), Ok(*s));
+            for keep_alive in [true, false] {
+                assert_eq!(
+                    Strategy::of_row(&s.row_name(keep_alive)),
+                    Some((*s, keep_alive))
+                );
+            }
         }
+        assert_eq!(Strategy::of_row("reference"), None);
+        assert_eq!(Strategy::of_row("-no-keep-alive"), None);
     }
 }

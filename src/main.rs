@@ -117,6 +117,12 @@ struct RunOneArgs {
     /// Title lists to build (`timed K` fetches list K).
     #[arg(long, default_value_t = 1)]
     layouts: usize,
+    /// Trust this CA certificate (PEM) for an `https` API.
+    #[arg(long, value_name = "PATH")]
+    ca_cert: Option<PathBuf>,
+    /// Open a new connection for every request (a control row).
+    #[arg(long)]
+    no_keep_alive: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,12 +292,7 @@ fn fetch(args: FetchArgs) -> Result<ExitCode, String> {
     if let Some(contact) = args.contact {
         config.contact = contact;
     }
-    if let Some(path) = &args.ca_cert {
-        config.ca_cert_pem = Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| format!("--ca-cert {}: {e}", path.display()))?,
-        );
-    }
+    config.ca_cert_pem = args.ca_cert.as_deref().map(read_ca_cert).transpose()?;
     config.keep_alive = !args.no_keep_alive;
     if let Some(warning) = live_warning(&config, args.strategy) {
         eprintln!("{warning}");
@@ -454,6 +455,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         );
     }
     println!("{}", mock.api_url());
+    // The rig reads the counters here, past the layers (`wikifetch-rig`).
+    if let Some(admin) = mock.admin_address() {
+        println!("admin http://{admin}");
+    }
     eprintln!(
         "wikifetch: serving a mock MediaWiki (latency {}) at {}; Ctrl-C stops it",
         args.latency,
@@ -479,12 +484,26 @@ fn controls() -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The CA certificate `--ca-cert` names, as PEM text.
+fn read_ca_cert(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("--ca-cert {}: {e}", path.display()))
+}
+
 fn run_one(args: RunOneArgs) -> Result<ExitCode, String> {
     let layouts: Vec<Vec<String>> = (0..args.layouts.max(1))
         .map(|k| wikifetch::scenarios::titles(args.titles, k))
         .collect();
-    let strategy = if args.reference { None } else { args.strategy };
-    let runner = compare::child_runner(strategy, &args.api_url, args.concurrency, &layouts)?;
+    let client = compare::Client {
+        strategy: if args.reference { None } else { args.strategy },
+        keep_alive: !args.no_keep_alive,
+    };
+    let ca_cert_pem = args.ca_cert.as_deref().map(read_ca_cert).transpose()?;
+    let runner = compare::child_runner(
+        client,
+        (&args.api_url, ca_cert_pem),
+        args.concurrency,
+        &layouts,
+    )?;
     let mut stdout = io::stdout();
     compare::serve_calls(&runner, io::stdin().lock(), &mut stdout)?;
     Ok(ExitCode::SUCCESS)
@@ -535,6 +554,9 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
         rounds: args.rounds,
         seed: args.seed,
         layouts: 1,
+        no_keep_alive: Vec::new(),
+        ca_cert: None,
+        rtt: std::time::Duration::ZERO,
     };
     let show_bars = io::stdout().is_terminal() && args.format == CompareFormat::Table;
     let bar = if show_bars {

@@ -14,6 +14,7 @@ use crate::report::REFERENCE;
 pub struct Runner {
     kind: Kind,
     layouts: Vec<Vec<String>>,
+    keep_alive: bool,
 }
 
 enum Kind {
@@ -60,14 +61,17 @@ impl Runner {
         Ok(Self {
             kind,
             layouts: layouts.to_vec(),
+            keep_alive: config.keep_alive,
         })
     }
 
-    /// The row's name: the strategy's, or `reference`.
-    pub fn name(&self) -> &'static str {
+    /// The row's name: the strategy's (ending in `-no-keep-alive` when
+    /// `Config::keep_alive` is off), or `reference`.
+    pub fn name(&self) -> String {
         match &self.kind {
-            Kind::Strategy(f) => f.name(),
-            Kind::Reference(_) => REFERENCE,
+            Kind::Strategy(f) if self.keep_alive => f.name().to_owned(),
+            Kind::Strategy(f) => format!("{}{}", f.name(), crate::NO_KEEP_ALIVE),
+            Kind::Reference(_) => REFERENCE.to_owned(),
         }
     }
 

@@ -20,6 +20,24 @@ pub const JITTER_ROUNDS: usize = 20;
 /// which [`Strategy::ALL`] lists last.
 pub const ONE_TITLE: &[Strategy] = Strategy::ALL.split_at(Strategy::ALL.len() - 1).0;
 
+/// The network between client and mock: what loopback lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Network {
+    /// The delay line's round trip (`serve --rtt`); zero: loopback as it is.
+    pub rtt: Duration,
+    /// Whether the mock serves HTTPS (`serve --tls`), every client and the
+    /// reference client trusting its CA.
+    pub tls: bool,
+}
+
+impl Network {
+    /// Loopback: no delay line, plain HTTP.
+    pub const LOOPBACK: Network = Network {
+        rtt: Duration::ZERO,
+        tls: false,
+    };
+}
+
 /// One benchmark scenario: N titles against the mock at some latency, for
 /// some strategies at some concurrencies.
 #[derive(Debug, Clone)]
@@ -47,6 +65,12 @@ pub struct Scenario {
     /// the mock draws the delays afresh (a new layout of slow titles) and
     /// a finding does not rest on one draw.
     pub layouts: usize,
+    /// The network in front of the mock.
+    pub network: Network,
+    /// Strategies that also run as a control row that opens a new
+    /// connection for every request (`<name>-no-keep-alive`), in the first
+    /// comparison, at the C the strategy runs at there.
+    pub no_keep_alive: &'static [Strategy],
     /// What the scenario shows, in two sentences, for the README and report.
     pub about: &'static str,
 }
@@ -130,6 +154,39 @@ impl Scenario {
             .collect()
     }
 
+    /// The control rows without keep-alive of the `i`-th comparison (see
+    /// [`Scenario::no_keep_alive`]): only in the first.
+    pub fn controls_at(&self, i: usize) -> Vec<Strategy> {
+        if i > 0 {
+            return Vec::new();
+        }
+        let compared = self.compared_at(0);
+        self.no_keep_alive
+            .iter()
+            .copied()
+            .filter(|s| compared.contains(s))
+            .collect()
+    }
+
+    /// The control rows as (strategy, C), for listing.
+    pub fn controls(&self) -> Vec<(Strategy, usize)> {
+        let runs = self.runs();
+        self.controls_at(0)
+            .into_iter()
+            .filter_map(|s| {
+                runs.iter()
+                    .copied()
+                    .find(|(r, c)| *r == s && (*c == 1 || self.concurrency.first() == Some(c)))
+            })
+            .collect()
+    }
+
+    /// Whether requests wait for anything: a delay at the mock or a
+    /// round trip through the delay line.
+    pub fn delayed(&self) -> bool {
+        !self.latency.typical().is_zero() || !self.network.rtt.is_zero()
+    }
+
     /// The mock's delay for each title of round `round`, in order.
     pub fn delays(&self, round: usize) -> Vec<Duration> {
         self.title_list(round)
@@ -153,6 +210,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             series: true,
             rounds: ROUNDS,
             layouts: 1,
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
             about: "100 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
                     It shows how much of the waiting each strategy overlaps, against the ideal \
                     of 10 rounds of one round trip.",
@@ -173,6 +232,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             series: false,
             rounds: ROUNDS,
             layouts: 1,
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
             about: "200 titles at 20 ms with C = 10, 50 and 100 (for C = 1 see the `latency` \
                     scenario's `sequential` row, whose N is 100; every strategy runs at C = 1 with \
                     WIKIFETCH_SWEEP=1). Time should fall as ⌈N/C⌉ × the round trip; where a \
@@ -190,6 +251,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             series: false,
             rounds: JITTER_ROUNDS,
             layouts: JITTER_ROUNDS,
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
             about: "200 titles with heavy-tailed delays (median 20 ms, p99 200 ms) at C = 20, and \
                     a new layout of them in each of 20 rounds (the same layouts in every run). A \
                     queue that hands out titles in input order (the reference client, the pool, the \
@@ -207,6 +270,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // three times the rounds cost seconds.
             rounds: 3 * ROUNDS,
             layouts: 1,
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
             about: "1000 titles with no added latency at C = 10: what remains is the CPU cost \
                     of each client and runtime per request. The client has one CPU, so a \
                     strategy's time here is mostly its own CPU per request; the reference \
@@ -214,18 +279,21 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
         },
         Scenario {
             name: "batching",
-            titles: 1000,
+            titles: 200,
             latency: Latency::Fixed(ms(20)),
             concurrency: vec![3, 10],
             // The best one-title strategy of `latency` (tokio-hyper, within
             // 1–2 % of its floor) beside `batched`; every other one-title
-            // strategy would add 6.7 s a round at C = 3 and show what
-            // `latency` shows.
+            // strategy would add 1.3 s a round at C = 3 and show what
+            // `latency` shows. N = 200 (10 batches) keeps a one-title row
+            // at C = 3 to 1.3 s a call, so that five rounds fit.
             strategies: &[Strategy::TokioHyper, Strategy::Batched],
             series: false,
-            rounds: 3,
+            rounds: 5,
             layouts: 1,
-            about: "1000 titles at 20 ms with C = 3 (Wikimedia's limit for parallel requests) \
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
+            about: "200 titles at 20 ms with C = 3 (Wikimedia's limit for parallel requests) \
                     and C = 10 (the lesson's): one title per request against the API's own \
                     batching, 20 titles a request. The reference client at each C is the best \
                     one title per request can do. The mock charges a batch the same delay as one \
@@ -233,6 +301,28 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                     does not model.",
         },
     ];
+    all.push(Scenario {
+        name: "wan",
+        // 20 titles: the lesson's loop without keep-alive costs three round
+        // trips a title (TCP, TLS 1.3, the request), 3 s a call at 50 ms.
+        titles: 20,
+        latency: Latency::Fixed(ms(1)),
+        concurrency: vec![10, 3],
+        strategies: Strategy::ALL,
+        series: true,
+        rounds: 5,
+        layouts: 1,
+        network: Network {
+            rtt: ms(50),
+            tls: true,
+        },
+        no_keep_alive: &[Strategy::Sequential, Strategy::ThreadPool],
+        about: "20 titles over HTTPS through a 50 ms round trip (the mock's own delay 1 ms), at \
+                C = 10 (the lesson's) and C = 3 (Wikimedia's limit): the lesson against a real \
+                network. Every strategy keeps its connections; two controls, `sequential` and \
+                `thread-pool` without keep-alive, open a new connection (TCP and TLS) for every \
+                request, as the lesson's `requests.get` does.",
+    });
     if sweep {
         all.push(Scenario {
             name: "sweep",
@@ -245,6 +335,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             series: false,
             rounds: 5,
             layouts: 1,
+            network: Network::LOOPBACK,
+            no_keep_alive: &[],
             about: "10,000 titles at 20 ms with C from 100 to 1000 (only with WIKIFETCH_SWEEP=1). \
                     It shows where threads and tasks part ways as the concurrency grows.",
         });

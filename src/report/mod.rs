@@ -26,7 +26,6 @@ pub use write::write;
 
 use crate::Strategy;
 use crate::scenarios::{Scenario, lower_bound, nominal_ideal, queue_ideal, scenarios};
-use clap::ValueEnum;
 use wikifetch_mock::Latency;
 use wikifetch_rig::Totals;
 use wikifetch_rig::stats::{Ratio, Summary};
@@ -197,15 +196,25 @@ impl Row {
 }
 
 /// What a row's timed calls did against what it claims: every call warm
-/// (no new connection) and, with a delay and N ≥ C, exactly C in flight.
+/// (no new connection; a `-no-keep-alive` control: one new connection per
+/// request) and, with a delay and N ≥ C, exactly C in flight.
 pub fn premise(
     totals: &Totals,
     titles: usize,
     concurrency: usize,
     delayed: bool,
+    keep_alive: bool,
 ) -> Option<String> {
     let mut broken = Vec::new();
-    if totals.connections > 0 {
+    if !keep_alive {
+        // A control that must open a connection for every request.
+        if totals.connections != totals.requests {
+            broken.push(format!(
+                "opened {} connections for {} requests, not one each",
+                totals.connections, totals.requests
+            ));
+        }
+    } else if totals.connections > 0 {
         broken.push(format!(
             "opened {} connection{} during the timed calls",
             totals.connections,
@@ -258,9 +267,10 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
                 )
             })?;
         let totals = record.totals();
-        let delayed = !scenario.latency.typical().is_zero();
-        let per_request =
-            Strategy::from_str(&record.strategy, false).map_or(1, Strategy::titles_per_request);
+        let delayed = scenario.delayed();
+        let of_row = Strategy::of_row(&record.strategy);
+        let per_request = of_row.map_or(1, |(s, _)| s.titles_per_request());
+        let keep_alive = of_row.is_none_or(|(_, kept)| kept);
         let (ideal, queue) = ideals(scenario, c, walls.len(), per_request);
         let timed = Row::timed(
             (&record.scenario, &record.strategy),
@@ -293,7 +303,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
             mock_busy: totals.mock_busy,
             rig_bound: totals.rig_bound(),
-            premise: premise(&totals, record.titles, c, delayed),
+            premise: premise(&totals, record.titles, c, delayed, keep_alive),
             iterations: record.iterations,
             cpus,
             timeline: record.timeline.clone(),
@@ -333,7 +343,8 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
 
 /// The ideals for `scenario` at concurrency `c` over `rounds` rounds, for
 /// a strategy that carries `per_request` titles a request: the nominal
-/// ideal ⌈⌈N/per_request⌉/C⌉ · latency, or for uneven delays the lower
+/// ideal ⌈⌈N/per_request⌉/C⌉ · (latency + the delay line's round trip),
+/// or for uneven delays the lower
 /// bound and an in-order queue's time, each averaged over the rounds'
 /// layouts; `None` at zero latency.
 fn ideals(
@@ -342,16 +353,21 @@ fn ideals(
     rounds: usize,
     per_request: usize,
 ) -> (Option<f64>, Option<f64>) {
+    // A request waits the mock's delay and the delay line's round trip.
+    let rtt = scenario.network.rtt;
     match scenario.latency {
-        Latency::Fixed(l) if l.is_zero() => (None, None),
+        _ if !scenario.delayed() => (None, None),
         Latency::Fixed(l) => (
-            Some(nominal_ideal(scenario.titles.div_ceil(per_request.max(1)), c, l).as_secs_f64()),
+            Some(
+                nominal_ideal(scenario.titles.div_ceil(per_request.max(1)), c, l + rtt)
+                    .as_secs_f64(),
+            ),
             None,
         ),
         _ => {
             let per_round: Vec<(f64, f64)> = (0..rounds.max(1))
                 .map(|r| {
-                    let delays = scenario.delays(r);
+                    let delays: Vec<_> = scenario.delays(r).iter().map(|d| *d + rtt).collect();
                     (
                         lower_bound(&delays, c).as_secs_f64(),
                         queue_ideal(&delays, c).as_secs_f64(),
@@ -381,29 +397,49 @@ mod tests {
             requests: 100,
             max_in_flight: peak,
             connections,
+            tls_handshakes: 0,
         }
     }
 
     #[test]
     fn a_row_that_kept_its_premise_has_none() {
         let t = Totals::of(&[sample(10, 0), sample(10, 0)]);
-        assert_eq!(premise(&t, 100, 10, true), None);
+        assert_eq!(premise(&t, 100, 10, true, true), None);
         // Fewer titles than C: N in flight is all there can be.
-        assert_eq!(premise(&Totals::of(&[sample(5, 0)]), 5, 10, true), None);
+        assert_eq!(
+            premise(&Totals::of(&[sample(5, 0)]), 5, 10, true, true),
+            None
+        );
         // At zero latency in-flight counts mean nothing: not checked.
-        assert_eq!(premise(&Totals::of(&[sample(1, 0)]), 100, 10, false), None);
+        assert_eq!(
+            premise(&Totals::of(&[sample(1, 0)]), 100, 10, false, true),
+            None
+        );
+    }
+
+    #[test]
+    fn a_control_without_keep_alive_must_open_a_connection_per_request() {
+        let each = Totals::of(&[sample(10, 100), sample(10, 100)]);
+        assert_eq!(premise(&each, 100, 10, true, false), None);
+        // Kept-alive, the same calls broke the premise.
+        assert!(premise(&each, 100, 10, true, true).is_some());
+        let reused = Totals::of(&[sample(10, 90)]);
+        assert_eq!(
+            premise(&reused, 100, 10, true, false).unwrap(),
+            "opened 90 connections for 100 requests, not one each"
+        );
     }
 
     #[test]
     fn a_broken_premise_says_what_happened() {
         let t = Totals::of(&[sample(248, 3), sample(240, 0)]);
         assert_eq!(
-            premise(&t, 10_000, 1000, true).unwrap(),
+            premise(&t, 10_000, 1000, true, true).unwrap(),
             "opened 3 connections during the timed calls; 240–248 in flight at its peak, not 1000"
         );
         let t = Totals::of(&[sample(9, 1)]);
         assert_eq!(
-            premise(&t, 100, 10, true).unwrap(),
+            premise(&t, 100, 10, true, true).unwrap(),
             "opened 1 connection during the timed calls; 9 in flight at its peak, not 10"
         );
     }

@@ -205,8 +205,23 @@ impl MockWikiBuilder {
 
     /// Starts the server on 127.0.0.1.
     pub fn start(self) -> std::io::Result<MockWiki> {
-        let listeners = server::listeners(self.port, self.workers.max(1))?;
-        let address = listeners[0].local_addr()?;
+        let mut listeners: Vec<_> = server::listeners(self.port, self.workers.max(1))?
+            .into_iter()
+            .map(|l| (l, server::Listener::Api))
+            .collect();
+        let address = listeners[0].0.local_addr()?;
+        // With layers, the admin paths get a plain listener of their own.
+        let admin_address = if self.tls || !self.rtt.is_zero() {
+            let admin = server::listeners(0, 1)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| std::io::Error::other("no admin listener"))?;
+            let address = admin.local_addr()?;
+            listeners.push((admin, server::Listener::Admin));
+            Some(address)
+        } else {
+            None
+        };
         let shared = Arc::new(Shared {
             latency: self.latency,
             faults: self.faults,
@@ -236,6 +251,7 @@ impl MockWikiBuilder {
             _workers: workers,
             shared,
             address,
+            admin_address,
         })
     }
 }
@@ -246,6 +262,7 @@ pub struct MockWiki {
     _workers: server::Workers,
     shared: Arc<Shared>,
     address: SocketAddr,
+    admin_address: Option<SocketAddr>,
 }
 
 /// What the server has seen since it started or since the last reset.
@@ -295,6 +312,12 @@ impl MockWiki {
     /// The address clients connect to.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where the admin paths are served plain, without the layers, when
+    /// the mock has any (TLS or a delay line): `http://<this>/__wikifetch/stats`.
+    pub fn admin_address(&self) -> Option<SocketAddr> {
+        self.admin_address
     }
 
     /// Counts since start or the last reset.

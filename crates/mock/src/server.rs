@@ -13,6 +13,10 @@
 //! its own process: `GET /__wikifetch/stats` (the counters, the process's
 //! CPU time, as JSON) and `GET /__wikifetch/reset` (zero the counters,
 //! then answer as stats does). Neither counts as a request or a connection.
+//! A mock with layers (TLS, the delay line) also serves them, and only
+//! them, on a plain listener of its own: reading the counters through the
+//! layers would cost the rig a handshake and round trips, and count a
+//! TLS connection that is not the client's.
 
 use std::convert::Infallible;
 use std::net::{SocketAddr, TcpListener};
@@ -51,14 +55,26 @@ impl Drop for Workers {
     }
 }
 
+/// Which paths a listener serves, and through which layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Listener {
+    /// The API and the admin paths, through the mock's layers.
+    Api,
+    /// The admin paths only, plain HTTP with no layer.
+    Admin,
+}
+
 /// Serves `shared` on every listener, one worker thread each.
-pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::io::Result<Workers> {
+pub(crate) fn start(
+    listeners: Vec<(TcpListener, Listener)>,
+    shared: &Arc<Shared>,
+) -> std::io::Result<Workers> {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut workers = Workers {
         stop,
         threads: Vec::new(),
     };
-    for (i, listener) in listeners.into_iter().enumerate() {
+    for (i, (listener, kind)) in listeners.into_iter().enumerate() {
         listener.set_nonblocking(true)?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
@@ -73,7 +89,7 @@ pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::i
         let (shared, stopped) = (Arc::clone(shared), stopped.clone());
         let thread = std::thread::Builder::new()
             .name(format!("wikifetch-mock-{i}"))
-            .spawn(move || runtime.block_on(accept_loop(listener, shared, stopped)))?;
+            .spawn(move || runtime.block_on(accept_loop(listener, kind, shared, stopped)))?;
         workers.threads.push(thread);
     }
     Ok(workers)
@@ -81,6 +97,7 @@ pub(crate) fn start(listeners: Vec<TcpListener>, shared: &Arc<Shared>) -> std::i
 
 async fn accept_loop(
     listener: tokio::net::TcpListener,
+    kind: Listener,
     shared: Arc<Shared>,
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -103,8 +120,12 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
-            let Some(io) = layers(stream, &shared).await else {
-                return;
+            let io: Box<dyn Io> = match kind {
+                Listener::Admin => Box::new(stream),
+                Listener::Api => match layers(stream, &shared).await {
+                    Some(io) => io,
+                    None => return,
+                },
             };
             // Counted at its first API request: a connection that only
             // carried admin requests (the rig's) is not the client's.
@@ -112,7 +133,7 @@ async fn accept_loop(
             let service_shared = Arc::clone(&shared);
             let service = hyper::service::service_fn(move |request| {
                 let (shared, counted) = (Arc::clone(&service_shared), Arc::clone(&counted));
-                async move { Ok::<_, Infallible>(handle(&shared, &counted, request).await) }
+                async move { Ok::<_, Infallible>(handle(&shared, kind, &counted, request).await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .header_read_timeout(None)
@@ -148,13 +169,14 @@ async fn layers(stream: tokio::net::TcpStream, shared: &Arc<Shared>) -> Option<B
 
 async fn handle(
     shared: &Shared,
+    kind: Listener,
     counted: &AtomicBool,
     request: Request<Incoming>,
 ) -> Response<Payload> {
     let arrival = Instant::now();
     let uri = request.uri();
     match uri.path() {
-        API_PATH => {}
+        API_PATH if kind == Listener::Api => {}
         STATS_PATH => return send(json_answer(&shared.snapshot_json())),
         RESET_PATH => {
             shared.reset();

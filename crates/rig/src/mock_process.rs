@@ -3,8 +3,9 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -25,14 +26,24 @@ pub struct MockSpec {
     pub cpus: Vec<usize>,
     /// `--rtt`, a round trip for the delay line (`50ms`); empty: none.
     pub rtt: String,
+    /// `--tls`: serve HTTPS; the CA certificate goes to a file of the
+    /// process's ([`MockProcess::ca_cert`]).
+    pub tls: bool,
     /// `--bare-wiremock BYTES`: start the control server instead, a bare
     /// wiremock answering every request with this many bytes.
     pub bare_wiremock: Option<usize>,
 }
 
 impl MockSpec {
-    /// The command-line arguments for `wikifetch serve`.
-    pub fn args(&self) -> Vec<String> {
+    /// Whether the mock has layers (TLS, a delay line), and so serves the
+    /// admin paths on a plain listener of their own.
+    pub fn layered(&self) -> bool {
+        self.tls || !self.rtt.is_empty()
+    }
+
+    /// The command-line arguments for `wikifetch serve`; `ca_out` is where
+    /// `--tls` writes its CA certificate.
+    pub fn args(&self, ca_out: Option<&Path>) -> Vec<String> {
         let mut args = vec![
             "serve".to_owned(),
             "--port".into(),
@@ -60,6 +71,10 @@ impl MockSpec {
         if let Some(bytes) = self.bare_wiremock {
             opt("--bare-wiremock", bytes.to_string());
         }
+        if let (true, Some(path)) = (self.tls, ca_out) {
+            args.push("--tls".into());
+            args.extend(["--ca-out".into(), path.display().to_string()]);
+        }
         args
     }
 }
@@ -76,31 +91,64 @@ pub struct MockStats {
     pub connections: u64,
     /// The mock process's CPU time so far (all threads), nanoseconds.
     pub cpu_ns: u64,
+    /// Connections that negotiated TLS 1.3 since the last reset: full
+    /// handshakes, each one round trip through the delay line.
+    #[serde(default)]
+    pub tls13_connections: u64,
+    /// Connections that negotiated TLS 1.2 (two round trips each).
+    #[serde(default)]
+    pub tls12_connections: u64,
 }
 
 /// A running mock process. Killed when dropped.
 pub struct MockProcess {
     child: Child,
     address: SocketAddr,
+    /// Where the admin paths are: past the layers when there are any.
+    admin: SocketAddr,
     url: String,
+    ca_cert: Option<PathBuf>,
 }
+
+/// Numbers the CA files of one process's mocks.
+static MOCKS: AtomicUsize = AtomicUsize::new(0);
 
 impl MockProcess {
     /// Starts `exe` (the `wikifetch` binary) as `serve` with `spec`, and
     /// waits for it to print its URL.
     pub fn start(exe: &Path, spec: &MockSpec) -> std::io::Result<Self> {
+        let ca_cert = spec.tls.then(|| {
+            std::env::temp_dir().join(format!(
+                "wikifetch-rig-ca-{}-{}.pem",
+                std::process::id(),
+                MOCKS.fetch_add(1, Ordering::Relaxed)
+            ))
+        });
         let mut child = Command::new(exe)
-            .args(spec.args())
+            .args(spec.args(ca_cert.as_deref()))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()?;
-        let first = child.stdout.take().map(|out| {
-            let mut line = String::new();
-            BufReader::new(out).read_line(&mut line).map(|_| line)
+        // The URL first; a layered mock's admin address next.
+        let lines = child.stdout.take().map(|out| {
+            let mut out = BufReader::new(out);
+            let mut read = || {
+                let mut line = String::new();
+                out.read_line(&mut line).map(|_| line.trim().to_owned())
+            };
+            let url = read()?;
+            let admin = if spec.layered() {
+                read()?
+            } else {
+                String::new()
+            };
+            Ok::<_, std::io::Error>((url, admin))
         });
-        let url = match first {
-            Some(Ok(line)) if line.starts_with("http://") => line.trim().to_owned(),
+        let (url, admin) = match lines {
+            Some(Ok((url, admin))) if url.starts_with("http://") || url.starts_with("https://") => {
+                (url, admin)
+            }
             _ => {
                 let _ = child.kill();
                 let mut err = String::new();
@@ -114,16 +162,25 @@ impl MockProcess {
                 )));
             }
         };
-        let address = url
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .and_then(|a| a.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("bad mock URL {url:?}")))?;
+        let parse = |text: &str| -> std::io::Result<SocketAddr> {
+            text.split("://")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|a| a.parse().ok())
+                .ok_or_else(|| std::io::Error::other(format!("bad mock address {text:?}")))
+        };
+        let address = parse(&url)?;
+        let admin = if spec.layered() {
+            parse(admin.trim_start_matches("admin "))?
+        } else {
+            address
+        };
         Ok(Self {
             child,
             address,
+            admin,
             url,
+            ca_cert,
         })
     }
 
@@ -137,6 +194,12 @@ impl MockProcess {
         self.address
     }
 
+    /// The CA certificate's file when the mock serves HTTPS: what a client
+    /// must trust (`Config::ca_cert_pem`, `--ca-cert`).
+    pub fn ca_cert(&self) -> Option<&Path> {
+        self.ca_cert.as_deref()
+    }
+
     /// The process id, for reading its memory from `/proc`.
     pub fn pid(&self) -> i32 {
         i32::try_from(self.child.id()).unwrap_or(0)
@@ -144,13 +207,13 @@ impl MockProcess {
 
     /// The counters now.
     pub fn stats(&self) -> std::io::Result<MockStats> {
-        admin(self.address, STATS_PATH)
+        admin(self.admin, STATS_PATH)
     }
 
     /// Zeroes the counters; returns them as they were just after (CPU
     /// time included).
     pub fn reset(&self) -> std::io::Result<MockStats> {
-        admin(self.address, RESET_PATH)
+        admin(self.admin, RESET_PATH)
     }
 }
 
@@ -158,6 +221,9 @@ impl Drop for MockProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(path) = &self.ca_cert {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -216,6 +282,32 @@ mod tests {
         let error = admin(address, STATS_PATH).unwrap_err().to_string();
         server.join().unwrap();
         assert!(error.contains("404 Not Found"), "{error}");
+    }
+
+    #[test]
+    fn a_layered_mock_serves_its_counters_plain_and_its_api_only_through_the_layers() {
+        let mock = wikifetch_mock::MockWiki::builder()
+            .tls(true)
+            .rtt(Duration::from_millis(20))
+            .start()
+            .unwrap();
+        let admin_at = mock.admin_address().unwrap();
+        let started = std::time::Instant::now();
+        let stats = admin(admin_at, STATS_PATH).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(20),
+            "no delay line"
+        );
+        assert_eq!((stats.requests, stats.tls13_connections), (0, 0));
+        // The API is not served on the admin listener.
+        let error = admin(admin_at, wikifetch_mock::API_PATH).unwrap_err();
+        assert!(error.to_string().contains("404"), "{error}");
+        assert!(
+            wikifetch_mock::MockWiki::start()
+                .unwrap()
+                .admin_address()
+                .is_none()
+        );
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! little as an HTTP/1.1 client can: it writes the request bytes, reads
 //! the status line, finds `Content-Length`, and skips that many bytes. No
 //! parsing of the answer, no retries, one thread (a tokio current-thread
-//! runtime built once); a request that takes longer than
+//! runtime built once). Over `https://` it speaks TLS through rustls
+//! (trusting `Config::ca_cert_pem`, as the strategies do), so that a row
+//! over TLS has a floor over TLS too. A request that takes longer than
 //! `Config::timeout` fails and its connection is dropped, so a hung
 //! answer (the `hang` fault) cannot hold the floor for an hour. Whatever a strategy takes beyond
 //! this client, on the same mock in the same run, is the strategy's own.
@@ -16,9 +18,35 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::ServerName;
 use wikifetch_core::{Config, Title, request_url};
+
+/// A connection: a socket, or TLS over one.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+type Connection = Box<dyn Stream>;
+
+/// Where the client connects, and how.
+#[derive(Clone)]
+struct Endpoint {
+    address: SocketAddr,
+    /// With TLS: the connector and the name the certificate must carry.
+    tls: Option<(TlsConnector, ServerName<'static>)>,
+}
+
+impl Endpoint {
+    async fn connect(&self) -> std::io::Result<Connection> {
+        let socket = TcpStream::connect(self.address).await?;
+        socket.set_nodelay(true)?;
+        match &self.tls {
+            None => Ok(Box::new(socket)),
+            Some((connector, name)) => Ok(Box::new(connector.connect(name.clone(), socket).await?)),
+        }
+    }
+}
 
 /// The client's name in its User-Agent.
 pub const CLIENT: &str = "wikifetch-reference";
@@ -50,16 +78,16 @@ impl Call {
 /// one concurrency. Every request is rendered when the client is built.
 pub struct Reference {
     runtime: tokio::runtime::Runtime,
-    address: SocketAddr,
+    endpoint: Endpoint,
     layouts: Vec<Arc<Vec<Vec<u8>>>>,
     concurrency: usize,
     timeout: Duration,
-    pool: Mutex<Vec<TcpStream>>,
+    pool: Mutex<Vec<Connection>>,
 }
 
 impl Reference {
-    /// A client for `titles` against `config.api_url` (plain `http://` on
-    /// an IP address) at `config.concurrency` connections.
+    /// A client for `titles` against `config.api_url` (`http://` or
+    /// `https://` on an IP address) at `config.concurrency` connections.
     pub fn new(config: &Config, titles: &[String]) -> Result<Self, String> {
         Self::with_layouts(config, &[titles.to_vec()])
     }
@@ -67,16 +95,27 @@ impl Reference {
     /// A client for several lists of titles, one per layout, sharing its
     /// connections: [`Reference::run_layout`] picks the list.
     pub fn with_layouts(config: &Config, layouts: &[Vec<String>]) -> Result<Self, String> {
-        let rest = config.api_url.strip_prefix("http://").ok_or_else(|| {
-            format!(
-                "the reference client speaks plain http only: {}",
-                config.api_url
-            )
-        })?;
+        let (scheme, rest) = config.api_url.split_once("://").unwrap_or_default();
         let authority = rest.split('/').next().unwrap_or_default();
         let address: SocketAddr = authority.parse().map_err(|_| {
             format!("the reference client needs an IP address and port: {authority}")
         })?;
+        let tls = match scheme {
+            "http" => None,
+            "https" => {
+                let config = wikifetch_core::tls::client_config(config.ca_cert_pem.as_deref())
+                    .map_err(|e| format!("the reference client's TLS: {e}"))?;
+                let name = ServerName::IpAddress(address.ip().into());
+                Some((TlsConnector::from(Arc::new(config)), name))
+            }
+            _ => {
+                return Err(format!(
+                    "the reference client speaks http and https only: {}",
+                    config.api_url
+                ));
+            }
+        };
+        let origin = scheme.len() + "://".len() + authority.len();
         let user_agent = config.user_agent(CLIENT);
         let render = |titles: &[String]| {
             titles
@@ -84,7 +123,7 @@ impl Reference {
                 .map(|t| {
                     let title = Title::new(t).map_err(|e| format!("{t:?}: {e}"))?;
                     let url = request_url(config, &title);
-                    let target = &url["http://".len() + authority.len()..];
+                    let target = url.get(origin..).unwrap_or("/");
                     Ok(format!(
                         "GET {target} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: {user_agent}\r\n\
                          Accept: */*\r\nAccept-Encoding: gzip\r\n\r\n"
@@ -108,7 +147,7 @@ impl Reference {
             .map_err(|e| e.to_string())?;
         Ok(Self {
             runtime,
-            address,
+            endpoint: Endpoint { address, tls },
             layouts,
             concurrency: config.concurrency.max(1),
             timeout: config.timeout,
@@ -146,18 +185,15 @@ impl Reference {
     fn send_from(&self, requests: &Arc<Vec<Vec<u8>>>, count: usize) -> Call {
         let mut idle = std::mem::take(&mut *self.pool.lock().unwrap_or_else(|e| e.into_inner()));
         let next = Arc::new(AtomicUsize::new(0));
-        let (address, concurrency, timeout) = (
-            self.address,
-            self.concurrency.min(count.max(1)),
-            self.timeout,
-        );
+        let (concurrency, timeout) = (self.concurrency.min(count.max(1)), self.timeout);
         let call = self.runtime.block_on(async {
             let start = Instant::now();
             let mut tasks = tokio::task::JoinSet::new();
             for _ in 0..concurrency {
                 let (requests, next) = (Arc::clone(requests), Arc::clone(&next));
                 let stream = idle.pop();
-                tasks.spawn(worker(address, stream, requests, next, count, timeout));
+                let endpoint = self.endpoint.clone();
+                tasks.spawn(worker(endpoint, stream, requests, next, count, timeout));
             }
             let mut call = Call::default();
             let mut kept = Vec::new();
@@ -183,12 +219,12 @@ struct WorkerDone {
     failed: usize,
     round_trips: Vec<Duration>,
     body_bytes: u64,
-    stream: Option<TcpStream>,
+    stream: Option<Connection>,
 }
 
 async fn worker(
-    address: SocketAddr,
-    mut stream: Option<TcpStream>,
+    endpoint: Endpoint,
+    mut stream: Option<Connection>,
     requests: Arc<Vec<Vec<u8>>>,
     next: Arc<AtomicUsize>,
     count: usize,
@@ -211,10 +247,7 @@ async fn worker(
         let sent = Instant::now();
         let connection = match stream.take() {
             Some(s) => Ok(s),
-            None => TcpStream::connect(address).await.and_then(|s| {
-                s.set_nodelay(true)?;
-                Ok(s)
-            }),
+            None => endpoint.connect().await,
         };
         let Ok(mut connection) = connection else {
             done.failed += 1;
@@ -247,7 +280,7 @@ async fn worker(
 /// Writes one request and reads its answer; returns the status and the
 /// body's length.
 async fn exchange(
-    stream: &mut TcpStream,
+    stream: &mut Connection,
     request: &[u8],
     buffer: &mut Vec<u8>,
 ) -> std::io::Result<(u16, usize)> {
@@ -325,6 +358,29 @@ mod tests {
         assert!(again.wall >= Duration::from_millis(25));
         let load = client.send(50);
         assert_eq!(load.ok, 50);
+    }
+
+    #[test]
+    fn over_tls_it_trusts_the_given_ca_and_keeps_its_handshakes() {
+        let mock = wikifetch_mock::MockWiki::builder()
+            .tls(true)
+            .start()
+            .unwrap();
+        let mut config = Config::for_api(&mock.api_url());
+        config.concurrency = 3;
+        let titles: Vec<String> = (0..12).map(|i| format!("AT&T {i}")).collect();
+        // Without the mock's CA the web roots refuse its certificate.
+        let untrusted = Reference::new(&config, &titles).unwrap().run();
+        assert_eq!((untrusted.ok, mock.stats().requests), (0, 0));
+        config.ca_cert_pem = mock.ca_cert_pem().map(str::to_owned);
+        let client = Reference::new(&config, &titles).unwrap();
+        assert_eq!(client.run().ok, 12);
+        assert!(mock.attempts("AT&T 7") == 1, "titles arrive byte-exact");
+        let stats = mock.stats();
+        assert_eq!((stats.connections, stats.tls13_connections), (3, 3));
+        mock.reset_stats();
+        assert_eq!(client.run().ok, 12);
+        assert_eq!(mock.stats().tls13_connections, 0, "sessions kept");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct Sample {
     pub max_in_flight: usize,
     /// Connections opened during the call.
     pub connections: u64,
+    /// TLS handshakes during the call (0 over plain HTTP).
+    #[serde(default)]
+    pub tls_handshakes: u64,
 }
 
 impl Sample {
@@ -62,6 +65,7 @@ pub fn measure<T>(mock: &MockProcess, call: impl FnOnce() -> T) -> std::io::Resu
             requests: after.requests,
             max_in_flight: after.max_in_flight,
             connections: after.connections,
+            tls_handshakes: after.tls13_connections + after.tls12_connections,
         },
     ))
 }
@@ -92,6 +96,9 @@ pub struct Totals {
     pub min_peak_in_flight: usize,
     /// Connections opened, over all calls.
     pub connections: u64,
+    /// TLS handshakes, over all calls.
+    #[serde(default)]
+    pub tls_handshakes: u64,
     /// Requests, over all calls.
     pub requests: u64,
 }
@@ -132,6 +139,7 @@ impl Totals {
             max_in_flight: samples.iter().map(|s| s.max_in_flight).max().unwrap_or(0),
             min_peak_in_flight: samples.iter().map(|s| s.max_in_flight).min().unwrap_or(0),
             connections: samples.iter().map(|s| s.connections).sum(),
+            tls_handshakes: samples.iter().map(|s| s.tls_handshakes).sum(),
             requests,
         }
     }
@@ -154,6 +162,7 @@ mod tests {
             requests,
             max_in_flight: peak,
             connections: 0,
+            tls_handshakes: 0,
         }
     }
 
