@@ -21,7 +21,7 @@ enum Kind {
     /// A strategy's fetcher.
     Strategy(Box<dyn Fetcher>),
     /// The reference client, its requests rendered when it was built.
-    Reference(Reference),
+    Reference(Box<Reference>),
 }
 
 /// What one call returned.
@@ -56,7 +56,9 @@ impl Runner {
                 .build(config)
                 .map(Kind::Strategy)
                 .map_err(|e| format!("{s} at C = {}: {e}", config.concurrency))?,
-            None => Reference::with_layouts(config, layouts).map(Kind::Reference)?,
+            None => {
+                Reference::with_layouts(config, layouts).map(|r| Kind::Reference(Box::new(r)))?
+            }
         };
         Ok(Self {
             kind,
