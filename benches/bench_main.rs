@@ -242,16 +242,8 @@ fn run_scenario(scenario: &Scenario, split: &CpuSplit, log: &mut RunLog, test: b
     let mock = MockProcess::start(
         Path::new(EXE),
         &MockSpec {
-            latency: scenario.latency.to_string(),
-            seed: SEED,
             cpus: split.mock.clone(),
-            rtt: if rtt.is_zero() {
-                String::new()
-            } else {
-                format!("{}ms", rtt.as_millis())
-            },
-            tls: scenario.network.tls,
-            ..MockSpec::default()
+            ..scenario.mock_spec()
         },
     )
     .expect("the mock process starts");

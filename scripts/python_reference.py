@@ -15,9 +15,20 @@ against the lesson (`changes`):
   URL;
 - `ProcessPoolExecutor(max_workers=10)` with the lesson's function.
 
-Only the API URL differs from the lesson: it points at the local mock.
+Only the API URL differs from the lesson: it points at the local mock. Over
+HTTPS (the `wan` scenario) the mock's CA is trusted through the variables
+requests and httpx read (REQUESTS_CA_BUNDLE, SSL_CERT_FILE), so the lesson's
+code runs unchanged, with certificate verification on.
 
-Usage: python_reference.py --latency-url URL --overhead-url URL --out FILE
+Like the Rust rows, every row makes one untimed call first, and a client
+that outlives a call (the Session, the AsyncClient) is built once per row
+and kept, so that its timed calls start on warm connections; the lesson's
+`requests.get` keeps nothing, which is the point. Around every timed call
+the mock's counters are read from its admin address: connections opened
+and TLS handshakes per call.
+
+Usage: python_reference.py --scenario NAME N REPEATS URL ADMIN [--scenario ...]
+       [--ca-cert PATH] --out FILE
 
 The packages are pinned in scripts/requirements.txt; if they are missing it
 creates scripts/.venv, installs them there (PyPI), then runs itself again
@@ -26,6 +37,7 @@ with that interpreter.
 
 import argparse
 import asyncio
+import urllib.request
 import concurrent.futures
 import json
 import os
@@ -130,21 +142,25 @@ def extract_with_session(wiki_title):
     return resp_dict["query"]["pages"][page_id]["extract"]
 
 
-def with_session(code):
-    """Runs `code` with a fresh Session whose pool holds 10 connections."""
+class WithSession:
+    """Runs `code` with one Session whose pool holds 10 connections, built
+    when the row starts and kept across its calls."""
 
-    def run(wiki_titles):
+    def __init__(self, code):
+        self.code = code
+
+    def open(self):
         global SESSION
         SESSION = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=10)
         SESSION.mount("http://", adapter)
         SESSION.mount("https://", adapter)
-        try:
-            return code(wiki_titles)
-        finally:
-            SESSION.close()
 
-    return run
+    def __call__(self, wiki_titles):
+        return self.code(wiki_titles)
+
+    def close(self):
+        SESSION.close()
 
 
 def session_loop(wiki_titles):
@@ -163,27 +179,38 @@ def session_pool(wiki_titles):
 # --- asyncio with httpx.AsyncClient, at most 10 in flight --------------------
 
 
-async def httpx_all(wiki_titles, limit=10):
-    limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
-    async with httpx.AsyncClient(limits=limits) as client:
-        gate = asyncio.Semaphore(limit)
+async def httpx_all(client, wiki_titles, limit=10):
+    gate = asyncio.Semaphore(limit)
 
-        async def one(wiki_title):
-            async with gate:
-                resp = await client.get(
-                    API
-                    + "?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&titles="
-                    + wiki_title
-                )
-            resp_dict = resp.json()
-            page_id = list(resp_dict["query"]["pages"].keys())[0]
-            return resp_dict["query"]["pages"][page_id]["extract"]
+    async def one(wiki_title):
+        async with gate:
+            resp = await client.get(
+                API
+                + "?action=query&prop=extracts&exsentences=5&explaintext=1&format=json&titles="
+                + wiki_title
+            )
+        resp_dict = resp.json()
+        page_id = list(resp_dict["query"]["pages"].keys())[0]
+        return resp_dict["query"]["pages"][page_id]["extract"]
 
-        return await asyncio.gather(*(one(t) for t in wiki_titles))
+    return await asyncio.gather(*(one(t) for t in wiki_titles))
 
 
-def asyncio_httpx(wiki_titles):
-    return asyncio.run(httpx_all(wiki_titles))
+class AsyncioHttpx:
+    """One event loop and one AsyncClient (10 connections) per row, kept
+    across its calls."""
+
+    def open(self, limit=10):
+        self.loop = asyncio.new_event_loop()
+        limits = httpx.Limits(max_connections=limit, max_keepalive_connections=limit)
+        self.client = httpx.AsyncClient(limits=limits)
+
+    def __call__(self, wiki_titles):
+        return self.loop.run_until_complete(httpx_all(self.client, wiki_titles))
+
+    def close(self):
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.close()
 
 
 # --- ProcessPoolExecutor with the lesson's function ---------------------------
@@ -212,21 +239,21 @@ VARIANTS = [
     (
         "Session for-loop",
         "one requests.Session, the title as a parameter",
-        with_session(session_loop),
+        WithSession(session_loop),
         1,
         True,
     ),
     (
         "Session ThreadPoolExecutor(10)",
         "one requests.Session (pool of 10), the title as a parameter",
-        with_session(session_pool),
+        WithSession(session_pool),
         10,
         False,
     ),
     (
         "asyncio + httpx (10 in flight)",
         "asyncio tasks and httpx.AsyncClient instead of threads and requests",
-        asyncio_httpx,
+        AsyncioHttpx(),
         10,
         True,
     ),
@@ -265,24 +292,47 @@ def wrong(wiki_titles, extracts, ordered):
     return sum(1 for t in wiki_titles if t not in found)
 
 
-def measure(variant, scenario, n, repeats, url):
-    """Times one row; a call that raises counts every title as failed."""
+def admin(url, path):
+    """The mock's counters, from its admin address (never through TLS)."""
+    with urllib.request.urlopen(url + path, timeout=10) as resp:
+        return json.load(resp)
+
+
+def measure(variant, scenario, n, repeats, url, admin_url):
+    """Times one row: `repeats` timed calls, the mock's counters read around
+    each, after an untimed one for a row whose client outlives a call (the
+    lesson's code keeps nothing to warm). A call that raises counts every
+    title as failed."""
     global API
     API = url
     name, changes, code, concurrency, ordered = variant
     wiki_titles = titles(n)
-    seconds = []
-    extracts = []
-    failed = 0
-    for _ in range(repeats):
-        start = time.perf_counter()
-        try:
-            extracts = code(wiki_titles)
-        except Exception as e:  # noqa: BLE001 - the lesson's code raises anything
-            print(f"python reference: {name} ({scenario}) raised {e!r}", file=sys.stderr)
-            extracts = []
-            failed = n
-        seconds.append(time.perf_counter() - start)
+    seconds, connections, handshakes, requests_sent, wrongs = [], [], [], [], []
+    kept = hasattr(code, "open")
+    if kept:
+        code.open()
+    try:
+        for timed in [False] * kept + [True] * repeats:
+            admin(admin_url, "/__wikifetch/reset")
+            start = time.perf_counter()
+            try:
+                extracts = code(wiki_titles)
+                failed = 0
+            except Exception as e:  # noqa: BLE001 - the lesson's code raises anything
+                print(f"python reference: {name} ({scenario}) raised {e!r}", file=sys.stderr)
+                extracts, failed = [], n
+            elapsed = time.perf_counter() - start
+            stats = admin(admin_url, "/__wikifetch/stats")
+            if not timed:
+                continue
+            seconds.append(elapsed)
+            connections.append(stats["connections"])
+            handshakes.append(stats.get("tls13_connections", 0) + stats.get("tls12_connections", 0))
+            requests_sent.append(stats["requests"])
+            wrongs.append(failed or wrong(wiki_titles, extracts, ordered=ordered))
+    finally:
+        if kept:
+            code.close()
     return {
         "scenario": scenario,
         "code": name,
@@ -293,24 +343,35 @@ def measure(variant, scenario, n, repeats, url):
         "mean_s": statistics.mean(seconds),
         "min_s": min(seconds),
         "max_s": max(seconds),
-        "wrong": failed or wrong(wiki_titles, extracts, ordered=ordered),
+        "wrong": max(wrongs),
+        "connections_per_call": statistics.mean(connections),
+        "tls_handshakes_per_call": statistics.mean(handshakes),
+        "requests_per_call": statistics.mean(requests_sent),
     }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency-url", required=True, help="mock with a 20 ms delay")
-    parser.add_argument("--overhead-url", required=True, help="mock with no delay")
+    parser.add_argument(
+        "--scenario",
+        nargs=5,
+        action="append",
+        required=True,
+        metavar=("NAME", "N", "REPEATS", "URL", "ADMIN"),
+        help="a scenario: its name, titles per call, timed calls per row, "
+        "the mock's API URL and its admin URL",
+    )
+    parser.add_argument("--ca-cert", help="the CA an https mock's certificate is signed by")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    r = args.repeats
+    if args.ca_cert:
+        # What requests and httpx read when verifying: the lesson's code
+        # itself stays as it is.
+        os.environ["REQUESTS_CA_BUNDLE"] = args.ca_cert
+        os.environ["SSL_CERT_FILE"] = args.ca_cert
     runs = [
-        measure(v, scenario, n, r, url)
-        for scenario, n, url in [
-            ("latency", 100, args.latency_url),
-            ("overhead", 1000, args.overhead_url),
-        ]
+        measure(v, name, int(n), int(repeats), url, admin_url.rstrip("/"))
+        for name, n, repeats, url, admin_url in args.scenario
         for v in VARIANTS
     ]
     result = {
@@ -323,7 +384,9 @@ def main():
         json.dump(result, f, indent=2)
     for run in runs:
         print(f"python reference: {run['scenario']:<9} {run['code']:<32} "
-              f"mean {run['mean_s'] * 1e3:8.1f} ms  wrong {run['wrong']}")
+              f"mean {run['mean_s'] * 1e3:8.1f} ms  wrong {run['wrong']}  "
+              f"connections {run['connections_per_call']:g}  "
+              f"TLS handshakes {run['tls_handshakes_per_call']:g}")
 
 
 if __name__ == "__main__":

@@ -181,6 +181,30 @@ impl Scenario {
             .collect()
     }
 
+    /// The mock process this scenario runs against (latency, delay line,
+    /// TLS); the caller adds the seed and the CPUs.
+    pub fn mock_spec(&self) -> wikifetch_rig::MockSpec {
+        let rtt = self.network.rtt;
+        wikifetch_rig::MockSpec {
+            rtt: if rtt.is_zero() {
+                String::new()
+            } else {
+                format!("{}ms", rtt.as_millis())
+            },
+            tls: self.network.tls,
+            ..Self::mock_spec_of(&self.latency.to_string())
+        }
+    }
+
+    /// A plain mock process with latency `latency` (a `--latency` spec).
+    pub fn mock_spec_of(latency: &str) -> wikifetch_rig::MockSpec {
+        wikifetch_rig::MockSpec {
+            latency: latency.to_owned(),
+            seed: SEED,
+            ..wikifetch_rig::MockSpec::default()
+        }
+    }
+
     /// Whether requests wait for anything: a delay at the mock or a
     /// round trip through the delay line.
     pub fn delayed(&self) -> bool {
@@ -310,7 +334,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
         concurrency: vec![10, 3],
         strategies: Strategy::ALL,
         series: true,
-        rounds: 5,
+        rounds: 4,
         layouts: 1,
         network: Network {
             rtt: ms(50),

@@ -9,42 +9,60 @@ use serde_json::json;
 use wikifetch_rig::{CpuSplit, MockProcess, MockSpec};
 
 use super::Paths;
-use crate::scenarios::SEED;
+use crate::scenarios::{SEED, Scenario, scenarios};
 
-/// The delay of the Python reference's `latency` run (the `latency` scenario's).
+/// The delay of the `wrk` delay check (the `latency` scenario's).
 pub const PYTHON_DELAY: &str = "20ms";
 
+/// Timed calls per Python row: three, but two in `wan`, where the lesson's
+/// loop opens a TLS connection for each of its titles (3 s a call).
+const PYTHON_REPEATS: &[(&str, usize)] = &[("latency", 3), ("overhead", 3), ("wan", 2)];
+
 fn mock(exe: &Path, split: &CpuSplit, latency: &str) -> std::io::Result<MockProcess> {
+    start(exe, split, &Scenario::mock_spec_of(latency))
+}
+
+fn start(exe: &Path, split: &CpuSplit, spec: &MockSpec) -> std::io::Result<MockProcess> {
     MockProcess::start(
         exe,
         &MockSpec {
-            latency: latency.to_owned(),
             seed: SEED,
             cpus: split.mock.clone(),
-            ..MockSpec::default()
+            ..spec.clone()
         },
     )
 }
 
 /// Runs the lesson's Python code against the mock (`scripts/python_reference.py`)
-/// and leaves its timings for the report. Optional: without `python3`, or if
-/// the script fails, the report says so and the benchmark still succeeds.
+/// in the scenarios of [`PYTHON_REPEATS`], each against a mock process set
+/// up as the scenario's, and leaves its timings for the report. Optional:
+/// without `python3`, or if the script fails, the report says so and the
+/// benchmark still succeeds.
 pub fn python_reference(paths: &Paths, exe: &Path, split: &CpuSplit) {
     let script = paths.root.join("scripts").join("python_reference.py");
     let out = paths.python_json();
     let _ = std::fs::remove_file(&out);
-    let (Ok(latency), Ok(overhead)) = (mock(exe, split, PYTHON_DELAY), mock(exe, split, "0"))
-    else {
-        eprintln!("wikifetch: Python reference skipped: the mock did not start");
-        return;
-    };
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--latency-url", latency.api_url()])
-        .args(["--overhead-url", overhead.api_url()])
-        .arg("--out")
-        .arg(&out)
-        .status();
+    let mut command = std::process::Command::new("python3");
+    command.arg(&script);
+    let mut mocks = Vec::new();
+    for scenario in scenarios(false) {
+        let Some((_, repeats)) = PYTHON_REPEATS.iter().find(|(n, _)| *n == scenario.name) else {
+            continue;
+        };
+        let Ok(mock) = start(exe, split, &scenario.mock_spec()) else {
+            eprintln!("wikifetch: Python reference skipped: the mock did not start");
+            return;
+        };
+        command
+            .arg("--scenario")
+            .args([scenario.name, &scenario.titles.to_string(), &repeats.to_string()])
+            .args([mock.api_url(), &mock.admin_url()]);
+        if let Some(ca) = mock.ca_cert() {
+            command.arg("--ca-cert").arg(ca);
+        }
+        mocks.push(mock);
+    }
+    let status = command.arg("--out").arg(&out).status();
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => eprintln!("wikifetch: Python reference failed ({s}); the report will say so"),

@@ -189,6 +189,12 @@ impl MockProcess {
         &self.url
     }
 
+    /// Where its admin paths are (`http://…`, no path): past the layers
+    /// when it has any, for a client other than the rig.
+    pub fn admin_url(&self) -> String {
+        format!("http://{}", self.admin)
+    }
+
     /// The address it listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
