@@ -55,7 +55,11 @@ pub fn python_reference(paths: &Paths, exe: &Path, split: &CpuSplit) {
         };
         command
             .arg("--scenario")
-            .args([scenario.name, &scenario.titles.to_string(), &repeats.to_string()])
+            .args([
+                scenario.name,
+                &scenario.titles.to_string(),
+                &repeats.to_string(),
+            ])
             .args([mock.api_url(), &mock.admin_url()]);
         if let Some(ca) = mock.ca_cert() {
             command.arg("--ca-cert").arg(ca);

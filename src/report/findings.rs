@@ -1,4 +1,4 @@
-//! The findings REPORT.md opens with: at most six sentences, each computed
+//! The findings REPORT.md opens with: at most eight sentences, each computed
 //! from the rows with its interval, each pointing at the plot and the
 //! section that show it. A finding the data does not support is not
 //! printed: a missing row, a broken premise or a rig-bound floor drops it,
@@ -73,6 +73,7 @@ pub fn findings(
         }
     };
     push(waiting(rows), "timeline-latency.svg", "latency");
+    push(keep_alive(rows), "wan.svg", "wan");
     let top_c = rows
         .iter()
         .filter(|r| r.scenario == "concurrency")
@@ -94,8 +95,39 @@ pub fn findings(
     push(thread_per_title(rows), "overhead.svg", "overhead");
     push(memory(log), "memory.svg", "footprint");
     push(schedules(rows), "timeline-jitter.svg", "jitter");
-    found.truncate(6);
+    found.truncate(8);
     found
+}
+
+/// `wan`: the lesson's connection per request, priced in Rust, where the
+/// control and its twin ran in the same rounds.
+fn keep_alive(rows: &[Row]) -> Option<String> {
+    let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "wan").collect();
+    let control = group
+        .iter()
+        .copied()
+        .find(|r| r.strategy == "sequential-no-keep-alive" && r.sound())?;
+    let twin = find(&sound(&group), "sequential")?;
+    let r = ratio(control, twin).filter(|r| r.verdict() == Verdict::Slower)?;
+    let rtt = crate::scenarios::scenarios(false)
+        .into_iter()
+        .find(|s| s.name == "wan")?
+        .network
+        .rtt
+        .as_secs_f64();
+    let extra = (control.mean_s - twin.mean_s) / control.titles.max(1) as f64;
+    Some(format!(
+        "Over HTTPS with a {} round trip, a new connection per request (the lesson's `requests.get` habit) made \
+         `sequential` {} slower: {} for {} titles against {} on kept connections, {} more a request, {:.1} round \
+         trips.",
+        time(rtt),
+        times(&r),
+        time(control.mean_s),
+        control.titles,
+        time(twin.mean_s),
+        time(extra),
+        extra / rtt,
+    ))
 }
 
 /// `latency`: what ten in flight buy over one at a time.
@@ -271,6 +303,39 @@ mod tests {
 
     fn heading(s: &str) -> String {
         format!("## {s}")
+    }
+
+    #[test]
+    fn keep_alive_is_found_only_when_the_control_was_slower() {
+        let wan = |name: &str, mean: f64, connections: u64| Row {
+            titles: 20,
+            connections_opened: connections,
+            ..in_scenario("wan", row(name, 1, mean, 0.001, 0.0))
+        };
+        let rows = vec![
+            wan("sequential", 1.03, 0),
+            wan("sequential-no-keep-alive", 3.05, 200),
+        ];
+        let text = keep_alive(&rows).unwrap();
+        assert!(text.contains("`sequential` 2.96× ["), "{text}");
+        assert!(
+            text.contains("101.0 ms more a request, 2.0 round trips"),
+            "{text}"
+        );
+        // Not slower, or a control that reused connections: no finding.
+        let rows = vec![
+            wan("sequential", 1.03, 0),
+            wan("sequential-no-keep-alive", 1.03, 200),
+        ];
+        assert_eq!(keep_alive(&rows), None);
+        let rows = vec![
+            wan("sequential", 1.03, 0),
+            Row {
+                premise: Some("opened 3 connections for 20 requests, not one each".into()),
+                ..wan("sequential-no-keep-alive", 3.05, 30)
+            },
+        ];
+        assert_eq!(keep_alive(&rows), None);
     }
 
     #[test]

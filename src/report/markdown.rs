@@ -13,7 +13,7 @@ use super::format::{delay_words, ratio, time, us3};
 use super::plot::Figure;
 use super::prose::{self, find, sound};
 use super::{REFERENCE, Row, RunLog, utc_date};
-use crate::scenarios::scenarios;
+use crate::scenarios::{Scenario, scenarios};
 
 fn in_scenario<'r>(rows: &'r [Row], scenario: &str) -> Vec<&'r Row> {
     rows.iter().filter(|r| r.scenario == scenario).collect()
@@ -28,6 +28,9 @@ fn name_cell(r: &Row) -> String {
     }
     if r.strategy == "tokio-hyper" {
         cell.push_str(" (split control)");
+    }
+    if r.strategy.ends_with(crate::NO_KEEP_ALIVE) {
+        cell.push_str(" (control: a new connection per request)");
     }
     if r.rig_bound {
         cell.push_str(" ⚠ rig-bound");
@@ -168,8 +171,22 @@ pub(super) fn pairs(out: &mut String, rows: &[&Row]) {
 }
 
 /// The heading of a scenario's section (without the `## `).
-fn scenario_heading(name: &str, titles: usize, latency: &str) -> String {
-    format!("`{name}`: N = {titles}, {}", delay_words(latency))
+fn scenario_heading(s: &Scenario) -> String {
+    let network = match (s.network.tls, s.network.rtt.is_zero()) {
+        (_, false) => format!(
+            "{} through a {} round trip, ",
+            if s.network.tls { "HTTPS" } else { "HTTP" },
+            time(s.network.rtt.as_secs_f64())
+        ),
+        (true, true) => "HTTPS, ".into(),
+        (false, true) => String::new(),
+    };
+    format!(
+        "`{}`: N = {}, {network}{}",
+        s.name,
+        s.titles,
+        delay_words(&s.latency.to_string())
+    )
 }
 
 /// The heading of the footprint section (without the `## `).
@@ -231,10 +248,9 @@ pub(super) fn markdown(
         if section == "footprint" {
             return FOOTPRINT_HEADING.to_owned();
         }
-        all.iter().find(|s| s.name == section).map_or_else(
-            || section.to_owned(),
-            |s| scenario_heading(s.name, s.titles, &s.latency.to_string()),
-        )
+        all.iter()
+            .find(|s| s.name == section)
+            .map_or_else(|| section.to_owned(), scenario_heading)
     };
     let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
     let found = super::findings::findings(rows, log, &files, heading);
@@ -293,10 +309,10 @@ pub(super) fn markdown(
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
          - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
-         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
+         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
-         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise**. **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
+         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise** (for a `-no-keep-alive` control the premise is the opposite: one new connection for every request). **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
         RIG_BOUND_BUSY * 100.0
     );
 
@@ -308,25 +324,26 @@ pub(super) fn markdown(
         let _ = writeln!(
             out,
             "## {}\n\n{}\n",
-            scenario_heading(
-                scenario.name,
-                scenario.titles,
-                &scenario.latency.to_string()
-            ),
+            scenario_heading(&scenario),
             scenario.about,
         );
         embed(&mut out, &figures_of(figures, scenario.name));
         table(&mut out, &group);
         pairs(&mut out, &group);
         let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
-        if scenario.latency.typical().is_zero() {
+        if !scenario.delayed() {
             instructions_section(&mut out, log, &group);
             core_work_section(&mut out, log);
         }
     }
 
     footprint_section(&mut out, log, &figures_of(figures, "memory"));
-    python_section(&mut out, rows, python);
+    super::lesson::python_section(&mut out, rows, python);
+    let rtt_round_trip = log
+        .controls
+        .as_ref()
+        .and_then(|c| c.rtt_round_trip.map(|(mean, _)| mean));
+    super::lesson::network_section(&mut out, rows, python, rtt_round_trip);
     caveats(&mut out, log, rows);
     out
 }
@@ -761,108 +778,6 @@ fn summary(out: &mut String, rows: &[Row]) {
         }
     }
     out.push('\n');
-}
-
-/// The Rust row a Python row is set beside: `sequential` for a loop,
-/// `thread-pool` for C = 10.
-fn python_twin(concurrency: u64) -> &'static str {
-    if concurrency == 1 {
-        "sequential"
-    } else {
-        "thread-pool"
-    }
-}
-
-fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
-    out.push_str("## The lesson's Python, every way it names\n\n");
-    let Some(runs) = python.and_then(|p| p["runs"].as_array()) else {
-        out.push_str(
-            "Not measured in this run: `python3` was missing or `scripts/python_reference.py` failed. \
-             The benchmark does not need it; run `cargo bench` on a machine with Python 3 to add these rows.\n\n",
-        );
-        return;
-    };
-    let version = |k: &str| python.and_then(|p| p[k].as_str()).unwrap_or("unknown");
-    let _ = writeln!(
-        out,
-        "The lesson's code, and each alternative it names, run by `scripts/python_reference.py` against a mock process \
-         like the benchmarks' (Python {}, requests {}, httpx {}; pinned in `scripts/requirements.txt`). Each Python row \
-         says what it changes against the lesson; its Rust twin (`sequential` for a loop, `thread-pool` at \
-         C = 10) is from this run's tables. The Python rows were each run a few times after the Rust benchmarks, neither \
-         interleaved nor paired with them, and show the spread of their runs where the Rust rows show an interval: \
-         compare only differences far larger than either.\n",
-        version("python"),
-        version("requests"),
-        version("httpx"),
-    );
-    for scenario in ["latency", "overhead"] {
-        let here: Vec<&Value> = runs
-            .iter()
-            .filter(|r| r["scenario"].as_str() == Some(scenario))
-            .collect();
-        if here.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            out,
-            "`{scenario}`:\n\n\
-             | code | what it changes against the lesson | N | C | mean | min – max of its runs | titles/s | wrong or failed titles per call | time over its Rust twin |\n\
-             |---|---|---:|---:|---:|---|---:|---:|---:|"
-        );
-        for run in &here {
-            let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
-            let c = run["concurrency"].as_u64().unwrap_or(1);
-            let twin = rows
-                .iter()
-                .find(|r| r.scenario == scenario && r.strategy == python_twin(c));
-            let _ = writeln!(
-                out,
-                "| Python: {} | {} | {} | {c} | {} | {} – {} | {:.0} | {} | {} |",
-                run["code"].as_str().unwrap_or("?"),
-                run["changes"]
-                    .as_str()
-                    .unwrap_or("nothing: the lesson's code"),
-                run["titles"],
-                time(f("mean_s")),
-                time(f("min_s")),
-                time(f("max_s")),
-                f("titles") / f("mean_s"),
-                run["wrong"],
-                twin.map_or("–".into(), |t| format!(
-                    "{:.1}× `{}`",
-                    f("mean_s") / t.mean_s,
-                    t.strategy
-                ))
-            );
-        }
-        for name in ["sequential", "thread-pool"] {
-            if let Some(r) = rows
-                .iter()
-                .find(|r| r.scenario == scenario && r.strategy == name)
-            {
-                let _ = writeln!(
-                    out,
-                    "| Rust: `{}` | – | {} | {} | {} | 95 % CI of the mean {} – {} | {:.0} | {} | – |",
-                    r.strategy,
-                    r.titles,
-                    r.concurrency,
-                    time(r.mean_s),
-                    time(r.ci_low_s),
-                    time(r.ci_high_s),
-                    r.titles_per_s,
-                    (r.errors + r.lost) / r.iterations.max(1)
-                );
-            }
-        }
-        out.push('\n');
-    }
-    out.push_str(
-        "A title with `&` in it, pasted into the URL as the lesson does, is cut at the `&`, so the server returns another \
-         article; the wrong-titles column counts those. Only the `Session` rows, which pass the title as a parameter, get \
-         every title right. With a delay every row's time is mostly the waits; without one (`overhead`) the last column \
-         shows how far each Python row is from its Rust twin. This run does not separate the causes inside Python (a new \
-         connection per `requests.get` without a session, the interpreter's own work per request, starting processes).\n\n",
-    );
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 mod external;
 mod findings;
 mod format;
+mod lesson;
 mod markdown;
 pub mod plot;
 mod prose;
@@ -99,6 +100,8 @@ pub struct Row {
     pub min_peak_in_flight: Option<usize>,
     /// Connections opened during the timed calls (0: all were warm).
     pub connections_opened: u64,
+    /// TLS handshakes during the timed calls (0 over plain HTTP).
+    pub tls_handshakes: u64,
     /// Requests the mock served per timed call (N plus retries, or for a
     /// batching strategy its batches and their continuations).
     pub requests_per_call: f64,
@@ -173,6 +176,7 @@ impl Row {
             max_in_flight: None,
             min_peak_in_flight: None,
             connections_opened: 0,
+            tls_handshakes: 0,
             requests_per_call: 0.0,
             titles_per_request: 1,
             client_cpu_per_request_s: 0.0,
@@ -288,6 +292,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             max_in_flight: delayed.then_some(totals.max_in_flight),
             min_peak_in_flight: delayed.then_some(totals.min_peak_in_flight),
             connections_opened: totals.connections,
+            tls_handshakes: totals.tls_handshakes,
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
             titles_per_request: per_request,
             client_cpu_per_request_s: totals.client_cpu_per_request_s,

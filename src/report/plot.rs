@@ -37,9 +37,9 @@ pub fn colour(strategy: &str) -> RGBColor {
     if strategy == REFERENCE {
         return FLOOR;
     }
-    let i = Strategy::ALL
-        .iter()
-        .position(|s| s.name() == strategy)
+    // A control without keep-alive wears its strategy's colour.
+    let i = Strategy::of_row(strategy)
+        .and_then(|(s, _)| Strategy::ALL.iter().position(|a| *a == s))
         .unwrap_or(0);
     COLOURS[i % COLOURS.len()]
 }
@@ -108,11 +108,19 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         });
     }
     let batching = scenario("batching");
-    if !batching.is_empty() {
+    if let Some(first) = batching.first() {
         figures.push(Figure {
             file: "batching.svg".into(),
             svg: time_bars("batching", &batching)?,
-            caption: "Each bar is a row's mean time for one call of 1000 titles, the whisker its 95 % interval over the rounds: `batched` sends 20 titles a request, the others one; the reference client is the best one title per request can do at its C.".into(),
+            caption: format!("Each bar is a row's mean time for one call of {} titles, the whisker its 95 % interval over the rounds: `batched` sends 20 titles a request, the others one; the reference client is the best one title per request can do at its C.", first.titles),
+        });
+    }
+    let wan = scenario("wan");
+    if !wan.is_empty() {
+        figures.push(Figure {
+            file: "wan.svg".into(),
+            svg: time_bars("wan", &wan)?,
+            caption: "Each bar is a row's mean time for one call over HTTPS through the delay line, the whisker its 95 % interval over the rounds. The `-no-keep-alive` controls open a new connection (TCP and TLS) for every request; every other row keeps its connections.".into(),
         });
     }
     for name in ["concurrency", "sweep"] {

@@ -1,0 +1,445 @@
+//! The report's two sections about the lesson: its Python, every way it
+//! names, beside the Rust rows of the same scenario, and the lesson
+//! against a real network (`wan`: TLS through a delay line), with what
+//! keep-alive is worth.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+use wikifetch_rig::stats::Verdict;
+
+use super::format::time;
+use super::prose::{self, find};
+use super::{REFERENCE, Row};
+use crate::NO_KEEP_ALIVE;
+use crate::scenarios::{Scenario, scenarios};
+
+/// The Rust row a Python row is set beside: `sequential` for a loop,
+/// `thread-pool` for C = 10.
+fn python_twin(concurrency: u64) -> &'static str {
+    if concurrency == 1 {
+        "sequential"
+    } else {
+        "thread-pool"
+    }
+}
+
+/// The Python runs of `scenario`.
+fn runs_of<'p>(python: Option<&'p Value>, scenario: &str) -> Vec<&'p Value> {
+    python
+        .and_then(|p| p["runs"].as_array())
+        .map(|runs| {
+            runs.iter()
+                .filter(|r| r["scenario"].as_str() == Some(scenario))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A per-call figure of a Python run, `–` when the run did not record it.
+fn per_call(run: &Value, key: &str) -> String {
+    run[key].as_f64().map_or("–".into(), |v| format!("{v:.0}"))
+}
+
+/// A Rust row's figure per timed call.
+fn rust_per_call(r: &Row, total: u64) -> String {
+    format!("{:.0}", total as f64 / r.rounds.max(1) as f64)
+}
+
+const HEADER: &str = "| code | what it changes against the lesson | N | C | mean | min – max of its runs | titles/s | new connections per call | TLS handshakes per call | wrong or failed titles per call | time over its Rust twin |\n\
+     |---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|";
+
+fn python_line(out: &mut String, run: &Value, twin: Option<&Row>) {
+    let f = |k: &str| run[k].as_f64().unwrap_or(f64::NAN);
+    let _ = writeln!(
+        out,
+        "| Python: {} | {} | {} | {} | {} | {} – {} | {:.0} | {} | {} | {} | {} |",
+        run["code"].as_str().unwrap_or("?"),
+        run["changes"]
+            .as_str()
+            .unwrap_or("nothing: the lesson's code"),
+        run["titles"],
+        run["concurrency"].as_u64().unwrap_or(1),
+        time(f("mean_s")),
+        time(f("min_s")),
+        time(f("max_s")),
+        f("titles") / f("mean_s"),
+        per_call(run, "connections_per_call"),
+        per_call(run, "tls_handshakes_per_call"),
+        run["wrong"],
+        twin.map_or("–".into(), |t| format!(
+            "{:.1}× `{}`",
+            f("mean_s") / t.mean_s,
+            t.strategy
+        ))
+    );
+}
+
+fn rust_line(out: &mut String, r: &Row) {
+    let name = if r.strategy == REFERENCE {
+        "the reference client (floor)".to_owned()
+    } else {
+        format!("`{}`", r.strategy)
+    };
+    let changes = if r.strategy.ends_with(NO_KEEP_ALIVE) {
+        "a new connection per request, as the lesson's `requests.get`"
+    } else {
+        "–"
+    };
+    let _ = writeln!(
+        out,
+        "| Rust: {name} | {changes} | {} | {} | {} | 95 % CI of the mean {} – {} | {:.0} | {} | {} | {} | – |",
+        r.titles,
+        r.concurrency,
+        time(r.mean_s),
+        time(r.ci_low_s),
+        time(r.ci_high_s),
+        r.titles_per_s,
+        rust_per_call(r, r.connections_opened),
+        rust_per_call(r, r.tls_handshakes),
+        (r.errors + r.lost) / r.iterations.max(1)
+    );
+}
+
+pub(super) fn python_section(out: &mut String, rows: &[Row], python: Option<&Value>) {
+    out.push_str("## The lesson's Python, every way it names\n\n");
+    if python.and_then(|p| p["runs"].as_array()).is_none() {
+        out.push_str(
+            "Not measured in this run: `python3` was missing or `scripts/python_reference.py` failed. \
+             The benchmark does not need it; run `cargo bench` on a machine with Python 3 to add these rows.\n\n",
+        );
+        return;
+    }
+    let version = |k: &str| python.and_then(|p| p[k].as_str()).unwrap_or("unknown");
+    let _ = writeln!(
+        out,
+        "The lesson's code, and each alternative it names, run by `scripts/python_reference.py` against a mock process \
+         like the benchmarks' (Python {}, requests {}, httpx {}; pinned in `scripts/requirements.txt`). Each Python row \
+         says what it changes against the lesson; its Rust twin (`sequential` for a loop, `thread-pool` at \
+         C = 10) is from this run's tables. As in the Rust rows, a client that outlives a call (the `Session`, the \
+         `AsyncClient`) is built once per row and warmed by one untimed call; the lesson's `requests.get` keeps \
+         nothing to warm. The Python rows were run after the Rust benchmarks, neither interleaved nor paired with \
+         them, and show the spread of their few runs where the Rust rows show an interval: compare only differences \
+         far larger than either. The connection and handshake counts are the mock's, read around every call.\n",
+        version("python"),
+        version("requests"),
+        version("httpx"),
+    );
+    for scenario in ["latency", "overhead"] {
+        let here = runs_of(python, scenario);
+        if here.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "`{scenario}`:\n\n{HEADER}");
+        for run in &here {
+            let c = run["concurrency"].as_u64().unwrap_or(1);
+            let twin = rows
+                .iter()
+                .find(|r| r.scenario == scenario && r.strategy == python_twin(c));
+            python_line(out, run, twin);
+        }
+        for name in ["sequential", "thread-pool"] {
+            if let Some(r) = rows
+                .iter()
+                .find(|r| r.scenario == scenario && r.strategy == name)
+            {
+                rust_line(out, r);
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(
+        "A title with `&` in it, pasted into the URL as the lesson does, is cut at the `&`, so the server returns another \
+         article; the wrong-titles column counts those. Only the `Session` rows, which pass the title as a parameter, get \
+         every title right. The lesson's `requests.get` opens a connection for every title, the Session and httpx rows \
+         none once warm. With a delay every row's time is mostly the waits; without one (`overhead`) the last column \
+         shows how far each Python row is from its Rust twin. This run does not separate the causes inside Python (a new \
+         connection per `requests.get`, the interpreter's own work per request, starting processes).\n\n",
+    );
+}
+
+/// The heading of the `wan` section (without the `## `).
+pub(super) const NETWORK_HEADING: &str = "The lesson against a real network";
+
+/// `wan`'s Python and Rust rows side by side, with what keep-alive is worth.
+pub(super) fn network_section(
+    out: &mut String,
+    rows: &[Row],
+    python: Option<&Value>,
+    rtt_round_trip: Option<f64>,
+) {
+    let Some(wan) = scenarios(false).into_iter().find(|s| s.name == "wan") else {
+        return;
+    };
+    let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == wan.name).collect();
+    if group.is_empty() {
+        return;
+    }
+    let rtt = wan.network.rtt;
+    let _ = writeln!(
+        out,
+        "## {NETWORK_HEADING}\n\n\
+         On loopback a new connection costs a fraction of a millisecond, so the lesson's costliest habit is invisible \
+         in the scenarios above. In `wan` the mock serves HTTPS behind a delay line: every byte crosses after half of a \
+         {} round trip each way, and a new connection waits one more round trip for TCP's handshake, so a TLS 1.3 \
+         handshake costs its real round trip too. {}A request on a kept-alive connection costs one round trip and the \
+         mock's 1 ms; a new connection adds two (TCP's and TLS's). Every row, Python or Rust, fetches the same {} \
+         titles; the Rust rows are timed on connections their warm-up opened, and so are the Python rows that keep a \
+         client.\n",
+        time(rtt.as_secs_f64()),
+        rtt_round_trip.map_or(String::new(), |m| format!(
+            "The rig measured a kept-alive request through it at {} in this run (see the rig's controls). ",
+            time(m)
+        )),
+        wan.titles,
+    );
+    out.push_str(HEADER);
+    out.push('\n');
+    for run in runs_of(python, wan.name) {
+        let c = run["concurrency"].as_u64().unwrap_or(1);
+        let twin = group
+            .iter()
+            .copied()
+            .find(|r| r.strategy == python_twin(c) && r.concurrency as u64 == c);
+        python_line(out, run, twin);
+    }
+    // The Python rows' C: the loops' 1 and the pools' 10.
+    for r in group
+        .iter()
+        .filter(|r| r.concurrency == 1 || r.concurrency == 10)
+    {
+        rust_line(out, r);
+    }
+    out.push('\n');
+    if runs_of(python, wan.name).is_empty() {
+        out.push_str("The Python rows were not measured in this run (see the section above).\n\n");
+    }
+    let words = keep_alive_words(&wan, &group, &runs_of(python, wan.name));
+    if !words.is_empty() {
+        let _ = writeln!(out, "**What keep-alive is worth.** {}\n", words.join(" "));
+    }
+    if let Some(best) = best_at(&group, 10) {
+        let _ = writeln!(
+            out,
+            "**The best Rust row at C = 10** was `{}` at {} ({} over the floor); at C = 10 and over this network the \
+             strategies' own costs are a few percent of a round trip, so the rows at one C differ by less than the \
+             choice between keeping connections and not. The `wan` section above has every row at C = 3 and 10 with its \
+             floor.\n",
+            best.strategy,
+            time(best.mean_s),
+            prose::vs_floor(best)
+        );
+    }
+}
+
+/// The fastest sound one-title strategy row at C = `c`.
+fn best_at<'r>(group: &[&'r Row], c: usize) -> Option<&'r Row> {
+    group
+        .iter()
+        .copied()
+        .filter(|r| {
+            r.concurrency == c
+                && r.strategy != REFERENCE
+                && r.titles_per_request == 1
+                && !r.strategy.ends_with(NO_KEEP_ALIVE)
+                && r.sound()
+        })
+        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))
+}
+
+/// Each control without keep-alive against its twin with it (paired, per
+/// round), then the lesson's Python against its `Session` twin (means, not
+/// paired), in sentences.
+pub(super) fn keep_alive_words(
+    scenario: &Scenario,
+    group: &[&Row],
+    python: &[&Value],
+) -> Vec<String> {
+    let rtt = scenario.network.rtt.as_secs_f64();
+    let mut words = Vec::new();
+    for control in group.iter().filter(|r| r.strategy.ends_with(NO_KEEP_ALIVE)) {
+        let name = control.strategy.trim_end_matches(NO_KEEP_ALIVE);
+        let Some(twin) = find(group, name).filter(|t| t.concurrency == control.concurrency) else {
+            continue;
+        };
+        let per_call = |r: &Row, n: u64| n as f64 / r.rounds.max(1) as f64;
+        let counts = format!(
+            "{:.0} new connections and {:.0} TLS handshakes a call against {:.0} and {:.0}",
+            per_call(control, control.connections_opened),
+            per_call(control, control.tls_handshakes),
+            per_call(twin, twin.connections_opened),
+            per_call(twin, twin.tls_handshakes),
+        );
+        match prose::ratio(control, twin) {
+            Some(r) if r.verdict() == Verdict::Slower => {
+                // The requests each worker made in series: the waves.
+                let waves = control.titles.div_ceil(control.concurrency.max(1)) as f64;
+                let extra = (control.mean_s - twin.mean_s) / waves;
+                words.push(format!(
+                    "`{name}` at C = {} without keep-alive took {:.2}× [{:.2} – {:.2}] as long as with it ({} against \
+                     {}; {counts}): {} more for each of its {waves:.0} requests in series, {:.1} round trips of {}.",
+                    control.concurrency,
+                    r.point,
+                    r.low,
+                    r.high,
+                    time(control.mean_s),
+                    time(twin.mean_s),
+                    time(extra),
+                    extra / rtt,
+                    time(rtt),
+                ));
+            }
+            _ => words.push(format!(
+                "Without keep-alive, at C = {}: {} ({counts}).",
+                control.concurrency,
+                prose::compare_two(control, twin)
+            )),
+        }
+    }
+    let python_pair = |lesson: &str, session: &str| {
+        let get = |code: &str| python.iter().find(|r| r["code"].as_str() == Some(code));
+        let (a, b) = (get(lesson)?, get(session)?);
+        let (ta, tb) = (a["mean_s"].as_f64()?, b["mean_s"].as_f64()?);
+        Some(format!(
+            "Python's {lesson} took {} a call ({} new connections, {} TLS handshakes) against {} with one Session \
+             ({} and {}): {:.1}× (means of {} and {} calls, not paired).",
+            time(ta),
+            per_call(a, "connections_per_call"),
+            per_call(a, "tls_handshakes_per_call"),
+            time(tb),
+            per_call(b, "connections_per_call"),
+            per_call(b, "tls_handshakes_per_call"),
+            ta / tb,
+            a["repeats"],
+            b["repeats"],
+        ))
+    };
+    words.extend(python_pair("for-loop", "Session for-loop"));
+    words.extend(python_pair(
+        "ThreadPoolExecutor(10)",
+        "Session ThreadPoolExecutor(10)",
+    ));
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::prose::tests::row;
+    use serde_json::json;
+
+    fn wan() -> Scenario {
+        scenarios(false)
+            .into_iter()
+            .find(|s| s.name == "wan")
+            .unwrap()
+    }
+
+    fn in_wan(name: &str, c: usize, mean: f64, connections: u64) -> Row {
+        Row {
+            scenario: "wan".into(),
+            titles: 20,
+            connections_opened: connections,
+            tls_handshakes: connections,
+            ..row(name, c, mean, 0.001, 0.0)
+        }
+    }
+
+    #[test]
+    fn keep_alive_is_priced_per_request_in_round_trips() {
+        let kept = in_wan("sequential", 1, 1.03, 0);
+        let cold = in_wan("sequential-no-keep-alive", 1, 3.05, 200);
+        let words = keep_alive_words(&wan(), &[&kept, &cold], &[]);
+        assert_eq!(words.len(), 1, "{words:?}");
+        let w = &words[0];
+        assert!(
+            w.contains("`sequential` at C = 1 without keep-alive took 2.96×"),
+            "{w}"
+        );
+        assert!(
+            w.contains("20 new connections and 20 TLS handshakes a call against 0 and 0"),
+            "{w}"
+        );
+        // (3.05 s − 1.03 s) / 20 requests = 101 ms: 2.0 round trips of 50 ms.
+        assert!(
+            w.contains("101.0 ms more for each of its 20 requests in series, 2.0 round trips"),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn a_control_no_slower_than_its_twin_is_not_priced() {
+        // Awkward data: the control is not slower (here a little faster).
+        let kept = in_wan("thread-pool", 10, 0.104, 0);
+        let cold = in_wan("thread-pool-no-keep-alive", 10, 0.1039, 200);
+        let words = keep_alive_words(&wan(), &[&kept, &cold], &[]);
+        assert_eq!(words.len(), 1);
+        assert!(
+            words[0].starts_with("Without keep-alive, at C = 10: "),
+            "{}",
+            words[0]
+        );
+        assert!(!words[0].contains("round trips"), "{}", words[0]);
+        // A control whose twin ran at another C is not compared.
+        let elsewhere = in_wan("thread-pool", 3, 0.36, 0);
+        assert!(keep_alive_words(&wan(), &[&elsewhere, &cold], &[]).is_empty());
+    }
+
+    #[test]
+    fn python_pairs_are_means_and_say_they_are_not_paired() {
+        let run = |code: &str, mean: f64, conns: f64| {
+            json!({"code": code, "mean_s": mean, "repeats": 2,
+                   "connections_per_call": conns, "tls_handshakes_per_call": conns})
+        };
+        let runs = [
+            run("for-loop", 3.2, 20.0),
+            run("Session for-loop", 1.1, 0.0),
+        ];
+        let refs: Vec<&Value> = runs.iter().collect();
+        let words = keep_alive_words(&wan(), &[], &refs);
+        assert_eq!(words.len(), 1, "pools missing: only the loops compared");
+        assert!(
+            words[0].contains("took 3.200 s a call (20 new connections, 20 TLS handshakes)"),
+            "{}",
+            words[0]
+        );
+        assert!(
+            words[0].contains("2.9× (means of 2 and 2 calls, not paired)"),
+            "{}",
+            words[0]
+        );
+    }
+
+    #[test]
+    fn the_section_sets_python_and_rust_side_by_side() {
+        let rows = vec![
+            in_wan("sequential", 1, 1.03, 0),
+            in_wan("sequential-no-keep-alive", 1, 3.05, 80),
+            in_wan("smol", 10, 0.104, 0),
+            in_wan("smol", 3, 0.36, 0),
+        ];
+        let python = json!({"runs": [{"scenario": "wan", "code": "for-loop", "changes": "nothing",
+            "titles": 20, "concurrency": 1, "mean_s": 3.2, "min_s": 3.1, "max_s": 3.3, "wrong": 2,
+            "repeats": 2, "connections_per_call": 20.0, "tls_handshakes_per_call": 20.0}]});
+        let mut out = String::new();
+        network_section(&mut out, &rows, Some(&python), Some(0.0515));
+        assert!(
+            out.contains("| Python: for-loop | nothing | 20 | 1 | 3.200 s"),
+            "{out}"
+        );
+        assert!(out.contains("| 20 | 20 | 2 | 3.1× `sequential` |"), "{out}");
+        assert!(
+            out.contains("| Rust: `sequential-no-keep-alive` | a new connection per request"),
+            "{out}"
+        );
+        // 80 connections over the row's rounds (ten in these rows): 8 a call.
+        assert!(out.contains("| 8 | 8 | 0 | – |"), "{out}");
+        // Only the C of the Python rows is listed; C = 3 is in `wan`'s own section.
+        assert!(!out.contains("| Rust: `smol` | – | 20 | 3 |"), "{out}");
+        assert!(
+            out.contains("**The best Rust row at C = 10** was `smol`"),
+            "{out}"
+        );
+        assert!(out.contains("51.5 ms in this run"), "{out}");
+    }
+}
