@@ -36,14 +36,23 @@ fn runs_of<'p>(python: Option<&'p Value>, scenario: &str) -> Vec<&'p Value> {
         .unwrap_or_default()
 }
 
+/// A count per call: whole, or with one decimal when the calls differed.
+fn count(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 /// A per-call figure of a Python run, `–` when the run did not record it.
 fn per_call(run: &Value, key: &str) -> String {
-    run[key].as_f64().map_or("–".into(), |v| format!("{v:.0}"))
+    run[key].as_f64().map_or("–".into(), count)
 }
 
 /// A Rust row's figure per timed call.
 fn rust_per_call(r: &Row, total: u64) -> String {
-    format!("{:.0}", total as f64 / r.rounds.max(1) as f64)
+    count(total as f64 / r.rounds.max(1) as f64)
 }
 
 const HEADER: &str = "| code | what it changes against the lesson | N | C | mean | min – max of its runs | titles/s | new connections per call | TLS handshakes per call | wrong or failed titles per call | time over its Rust twin |\n\
@@ -221,10 +230,8 @@ pub(super) fn network_section(
     if let Some(best) = best_at(&group, 10) {
         let _ = writeln!(
             out,
-            "**The best Rust row at C = 10** was `{}` at {} ({} over the floor); at C = 10 and over this network the \
-             strategies' own costs are a few percent of a round trip, so the rows at one C differ by less than the \
-             choice between keeping connections and not. The `wan` section above has every row at C = 3 and 10 with its \
-             floor.\n",
+            "**The fastest Rust row at C = 10** was `{}` at {} ({}); the `wan` section above compares every row \
+             at C = 3 and 10 with its floor and with each other.\n",
             best.strategy,
             time(best.mean_s),
             prose::vs_floor(best)
@@ -262,14 +269,26 @@ pub(super) fn keep_alive_words(
         let Some(twin) = find(group, name).filter(|t| t.concurrency == control.concurrency) else {
             continue;
         };
-        let per_call = |r: &Row, n: u64| n as f64 / r.rounds.max(1) as f64;
         let counts = format!(
-            "{:.0} new connections and {:.0} TLS handshakes a call against {:.0} and {:.0}",
-            per_call(control, control.connections_opened),
-            per_call(control, control.tls_handshakes),
-            per_call(twin, twin.connections_opened),
-            per_call(twin, twin.tls_handshakes),
+            "{} new connections and {} TLS handshakes a call against {} and {}",
+            rust_per_call(control, control.connections_opened),
+            rust_per_call(control, control.tls_handshakes),
+            rust_per_call(twin, twin.connections_opened),
+            rust_per_call(twin, twin.tls_handshakes),
         );
+        // A flagged row is left out of conclusions, here too.
+        if let Some(flagged) = [control, twin].into_iter().find(|r| !r.sound()) {
+            words.push(format!(
+                "`{}` at C = {} is flagged ({}), so this run does not price keep-alive with it.",
+                flagged.strategy,
+                flagged.concurrency,
+                flagged
+                    .premise
+                    .as_deref()
+                    .unwrap_or("the mock was the limit")
+            ));
+            continue;
+        }
         match prose::ratio(control, twin) {
             Some(r) if r.verdict() == Verdict::Slower => {
                 // The requests each worker made in series: the waves.
@@ -380,6 +399,19 @@ mod tests {
             words[0]
         );
         assert!(!words[0].contains("round trips"), "{}", words[0]);
+        // A flagged control is named, not priced.
+        let flagged = Row {
+            premise: Some("8–9 in flight at its peak, not 10".into()),
+            ..in_wan("thread-pool-no-keep-alive", 10, 0.307, 200)
+        };
+        let words = keep_alive_words(&wan(), &[&kept, &flagged], &[]);
+        assert_eq!(
+            words,
+            [
+                "`thread-pool-no-keep-alive` at C = 10 is flagged (8–9 in flight at its peak, not 10), so this run \
+              does not price keep-alive with it."
+            ]
+        );
         // A control whose twin ran at another C is not compared.
         let elsewhere = in_wan("thread-pool", 3, 0.36, 0);
         assert!(keep_alive_words(&wan(), &[&elsewhere, &cold], &[]).is_empty());
@@ -437,7 +469,7 @@ mod tests {
         // Only the C of the Python rows is listed; C = 3 is in `wan`'s own section.
         assert!(!out.contains("| Rust: `smol` | – | 20 | 3 |"), "{out}");
         assert!(
-            out.contains("**The best Rust row at C = 10** was `smol`"),
+            out.contains("**The fastest Rust row at C = 10** was `smol`"),
             "{out}"
         );
         assert!(out.contains("51.5 ms in this run"), "{out}");

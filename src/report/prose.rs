@@ -365,19 +365,26 @@ fn batching(rows: &[&Row]) -> Option<String> {
         }
         _ => "indistinguishable from".into(),
     };
+    let count = |n: f64, one: &str, many: &str| {
+        if n.round() == 1.0 {
+            format!("1 {one}")
+        } else {
+            format!("{n:.0} {many}")
+        }
+    };
     Some(format!(
-        "`{}` sends up to {} titles a request: {:.0} requests a call where the reference client sends {:.0}; it \
+        "`{}` sends up to {} titles a request: {} a call where the reference client sends {:.0}; it \
          took {} ({} the reference client at this C, {}{}), and its CPU per title was {}",
         batched.strategy,
         batched.titles_per_request,
-        batched.requests_per_call,
+        count(batched.requests_per_call, "request", "requests"),
         reference.requests_per_call,
         time(batched.mean_s),
         against,
         time(reference.mean_s),
         batched.ideal_s.map_or(String::new(), |ideal| format!(
-            "; its own ideal, {} batches {} at a time, is {}",
-            batched.requests_per_call.round(),
+            "; its own ideal, {} {} at a time, is {}",
+            count(batched.requests_per_call, "batch", "batches"),
             batched.concurrency,
             time(ideal)
         )),
