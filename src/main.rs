@@ -99,6 +99,17 @@ struct CompareArgs {
     /// Timed calls per strategy, after one untimed warm-up call.
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Start the mock with HTTPS (every row, the floor too, trusts its CA).
+    #[arg(long, conflicts_with = "api_url")]
+    tls: bool,
+    /// A network round trip in front of the mock, like `50ms` (see
+    /// `serve --rtt`); the ideal adds it to every request.
+    #[arg(long, default_value = "0", value_parser = duration, conflicts_with = "api_url")]
+    rtt: Duration,
+    /// Also run these strategies as control rows that open a new connection
+    /// for every request (`<name>-no-keep-alive`), comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    no_keep_alive: Vec<Strategy>,
 }
 
 #[derive(Parser)]
@@ -534,6 +545,8 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
                     faults: args.faults.clone(),
                     seed: args.seed,
                     cpus: split.mock.clone(),
+                    tls: args.tls,
+                    rtt: args.rtt,
                     ..wikifetch_rig::MockSpec::default()
                 },
             )
@@ -554,9 +567,12 @@ fn compare(args: CompareArgs) -> Result<ExitCode, String> {
         rounds: args.rounds,
         seed: args.seed,
         layouts: 1,
-        no_keep_alive: Vec::new(),
-        ca_cert: None,
-        rtt: std::time::Duration::ZERO,
+        no_keep_alive: args.no_keep_alive.clone(),
+        ca_cert: mock
+            .as_ref()
+            .and_then(|m| m.ca_cert())
+            .map(std::path::Path::to_path_buf),
+        rtt: args.rtt,
     };
     let show_bars = io::stdout().is_terminal() && args.format == CompareFormat::Table;
     let bar = if show_bars {

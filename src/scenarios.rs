@@ -184,13 +184,8 @@ impl Scenario {
     /// The mock process this scenario runs against (latency, delay line,
     /// TLS); the caller adds the seed and the CPUs.
     pub fn mock_spec(&self) -> wikifetch_rig::MockSpec {
-        let rtt = self.network.rtt;
         wikifetch_rig::MockSpec {
-            rtt: if rtt.is_zero() {
-                String::new()
-            } else {
-                format!("{}ms", rtt.as_millis())
-            },
+            rtt: self.network.rtt,
             tls: self.network.tls,
             ..Self::mock_spec_of(&self.latency.to_string())
         }

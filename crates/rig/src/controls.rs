@@ -143,7 +143,7 @@ pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
         exe,
         &MockSpec {
             latency: format!("{}ms", RTT_SERVER_DELAY.as_millis()),
-            rtt: format!("{}ms", RTT.as_millis()),
+            rtt: RTT,
             ..MockSpec {
                 cpus: split.mock.clone(),
                 ..MockSpec::default()

@@ -24,8 +24,8 @@ pub struct MockSpec {
     pub workers: usize,
     /// `--cpus`: where the process may run (empty: anywhere).
     pub cpus: Vec<usize>,
-    /// `--rtt`, a round trip for the delay line (`50ms`); empty: none.
-    pub rtt: String,
+    /// `--rtt`, the delay line's round trip; zero: none.
+    pub rtt: Duration,
     /// `--tls`: serve HTTPS; the CA certificate goes to a file of the
     /// process's ([`MockProcess::ca_cert`]).
     pub tls: bool,
@@ -38,7 +38,7 @@ impl MockSpec {
     /// Whether the mock has layers (TLS, a delay line), and so serves the
     /// admin paths on a plain listener of their own.
     pub fn layered(&self) -> bool {
-        self.tls || !self.rtt.is_empty()
+        self.tls || !self.rtt.is_zero()
     }
 
     /// The command-line arguments for `wikifetch serve`; `ca_out` is where
@@ -65,8 +65,8 @@ impl MockSpec {
         if !self.cpus.is_empty() {
             opt("--cpus", crate::cpus::list(&self.cpus));
         }
-        if !self.rtt.is_empty() {
-            opt("--rtt", self.rtt.clone());
+        if !self.rtt.is_zero() {
+            opt("--rtt", format!("{}us", self.rtt.as_micros()));
         }
         if let Some(bytes) = self.bare_wiremock {
             opt("--bare-wiremock", bytes.to_string());
