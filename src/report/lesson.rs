@@ -15,13 +15,24 @@ use crate::NO_KEEP_ALIVE;
 use crate::scenarios::{Scenario, scenarios};
 
 /// The Rust row a Python row is set beside: `sequential` for a loop,
-/// `thread-pool` for C = 10.
-fn python_twin(concurrency: u64) -> &'static str {
-    if concurrency == 1 {
-        "sequential"
-    } else {
-        "thread-pool"
-    }
+/// `thread-pool` for C = 10; where the Python row opened a connection for
+/// every request and the scenario has that strategy's control without
+/// keep-alive, the control, so that the cell compares languages and not
+/// connection habits.
+fn python_twin<'r>(rows: &[&'r Row], run: &Value) -> Option<&'r Row> {
+    let c = run["concurrency"].as_u64().unwrap_or(1);
+    let name = if c == 1 { "sequential" } else { "thread-pool" };
+    let fresh = run["connections_per_call"].as_f64().unwrap_or(0.0)
+        >= run["requests_per_call"].as_f64().unwrap_or(f64::INFINITY);
+    let find = |strategy: &str| {
+        rows.iter()
+            .copied()
+            .find(|r| r.strategy == strategy && r.concurrency as u64 == c)
+    };
+    fresh
+        .then(|| find(&format!("{name}{NO_KEEP_ALIVE}")))
+        .flatten()
+        .or_else(|| find(name))
 }
 
 /// The Python runs of `scenario`.
@@ -77,9 +88,10 @@ fn python_line(out: &mut String, run: &Value, twin: Option<&Row>) {
         per_call(run, "tls_handshakes_per_call"),
         run["wrong"],
         twin.map_or("–".into(), |t| format!(
-            "{:.1}× `{}`",
+            "{:.1}× `{}`{}",
             f("mean_s") / t.mean_s,
-            t.strategy
+            t.strategy,
+            if t.sound() { "" } else { " ⚠ flagged" }
         ))
     );
 }
@@ -87,8 +99,10 @@ fn python_line(out: &mut String, run: &Value, twin: Option<&Row>) {
 fn rust_line(out: &mut String, r: &Row) {
     let name = if r.strategy == REFERENCE {
         "the reference client (floor)".to_owned()
-    } else {
+    } else if r.sound() {
         format!("`{}`", r.strategy)
+    } else {
+        format!("`{}` ⚠ flagged", r.strategy)
     };
     let changes = if r.strategy.ends_with(NO_KEEP_ALIVE) {
         "a new connection per request, as the lesson's `requests.get`"
@@ -125,7 +139,9 @@ pub(super) fn python_section(out: &mut String, rows: &[Row], python: Option<&Val
         "The lesson's code, and each alternative it names, run by `scripts/python_reference.py` against a mock process \
          like the benchmarks' (Python {}, requests {}, httpx {}; pinned in `scripts/requirements.txt`). Each Python row \
          says what it changes against the lesson; its Rust twin (`sequential` for a loop, `thread-pool` at \
-         C = 10) is from this run's tables. As in the Rust rows, a client that outlives a call (the `Session`, the \
+         C = 10, or in `wan` their controls without keep-alive for a row that opened a connection per request) is \
+         from this run's tables. The lesson builds its pools (threads or processes) inside every call, in a `with` \
+         block, and so do these rows; the Rust pools are built once. As in the Rust rows, a client that outlives a call (the `Session`, the \
          `AsyncClient`) is built once per row and warmed by one untimed call; the lesson's `requests.get` keeps \
          nothing to warm. The Python rows were run after the Rust benchmarks, neither interleaved nor paired with \
          them, and show the spread of their few runs where the Rust rows show an interval: compare only differences \
@@ -140,12 +156,9 @@ pub(super) fn python_section(out: &mut String, rows: &[Row], python: Option<&Val
             continue;
         }
         let _ = writeln!(out, "`{scenario}`:\n\n{HEADER}");
+        let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == scenario).collect();
         for run in &here {
-            let c = run["concurrency"].as_u64().unwrap_or(1);
-            let twin = rows
-                .iter()
-                .find(|r| r.scenario == scenario && r.strategy == python_twin(c));
-            python_line(out, run, twin);
+            python_line(out, run, python_twin(&group, run));
         }
         for name in ["sequential", "thread-pool"] {
             if let Some(r) = rows
@@ -160,8 +173,8 @@ pub(super) fn python_section(out: &mut String, rows: &[Row], python: Option<&Val
     out.push_str(
         "A title with `&` in it, pasted into the URL as the lesson does, is cut at the `&`, so the server returns another \
          article; the wrong-titles column counts those. Only the `Session` rows, which pass the title as a parameter, get \
-         every title right. The lesson's `requests.get` opens a connection for every title, the Session and httpx rows \
-         none once warm. With a delay every row's time is mostly the waits; without one (`overhead`) the last column \
+         every title right. The lesson's `requests.get` opens a connection for every title; the Session and httpx rows \
+         keep theirs (the connections column shows how many they opened per call). With a delay every row's time is mostly the waits; without one (`overhead`) the last column \
          shows how far each Python row is from its Rust twin. This run does not separate the causes inside Python (a new \
          connection per `requests.get`, the interpreter's own work per request, starting processes).\n\n",
     );
@@ -193,8 +206,10 @@ pub(super) fn network_section(
          {} round trip each way, and a new connection waits one more round trip for TCP's handshake, so a TLS 1.3 \
          handshake costs its real round trip too. {}A request on a kept-alive connection costs one round trip and the \
          mock's 1 ms; a new connection adds two (TCP's and TLS's). Every row, Python or Rust, fetches the same {} \
-         titles; the Rust rows are timed on connections their warm-up opened, and so are the Python rows that keep a \
-         client.\n",
+         titles; the Rust rows are timed on connections their warm-up opened (the two `-no-keep-alive` controls \
+         excepted: they open one per request), and so are the Python rows that keep a client. So the comparisons \
+         below are per call on warm connections: a program that fetches once also pays, once, the set-up of each \
+         connection it keeps, which the kept rows paid in their untimed warm-up.\n",
         time(rtt.as_secs_f64()),
         rtt_round_trip.map_or(String::new(), |m| format!(
             "The rig measured a kept-alive request through it at {} in this run (see the rig's controls). ",
@@ -205,12 +220,7 @@ pub(super) fn network_section(
     out.push_str(HEADER);
     out.push('\n');
     for run in runs_of(python, wan.name) {
-        let c = run["concurrency"].as_u64().unwrap_or(1);
-        let twin = group
-            .iter()
-            .copied()
-            .find(|r| r.strategy == python_twin(c) && r.concurrency as u64 == c);
-        python_line(out, run, twin);
+        python_line(out, run, python_twin(&group, run));
     }
     // The Python rows' C: the loops' 1 and the pools' 10.
     for r in group
@@ -296,7 +306,8 @@ pub(super) fn keep_alive_words(
                 let extra = (control.mean_s - twin.mean_s) / waves;
                 words.push(format!(
                     "`{name}` at C = {} without keep-alive took {:.2}× [{:.2} – {:.2}] as long as with it ({} against \
-                     {}; {counts}): {} more for each of its {waves:.0} requests in series, {:.1} round trips of {}.",
+                     {}; {counts}): {} more for each of its {waves:.0} requests in series, {:.1} round trips of {}, \
+                     as the delay line models a new connection (TCP's handshake, then TLS 1.3's).",
                     control.concurrency,
                     r.point,
                     r.low,
@@ -319,9 +330,15 @@ pub(super) fn keep_alive_words(
         let get = |code: &str| python.iter().find(|r| r["code"].as_str() == Some(code));
         let (a, b) = (get(lesson)?, get(session)?);
         let (ta, tb) = (a["mean_s"].as_f64()?, b["mean_s"].as_f64()?);
+        let calls = if a["repeats"] == b["repeats"] {
+            format!("{} calls each", a["repeats"])
+        } else {
+            format!("{} and {} calls", a["repeats"], b["repeats"])
+        };
         Some(format!(
             "Python's {lesson} took {} a call ({} new connections, {} TLS handshakes) against {} with one Session \
-             ({} and {}): {:.1}× (means of {} and {} calls, not paired).",
+             ({} and {}): {:.1}× (means of {calls}, not paired; the Session row also passes the title as a \
+             parameter, which fixes the titles the lesson's URL cuts at `&` and sends as many requests).",
             time(ta),
             per_call(a, "connections_per_call"),
             per_call(a, "tls_handshakes_per_call"),
@@ -329,8 +346,6 @@ pub(super) fn keep_alive_words(
             per_call(b, "connections_per_call"),
             per_call(b, "tls_handshakes_per_call"),
             ta / tb,
-            a["repeats"],
-            b["repeats"],
         ))
     };
     words.extend(python_pair("for-loop", "Session for-loop"));
@@ -436,7 +451,7 @@ mod tests {
             words[0]
         );
         assert!(
-            words[0].contains("2.9× (means of 2 and 2 calls, not paired)"),
+            words[0].contains("2.9× (means of 2 calls each, not paired"),
             "{}",
             words[0]
         );

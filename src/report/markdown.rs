@@ -422,7 +422,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         "## Caveats\n\n\
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
-         - The mock is on loopback: no TLS, no real network. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is 50–500 ms and TLS handshakes cost CPU, which favours reusing connections even more.\n\
+         - Every scenario but `wan` runs on loopback with plain HTTP. `wan`'s network is modelled: a delay line in the mock's process holds each byte for half the round trip each way and delays a new connection's first byte by one more, but it drops nothing, reorders nothing and has no bandwidth limit, and it cannot model TCP's slow start or a handshake lost and resent. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is tens to hundreds of milliseconds, and each new connection pays TCP's and TLS's round trips, as `wan` shows.\n\
          - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
@@ -753,10 +753,11 @@ fn summary(out: &mut String, rows: &[Row]) {
         cs.sort_unstable();
         cs.dedup();
         for c in cs {
+            // The `-no-keep-alive` controls are no strategy to rank.
             let at: Vec<&Row> = group
                 .iter()
                 .copied()
-                .filter(|r| r.concurrency == c)
+                .filter(|r| r.concurrency == c && !r.strategy.ends_with(crate::NO_KEEP_ALIVE))
                 .collect();
             let left_out = at
                 .iter()
@@ -769,10 +770,10 @@ fn summary(out: &mut String, rows: &[Row]) {
                 out,
                 "- `{}` at C = {c}: {text}{}.",
                 scenario.name,
-                if left_out > 0 {
-                    format!("; {left_out} row(s) left out as rig-bound or with a broken premise")
-                } else {
-                    String::new()
+                match left_out {
+                    0 => String::new(),
+                    1 => "; 1 row left out as rig-bound or with a broken premise".into(),
+                    n => format!("; {n} rows left out as rig-bound or with a broken premise"),
                 }
             );
         }
