@@ -555,9 +555,15 @@ fn summarize(
         .flat_map(|m| m.latencies_s.iter().copied())
         .collect();
     latencies.sort_by(f64::total_cmp);
-    let keep_alive = crate::Strategy::of_row(name).is_none_or(|(_, kept)| kept);
-    let ideal = ideal(&options.latency, options.seed, options.titles, c).as_secs_f64()
-        + crate::scenarios::nominal_ideal(options.titles, c, options.rtt).as_secs_f64();
+    let keep_alive = crate::keeps_alive(name);
+    let ideal = ideal(
+        &options.latency,
+        options.rtt,
+        options.seed,
+        options.titles,
+        c,
+    )
+    .as_secs_f64();
     let titles = (options.titles * calls.len()).max(1) as f64;
     let mock_totals = (!mock.is_empty()).then(|| Totals::of(&mock));
     let delayed = !options.latency.typical().is_zero() || !options.rtt.is_zero();
@@ -589,11 +595,13 @@ fn summarize(
 }
 
 /// The ideal time for `n` titles at concurrency `c` under `latency`, from
-/// the delays the mock gives these titles (seed `seed`, first attempt).
-pub fn ideal(latency: &Latency, seed: u64, n: usize, c: usize) -> Duration {
+/// the delays the mock gives these titles (seed `seed`, first attempt),
+/// each with the delay line's round trip `rtt` added, as the report's
+/// ideals add it.
+pub fn ideal(latency: &Latency, rtt: Duration, seed: u64, n: usize, c: usize) -> Duration {
     let delays: Vec<Duration> = crate::scenarios::titles(n, 0)
         .iter()
-        .map(|t| latency.sample(seed, t, 1))
+        .map(|t| latency.sample(seed, t, 1) + rtt)
         .collect();
     queue_ideal(&delays, c)
 }
@@ -644,8 +652,17 @@ mod tests {
     #[test]
     fn ideal_for_fixed_latency_is_rounds_times_delay() {
         let l = Latency::Fixed(Duration::from_millis(20));
-        assert_eq!(ideal(&l, 0, 200, 10), Duration::from_millis(400));
-        assert_eq!(ideal(&l, 0, 200, 1), Duration::from_millis(4000));
+        assert_eq!(
+            ideal(&l, Duration::ZERO, 0, 200, 10),
+            Duration::from_millis(400)
+        );
+        assert_eq!(
+            ideal(&l, Duration::ZERO, 0, 200, 1),
+            Duration::from_millis(4000)
+        );
+        // Through a 50 ms delay line: 20 rounds of 70 ms.
+        let rtt = Duration::from_millis(50);
+        assert_eq!(ideal(&l, rtt, 0, 200, 10), Duration::from_millis(1400));
     }
 
     #[test]

@@ -102,6 +102,12 @@ impl Strategy {
 /// for every request (`Config::keep_alive` off): `sequential-no-keep-alive`.
 pub const NO_KEEP_ALIVE: &str = "-no-keep-alive";
 
+/// Whether a row (a strategy's, a control's or the reference client's)
+/// keeps its connections: every row but the `-no-keep-alive` controls.
+pub fn keeps_alive(row: &str) -> bool {
+    !row.ends_with(NO_KEEP_ALIVE)
+}
+
 impl Strategy {
     /// The name of this strategy's row: its own, or with keep-alive off
     /// the control's, ending in [`NO_KEEP_ALIVE`].

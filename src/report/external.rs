@@ -9,7 +9,7 @@ use serde_json::json;
 use wikifetch_rig::{CpuSplit, MockProcess, MockSpec};
 
 use super::Paths;
-use crate::scenarios::{SEED, Scenario, scenarios};
+use crate::scenarios::{Scenario, scenarios};
 
 /// The delay of the `wrk` delay check (the `latency` scenario's).
 pub const PYTHON_DELAY: &str = "20ms";
@@ -22,11 +22,11 @@ fn mock(exe: &Path, split: &CpuSplit, latency: &str) -> std::io::Result<MockProc
     start(exe, split, &Scenario::mock_spec_of(latency))
 }
 
+/// A mock process as `spec` says (its seed included), on the mock's CPUs.
 fn start(exe: &Path, split: &CpuSplit, spec: &MockSpec) -> std::io::Result<MockProcess> {
     MockProcess::start(
         exe,
         &MockSpec {
-            seed: SEED,
             cpus: split.mock.clone(),
             ..spec.clone()
         },

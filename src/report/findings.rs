@@ -103,30 +103,27 @@ pub fn findings(
 /// control and its twin ran in the same rounds.
 fn keep_alive(rows: &[Row]) -> Option<String> {
     let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "wan").collect();
-    let control = group
-        .iter()
-        .copied()
-        .find(|r| r.strategy == "sequential-no-keep-alive" && r.sound())?;
-    let twin = find(&sound(&group), "sequential")?;
-    let r = ratio(control, twin).filter(|r| r.verdict() == Verdict::Slower)?;
+    let sequential = crate::Strategy::Sequential;
+    let control = find(&group, &sequential.row_name(false))?;
+    let twin = find(&group, sequential.name())?;
     let rtt = crate::scenarios::scenarios(false)
         .into_iter()
         .find(|s| s.name == "wan")?
         .network
         .rtt
         .as_secs_f64();
-    let extra = (control.mean_s - twin.mean_s) / control.titles.max(1) as f64;
+    let p = super::lesson::price(control, twin, rtt)?;
     Some(format!(
         "Over HTTPS with a {} round trip, a new connection per request (the lesson's `requests.get` habit) made \
          `sequential` {} slower: {} for {} titles against {} on kept, warm connections, {} more a request: {:.1} \
          round trips, the two the delay line models for TCP's and TLS 1.3's handshakes.",
         time(rtt),
-        times(&r),
+        times(&p.ratio),
         time(control.mean_s),
         control.titles,
         time(twin.mean_s),
-        time(extra),
-        extra / rtt,
+        time(p.extra_s),
+        p.round_trips,
     ))
 }
 

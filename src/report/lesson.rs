@@ -6,13 +6,13 @@
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use wikifetch_rig::stats::Verdict;
+use wikifetch_rig::stats::{Ratio, Verdict};
 
 use super::format::time;
 use super::prose::{self, find};
 use super::{REFERENCE, Row};
-use crate::NO_KEEP_ALIVE;
 use crate::scenarios::{Scenario, scenarios};
+use crate::{NO_KEEP_ALIVE, keeps_alive};
 
 /// The Rust row a Python row is set beside: `sequential` for a loop,
 /// `thread-pool` for C = 10; where the Python row opened a connection for
@@ -104,10 +104,10 @@ fn rust_line(out: &mut String, r: &Row) {
     } else {
         format!("`{}` ⚠ flagged", r.strategy)
     };
-    let changes = if r.strategy.ends_with(NO_KEEP_ALIVE) {
-        "a new connection per request, as the lesson's `requests.get`"
-    } else {
+    let changes = if keeps_alive(&r.strategy) {
         "–"
+    } else {
+        "a new connection per request, as the lesson's `requests.get`"
     };
     let _ = writeln!(
         out,
@@ -258,10 +258,41 @@ fn best_at<'r>(group: &[&'r Row], c: usize) -> Option<&'r Row> {
             r.concurrency == c
                 && r.strategy != REFERENCE
                 && r.titles_per_request == 1
-                && !r.strategy.ends_with(NO_KEEP_ALIVE)
+                && keeps_alive(&r.strategy)
                 && r.sound()
         })
         .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))
+}
+
+/// What opening a connection for every request cost a control against its
+/// twin (the same strategy at the same C with its connections kept).
+pub(super) struct Price {
+    /// The control's time over the twin's, paired by round.
+    pub ratio: Ratio,
+    /// Requests each of the C workers made one after another.
+    pub waves: usize,
+    /// The extra time per request in series, seconds.
+    pub extra_s: f64,
+    /// That extra in round trips of the delay line.
+    pub round_trips: f64,
+}
+
+/// The [`Price`] of a new connection per request over a round trip of
+/// `rtt_s` seconds; `None` unless both rows held their premise and the
+/// control was slower by its interval.
+pub(super) fn price(control: &Row, twin: &Row, rtt_s: f64) -> Option<Price> {
+    if !control.sound() || !twin.sound() {
+        return None;
+    }
+    let ratio = prose::ratio(control, twin).filter(|r| r.verdict() == Verdict::Slower)?;
+    let waves = control.titles.div_ceil(control.concurrency.max(1));
+    let extra_s = (control.mean_s - twin.mean_s) / waves.max(1) as f64;
+    Some(Price {
+        ratio,
+        waves,
+        extra_s,
+        round_trips: extra_s / rtt_s,
+    })
 }
 
 /// Each control without keep-alive against its twin with it (paired, per
@@ -274,7 +305,7 @@ pub(super) fn keep_alive_words(
 ) -> Vec<String> {
     let rtt = scenario.network.rtt.as_secs_f64();
     let mut words = Vec::new();
-    for control in group.iter().filter(|r| r.strategy.ends_with(NO_KEEP_ALIVE)) {
+    for control in group.iter().filter(|r| !keeps_alive(&r.strategy)) {
         let name = control.strategy.trim_end_matches(NO_KEEP_ALIVE);
         let Some(twin) = find(group, name).filter(|t| t.concurrency == control.concurrency) else {
             continue;
@@ -299,27 +330,23 @@ pub(super) fn keep_alive_words(
             ));
             continue;
         }
-        match prose::ratio(control, twin) {
-            Some(r) if r.verdict() == Verdict::Slower => {
-                // The requests each worker made in series: the waves.
-                let waves = control.titles.div_ceil(control.concurrency.max(1)) as f64;
-                let extra = (control.mean_s - twin.mean_s) / waves;
-                words.push(format!(
-                    "`{name}` at C = {} without keep-alive took {:.2}× [{:.2} – {:.2}] as long as with it ({} against \
-                     {}; {counts}): {} more for each of its {waves:.0} requests in series, {:.1} round trips of {}, \
-                     as the delay line models a new connection (TCP's handshake, then TLS 1.3's).",
-                    control.concurrency,
-                    r.point,
-                    r.low,
-                    r.high,
-                    time(control.mean_s),
-                    time(twin.mean_s),
-                    time(extra),
-                    extra / rtt,
-                    time(rtt),
-                ));
-            }
-            _ => words.push(format!(
+        match price(control, twin, rtt) {
+            Some(p) => words.push(format!(
+                "`{name}` at C = {} without keep-alive took {:.2}× [{:.2} – {:.2}] as long as with it ({} against \
+                 {}; {counts}): {} more for each of its {} requests in series, {:.1} round trips of {}, as the \
+                 delay line models a new connection (TCP's handshake, then TLS 1.3's).",
+                control.concurrency,
+                p.ratio.point,
+                p.ratio.low,
+                p.ratio.high,
+                time(control.mean_s),
+                time(twin.mean_s),
+                time(p.extra_s),
+                p.waves,
+                p.round_trips,
+                time(rtt),
+            )),
+            None => words.push(format!(
                 "Without keep-alive, at C = {}: {} ({counts}).",
                 control.concurrency,
                 prose::compare_two(control, twin)

@@ -29,7 +29,7 @@ fn name_cell(r: &Row) -> String {
     if r.strategy == "tokio-hyper" {
         cell.push_str(" (split control)");
     }
-    if r.strategy.ends_with(crate::NO_KEEP_ALIVE) {
+    if !crate::keeps_alive(&r.strategy) {
         cell.push_str(" (control: a new connection per request)");
     }
     if r.rig_bound {
@@ -757,7 +757,7 @@ fn summary(out: &mut String, rows: &[Row]) {
             let at: Vec<&Row> = group
                 .iter()
                 .copied()
-                .filter(|r| r.concurrency == c && !r.strategy.ends_with(crate::NO_KEEP_ALIVE))
+                .filter(|r| r.concurrency == c && crate::keeps_alive(&r.strategy))
                 .collect();
             let left_out = at
                 .iter()

@@ -274,7 +274,6 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         let delayed = scenario.delayed();
         let of_row = Strategy::of_row(&record.strategy);
         let per_request = of_row.map_or(1, |(s, _)| s.titles_per_request());
-        let keep_alive = of_row.is_none_or(|(_, kept)| kept);
         let (ideal, queue) = ideals(scenario, c, walls.len(), per_request);
         let timed = Row::timed(
             (&record.scenario, &record.strategy),
@@ -308,7 +307,13 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
             mock_busy: totals.mock_busy,
             rig_bound: totals.rig_bound(),
-            premise: premise(&totals, record.titles, c, delayed, keep_alive),
+            premise: premise(
+                &totals,
+                record.titles,
+                c,
+                delayed,
+                crate::keeps_alive(&record.strategy),
+            ),
             iterations: record.iterations,
             cpus,
             timeline: record.timeline.clone(),

@@ -211,7 +211,7 @@ impl MockWikiBuilder {
             .collect();
         let address = listeners[0].0.local_addr()?;
         // With layers, the admin paths get a plain listener of their own.
-        let admin_address = if self.tls || !self.rtt.is_zero() {
+        let admin_address = if layered(self.tls, self.rtt) {
             let admin = server::listeners(0, 1)?
                 .into_iter()
                 .next()
@@ -254,6 +254,13 @@ impl MockWikiBuilder {
             admin_address,
         })
     }
+}
+
+/// Whether a mock with these settings has layers in front of hyper (TLS,
+/// a delay line of round trip `rtt`), and so serves its admin paths on a
+/// plain listener of its own ([`MockWiki::admin_address`]).
+pub fn layered(tls: bool, rtt: Duration) -> bool {
+    tls || !rtt.is_zero()
 }
 
 /// A running mock MediaWiki. Stops when dropped.

@@ -38,7 +38,7 @@ impl MockSpec {
     /// Whether the mock has layers (TLS, a delay line), and so serves the
     /// admin paths on a plain listener of their own.
     pub fn layered(&self) -> bool {
-        self.tls || !self.rtt.is_zero()
+        wikifetch_mock::layered(self.tls, self.rtt)
     }
 
     /// The command-line arguments for `wikifetch serve`; `ca_out` is where
