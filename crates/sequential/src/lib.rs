@@ -69,7 +69,8 @@ pub const IDLE_AGE: std::time::Duration = std::time::Duration::from_secs(90);
 /// is 128 KiB, and as much for writing, kept for as long as the connection
 /// stays in the pool. With those defaults `thread-pool` held 307.8 MiB
 /// resident with 1000 requests in flight (`cargo bench`'s footprint,
-/// 2026-11-29 07:45 UTC); with these sizes, 73.3 MiB in the committed run.
+/// 2026-11-29 07:45 UTC); with these sizes, 73.4 MiB in the run of
+/// 2026-11-29 11:38 UTC.
 /// An answer's status and headers must fit (ureq's limit is lowered to
 /// match); the body streams through.
 pub const INPUT_BUFFER: usize = 16 * 1024;
