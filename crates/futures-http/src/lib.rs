@@ -7,7 +7,8 @@
 //!   timeouts and a body-size cap. It is [hyper] 1's low-level
 //!   `client::conn::http1` over an [`async_net::TcpStream`] (TLS by
 //!   [`futures_rustls`] for `https`), adapted from `futures-io` to hyper's
-//!   I/O traits by `smol-hyper`. Sockets and timers come from [`async_io`],
+//!   I/O traits by this crate's `io` module (why not `smol-hyper`'s
+//!   adapter: see there). Sockets and timers come from [`async_io`],
 //!   the reactor that async-std and smol both use; there is no tokio
 //!   runtime anywhere (hyper uses only tokio's `sync` channels internally).
 //! - [`Executor`]: what a strategy supplies: `spawn` a task and `block_on`
@@ -21,6 +22,8 @@
 //! requests at C = 100 took twice the ideal. A small client on hyper has no
 //! such hidden limit: it keeps as many idle connections as `C`.
 
+mod io;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -31,7 +34,6 @@ use futures_lite::FutureExt;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
-use smol_hyper::rt::FuturesIo;
 use wikifetch_core::{
     Collector, Config, FetchError, FetchResult, HttpReply, Progress, SetupError, describe,
     fetch_async, panic_message, retry_after,
@@ -327,7 +329,7 @@ impl Client {
                 )
             }
         };
-        let (sender, connection) = hyper::client::conn::http1::handshake(FuturesIo::new(stream))
+        let (sender, connection) = hyper::client::conn::http1::handshake(io::HyperIo(stream))
             .await
             .map_err(transport)?;
         // hyper's connection driver reads and writes the socket; it ends
