@@ -20,6 +20,7 @@
 
 use std::time::Duration;
 
+use crate::answer::Atom;
 use crate::job::attempt_outcome;
 use crate::parse::{extract_of, page_for, parse_root, query_of, unexpected};
 use crate::request::{QUERY_VALUE, query_prefix};
@@ -81,13 +82,16 @@ pub struct BatchAnswer {
 pub fn parse_batch(requested: &[Title], body: &[u8]) -> Result<BatchAnswer, FetchError> {
     let root = parse_root(body)?;
     let query = query_of(&root)?;
-    let next = match root.get("continue").and_then(|c| c.get("excontinue")) {
-        None => None,
+    let next = match root.next.get().map(|c| &c.excontinue) {
+        None | Some(Atom::Absent) => None,
         Some(v) => Some(
-            v.as_u64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| unexpected("\"excontinue\" is not a whole number"))?,
+            match v {
+                Atom::Whole(n) => Some(*n),
+                Atom::Text(s) => s.parse().ok(),
+                _ => None,
+            }
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| unexpected("\"excontinue\" is not a whole number"))?,
         ),
     };
     let outcomes = requested

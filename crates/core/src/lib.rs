@@ -47,6 +47,7 @@
 //!
 //! `cargo bench` measures what each costs; see the workspace README.
 
+mod answer;
 pub mod batch;
 pub mod config;
 pub mod error;

@@ -1,8 +1,7 @@
 //! Response parsing: a TextExtracts answer, in either format version, into
 //! the extract (or the typed reason there is none) for the title we asked for.
 
-use serde_json::Value;
-
+use crate::answer::{Atom, Mapping, Obj, Page, Pages, Query, Root};
 use crate::{FetchError, Title};
 
 /// An article's extract.
@@ -33,21 +32,25 @@ pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchEr
     Ok(Extract { page_title, text })
 }
 
-/// The answer's JSON, or the typed error the body stands for (not JSON, or
-/// an API error such as `maxlag`).
-pub(crate) fn parse_root(body: &[u8]) -> Result<Value, FetchError> {
-    let root: Value = serde_json::from_slice(body).map_err(|e| FetchError::Malformed {
+/// The answer, or the typed error the body stands for (not JSON, or an API
+/// error such as `maxlag`).
+pub(crate) fn parse_root(body: &[u8]) -> Result<Root<'_>, FetchError> {
+    let root: Obj<Root<'_>> = serde_json::from_slice(body).map_err(|e| FetchError::Malformed {
         message: e.to_string(),
     })?;
-    match root.get("error") {
-        Some(error) => Err(api_error(error)),
-        None => Ok(root),
+    let Obj::Is(root) = root else {
+        return Err(unexpected("the answer is not an object"));
+    };
+    match &root.error {
+        Obj::Absent => Ok(root),
+        error => Err(api_error(error.get())),
     }
 }
 
 /// The answer's `query` object.
-pub(crate) fn query_of(root: &Value) -> Result<&Value, FetchError> {
-    root.get("query")
+pub(crate) fn query_of<'r, 'a>(root: &'r Root<'a>) -> Result<&'r Query<'a>, FetchError> {
+    root.query
+        .get()
         .ok_or_else(|| unexpected("no \"query\" object"))
 }
 
@@ -56,52 +59,52 @@ pub(crate) fn query_of(root: &Value) -> Result<&Value, FetchError> {
 /// missing page, a link to another wiki, or no such page in the answer.
 /// `only_title`: the query asked for this title alone, so a single page is
 /// its answer even if the server spelled it in a way we did not predict.
-pub(crate) fn page_for<'v>(
-    query: &'v Value,
+pub(crate) fn page_for<'q, 'a>(
+    query: &'q Query<'a>,
     requested: &Title,
     only_title: bool,
-) -> Result<(String, &'v Value), FetchError> {
+) -> Result<(String, &'q Page<'a>), FetchError> {
     let mut name = requested.as_query().to_owned();
-    follow(&mut name, query.get("normalized"));
+    follow(&mut name, &query.normalized.0);
     for _ in 0..MAX_REDIRECT_HOPS {
-        if !follow(&mut name, query.get("redirects")) {
+        if !follow(&mut name, &query.redirects.0) {
             break;
         }
     }
-    if let Some(iw) = find_by(query.get("interwiki"), "title", &name) {
-        let prefix = iw
-            .get("iw")
-            .and_then(Value::as_str)
-            .unwrap_or("another wiki");
+    let interwiki = query.interwiki.0.iter().filter_map(Obj::get);
+    if let Some(iw) = interwiki
+        .clone()
+        .find(|iw| iw.title.as_str() == Some(&name))
+    {
+        let prefix = iw.iw.as_str().unwrap_or("another wiki");
         return Err(FetchError::InvalidTitle {
             reason: format!("{name:?} links to {prefix}, not to a page on this wiki"),
         });
     }
-    let pages = pages(query)?;
+    let pages = match &query.pages {
+        Pages::Found(pages) => pages,
+        Pages::Other => return Err(unexpected("\"pages\" is neither a list nor an object")),
+        Pages::Absent => return Err(unexpected("no \"pages\" in the query")),
+    };
     let page = pages
         .iter()
-        .find(|p| p.get("title").and_then(Value::as_str) == Some(name.as_str()))
+        .find(|p| p.title.as_str() == Some(name.as_str()))
         .or(match pages.as_slice() {
             [only] if only_title => Some(only),
             _ => None,
         })
-        .copied()
         .ok_or_else(|| unexpected(&format!("no page for {name:?} among {}", pages.len())))?;
-    let page_title = page
-        .get("title")
-        .and_then(Value::as_str)
-        .unwrap_or(&name)
-        .to_owned();
-    if flag(page, "invalid") {
+    let page_title = page.title.as_str().unwrap_or(&name).to_owned();
+    if page.invalid.is_set() {
         let reason = page
-            .get("invalidreason")
-            .and_then(Value::as_str)
+            .invalidreason
+            .as_str()
             .unwrap_or("the server says the title is invalid");
         return Err(FetchError::InvalidTitle {
             reason: reason.to_owned(),
         });
     }
-    if flag(page, "missing") {
+    if page.missing.is_set() {
         return Err(FetchError::Missing { title: page_title });
     }
     Ok((page_title, page))
@@ -110,30 +113,26 @@ pub(crate) fn page_for<'v>(
 /// The page's `extract`, or `None` when the answer carries none for it
 /// (a page TextExtracts has no text for, or, in a batch, one beyond
 /// `exlimit` whose extract comes with a continuation).
-pub(crate) fn extract_of(page: &Value) -> Result<Option<String>, FetchError> {
-    match page.get("extract") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(unexpected("\"extract\" is not a string")),
+pub(crate) fn extract_of(page: &Page<'_>) -> Result<Option<String>, FetchError> {
+    match &page.extract {
+        Atom::Absent | Atom::Null => Ok(None),
+        Atom::Text(s) => Ok(Some(s.clone().into_owned())),
+        _ => Err(unexpected("\"extract\" is not a string")),
     }
 }
 
-fn api_error(error: &Value) -> FetchError {
-    let field = |k: &str| {
-        error
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let code = field("code");
+/// The API's error; `None` when `error` is not an object.
+fn api_error(error: Option<&crate::answer::ApiError<'_>>) -> FetchError {
+    let field =
+        |atom: Option<&Atom<'_>>| atom.and_then(Atom::as_str).unwrap_or_default().to_owned();
+    let code = field(error.map(|e| &e.code));
     FetchError::Api {
         code: if code.is_empty() {
             "unknown".into()
         } else {
             code
         },
-        info: field("info"),
+        info: field(error.map(|e| &e.info)),
     }
 }
 
@@ -143,29 +142,13 @@ pub(crate) fn unexpected(message: &str) -> FetchError {
     }
 }
 
-/// The pages of a query, from an array (v2) or an object keyed by id (v1).
-fn pages(query: &Value) -> Result<Vec<&Value>, FetchError> {
-    match query.get("pages") {
-        Some(Value::Array(a)) => Ok(a.iter().collect()),
-        Some(Value::Object(o)) => Ok(o.values().collect()),
-        Some(_) => Err(unexpected("\"pages\" is neither a list nor an object")),
-        None => Err(unexpected("no \"pages\" in the query")),
-    }
-}
-
-/// The first object in the list `entries` whose `key` is `value`.
-fn find_by<'v>(entries: Option<&'v Value>, key: &str, value: &str) -> Option<&'v Value> {
-    entries?
-        .as_array()?
-        .iter()
-        .find(|e| e.get(key).and_then(Value::as_str) == Some(value))
-}
-
 /// Follows one `{from, to}` mapping from `name`; true if it moved.
-fn follow(name: &mut String, mappings: Option<&Value>) -> bool {
-    let to = find_by(mappings, "from", name)
-        .and_then(|m| m.get("to"))
-        .and_then(Value::as_str);
+fn follow(name: &mut String, mappings: &[Obj<Mapping<'_>>]) -> bool {
+    let to = mappings
+        .iter()
+        .filter_map(Obj::get)
+        .find(|m| m.from.as_str() == Some(name.as_str()))
+        .and_then(|m| m.to.as_str());
     match to {
         Some(to) if to != name => {
             *name = to.to_owned();
@@ -175,18 +158,10 @@ fn follow(name: &mut String, mappings: Option<&Value>) -> bool {
     }
 }
 
-/// A boolean flag: `true` in v2, present (usually `""`) in v1.
-fn flag(page: &Value, key: &str) -> bool {
-    !matches!(
-        page.get(key),
-        None | Some(Value::Bool(false)) | Some(Value::Null)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn parse(title: &str, body: Value) -> Result<Extract, FetchError> {
         parse_response(&Title::new(title).unwrap(), body.to_string().as_bytes())
@@ -359,6 +334,59 @@ mod tests {
             );
             assert!(!err.is_transient());
         }
+    }
+
+    #[test]
+    fn escaped_text_is_unescaped() {
+        let text = "Line one.\nA \"quoted\" word, a back\\slash, \u{e9}t\u{e9} and \u{1F600}.";
+        let body = format!(
+            r#"{{"query":{{"pages":[{{"title":"X","extract":{}}}]}}}}"#,
+            // Escape every non-ASCII character too, as PHP's json_encode does.
+            serde_json::to_string(text)
+                .unwrap()
+                .chars()
+                .map(|c| match c {
+                    c if c.is_ascii() => c.to_string(),
+                    c => c
+                        .encode_utf16(&mut [0; 2])
+                        .iter()
+                        .map(|u| format!("\\u{u:04x}"))
+                        .collect(),
+                })
+                .collect::<String>()
+        );
+        assert!(body.contains("\\u00e9"), "{body}");
+        let got = parse_response(&Title::new("X").unwrap(), body.as_bytes());
+        assert_eq!(got, ok("X", text));
+    }
+
+    #[test]
+    fn odd_values_are_read_as_a_value_would_be() {
+        // `error` present, whatever its value, is the API's refusal.
+        let err = parse("X", json!({"error": null})).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::Api { code, .. } if code == "unknown"),
+            "{err:?}"
+        );
+        // A page that is not an object is no page; the others still count.
+        let body = json!({"query": {"pages": [5, {"title": "X", "extract": "x"}]}});
+        assert_eq!(parse("X", body), ok("X", "x"));
+        // Fields of the wrong type are absent, not a failed parse.
+        let body = json!({"query": {"normalized": 3, "redirects": [7, {"from": 1}],
+            "pages": {"12": {"title": "X", "missing": null, "extract": null}}}});
+        assert_eq!(parse("X", body), ok("X", ""));
+        let body = json!({"query": {"pages": [{"title": "X", "missing": 0}]}});
+        assert_eq!(
+            parse("X", body),
+            Err(FetchError::Missing { title: "X".into() })
+        );
+    }
+
+    #[test]
+    fn a_key_given_twice_is_a_malformed_body() {
+        let body = br#"{"query":{"pages":[{"title":"X","extract":"a","extract":"b"}]}}"#;
+        let err = parse_response(&Title::new("X").unwrap(), body).unwrap_err();
+        assert!(matches!(err, FetchError::Malformed { .. }), "{err:?}");
     }
 
     #[test]
