@@ -503,15 +503,19 @@ fn core_work_section(out: &mut String, log: &RunLog) {
         out.push_str("**The core's own work per title** was not measured in this run.\n\n");
         return;
     };
+    let (q1, q3) = (us3(stats.q1), us3(stats.q3));
+    let middle = if q1 == q3 {
+        format!("took {q1} per title at the first and the third quartile of the samples alike")
+    } else {
+        format!("took {q1} to {q3} per title (first to third quartile of the samples)")
+    };
     let _ = writeln!(
         out,
         "**The core's own work per title** (criterion, `core/title-url-parse`, {} samples of one warm title): \
-         validating the title, building its URL and parsing a five-sentence answer took {} to {} per title (first \
-         to third quartile of the samples; the fastest sample {}, the slowest {}; the samples drift during the \
-         measurement, so read this as a range). Every one-title strategy runs this same code once per title (`batched` builds one URL and parses one answer per batch instead).\n",
+         validating the title, building its URL and parsing a five-sentence answer {middle}; the fastest sample \
+         {}, the slowest {}. Every one-title strategy runs this same code once per title (`batched` builds one \
+         URL and parses one answer per batch instead).\n",
         stats.n,
-        us3(stats.q1),
-        us3(stats.q3),
         us3(stats.min),
         us3(stats.max)
     );
@@ -784,6 +788,37 @@ fn summary(out: &mut String, rows: &[Row]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn core_work_prose(per_title_us: &[f64]) -> String {
+        let mut log = crate::report::RunLog::new(false, wikifetch_rig::CpuSplit::detect());
+        log.core_work = per_title_us
+            .iter()
+            .map(|us| crate::report::run::CoreSample {
+                iterations: 1000,
+                secs: us * 1e-3,
+            })
+            .collect();
+        let mut out = String::new();
+        core_work_section(&mut out, &log);
+        out
+    }
+
+    #[test]
+    fn core_work_says_a_range_once_and_only_when_there_is_one() {
+        let spread = core_work_prose(&[1.5, 1.6, 1.7, 2.0, 2.5, 2.9]);
+        assert!(
+            spread.contains("took 1.63 µs to 2.38 µs per title"),
+            "{spread}"
+        );
+        // Quartiles that round to the same figure are not a range.
+        let tight = core_work_prose(&[0.820, 0.821, 0.822, 0.823, 0.824, 0.8241]);
+        assert!(!tight.contains(" to 0.82"), "{tight}");
+        assert!(
+            tight.contains("took 0.82 µs per title at the first and the third quartile"),
+            "{tight}"
+        );
+        assert!(core_work_prose(&[]).contains("was not measured"));
+    }
     use crate::report::prose::tests::row;
 
     #[test]
