@@ -184,40 +184,43 @@ fn fewer_requests(rows: &[Row]) -> Option<String> {
     ))
 }
 
-/// `concurrency` at its largest C: the fastest thread strategy against the
-/// fastest task strategy.
+/// `concurrency` at its largest C: the fastest thread strategy by mean
+/// against every task strategy, each by its paired verdict (the task rows'
+/// means alone may not tell which of them is fastest).
 fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
     let group = at(rows, "concurrency", Some(c));
-    let (thread, task) = (fastest(&group, &THREADS)?, fastest(&group, &TASKS)?);
-    let r = ratio(thread, task)?;
-    let pct = |x: f64| super::prose::pc((x - 1.0) * 100.0);
-    Some(match r.verdict() {
-        Verdict::Slower => format!(
-            "At C = {c} the fastest thread strategy, `{}`, took {} % [{} – {} %] \
-             longer than the fastest task strategy, `{}`; the two differ in HTTP client too (ureq against hyper or \
-             reqwest), so this is thread and client together.",
-            thread.strategy,
-            pct(r.point),
-            pct(r.low),
-            pct(r.high),
-            task.strategy
-        ),
-        Verdict::Faster => format!(
-            "At C = {c} the fastest thread strategy, `{}`, was ahead of the fastest task strategy, `{}`: `{}` took \
-             {} % [{} – {} %] longer.",
-            thread.strategy,
-            task.strategy,
-            task.strategy,
-            pct(r.inverse().point),
-            pct(r.inverse().low),
-            pct(r.inverse().high)
-        ),
-        Verdict::Indistinguishable => format!(
-            "At C = {c} the fastest thread strategy, `{}`, and the fastest task strategy, `{}`, were \
-             indistinguishable in time (thread and client together: the two differ in HTTP client too).",
-            thread.strategy, task.strategy
-        ),
-    })
+    let thread = fastest(&group, &THREADS)?;
+    let against: Vec<(&Row, Ratio)> = group
+        .iter()
+        .filter(|r| TASKS.contains(&r.strategy.as_str()))
+        .filter_map(|task| Some((*task, ratio(thread, task)?)))
+        .collect();
+    if against.is_empty() {
+        return None;
+    }
+    let named = |verdict: Verdict| -> Option<String> {
+        let rows: Vec<String> = against
+            .iter()
+            .filter(|(_, r)| r.verdict() == verdict)
+            .map(|(task, r)| format!("`{}` ({:.3})", task.strategy, r.point))
+            .collect();
+        (!rows.is_empty()).then(|| rows.join(", "))
+    };
+    let parts: Vec<String> = [
+        (Verdict::Slower, "slower than"),
+        (Verdict::Indistinguishable, "indistinguishable from"),
+        (Verdict::Faster, "faster than"),
+    ]
+    .into_iter()
+    .filter_map(|(verdict, words)| Some(format!("{words} {}", named(verdict)?)))
+    .collect();
+    Some(format!(
+        "At C = {c} the fastest thread strategy by mean, `{}`, was {} (its time over each task row's, round by \
+         round); the two kinds differ in HTTP client too (ureq against hyper or reqwest), so this is thread and \
+         client together.",
+        thread.strategy,
+        parts.join("; ")
+    ))
 }
 
 /// The control at `concurrency`'s largest C: the client and the runtime,
@@ -231,7 +234,7 @@ fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
     );
     Some(format!(
         "At C = {c}, with tokio's runtime in both rows, reqwest against the shared hyper client: {}; with the hyper \
-         client in both, tokio's runtime against smol's: {}.",
+         client in both, tokio's runtime against smol's (runtime and thread layout together): {}.",
         compare_two(tokio, control),
         compare_two(control, smol)
     ))
@@ -398,7 +401,7 @@ mod tests {
     }
 
     #[test]
-    fn threads_against_tasks_names_the_direction_or_a_tie() {
+    fn threads_against_tasks_gives_each_task_row_its_own_verdict() {
         let c = |name: &str, mean: f64, half: f64| {
             in_scenario("concurrency", row(name, 100, mean, half, 0.0))
         };
@@ -409,20 +412,24 @@ mod tests {
         ];
         let text = threads_and_tasks(&rows, 100).unwrap();
         assert!(
-            text.starts_with("At C = 100 the fastest thread strategy, `thread-pool`, took 6.7 % ["),
+            text.starts_with("At C = 100 the fastest thread strategy by mean, `thread-pool`, was slower than `smol` (1.067)"),
             "{text}"
         );
-        // The other way round: the task strategy is named as the slower.
-        let rows = vec![c("thread-pool", 0.045, 0.0005), c("smol", 0.048, 0.0005)];
+        // The task row fastest by mean may be the one the run cannot tell
+        // from the thread row, while a slower-by-mean task row beats it:
+        // each verdict is said, none is picked for all.
+        let rows = vec![
+            c("thread-pool", 0.0470, 0.0002),
+            c("smol", 0.0455, 0.004),
+            c("tokio", 0.0458, 0.0002),
+            c("async-std", 0.0490, 0.0002),
+        ];
         let text = threads_and_tasks(&rows, 100).unwrap();
-        assert!(text.contains("`smol` took 6.7 % ["), "{text}");
-        // Within noise: a tie, no direction.
-        let rows = vec![c("thread-pool", 0.0451, 0.003), c("smol", 0.045, 0.003)];
-        assert!(
-            threads_and_tasks(&rows, 100)
-                .unwrap()
-                .contains("indistinguishable")
-        );
+        assert!(text.contains("slower than `tokio` (1.026)"), "{text}");
+        assert!(text.contains("indistinguishable from `smol` ("), "{text}");
+        assert!(text.contains("faster than `async-std` (0.959)"), "{text}");
+        // No task row: no finding.
+        assert!(threads_and_tasks(&rows[..1], 100).is_none());
     }
 
     #[test]

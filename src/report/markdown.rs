@@ -596,8 +596,9 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
          client, ureq, with a {} KiB read buffer and an {} KiB write buffer per connection; the task rows use hyper \
          (`async-std`, `smol`, `tokio-hyper`) or reqwest (`tokio`). A difference between a thread row and a task row is \
          the thread and the client together. The reference client holds a bare connection per slot. Thread counts \
-         depend on the CPUs the client may use: it is pinned to {} here, and tokio and smol size their worker pools \
-         to that.\n",
+         depend on the CPUs the client may use: it is pinned to {} here. tokio starts one worker per CPU while the \
+         caller waits; smol starts one executor thread fewer, because its caller runs tasks while it waits (on one \
+         CPU, none); async-std's global executor runs a thread of its own.\n",
         wikifetch_sequential::INPUT_BUFFER / 1024,
         wikifetch_sequential::OUTPUT_BUFFER / 1024,
         match log.split.client.len() {

@@ -258,8 +258,9 @@ pub(super) fn runtime_and_client(rows: &[&Row]) -> Option<String> {
         )
     };
     Some(format!(
-        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}). The runtime, with the client held \
-         fixed (the shared hyper client): {} ({}).",
+        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}). The runtime and its thread layout \
+         (smol's caller runs tasks; tokio's waits for its workers), with the client held fixed (the shared hyper \
+         client): {} ({}).",
         tokio.concurrency,
         compare_two(tokio, control),
         cpu(tokio, control),
