@@ -20,7 +20,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// The answer: `{"error": ..., "query": ..., "continue": ...}`.
@@ -50,11 +50,11 @@ pub(crate) struct ApiError<'a> {
 #[serde(default)]
 pub(crate) struct Query<'a> {
     #[serde(borrow)]
-    pub normalized: List<Obj<Mapping<'a>>>,
+    pub normalized: List<Mapping<'a>>,
     #[serde(borrow)]
-    pub redirects: List<Obj<Mapping<'a>>>,
+    pub redirects: List<Mapping<'a>>,
     #[serde(borrow)]
-    pub interwiki: List<Obj<Interwiki<'a>>>,
+    pub interwiki: List<Interwiki<'a>>,
     #[serde(borrow)]
     pub pages: Pages<'a>,
 }
@@ -153,10 +153,18 @@ impl<T> Obj<T> {
             _ => None,
         }
     }
+
+    /// The object, if this is one, owned.
+    fn into_inner(self) -> Option<T> {
+        match self {
+            Obj::Is(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
-/// A value that should be a list: its items, or nothing if it is absent
-/// or not a list.
+/// A value that should be a list of objects of shape `T`: the items that
+/// are such objects, or nothing if it is absent or not a list.
 #[derive(Debug)]
 pub(crate) struct List<T>(pub Vec<T>);
 
@@ -206,6 +214,17 @@ macro_rules! other_values {
 fn skip_list<'de, A: SeqAccess<'de>>(mut list: A) -> Result<(), A::Error> {
     while list.next_element::<IgnoredAny>()?.is_some() {}
     Ok(())
+}
+
+/// The items of `list` that are objects of shape `T`, in order.
+fn objects<'de, T: serde::Deserialize<'de>, A: SeqAccess<'de>>(
+    mut list: A,
+) -> Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = list.next_element::<Obj<T>>()? {
+        items.extend(item.into_inner());
+    }
+    Ok(items)
 }
 
 fn skip_object<'de, A: MapAccess<'de>>(mut object: A) -> Result<(), A::Error> {
@@ -286,7 +305,7 @@ impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for List<T> {
             }
             other_values!(List::default());
             fn visit_seq<A: SeqAccess<'de>>(self, list: A) -> Result<List<T>, A::Error> {
-                Vec::deserialize(SeqAccessDeserializer::new(list)).map(List)
+                objects(list).map(List)
             }
             fn visit_map<A: MapAccess<'de>>(self, object: A) -> Result<List<T>, A::Error> {
                 skip_object(object).map(|()| List::default())
@@ -305,30 +324,17 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Pages<'a> {
                 f.write_str("any JSON value")
             }
             other_values!(Pages::Other);
-            fn visit_seq<A: SeqAccess<'de>>(self, mut list: A) -> Result<Pages<'a>, A::Error> {
-                let mut pages = Vec::new();
-                while let Some(page) = list.next_element::<Obj<Page<'a>>>()? {
-                    pages.extend(page.into_page());
-                }
-                Ok(Pages::Found(pages))
+            fn visit_seq<A: SeqAccess<'de>>(self, list: A) -> Result<Pages<'a>, A::Error> {
+                objects(list).map(Pages::Found)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut by_id: A) -> Result<Pages<'a>, A::Error> {
                 let mut pages = Vec::new();
                 while let Some((_, page)) = by_id.next_entry::<IgnoredAny, Obj<Page<'a>>>()? {
-                    pages.extend(page.into_page());
+                    pages.extend(page.into_inner());
                 }
                 Ok(Pages::Found(pages))
             }
         }
         d.deserialize_any(V(PhantomData))
-    }
-}
-
-impl<'a> Obj<Page<'a>> {
-    fn into_page(self) -> Option<Page<'a>> {
-        match self {
-            Obj::Is(page) => Some(page),
-            _ => None,
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! Response parsing: a TextExtracts answer, in either format version, into
 //! the extract (or the typed reason there is none) for the title we asked for.
 
-use crate::answer::{Atom, Mapping, Obj, Page, Pages, Query, Root};
+use crate::answer::{ApiError, Atom, Mapping, Obj, Page, Pages, Query, Root};
 use crate::{FetchError, Title};
 
 /// An article's extract.
@@ -71,9 +71,10 @@ pub(crate) fn page_for<'q, 'a>(
             break;
         }
     }
-    let interwiki = query.interwiki.0.iter().filter_map(Obj::get);
-    if let Some(iw) = interwiki
-        .clone()
+    if let Some(iw) = query
+        .interwiki
+        .0
+        .iter()
         .find(|iw| iw.title.as_str() == Some(&name))
     {
         let prefix = iw.iw.as_str().unwrap_or("another wiki");
@@ -122,17 +123,18 @@ pub(crate) fn extract_of(page: &Page<'_>) -> Result<Option<String>, FetchError> 
 }
 
 /// The API's error; `None` when `error` is not an object.
-fn api_error(error: Option<&crate::answer::ApiError<'_>>) -> FetchError {
-    let field =
-        |atom: Option<&Atom<'_>>| atom.and_then(Atom::as_str).unwrap_or_default().to_owned();
-    let code = field(error.map(|e| &e.code));
+fn api_error(error: Option<&ApiError<'_>>) -> FetchError {
+    let no_fields = ApiError::default();
+    let error = error.unwrap_or(&no_fields);
+    let field = |atom: &Atom<'_>| atom.as_str().unwrap_or_default().to_owned();
+    let code = field(&error.code);
     FetchError::Api {
         code: if code.is_empty() {
             "unknown".into()
         } else {
             code
         },
-        info: field(error.map(|e| &e.info)),
+        info: field(&error.info),
     }
 }
 
@@ -143,10 +145,9 @@ pub(crate) fn unexpected(message: &str) -> FetchError {
 }
 
 /// Follows one `{from, to}` mapping from `name`; true if it moved.
-fn follow(name: &mut String, mappings: &[Obj<Mapping<'_>>]) -> bool {
+fn follow(name: &mut String, mappings: &[Mapping<'_>]) -> bool {
     let to = mappings
         .iter()
-        .filter_map(Obj::get)
         .find(|m| m.from.as_str() == Some(name.as_str()))
         .and_then(|m| m.to.as_str());
     match to {
