@@ -108,24 +108,33 @@ pub fn keeps_alive(row: &str) -> bool {
     !row.ends_with(NO_KEEP_ALIVE)
 }
 
+/// The name of the row of `strategy`'s client: its own, or with
+/// keep-alive off the control's, ending in [`NO_KEEP_ALIVE`].
+pub fn row_name(strategy: &str, keep_alive: bool) -> String {
+    if keep_alive {
+        strategy.to_owned()
+    } else {
+        format!("{strategy}{NO_KEEP_ALIVE}")
+    }
+}
+
+/// The row with kept connections that `row` is the control of: `row`
+/// itself when it keeps them.
+pub fn kept_alive_row(row: &str) -> &str {
+    row.strip_suffix(NO_KEEP_ALIVE).unwrap_or(row)
+}
+
 impl Strategy {
     /// The name of this strategy's row: its own, or with keep-alive off
     /// the control's, ending in [`NO_KEEP_ALIVE`].
     pub fn row_name(self, keep_alive: bool) -> String {
-        if keep_alive {
-            self.name().to_owned()
-        } else {
-            format!("{}{NO_KEEP_ALIVE}", self.name())
-        }
+        row_name(self.name(), keep_alive)
     }
 
     /// The strategy of a row, and whether it kept its connections; `None`
     /// for the reference client and any other name.
     pub fn of_row(row: &str) -> Option<(Self, bool)> {
-        let (name, keep_alive) = match row.strip_suffix(NO_KEEP_ALIVE) {
-            Some(name) => (name, false),
-            None => (row, true),
-        };
+        let (name, keep_alive) = (kept_alive_row(row), keeps_alive(row));
         Self::ALL
             .iter()
             .find(|s| s.name() == name)

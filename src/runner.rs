@@ -71,8 +71,7 @@ impl Runner {
     /// `Config::keep_alive` is off), or `reference`.
     pub fn name(&self) -> String {
         match &self.kind {
-            Kind::Strategy(f) if self.keep_alive => f.name().to_owned(),
-            Kind::Strategy(f) => format!("{}{}", f.name(), crate::NO_KEEP_ALIVE),
+            Kind::Strategy(f) => crate::row_name(f.name(), self.keep_alive),
             Kind::Reference(_) => REFERENCE.to_owned(),
         }
     }

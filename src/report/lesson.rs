@@ -12,7 +12,7 @@ use super::format::time;
 use super::prose::{self, find};
 use super::{REFERENCE, Row};
 use crate::scenarios::{Scenario, scenarios};
-use crate::{NO_KEEP_ALIVE, keeps_alive};
+use crate::{keeps_alive, kept_alive_row, row_name};
 
 /// The Rust row a Python row is set beside: `sequential` for a loop,
 /// `thread-pool` for C = 10; where the Python row opened a connection for
@@ -30,7 +30,7 @@ fn python_twin<'r>(rows: &[&'r Row], run: &Value) -> Option<&'r Row> {
             .find(|r| r.strategy == strategy && r.concurrency as u64 == c)
     };
     fresh
-        .then(|| find(&format!("{name}{NO_KEEP_ALIVE}")))
+        .then(|| find(&row_name(name, false)))
         .flatten()
         .or_else(|| find(name))
 }
@@ -306,7 +306,7 @@ pub(super) fn keep_alive_words(
     let rtt = scenario.network.rtt.as_secs_f64();
     let mut words = Vec::new();
     for control in group.iter().filter(|r| !keeps_alive(&r.strategy)) {
-        let name = control.strategy.trim_end_matches(NO_KEEP_ALIVE);
+        let name = kept_alive_row(&control.strategy);
         let Some(twin) = find(group, name).filter(|t| t.concurrency == control.concurrency) else {
             continue;
         };
