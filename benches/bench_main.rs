@@ -182,7 +182,10 @@ fn measure_footprints(split: &CpuSplit, log: &mut RunLog) {
     );
     for strategy in rows {
         for c in footprint::CONCURRENCIES {
-            match Footprint::measure(Path::new(EXE), &mock, strategy, c) {
+            // A capped strategy gets as many titles as it has in flight:
+            // C titles would take C / cap delays.
+            let titles = strategy.map_or(c, |s| s.in_flight(c, split.client.len()));
+            match Footprint::measure(Path::new(EXE), &mock, strategy, (c, titles)) {
                 Ok(f) => {
                     println!(
                         "footprint/{}/{c}: {} in flight, {:.1} MiB idle, {:.1} MiB at the peak, {} threads",

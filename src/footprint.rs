@@ -64,23 +64,34 @@ pub struct Footprint {
     pub connections: u64,
     /// Wall time of the measured call, seconds.
     pub wall_s: f64,
+    /// The titles of the measured call: C, or for a strategy whose
+    /// requests in flight do not follow C (`rayon-default`) as many as it
+    /// has in flight, so that the call lasts one delay.
+    #[serde(default)]
+    pub titles: usize,
+    /// The child's CPU time during the measured call (all its threads),
+    /// seconds: what it spent starting C requests and reading C answers,
+    /// and anything else its threads did meanwhile.
+    #[serde(default)]
+    pub client_cpu_s: f64,
 }
 
 impl Footprint {
     /// Measures `strategy` (`None`: the reference client) at concurrency
-    /// `c` against `mock`, which must delay every answer by [`DELAY`];
-    /// `exe` is the `wikifetch` binary.
+    /// `c` against `mock`, which must delay every answer by [`DELAY`],
+    /// with calls of `titles` titles (C, unless the strategy caps its
+    /// requests in flight below C); `exe` is the `wikifetch` binary.
     pub fn measure(
         exe: &std::path::Path,
         mock: &MockProcess,
         strategy: Option<Strategy>,
-        c: usize,
+        (c, titles): (usize, usize),
     ) -> Result<Self, String> {
         let client = crate::compare::Client {
             strategy,
             keep_alive: true,
         };
-        let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (c, 1))?;
+        let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (titles, 1))?;
         worker.call("warmup", || {})?;
         let pid = worker.pid();
         let idle = usage(Some(pid)).ok_or("the child's /proc cannot be read")?;
@@ -114,6 +125,8 @@ impl Footprint {
             in_flight: sample.max_in_flight,
             connections: sample.connections,
             wall_s: measured.wall_s,
+            titles,
+            client_cpu_s: measured.client_cpu_s,
         })
     }
 
@@ -173,6 +186,8 @@ mod tests {
             in_flight,
             connections: 0,
             wall_s: 1.0,
+            titles: c,
+            client_cpu_s: 0.1,
         }
     }
 

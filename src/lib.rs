@@ -20,10 +20,15 @@ pub enum Strategy {
     Sequential,
     /// C OS threads pulling titles from a queue: the lesson's ThreadPoolExecutor.
     ThreadPool,
+    /// A control: the same pool with the hyper client the task rows share.
+    ThreadPoolHyper,
     /// A new OS thread per title, at most C alive at once.
     ThreadPerRequest,
     /// A dedicated rayon pool of C threads over `par_iter`.
     Rayon,
+    /// `par_iter` on rayon's global pool, as a newcomer writes it: one
+    /// thread per CPU, whatever C.
+    RayonDefault,
     /// Async tasks on tokio's multi-thread runtime, with reqwest.
     Tokio,
     /// Async tasks on async-std's executor, with hyper on async-io.
@@ -32,6 +37,9 @@ pub enum Strategy {
     Smol,
     /// A control: tokio's runtime with the hyper client async-std and smol use.
     TokioHyper,
+    /// A control: tokio's current-thread runtime (tasks run on the caller,
+    /// as smol's do) with the same hyper client.
+    TokioCurrentThread,
     /// The API's own batching: 20 titles a request, batches in series by default.
     Batched,
 }
@@ -41,12 +49,15 @@ impl Strategy {
     pub const ALL: &'static [Strategy] = &[
         Strategy::Sequential,
         Strategy::ThreadPool,
+        Strategy::ThreadPoolHyper,
         Strategy::ThreadPerRequest,
         Strategy::Rayon,
+        Strategy::RayonDefault,
         Strategy::Tokio,
         Strategy::AsyncStd,
         Strategy::Smol,
         Strategy::TokioHyper,
+        Strategy::TokioCurrentThread,
         Strategy::Batched,
     ];
 
@@ -55,12 +66,15 @@ impl Strategy {
         match self {
             Self::Sequential => "sequential",
             Self::ThreadPool => "thread-pool",
+            Self::ThreadPoolHyper => "thread-pool-hyper",
             Self::ThreadPerRequest => "thread-per-request",
             Self::Rayon => "rayon",
+            Self::RayonDefault => "rayon-default",
             Self::Tokio => "tokio",
             Self::AsyncStd => "async-std",
             Self::Smol => "smol",
             Self::TokioHyper => "tokio-hyper",
+            Self::TokioCurrentThread => "tokio-current-thread",
             Self::Batched => "batched",
         }
     }
@@ -70,12 +84,19 @@ impl Strategy {
         Ok(match self {
             Self::Sequential => Box::new(wikifetch_sequential::Sequential::new(config)?),
             Self::ThreadPool => Box::new(wikifetch_threads::ThreadPool::new(config)?),
+            Self::ThreadPoolHyper => {
+                Box::new(wikifetch_thread_pool_hyper::ThreadPoolHyper::new(config)?)
+            }
             Self::ThreadPerRequest => Box::new(wikifetch_threads::ThreadPerRequest::new(config)?),
             Self::Rayon => Box::new(wikifetch_rayon::Rayon::new(config)?),
+            Self::RayonDefault => Box::new(wikifetch_rayon::RayonDefault::new(config)?),
             Self::Tokio => Box::new(wikifetch_tokio::Tokio::new(config)?),
             Self::AsyncStd => Box::new(wikifetch_async_std::AsyncStd::new(config)?),
             Self::Smol => Box::new(wikifetch_smol::Smol::new(config)?),
             Self::TokioHyper => Box::new(wikifetch_tokio_hyper::TokioHyper::new(config)?),
+            Self::TokioCurrentThread => {
+                Box::new(wikifetch_tokio_hyper::TokioCurrentThread::new(config)?)
+            }
             Self::Batched => Box::new(wikifetch_batched::Batched::new(config)?),
         })
     }
@@ -95,6 +116,16 @@ impl Strategy {
     /// `--concurrency` is given.
     pub fn in_series(self) -> bool {
         matches!(self, Self::Sequential | Self::Batched)
+    }
+
+    /// The most requests the strategy has in flight when asked for C, in
+    /// a process that may use `cpus` CPUs: C, except for `rayon-default`,
+    /// whose global pool has one thread per CPU whatever C is.
+    pub fn in_flight(self, c: usize, cpus: usize) -> usize {
+        match self {
+            Self::RayonDefault => cpus.max(1),
+            _ => c,
+        }
     }
 }
 

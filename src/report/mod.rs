@@ -310,7 +310,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             premise: premise(
                 &totals,
                 record.titles,
-                c,
+                of_row.map_or(c, |(s, _)| s.in_flight(c, log.split.client.len())),
                 delayed,
                 crate::keeps_alive(&record.strategy),
             ),

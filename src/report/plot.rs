@@ -17,16 +17,19 @@ use crate::footprint::Footprint;
 use crate::scenarios::{queue_completions, scenarios};
 
 /// One colour per strategy, in `Strategy::ALL` order, the same in every plot.
-const COLOURS: [RGBColor; 9] = [
-    RGBColor(100, 100, 100),
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(44, 160, 44),
-    RGBColor(214, 39, 40),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(23, 190, 207),
-    RGBColor(227, 119, 194),
+const COLOURS: [RGBColor; 12] = [
+    RGBColor(100, 100, 100), // sequential
+    RGBColor(31, 119, 180),  // thread-pool
+    RGBColor(120, 170, 225), // thread-pool-hyper: thread-pool's, lighter
+    RGBColor(255, 127, 14),  // thread-per-request
+    RGBColor(44, 160, 44),   // rayon
+    RGBColor(130, 210, 110), // rayon-default: rayon's, lighter
+    RGBColor(214, 39, 40),   // tokio
+    RGBColor(148, 103, 189), // async-std
+    RGBColor(140, 86, 75),   // smol
+    RGBColor(23, 190, 207),  // tokio-hyper
+    RGBColor(20, 120, 130),  // tokio-current-thread: tokio-hyper's, darker
+    RGBColor(227, 119, 194), // batched
 ];
 
 /// The reference client (the floor) is black.
@@ -816,6 +819,8 @@ mod tests {
                 in_flight: c,
                 connections: 0,
                 wall_s: 1.0,
+                titles: c,
+                client_cpu_s: 0.1,
             });
         }
         let figures = all(&rows, &log).unwrap();

@@ -185,6 +185,22 @@ impl Client {
         })
     }
 
+    /// A client with the same settings, executor and reactor, and a pool
+    /// of connections of its own, empty: for a strategy whose threads each
+    /// drive their own connections (`thread-pool-hyper`), where a
+    /// connection handed to another thread would wait for its owner.
+    pub fn sibling(&self) -> Self {
+        Self {
+            config: self.config.clone(),
+            origin: self.origin.clone(),
+            user_agent: self.user_agent.clone(),
+            idle: Mutex::new(Vec::new()),
+            max_idle: self.max_idle,
+            spawn: Arc::clone(&self.spawn),
+            reactor: Arc::clone(&self.reactor),
+        }
+    }
+
     /// The configuration this client follows.
     pub fn config(&self) -> &Config {
         &self.config

@@ -108,3 +108,53 @@ impl Fetcher for Rayon {
         })
     }
 }
+
+/// rayon as a newcomer writes it: `titles.par_iter().map(fetch).collect()`
+/// on rayon's global pool, nothing configured.
+///
+/// The global pool has one thread per CPU the process may use, and a
+/// thread blocked in `recv()` holds its place in the pool, so this fetches
+/// at most that many titles at once, whatever `--concurrency` says: 2 on a
+/// 2-core laptop, 8 on an 8-core one, 1 in `cargo bench`, whose client
+/// process is pinned to one CPU. rayon is built to keep every core busy
+/// computing; a waiting thread keeps a core's worth of the pool idle. The
+/// row exists to show that cap; [`Rayon`] is what to write instead (a
+/// pool of C threads).
+#[derive(Debug)]
+pub struct RayonDefault {
+    client: Client,
+    threads: usize,
+}
+
+impl Fetcher for RayonDefault {
+    fn new(config: &Config) -> Result<Self, SetupError> {
+        // Starts the global pool if nothing has yet, and reads its size.
+        let threads = rayon::current_num_threads();
+        Ok(Self {
+            client: Client::new(config, threads)?,
+            threads,
+        })
+    }
+
+    fn name(&self) -> &'static str {
+        "rayon-default"
+    }
+
+    /// The global pool's size: `--concurrency` does not enter.
+    fn max_in_flight(&self) -> usize {
+        self.threads
+    }
+
+    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        titles
+            .par_iter()
+            .enumerate()
+            .map(|(index, title)| {
+                progress.started(index);
+                let result = catch_panic(|| self.client.fetch_one(title));
+                progress.completed(index, result.is_ok());
+                result
+            })
+            .collect()
+    }
+}

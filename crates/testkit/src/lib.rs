@@ -277,12 +277,14 @@ pub fn in_flight_matches_the_concurrency<F: Fetcher>() {
     let c = 8;
     let f: F = build(&config_for(&mock, c));
     let expected = f.max_in_flight();
+    // 1 (a loop), C, or a cap of the strategy's own below C (rayon's
+    // global pool: one thread per CPU), which it must then reach.
     assert!(
-        expected == 1 || expected == c,
-        "max_in_flight() is {expected}, neither 1 nor C = {c}"
+        (1..=c).contains(&expected),
+        "max_in_flight() is {expected}, not between 1 and C = {c}"
     );
-    // Enough requests for C at once, whatever a request carries.
-    let n = if expected == 1 { 6 } else { 3 * c } * f.titles_per_request();
+    // Enough requests for every slot at once, whatever a request carries.
+    let n = if expected == 1 { 6 } else { 3 * expected } * f.titles_per_request();
     let titles: Vec<String> = (0..n).map(|i| format!("Parallel {i}")).collect();
     let results = f.fetch_all(&titles, &NoProgress);
     assert!(results.iter().all(Result::is_ok));
@@ -742,7 +744,9 @@ pub fn scale_10k_titles_at_c1000<F: Fetcher>() {
             .faults(faults.clone()),
     );
     let f: F = build(&config_for(&mock, c));
-    if f.max_in_flight() == 1 {
+    // A strategy that cannot have C in flight (a loop, rayon's global
+    // pool) has nothing to show at C = 1000 that the other checks miss.
+    if f.max_in_flight() < c {
         return;
     }
     let titles: Vec<String> = (0..10_000).map(|i| format!("Scale {i}")).collect();

@@ -74,6 +74,22 @@ pub const STACK_SIZE: usize = 512 * 1024;
 #[derive(Debug)]
 pub struct ThreadPool {
     client: Arc<Client>,
+    pool: WorkerPool,
+}
+
+/// What one worker thread does with a title: fetch it, blocking the thread
+/// until its result is in. Each worker owns its own, so that per-thread
+/// state (a connection, a local executor) needs no lock.
+pub type Work = Box<dyn FnMut(&str) -> FetchResult + Send>;
+
+/// The pool itself, apart from the HTTP client its workers call: C threads
+/// started once, each taking the next title of a call in input order until
+/// none is left, results handed back to the caller as they land. The
+/// `thread-pool` strategy gives each worker the shared ureq client;
+/// `thread-pool-hyper` gives each its own hyper connection and executor,
+/// so that the two differ in client only.
+#[derive(Debug)]
+pub struct WorkerPool {
     /// The queue's sending end; `None` once the pool is shutting down.
     queue: Option<mpsc::Sender<Arc<Batch>>>,
     workers: Vec<thread::JoinHandle<()>>,
@@ -87,8 +103,39 @@ struct Batch {
     done: mpsc::Sender<(usize, FetchResult)>,
 }
 
-impl ThreadPool {
-    fn worker(client: &Client, queue: &Mutex<mpsc::Receiver<Arc<Batch>>>) {
+impl WorkerPool {
+    /// Starts one thread per entry of `work` (C of them), named `name`,
+    /// with [`STACK_SIZE`] each; `strategy` names the strategy in a
+    /// start-up error.
+    pub fn start(strategy: &'static str, name: &str, work: Vec<Work>) -> Result<Self, SetupError> {
+        let c = work.len();
+        let (queue, jobs) = mpsc::channel::<Arc<Batch>>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        let mut pool = Self {
+            queue: Some(queue),
+            workers: Vec::with_capacity(c),
+        };
+        for mut work in work {
+            let jobs = Arc::clone(&jobs);
+            let worker = thread::Builder::new()
+                .name(name.to_owned())
+                .stack_size(STACK_SIZE)
+                .spawn(move || Self::worker(&mut work, &jobs))
+                .map_err(|e| SetupError::Start {
+                    strategy,
+                    message: format!("{e}; {}", spawn_error(c)),
+                })?;
+            pool.workers.push(worker);
+        }
+        Ok(pool)
+    }
+
+    /// The number of workers: the most titles in flight at once.
+    pub fn size(&self) -> usize {
+        self.workers.len()
+    }
+
+    fn worker(work: &mut Work, queue: &Mutex<mpsc::Receiver<Arc<Batch>>>) {
         loop {
             // Hold the lock only to take a batch, not while fetching.
             let batch = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
@@ -102,63 +149,15 @@ impl ThreadPool {
                 let Some(title) = batch.titles.get(index) else {
                     break;
                 };
-                let result = catch_panic(|| client.fetch_one(title));
+                let result = catch_panic(|| work(title));
                 let _ = batch.done.send((index, result));
             }
         }
     }
-}
 
-impl Drop for ThreadPool {
-    fn drop(&mut self) {
-        // Closing the queue ends every worker's loop.
-        self.queue = None;
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-    }
-}
-
-/// One OS thread per title, at most C alive at once.
-#[derive(Debug, Clone)]
-pub struct ThreadPerRequest {
-    client: Client,
-}
-
-impl Fetcher for ThreadPool {
-    fn new(config: &Config) -> Result<Self, SetupError> {
-        let client = Arc::new(Client::new(config, config.concurrency)?);
-        let (queue, jobs) = mpsc::channel::<Arc<Batch>>();
-        let jobs = Arc::new(Mutex::new(jobs));
-        let mut pool = Self {
-            client: Arc::clone(&client),
-            queue: Some(queue),
-            workers: Vec::new(),
-        };
-        for _ in 0..config.concurrency {
-            let (client, jobs) = (Arc::clone(&client), Arc::clone(&jobs));
-            let worker = thread::Builder::new()
-                .name("wikifetch-pool".to_owned())
-                .stack_size(STACK_SIZE)
-                .spawn(move || Self::worker(&client, &jobs))
-                .map_err(|e| SetupError::Start {
-                    strategy: "thread-pool",
-                    message: format!("{e}; {}", spawn_error(config.concurrency)),
-                })?;
-            pool.workers.push(worker);
-        }
-        Ok(pool)
-    }
-
-    fn name(&self) -> &'static str {
-        "thread-pool"
-    }
-
-    fn max_in_flight(&self) -> usize {
-        self.client.config().concurrency
-    }
-
-    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+    /// Fetches `titles` on the workers: one result per title, in input
+    /// order, each reported to `progress` as it lands.
+    pub fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
         let mut collector = Collector::new(titles.len(), progress);
         let (done, received) = mpsc::channel();
         let batch = Arc::new(Batch {
@@ -167,7 +166,7 @@ impl Fetcher for ThreadPool {
             done,
         });
         // Hand the call to as many workers as there are titles, up to C.
-        let helpers = self.max_in_flight().min(titles.len());
+        let helpers = self.size().min(titles.len());
         let handed = match &self.queue {
             Some(queue) => (0..helpers)
                 .take_while(|_| queue.send(Arc::clone(&batch)).is_ok())
@@ -196,10 +195,52 @@ impl Fetcher for ThreadPool {
         // each, never a lost title.
         if handed == 0 {
             for index in 0..titles.len() {
-                collector.complete(index, Err(spawn_error(self.max_in_flight())));
+                collector.complete(index, Err(spawn_error(self.size())));
             }
         }
         collector.finish()
+    }
+}
+
+impl Drop for WorkerPool {
+    fn drop(&mut self) {
+        // Closing the queue ends every worker's loop.
+        self.queue = None;
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// One OS thread per title, at most C alive at once.
+#[derive(Debug, Clone)]
+pub struct ThreadPerRequest {
+    client: Client,
+}
+
+impl Fetcher for ThreadPool {
+    fn new(config: &Config) -> Result<Self, SetupError> {
+        let client = Arc::new(Client::new(config, config.concurrency)?);
+        let work = (0..config.concurrency)
+            .map(|_| {
+                let client = Arc::clone(&client);
+                Box::new(move |title: &str| client.fetch_one(title)) as Work
+            })
+            .collect();
+        let pool = WorkerPool::start("thread-pool", "wikifetch-pool", work)?;
+        Ok(Self { client, pool })
+    }
+
+    fn name(&self) -> &'static str {
+        "thread-pool"
+    }
+
+    fn max_in_flight(&self) -> usize {
+        self.client.config().concurrency
+    }
+
+    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        self.pool.fetch_all(titles, progress)
     }
 }
 

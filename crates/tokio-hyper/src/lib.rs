@@ -23,6 +23,21 @@
 //! sockets are `tokio::net::TcpStream`s (adapted to `futures-io` by
 //! `tokio-util`'s `compat`) and whose timer is `tokio::time::sleep`.
 //!
+//! **Two thread layouts.** [`TokioHyper`] is tokio as shipped: the
+//! multi-thread runtime, one worker thread per CPU, and a caller that
+//! blocks in `block_on` while the workers run the tasks, so every
+//! completion crosses from a worker to the caller. `smol` is laid out
+//! another way: the caller runs the executor itself while it waits. So
+//! `tokio-hyper` against `smol` is runtime *and* layout.
+//! [`TokioCurrentThread`] (`tokio-current-thread`) gives tokio smol's
+//! layout: a `current_thread` runtime, whose tasks run on the caller
+//! inside `block_on` and nowhere else. Against `smol` it is the runtime
+//! alone (same client, same layout); against `tokio-hyper`, the layout
+//! alone (same runtime, same client). As with smol's caller-run executor,
+//! nothing runs the connections between calls: a kept connection the
+//! server closed meanwhile is found closed when the next call uses it,
+//! and that attempt is retried as a transport error.
+//!
 //! **When to choose it.** Never for its own sake: in a tokio program use
 //! the `tokio` strategy's shape (reqwest or hyper-util's pooled client).
 //! Read its row as the control that says which part of a difference is
@@ -36,8 +51,16 @@ use tokio_util::compat::TokioAsyncReadCompatExt;
 use wikifetch_core::{Config, FetchResult, Fetcher, Progress, SetupError};
 use wikifetch_futures_http::{BoxFuture, Client, Executor, Reactor, Stream, Task, fetch_all};
 
-/// The control strategy: tokio's runtime with the shared hyper client.
-pub struct TokioHyper {
+/// The control strategy: tokio's multi-thread runtime with the shared
+/// hyper client.
+pub struct TokioHyper(Inner);
+
+/// tokio's `current_thread` runtime with the shared hyper client: every
+/// task runs on the caller, inside `block_on`, as smol's do.
+pub struct TokioCurrentThread(Inner);
+
+/// A tokio runtime and the shared client it drives.
+struct Inner {
     // Declared first: dropped before the runtime that drives its connections.
     client: Arc<Client>,
     runtime: TokioExecutor,
@@ -46,7 +69,15 @@ pub struct TokioHyper {
 impl std::fmt::Debug for TokioHyper {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokioHyper")
-            .field("client", &self.client)
+            .field("client", &self.0.client)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for TokioCurrentThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokioCurrentThread")
+            .field("client", &self.0.client)
             .finish_non_exhaustive()
     }
 }
@@ -81,25 +112,39 @@ impl Reactor for TokioReactor {
     }
 }
 
-impl Fetcher for TokioHyper {
-    fn new(config: &Config) -> Result<Self, SetupError> {
-        let start_error = |message: String| SetupError::Start {
-            strategy: "tokio-hyper",
-            message,
-        };
-        // The same runtime the `tokio` strategy builds: one worker per core.
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+impl Inner {
+    fn new(
+        config: &Config,
+        strategy: &'static str,
+        mut builder: tokio::runtime::Builder,
+    ) -> Result<Self, SetupError> {
+        let runtime = builder
             .enable_all()
-            .thread_name("wikifetch-tokio-hyper")
+            .thread_name(format!("wikifetch-{strategy}"))
             .build()
-            .map_err(|e| start_error(format!("could not start the runtime: {e}")))?;
+            .map_err(|e| SetupError::Start {
+                strategy,
+                message: format!("could not start the runtime: {e}"),
+            })?;
         let handle = runtime.handle().clone();
         let spawn = Arc::new(move |task: Task| drop(handle.spawn(task)));
-        let client = Client::with_reactor(config, spawn, "tokio-hyper", Arc::new(TokioReactor))?;
+        let client = Client::with_reactor(config, spawn, strategy, Arc::new(TokioReactor))?;
         Ok(Self {
             client: Arc::new(client),
             runtime: TokioExecutor(runtime),
         })
+    }
+
+    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        fetch_all(&self.runtime, &self.client, titles, progress)
+    }
+}
+
+impl Fetcher for TokioHyper {
+    fn new(config: &Config) -> Result<Self, SetupError> {
+        // The same runtime the `tokio` strategy builds: one worker per core.
+        let builder = tokio::runtime::Builder::new_multi_thread();
+        Inner::new(config, "tokio-hyper", builder).map(Self)
     }
 
     fn name(&self) -> &'static str {
@@ -107,10 +152,29 @@ impl Fetcher for TokioHyper {
     }
 
     fn max_in_flight(&self) -> usize {
-        self.client.config().concurrency
+        self.0.client.config().concurrency
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
-        fetch_all(&self.runtime, &self.client, titles, progress)
+        self.0.fetch_all(titles, progress)
+    }
+}
+
+impl Fetcher for TokioCurrentThread {
+    fn new(config: &Config) -> Result<Self, SetupError> {
+        let builder = tokio::runtime::Builder::new_current_thread();
+        Inner::new(config, "tokio-current-thread", builder).map(Self)
+    }
+
+    fn name(&self) -> &'static str {
+        "tokio-current-thread"
+    }
+
+    fn max_in_flight(&self) -> usize {
+        self.0.client.config().concurrency
+    }
+
+    fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        self.0.fetch_all(titles, progress)
     }
 }
