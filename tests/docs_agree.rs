@@ -1,7 +1,8 @@
 //! The docs quote the committed run: every figure with a unit in
 //! `docs/GUIDE.md` and `README.md` (ms, µs, s, %, KiB, MiB, ×, min, or an
 //! instruction count such as 64k) must be printed, as a whole figure, in
-//! `results/REPORT.md`, which `cargo bench` writes from the run. A doc that
+//! `results/REPORT.md` or `results/DETAILS.md`, which `cargo bench` writes
+//! from the run. A doc that
 //! quotes a figure the report no longer prints fails here; refresh it from
 //! the report. What this cannot check: that a figure is quoted for the
 //! right row, scenario and C, and figures without a unit. The guide names
@@ -113,7 +114,11 @@ fn every_figure_in_the_guide_and_readme_is_in_the_committed_report() {
     }
     // Whole figures only: "1.3 %" must be printed as such, not found
     // inside "11.3 %".
-    let report: std::collections::HashSet<String> = figures(&report_text).into_iter().collect();
+    let details = read("results/DETAILS.md");
+    let report: std::collections::HashSet<String> = figures(&report_text)
+        .into_iter()
+        .chain(figures(&details))
+        .collect();
     for doc in ["docs/GUIDE.md", "README.md"] {
         let missing: Vec<String> = figures(&read(doc))
             .into_iter()
@@ -121,7 +126,51 @@ fn every_figure_in_the_guide_and_readme_is_in_the_committed_report() {
             .collect();
         assert!(
             missing.is_empty(),
-            "{doc} quotes figures that results/REPORT.md does not print: {missing:?}"
+            "{doc} quotes figures that results/REPORT.md and DETAILS.md do not print: {missing:?}"
         );
     }
+}
+
+/// The words of `text` as `wc -w` counts them.
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// The reader's budget: a report and a guide read in minutes, the answer
+/// on the report's first screen, in plain words.
+#[test]
+fn the_report_and_the_guide_keep_to_their_word_budgets() {
+    let report = read("results/REPORT.md");
+    assert!(
+        words(&report) <= 5_000,
+        "REPORT.md: {} words",
+        words(&report)
+    );
+    let guide = read("docs/GUIDE.md");
+    assert!(words(&guide) <= 3_000, "GUIDE.md: {} words", words(&guide));
+    let start = report
+        .find("## The answer")
+        .unwrap_or_else(|| panic!("REPORT.md does not open with its answer"));
+    let rest = &report[start + 3..];
+    let opening = &report[start..start + 3 + rest.find("\n## ").unwrap_or(rest.len())];
+    assert!(
+        words(opening) <= 400,
+        "the opening screen: {} words",
+        words(opening)
+    );
+    let lower = opening.to_lowercase();
+    for term in [
+        "floor",
+        "premise",
+        "rig-bound",
+        "pair cell",
+        "reference client",
+    ] {
+        assert!(!lower.contains(term), "{term:?} on the opening screen");
+    }
+    // The answer comes before any other section.
+    assert!(
+        report[..start].matches("\n## ").count() == 0,
+        "a section before the answer"
+    );
 }

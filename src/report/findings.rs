@@ -22,11 +22,14 @@ pub struct Finding {
     pub section: String,
 }
 
-/// The blocking strategies that hold one OS thread per request in flight.
-const THREADS: [&str; 3] = ["thread-pool", "rayon", "thread-per-request"];
-
-/// The async strategies (the `tokio-hyper` control aside).
-const TASKS: [&str; 3] = ["tokio", "async-std", "smol"];
+/// Rows that exist to split a difference, not to be chosen: a finding
+/// about "the best strategy" leaves them out.
+pub(super) const CONTROLS: [&str; 4] = [
+    "tokio-hyper",
+    "thread-pool-hyper",
+    "tokio-current-thread",
+    "rayon-default",
+];
 
 /// "9.89× [9.81 – 9.93]": a ratio read as a multiple.
 fn times(r: &Ratio) -> String {
@@ -41,14 +44,6 @@ fn at<'r>(rows: &'r [Row], scenario: &str, c: Option<usize>) -> Vec<&'r Row> {
         .filter(|r| r.scenario == scenario && c.is_none_or(|c| r.concurrency == c))
         .collect();
     sound(&here)
-}
-
-/// The fastest of `names` among `rows`.
-fn fastest<'r>(rows: &[&'r Row], names: &[&str]) -> Option<&'r Row> {
-    rows.iter()
-        .copied()
-        .filter(|r| names.contains(&r.strategy.as_str()))
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))
 }
 
 /// The findings for these rows, in the report's order; `headings` maps a
@@ -90,41 +85,65 @@ pub fn findings(
             "efficiency-concurrency.svg",
             "concurrency",
         );
+        push(
+            default_pool(rows, c),
+            "timeline-concurrency-c100.svg",
+            "concurrency",
+        );
     }
+    push(memory(log), "memory.svg", "footprint");
     push(fewer_requests(rows), "batching.svg", "batching");
     push(thread_per_title(rows), "overhead.svg", "overhead");
-    push(memory(log), "memory.svg", "footprint");
     push(schedules(rows), "timeline-jitter.svg", "jitter");
-    found.truncate(8);
+    found.truncate(9);
     found
 }
 
 /// `wan`: the lesson's connection per request, priced in Rust, where the
-/// control and its twin ran in the same rounds.
+/// control and its twin ran in the same rounds, beside what the delay
+/// line's arithmetic predicts: a new connection costs TCP's and TLS 1.3's
+/// handshakes, two round trips more than the request's one.
 fn keep_alive(rows: &[Row]) -> Option<String> {
     let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "wan").collect();
     let sequential = crate::Strategy::Sequential;
     let control = find(&group, &sequential.row_name(false))?;
     let twin = find(&group, sequential.name())?;
-    let rtt = crate::scenarios::scenarios(false)
+    let wan = crate::scenarios::scenarios(false)
         .into_iter()
-        .find(|s| s.name == "wan")?
-        .network
-        .rtt
-        .as_secs_f64();
+        .find(|s| s.name == "wan")?;
+    let rtt = wan.network.rtt.as_secs_f64();
+    let delay = wan.latency.typical().as_secs_f64();
     let p = super::lesson::price(control, twin, rtt)?;
+    let predicted = (delay + 3.0 * rtt) / (delay + rtt);
     Some(format!(
         "Over HTTPS with a {} round trip, a new connection per request (the lesson's `requests.get` habit) made \
-         `sequential` {} slower: {} for {} titles against {} on kept, warm connections, {} more a request: {:.1} \
-         round trips, the two the delay line models for TCP's and TLS 1.3's handshakes.",
+         `sequential` take {} for {} titles against {} on kept, warm connections, {} more a request ({:.1} round \
+         trips); {}.",
         time(rtt),
-        times(&p.ratio),
         time(control.mean_s),
         control.titles,
         time(twin.mean_s),
         time(p.extra_s),
         p.round_trips,
+        against_prediction(predicted, &p.ratio)
     ))
+}
+
+/// "predicted 10×, measured 9.93× [9.91 – 9.95], 0.7 % short": a
+/// measured ratio beside what the mock's arithmetic predicts, the
+/// difference being the finding. Few rounds: the figures, no interval.
+fn against_prediction(predicted: f64, r: &Ratio) -> String {
+    let short = (1.0 - r.point / predicted) * 100.0;
+    let measured = if r.verdict() == Verdict::TooFewRounds {
+        format!("{:.2}× ({} rounds: figures only)", r.point, r.rounds)
+    } else {
+        times(r)
+    };
+    format!(
+        "the mock's arithmetic predicts {predicted:.2}×, this run measured {measured}: {} % {} the prediction",
+        super::prose::pc(short),
+        if short >= 0.0 { "short of" } else { "beyond" }
+    )
 }
 
 /// `latency`: what ten in flight buy over one at a time.
@@ -135,23 +154,27 @@ fn waiting(rows: &[Row]) -> Option<String> {
         .iter()
         .copied()
         .filter(|r| {
-            r.strategy != "sequential" && r.strategy != "tokio-hyper" && r.titles_per_request == 1
+            r.strategy != "sequential"
+                && !CONTROLS.contains(&r.strategy.as_str())
+                && r.titles_per_request == 1
         })
         .collect();
     let best = concurrent
         .iter()
         .copied()
         .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
-    let r = ratio(sequential, best).filter(|r| r.verdict() == Verdict::Slower)?;
+    let r = ratio(sequential, best).filter(|r| r.point > 1.0)?;
+    let predicted = sequential.ideal_s? / best.ideal_s?;
     Some(format!(
-        "Waiting overlaps: with {} requests in flight instead of one, `{}` fetched {} titles in {} against \
-         `sequential`'s {}, {} faster.",
+        "Waiting overlaps: with {} requests in flight instead of one, `{}` fetched {} titles in {} against `sequential`'s {}: {} waves of requests instead of {}, so {}.",
         best.concurrency,
         best.strategy,
         best.titles,
         time(best.mean_s),
         time(sequential.mean_s),
-        times(&r)
+        best.titles.div_ceil(best.concurrency.max(1)),
+        sequential.titles,
+        against_prediction(predicted, &r)
     ))
 }
 
@@ -167,11 +190,10 @@ fn fewer_requests(rows: &[Row]) -> Option<String> {
         .copied()
         .filter(|r| r.titles_per_request == 1 && r.strategy != REFERENCE)
         .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
-    let r = ratio(best, batched).filter(|r| r.verdict() == Verdict::Slower)?;
+    let r = ratio(best, batched).filter(|r| r.point > 1.0)?;
+    let predicted = best.ideal_s? / batched.ideal_s?;
     Some(format!(
-        "Fewer requests: at C = {c}, `{}` fetched {} titles in {} with {:.0} requests a call ({} titles each), \
-         against {} with {:.0} requests for `{}` at the same C, {} faster (the mock charges a batch the delay of one \
-         title; a real server spends more on twenty).",
+        "Fewer requests: at C = {c}, `{}` fetched {} titles in {} with {:.0} requests a call ({} titles each), against {} with {:.0} requests for `{}` at the same C; {} (the mock charges a batch the delay of one title; a real server spends more on twenty).",
         batched.strategy,
         batched.titles,
         time(batched.mean_s),
@@ -180,63 +202,68 @@ fn fewer_requests(rows: &[Row]) -> Option<String> {
         time(best.mean_s),
         best.requests_per_call,
         best.strategy,
-        times(&r)
+        against_prediction(predicted, &r)
     ))
 }
 
-/// `concurrency` at its largest C: the fastest thread strategy by mean
-/// against every task strategy, each by its paired verdict (the task rows'
-/// means alone may not tell which of them is fastest).
+/// One half of a split difference: "`a` against `b` (what differs, what
+/// is held)", in the words of [`compare_two`].
+fn half(group: &[&Row], a: &str, b: &str) -> Option<String> {
+    Some(compare_two(find(group, a)?, find(group, b)?))
+}
+
+/// `concurrency` at its largest C: threads against tasks, split in two
+/// halves, each with one thing held equal: the client (ureq against
+/// hyper, the same pool of threads), and the model (threads against
+/// tasks, the same hyper client).
 fn threads_and_tasks(rows: &[Row], c: usize) -> Option<String> {
     let group = at(rows, "concurrency", Some(c));
-    let thread = fastest(&group, &THREADS)?;
-    let against: Vec<(&Row, Ratio)> = group
+    let client = half(&group, "thread-pool", "thread-pool-hyper")?;
+    let model: Vec<String> = ["smol", "tokio-current-thread", "tokio-hyper"]
         .iter()
-        .filter(|r| TASKS.contains(&r.strategy.as_str()))
-        .filter_map(|task| Some((*task, ratio(thread, task)?)))
+        .filter_map(|task| half(&group, "thread-pool-hyper", task))
         .collect();
-    if against.is_empty() {
+    if model.is_empty() {
         return None;
     }
-    let named = |verdict: Verdict| -> Option<String> {
-        let rows: Vec<String> = against
-            .iter()
-            .filter(|(_, r)| r.verdict() == verdict)
-            .map(|(task, r)| format!("`{}` ({:.3})", task.strategy, r.point))
-            .collect();
-        (!rows.is_empty()).then(|| rows.join(", "))
-    };
-    let parts: Vec<String> = [
-        (Verdict::Slower, "slower than"),
-        (Verdict::Indistinguishable, "indistinguishable from"),
-        (Verdict::Faster, "faster than"),
-    ]
-    .into_iter()
-    .filter_map(|(verdict, words)| Some(format!("{words} {}", named(verdict)?)))
-    .collect();
     Some(format!(
-        "At C = {c} the fastest thread strategy by mean, `{}`, was {} (its time over each task row's, round by \
-         round); the two kinds differ in HTTP client too (ureq against hyper or reqwest), so this is thread and \
-         client together.",
-        thread.strategy,
-        parts.join("; ")
+        "Threads against tasks at C = {c}, one thing held at a time. The client, with the same pool of threads: {client}. The model, with the same hyper client: {}.",
+        model.join("; ")
     ))
 }
 
-/// The control at `concurrency`'s largest C: the client and the runtime,
-/// each held fixed in turn.
+/// The runtime comparison at `concurrency`'s largest C, split three ways:
+/// the client (reqwest against hyper on tokio), the thread layout (tokio's
+/// workers against tokio on the caller), the runtime (tokio against smol,
+/// both on the caller).
 fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
     let group = at(rows, "concurrency", Some(c));
-    let (tokio, control, smol) = (
-        find(&group, "tokio")?,
-        find(&group, "tokio-hyper")?,
-        find(&group, "smol")?,
-    );
     Some(format!(
-        "At C = {c}, with tokio's runtime in both rows, reqwest against the shared hyper client: {}; with the hyper \
-         client in both, tokio's runtime against smol's (runtime and thread layout together): {}.",
-        compare_two(tokio, control),
-        compare_two(control, smol)
+        "Among tasks at C = {c}: with tokio's runtime in both rows, reqwest against the shared hyper client: {}; with tokio and hyper in both, tokio's worker threads against its caller-run runtime: {}; with hyper and the caller-run layout in both, tokio against smol: {}.",
+        half(&group, "tokio", "tokio-hyper")?,
+        half(&group, "tokio-hyper", "tokio-current-thread")?,
+        half(&group, "tokio-current-thread", "smol")?,
+    ))
+}
+
+/// `rayon-default` against `thread-pool` at `concurrency`'s largest C: the
+/// cap of rayon's global pool, as the mock counted it.
+fn default_pool(rows: &[Row], c: usize) -> Option<String> {
+    let group: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.scenario == "concurrency" && r.concurrency == c)
+        .collect();
+    let (default, pool) = (find(&group, "rayon-default")?, find(&group, "thread-pool")?);
+    let in_flight = default.max_in_flight?;
+    let r = ratio(default, pool)?;
+    Some(format!(
+        "rayon as a newcomer writes it (`par_iter` on the global pool) asked for C = {c} had at most {in_flight} request{} in flight, one per thread of the pool, which has one thread per CPU the process may use (here {in_flight}): {} titles took {} against {} for `thread-pool` with {} threads ({:.1}×).",
+        if in_flight == 1 { "" } else { "s" },
+        default.titles,
+        time(default.mean_s),
+        time(pool.mean_s),
+        pool.concurrency,
+        r.point
     ))
 }
 
@@ -248,7 +275,7 @@ fn thread_per_title(rows: &[Row]) -> Option<String> {
         find(&group, "thread-per-request")?,
         find(&group, "thread-pool")?,
     );
-    let r = cpu_ratio(spawn, pool).filter(|r| r.verdict() != Verdict::Indistinguishable)?;
+    let r = cpu_ratio(spawn, pool).filter(|r| r.verdict().names_a_difference())?;
     Some(format!(
         "A new OS thread per title costs CPU: with no delay `thread-per-request` needed {} of client CPU per request \
          against {} for `thread-pool`, whose threads are started once ({}).",
@@ -258,22 +285,31 @@ fn thread_per_title(rows: &[Row]) -> Option<String> {
     ))
 }
 
-/// The footprint at the larger C: a pool of threads against tasks.
+/// The footprint: what one more request in flight costs, threads against
+/// tasks, with the client held equal and then the model.
 fn memory(log: &RunLog) -> Option<String> {
-    let c = CONCURRENCIES[CONCURRENCIES.len() - 1];
-    let of = |name: &str| {
-        log.footprints
-            .iter()
-            .find(|f| f.strategy == name && f.concurrency == c && f.premise_held())
+    let [low, high] = CONCURRENCIES;
+    let per = |name: &str| {
+        let of = |c: usize| {
+            log.footprints
+                .iter()
+                .find(|f| f.strategy == name && f.concurrency == c)
+        };
+        crate::footprint::PerRequest::between(of(low)?, of(high)?)
     };
-    let (pool, tokio) = (of("thread-pool")?, of("tokio")?);
+    let kib = |name: &str| -> Option<String> {
+        let p = per(name)?;
+        Some(format!(
+            "`{name}` {:.1} KiB and {:.2} threads",
+            p.peak_kib, p.threads
+        ))
+    };
     Some(format!(
-        "With {c} requests in flight (counted by the mock), `thread-pool` held {:.1} MiB resident on {} OS threads and \
-         `tokio` {:.1} MiB on {} (one measurement each; the two also differ in HTTP client).",
-        pool.peak_rss_kib as f64 / 1024.0,
-        pool.peak_threads,
-        tokio.peak_rss_kib as f64 / 1024.0,
-        tokio.peak_threads
+        "Each request in flight, from C = {low} to {high} (one measurement each): {}, {} (the same threads, ureq against hyper: the client's share); {} and {} (the same hyper client, a thread against a task: the model's share).",
+        kib("thread-pool")?,
+        kib("thread-pool-hyper")?,
+        kib("smol")?,
+        kib("tokio-current-thread")?,
     ))
 }
 
@@ -317,9 +353,23 @@ mod tests {
             wan("sequential-no-keep-alive", 3.05, 200),
         ];
         let text = keep_alive(&rows).unwrap();
-        assert!(text.contains("`sequential` 2.96× ["), "{text}");
         assert!(
-            text.contains("101.0 ms more a request: 2.0 round trips"),
+            text.contains("101.0 ms more a request (2.0 round trips)"),
+            "{text}"
+        );
+        // (1 + 3 × 50) / (1 + 50) ms: the prediction, beside the measurement.
+        assert!(
+            text.contains("predicts 2.96×, this run measured 2.96× [2.96 – 2.96]: 0.01 % beyond the prediction"),
+            "{text}"
+        );
+        // Four rounds, as `wan` has: the figures, no interval.
+        let four = |r: &Row| Row {
+            walls: r.walls[..4].to_vec(),
+            ..r.clone()
+        };
+        let text = keep_alive(&[four(&rows[0]), four(&rows[1])]).unwrap();
+        assert!(
+            text.contains("measured 2.96× (4 rounds: figures only)"),
             "{text}"
         );
         // Not slower, or a control that reused connections: no finding.
@@ -343,10 +393,12 @@ mod tests {
         let batched = |mean: f64| Row {
             titles_per_request: 20,
             requests_per_call: 50.0,
+            ideal_s: Some(0.34),
             ..in_scenario("batching", row("batched", 3, mean, 0.001, 0.0))
         };
         let one = |name: &str, mean: f64| Row {
             requests_per_call: 1000.0,
+            ideal_s: Some(6.68),
             ..in_scenario("batching", row(name, 3, mean, 0.001, 0.0))
         };
         let rows = vec![one(REFERENCE, 6.8), one("tokio-hyper", 6.85), batched(0.35)];
@@ -355,8 +407,11 @@ mod tests {
             text.starts_with("Fewer requests: at C = 3, `batched` fetched 100 titles in 350.0 ms with 50 requests a call (20 titles each), against 6.850 s with 1000 requests for `tokio-hyper` at the same C"),
             "{text}"
         );
+        // ⌈1000/3⌉ waves of one against ⌈50/3⌉ of twenty, 20 ms each.
         assert!(
-            text.contains("19.57× [19.55 – 19.59] faster (the mock charges"),
+            text.contains(
+                "predicts 19.65×, this run measured 19.57× [19.55 – 19.59]: 0.4 % short of"
+            ),
             "{text}"
         );
         // Slower than the one-title row: no finding.
@@ -378,7 +433,10 @@ mod tests {
         // Nothing measured: nothing found.
         assert!(findings(&[], &log, &PLOTS, heading).is_empty());
         let rows = vec![
-            in_scenario("latency", row("sequential", 1, 2.0, 0.001, 0.0)),
+            Row {
+                ideal_s: Some(2.0),
+                ..in_scenario("latency", row("sequential", 1, 2.0, 0.001, 0.0))
+            },
             in_scenario("latency", row("thread-pool", 10, 0.21, 0.001, 0.0)),
             in_scenario("latency", row("smol", 10, 0.205, 0.001, 0.0)),
         ];
@@ -391,7 +449,13 @@ mod tests {
             "{}",
             found[0].text
         );
-        assert!(found[0].text.contains("9.76× ["), "{}", found[0].text);
+        assert!(
+            found[0]
+                .text
+                .contains("predicts 10.00×, this run measured 9.76× ["),
+            "{}",
+            found[0].text
+        );
         assert_eq!(
             (found[0].plot.as_str(), found[0].section.as_str()),
             ("timeline-latency.svg", "## latency")
@@ -401,35 +465,39 @@ mod tests {
     }
 
     #[test]
-    fn threads_against_tasks_gives_each_task_row_its_own_verdict() {
+    fn threads_against_tasks_holds_one_thing_equal_in_each_half() {
         let c = |name: &str, mean: f64, half: f64| {
             in_scenario("concurrency", row(name, 100, mean, half, 0.0))
         };
         let rows = vec![
             c("thread-pool", 0.048, 0.0005),
-            c("rayon", 0.050, 0.0005),
+            c("thread-pool-hyper", 0.0482, 0.0005),
             c("smol", 0.045, 0.0005),
+            c("tokio-current-thread", 0.0490, 0.0005),
         ];
         let text = threads_and_tasks(&rows, 100).unwrap();
+        // The client half: ureq against hyper on the same threads, here
+        // too close to tell apart (0.4 %, an interval across 1).
         assert!(
-            text.starts_with("At C = 100 the fastest thread strategy by mean, `thread-pool`, was slower than `smol` (1.067)"),
+            text.contains(
+                "The client, with the same pool of threads: `thread-pool` and `thread-pool-hyper` are indistinguishable"
+            ),
             "{text}"
         );
-        // The task row fastest by mean may be the one the run cannot tell
-        // from the thread row, while a slower-by-mean task row beats it:
-        // each verdict is said, none is picked for all.
-        let rows = vec![
-            c("thread-pool", 0.0470, 0.0002),
-            c("smol", 0.0455, 0.004),
-            c("tokio", 0.0458, 0.0002),
-            c("async-std", 0.0490, 0.0002),
-        ];
-        let text = threads_and_tasks(&rows, 100).unwrap();
-        assert!(text.contains("slower than `tokio` (1.026)"), "{text}");
-        assert!(text.contains("indistinguishable from `smol` ("), "{text}");
-        assert!(text.contains("faster than `async-std` (0.959)"), "{text}");
-        // No task row: no finding.
+        // The model half, with the hyper client held: tasks faster in one
+        // row, slower in another; each says which, never a negative.
+        assert!(
+            text.contains("`smol` is 3.2 ms faster than `thread-pool-hyper`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`thread-pool-hyper` is 800 µs faster than `tokio-current-thread`"),
+            "{text}"
+        );
+        assert!(!text.contains(" -") && !text.contains("[-"), "{text}");
+        // Without the row that holds the client equal: no finding.
         assert!(threads_and_tasks(&rows[..1], 100).is_none());
+        assert!(threads_and_tasks(&[rows[0].clone(), rows[2].clone()], 100).is_none());
     }
 
     #[test]

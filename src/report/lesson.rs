@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use serde_json::Value;
-use wikifetch_rig::stats::{Ratio, Verdict};
+use wikifetch_rig::stats::Ratio;
 
 use super::format::time;
 use super::prose::{self, find};
@@ -240,8 +240,8 @@ pub(super) fn network_section(
     if let Some(best) = best_at(&group, 10) {
         let _ = writeln!(
             out,
-            "**The fastest Rust row at C = 10** was `{}` at {} ({}); the `wan` section above compares every row \
-             at C = 3 and 10 with its floor and with each other.\n",
+            "**The fastest Rust row at C = 10** was `{}` at {} ({}); the `wan` section compares every row with \
+             its floor and with each other.\n",
             best.strategy,
             time(best.mean_s),
             prose::vs_floor(best)
@@ -279,12 +279,13 @@ pub(super) struct Price {
 
 /// The [`Price`] of a new connection per request over a round trip of
 /// `rtt_s` seconds; `None` unless both rows held their premise and the
-/// control was slower by its interval.
+/// control took longer. The figures only: whether the difference is a
+/// verdict is the ratio's own (`wan` has too few rounds for one).
 pub(super) fn price(control: &Row, twin: &Row, rtt_s: f64) -> Option<Price> {
     if !control.sound() || !twin.sound() {
         return None;
     }
-    let ratio = prose::ratio(control, twin).filter(|r| r.verdict() == Verdict::Slower)?;
+    let ratio = prose::ratio(control, twin).filter(|r| r.point > 1.0)?;
     let waves = control.titles.div_ceil(control.concurrency.max(1));
     let extra_s = (control.mean_s - twin.mean_s) / waves.max(1) as f64;
     Some(Price {

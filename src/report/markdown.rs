@@ -158,6 +158,7 @@ pub(super) fn pairs(out: &mut String, rows: &[&Row]) {
                                 Verdict::Faster => "faster",
                                 Verdict::Slower => "slower",
                                 Verdict::Indistinguishable => "≈",
+                                Verdict::TooFewRounds => "—",
                             }
                         ),
                         None => "?".into(),
@@ -232,8 +233,8 @@ pub(super) fn markdown(
     log: &RunLog,
     rows: &[Row],
     figures: &[Figure],
-    python: Option<&Value>,
-    wrk: Option<&Value>,
+    _python: Option<&Value>,
+    _wrk: Option<&Value>,
 ) -> String {
     let m = &log.machine;
     let mut out = String::new();
@@ -252,6 +253,7 @@ pub(super) fn markdown(
             .find(|s| s.name == section)
             .map_or_else(|| section.to_owned(), scenario_heading)
     };
+    out.push_str(&super::answer::answer(rows, log));
     let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
     let found = super::findings::findings(rows, log, &files, heading);
     if !found.is_empty() {
@@ -266,9 +268,17 @@ pub(super) fn markdown(
                 anchor(&f.section)
             );
         }
-        out.push_str(
-            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals. The sections below give every \
-             row, its floor, and how each figure was measured.\n\n",
+        let _ = writeln!(
+            out,
+            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals. A difference is named only \
+             from at least {} paired rounds, when its interval excludes 1 and it exceeds {:.0} %; with fewer rounds a \
+             finding gives the figures and no verdict. This report rests on {} such decisions: where two rows do not really \
+             differ, each decision still names a difference about one time in twenty (less with the margin), so \
+             among this many some named differences are chance: read a single narrow verdict with care. Beside a figure the mock's arithmetic predicts, the finding is how far the \
+             measurement fell from the prediction. [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+            wikifetch_rig::stats::MIN_ROUNDS,
+            wikifetch_rig::stats::MARGIN * 100.0,
+            decisions(rows),
         );
     }
     let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
@@ -301,9 +311,47 @@ pub(super) fn markdown(
         rounds_words(rows),
     );
 
+    for scenario in scenarios(log.sweep) {
+        let group = in_scenario(rows, scenario.name);
+        if group.is_empty() {
+            continue;
+        }
+        let heading = scenario_heading(&scenario);
+        let _ = writeln!(out, "## {heading}\n\n{}\n", scenario.about);
+        embed(&mut out, &figures_of(figures, scenario.name));
+        compact_table(&mut out, &group);
+        let _ = writeln!(
+            out,
+            "Every column, each pair of rows compared, and why: [DETAILS.md](DETAILS.md#{}).\n",
+            anchor(&heading)
+        );
+    }
+    footprint_section(&mut out, log, &figures_of(figures, "memory"));
+    out.push_str(
+        "## More\n\n[DETAILS.md](DETAILS.md) holds how to read every column, the rig's own measurements (the mock \
+         against a bare server, its delay accuracy), a summary per scenario, every full table and pair table, the \
+         reasons behind each result, instructions per request, the lesson's Python beside its Rust twins, the lesson \
+         against a real network, and the caveats.\n",
+    );
+    out
+}
+
+/// DETAILS.md: everything REPORT.md links to, for a reader who checks.
+pub(super) fn details(
+    log: &RunLog,
+    rows: &[Row],
+    figures: &[Figure],
+    python: Option<&Value>,
+    wrk: Option<&Value>,
+) -> String {
+    let mut out = format!(
+        "# wikifetch benchmark report: details\n\n\
+         Written by `cargo bench` from the run that finished {}, with [REPORT.md](REPORT.md). Do not edit: run `cargo \
+         bench` again.\n\n",
+        utc_date(log.finished_unix)
+    );
     rig_section(&mut out, log.controls.as_ref(), wrk);
     summary(&mut out, rows);
-
     let _ = writeln!(
         out,
         "## How to read the tables\n\n\
@@ -321,13 +369,8 @@ pub(super) fn markdown(
         if group.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            out,
-            "## {}\n\n{}\n",
-            scenario_heading(&scenario),
-            scenario.about,
-        );
-        embed(&mut out, &figures_of(figures, scenario.name));
+        let _ = writeln!(out, "## {}\n", scenario_heading(&scenario));
+        let _ = figures;
         table(&mut out, &group);
         pairs(&mut out, &group);
         let _ = writeln!(out, "**Why.** {}\n", prose::why(&scenario, &group));
@@ -336,8 +379,7 @@ pub(super) fn markdown(
             core_work_section(&mut out, log);
         }
     }
-
-    footprint_section(&mut out, log, &figures_of(figures, "memory"));
+    footprint_details(&mut out, log);
     super::lesson::python_section(&mut out, rows, python);
     let rtt_round_trip = log
         .controls
@@ -348,11 +390,73 @@ pub(super) fn markdown(
     out
 }
 
+/// The scenario's table in REPORT.md: the columns a reader needs; the
+/// full table is in DETAILS.md.
+fn compact_table(out: &mut String, rows: &[&Row]) {
+    out.push_str(
+        "| strategy | C | mean time | against the floor, 95 % CI | client CPU / request | in flight |\n\
+         |---|---:|---:|---|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            name_cell(r),
+            r.concurrency,
+            time(r.mean_s),
+            floor_cell(r),
+            us3(r.client_cpu_per_request_s),
+            r.max_in_flight.map_or("–".into(), |m| m.to_string()),
+        );
+    }
+    out.push('\n');
+}
+
+/// A row against its floor in few words: "1.8 % over [1.4 – 2.1]", with
+/// "≈" before a difference the run does not name (interval across 0, or
+/// within 1 %) and the rounds after one too few rounds decide.
+pub(super) fn floor_cell(r: &Row) -> String {
+    use wikifetch_rig::stats::Verdict;
+    if r.strategy == REFERENCE {
+        return "floor".into();
+    }
+    let Some(f) = r.floor_ratio else {
+        return if r.titles_per_request > 1 {
+            format!("none: {} titles a request", r.titles_per_request)
+        } else {
+            "–".into()
+        };
+    };
+    if r.efficiency_floor.is_none() {
+        return "none: floor rig-bound".into();
+    }
+    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    let (low, high) = (pct(f.low).min(pct(f.high)), pct(f.low).max(pct(f.high)));
+    let side = if f.point >= 1.0 { "over" } else { "under" };
+    let interval = if f.low < 1.0 && f.high > 1.0 {
+        format!(
+            "[{} under – {} over]",
+            prose::pc(pct(f.low)),
+            prose::pc(pct(f.high))
+        )
+    } else {
+        format!("[{} – {}]", prose::pc(low), prose::pc(high))
+    };
+    let point = format!("{} % {side} {interval}", prose::pc(pct(f.point)));
+    match f.verdict() {
+        Verdict::Faster | Verdict::Slower => point,
+        Verdict::Indistinguishable => format!("≈ {point}"),
+        Verdict::TooFewRounds => format!("{point} ({} rounds)", f.rounds),
+    }
+}
+
 /// How many interval verdicts the report rests on: every row against its
 /// floor, and every pair of comparable rows at one C.
 fn decisions(rows: &[Row]) -> usize {
+    let enough = |r: &&Row| r.rounds >= wikifetch_rig::stats::MIN_ROUNDS;
     let floors = rows
         .iter()
+        .filter(enough)
         .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
         .count();
     let mut groups: Vec<(&str, usize)> = rows
@@ -366,6 +470,7 @@ fn decisions(rows: &[Row]) -> usize {
         .map(|(s, c)| {
             let refs: Vec<&Row> = rows
                 .iter()
+                .filter(enough)
                 .filter(|r| r.scenario == *s && r.concurrency == *c)
                 .collect();
             let n = sound(&refs).len();
@@ -523,6 +628,44 @@ fn core_work_section(out: &mut String, log: &RunLog) {
 
 /// Memory and threads per request in flight, from the footprints: each
 /// row's two measurements, then the slope between them.
+/// The footprint's every measurement, for DETAILS.md.
+pub(super) fn footprint_details(out: &mut String, log: &RunLog) {
+    use crate::footprint::{CONCURRENCIES, DELAY};
+    if log.footprints.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
+    let [low, high] = CONCURRENCIES;
+    let _ = writeln!(
+        out,
+        "Each row in a child process of its own (as `wikifetch compare` runs them), at C = {low} and C = {high}: one \
+         warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
+         over C titles against a mock that holds every answer for {}, so that all C are in flight at once, while the parent \
+         reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
+         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope. Each \
+         (row, C) is one measurement: there is no interval here.\n\n\
+         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak | the call took (client CPU) |\n|---|---:|---:|---:|---|---:|---:|---:|",
+        time(DELAY.as_secs_f64())
+    );
+    for f in &log.footprints {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB | {} ({}) |",
+            f.strategy,
+            f.concurrency,
+            f.in_flight,
+            if f.premise_held() { "" } else { " ⚠" },
+            f.connections,
+            f.idle_threads,
+            f.peak_threads,
+            f.idle_rss_kib as f64 / 1024.0,
+            f.peak_rss_kib as f64 / 1024.0,
+            time(f.wall_s),
+            time(f.client_cpu_s)
+        );
+    }
+}
+
 pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
     use crate::footprint::{CONCURRENCIES, DELAY, PerRequest};
     let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
@@ -534,31 +677,13 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
     let [low, high] = CONCURRENCIES;
     let _ = writeln!(
         out,
-        "Each row in a child process of its own (as `wikifetch compare` runs them), at C = {low} and C = {high}: one \
-         warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
-         over C titles against a mock that holds every answer for {}, so that all C are in flight at once, while the parent \
-         reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
-         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope. Each \
-         (row, C) is one measurement: there is no interval here.\n\n\
-         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak | the call took |\n|---|---:|---:|---:|---|---:|---:|---:|",
-        time(DELAY.as_secs_f64())
+        "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
+         so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
+         5 ms. One measurement per row and C: no interval. Each measurement, idle and at the peak: \
+         [DETAILS.md](DETAILS.md#{}).",
+        time(DELAY.as_secs_f64()),
+        anchor(FOOTPRINT_HEADING)
     );
-    for f in &log.footprints {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB | {} |",
-            f.strategy,
-            f.concurrency,
-            f.in_flight,
-            if f.premise_held() { "" } else { " ⚠" },
-            f.connections,
-            f.idle_threads,
-            f.peak_threads,
-            f.idle_rss_kib as f64 / 1024.0,
-            f.peak_rss_kib as f64 / 1024.0,
-            time(f.wall_s)
-        );
-    }
     let _ = writeln!(
         out,
         "\nFrom C = {low} to C = {high}, the differences divided by the {} extra requests in flight (fixed costs \
@@ -584,7 +709,11 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
                     "{:.1} KiB | {:.1} KiB | {:.1} KiB | {:.2}",
                     p.peak_kib, p.held_kib, p.in_flight_kib, p.threads
                 ),
-                None => "– | – | – | – (a measurement broke its premise: see ⚠ above)".into(),
+                None if l.in_flight == h.in_flight => format!(
+                    "– | – | – | – ({} in flight at both C: no slope)",
+                    h.in_flight
+                ),
+                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see DETAILS.md)".into(),
             },
             _ => "– | – | – | – (not measured at both C)".into(),
         };
@@ -592,13 +721,14 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
     }
     let _ = writeln!(
         out,
-        "\nWhat this does not separate: the thread rows (`thread-pool`, `thread-per-request`, `rayon`) all use one \
-         client, ureq, with a {} KiB read buffer and an {} KiB write buffer per connection; the task rows use hyper \
-         (`async-std`, `smol`, `tokio-hyper`) or reqwest (`tokio`). A difference between a thread row and a task row is \
-         the thread and the client together. The reference client holds a bare connection per slot. Thread counts \
-         depend on the CPUs the client may use: it is pinned to {} here. tokio starts one worker per CPU while the \
-         caller waits; smol starts one executor thread fewer, because its caller runs tasks while it waits (on one \
-         CPU, none); async-std's global executor runs a thread of its own.\n",
+        "\nWhat separates the client from the model: `thread-pool` and `thread-per-request` use ureq, with a {} KiB \
+         read buffer and an {} KiB write buffer per connection; `thread-pool-hyper` is `thread-pool`'s threads with \
+         the hyper client that `async-std`, `smol`, `tokio-hyper` and `tokio-current-thread` share, so `thread-pool` \
+         against `thread-pool-hyper` is the client's share of a difference and `thread-pool-hyper` against a hyper task \
+         row the model's. `tokio` uses reqwest. `rayon-default` runs each call over as many titles as it has in \
+         flight: its C is not its concurrency. Thread counts depend on the CPUs the client may use: it is pinned to {} \
+         here. tokio's multi-thread runtime starts one worker per CPU while the caller waits; smol and \
+         `tokio-current-thread` run tasks on the caller; async-std's global executor runs a thread of its own.\n",
         wikifetch_sequential::INPUT_BUFFER / 1024,
         wikifetch_sequential::OUTPUT_BUFFER / 1024,
         match log.split.client.len() {
@@ -606,6 +736,45 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
             n => format!("{n} CPUs"),
         }
     );
+    if let Some(words) = slowest_footprint(log) {
+        let _ = writeln!(out, "{words}\n");
+    }
+}
+
+/// The footprint call at the larger C that took longest, against the
+/// others, with its client CPU: a call that ran long while every request
+/// was in flight spent the time on the client's CPU, not waiting.
+fn slowest_footprint(log: &RunLog) -> Option<String> {
+    let high = crate::footprint::CONCURRENCIES[1];
+    let mut calls: Vec<&crate::footprint::Footprint> = log
+        .footprints
+        .iter()
+        .filter(|f| f.concurrency == high && f.premise_held())
+        .collect();
+    calls.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
+    let (slowest, median) = (*calls.last()?, calls[calls.len() / 2]);
+    if slowest.wall_s < 1.5 * median.wall_s {
+        return None;
+    }
+    let why = if slowest.strategy == "rayon" {
+        " rayon's workers that run out of work do not sleep at once: each looks for work to steal in every other \
+         worker's queue, yielding the CPU between rounds, for a few dozen rounds before it sleeps. With 1000 workers \
+         finishing together on one CPU, that search is about a thousand queues per round per worker, and it takes \
+         the CPU from the workers still reading answers. The memory and thread figures stand: all 1000 requests were \
+         in flight."
+    } else {
+        ""
+    };
+    Some(format!(
+        "At C = {high}, `{}`'s call took {} with {} of client CPU, against {} and {} for `{}`, the median call: the \
+         time went to the client's CPU, not to waiting.{why}",
+        slowest.strategy,
+        time(slowest.wall_s),
+        time(slowest.client_cpu_s),
+        time(median.wall_s),
+        time(median.client_cpu_s),
+        median.strategy
+    ))
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.

@@ -8,6 +8,7 @@
 //! Intervals are seeded bootstraps, so regenerating from the same run
 //! gives the same files. Nothing here is typed in by hand.
 
+mod answer;
 mod external;
 mod findings;
 mod format;

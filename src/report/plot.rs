@@ -87,7 +87,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         ),
         (
             "jitter",
-            "The same, over twenty layouts of heavy-tailed delays: the pairing cancels the layouts' own spread, so the whiskers show what is left.",
+            "The same, over a layout of heavy-tailed delays per round: the pairing cancels the layouts' own spread, so the whiskers show what is left.",
         ),
     ] {
         let group = scenario(name);
@@ -118,16 +118,35 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             caption: format!("Each bar is a row's mean time for one call of {} titles, the whisker its 95 % interval over the rounds: `batched` sends 20 titles a request, the others one; the reference client is the best one title per request can do at its C.", first.titles),
         });
     }
-    let wan = scenario("wan");
+    // `wan` shows what differs there: each control without keep-alive
+    // beside its twin with it, at the same C.
+    let wan: Vec<&Row> = scenario("wan")
+        .into_iter()
+        .filter(|r| {
+            let twin = crate::row_name(crate::kept_alive_row(&r.strategy), false);
+            rows.iter().any(|o| {
+                o.scenario == "wan" && o.concurrency == r.concurrency && o.strategy == twin
+            })
+        })
+        .collect();
     if !wan.is_empty() {
         figures.push(Figure {
             file: "wan.svg".into(),
             svg: time_bars("wan", &wan)?,
-            caption: "Each bar is a row's mean time for one call over HTTPS through the delay line, the whisker its 95 % interval over the rounds. The `-no-keep-alive` controls open a new connection (TCP and TLS) for every request; every other row keeps its connections.".into(),
+            caption: "Each bar is a row's mean time for one call over HTTPS through the delay line, the whisker its 95 % interval over the rounds (4 rounds: figures, no verdict). Each `-no-keep-alive` control opens a new connection (TCP and TLS) for every request, beside its twin that keeps them; a row marked ⚠ did not do what it claims (see the table).".into(),
         });
     }
     for name in ["concurrency", "sweep"] {
-        let group = scenario(name);
+        // Not a capped row (`rayon-default`): one request in flight puts it
+        // at 1 % and would squeeze every other line into the top edge; the
+        // timeline shows it.
+        let group: Vec<&Row> = scenario(name)
+            .into_iter()
+            .filter(|r| {
+                Strategy::of_row(&r.strategy)
+                    .is_none_or(|(s, _)| !crate::scenarios::CAPPED.contains(&s))
+            })
+            .collect();
         if group.iter().any(|r| r.efficiency_floor.is_some()) {
             figures.push(Figure {
                 file: format!("efficiency-{name}.svg"),
@@ -162,6 +181,9 @@ struct Bar {
     strategy: String,
     value: f64,
     whisker: Option<(f64, f64)>,
+    /// Drawn as a filled bar; `false` for a difference the run cannot
+    /// name, which gets its whisker only, so that no bar reads as one.
+    filled: bool,
 }
 
 impl Bar {
@@ -171,8 +193,44 @@ impl Bar {
             strategy: r.strategy.clone(),
             value,
             whisker,
+            filled: true,
         }
     }
+}
+
+/// The rows of `rows` at the largest C among them: a plot never sets a
+/// C = 1 row beside C = 10 rows as if they were comparable.
+fn at_top_c<'r>(rows: &[&'r Row]) -> (usize, Vec<&'r Row>) {
+    let c = rows.iter().map(|r| r.concurrency).max().unwrap_or(0);
+    (
+        c,
+        rows.iter()
+            .copied()
+            .filter(|r| r.concurrency == c)
+            .collect(),
+    )
+}
+
+/// A legend beside the chart, never over its data: one line a series.
+fn side_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    entries: &[(String, RGBColor, bool)],
+) -> Result<(), Error>
+where
+    DB::ErrorType: 'static,
+{
+    for (i, (label, c, dashed)) in entries.iter().enumerate() {
+        let y = 48 + 22 * i as i32;
+        let style = c.stroke_width(3);
+        if *dashed {
+            area.draw(&PathElement::new(vec![(6, y), (14, y)], style))?;
+            area.draw(&PathElement::new(vec![(20, y), (28, y)], style))?;
+        } else {
+            area.draw(&PathElement::new(vec![(6, y), (28, y)], style))?;
+        }
+        area.draw(&Text::new(label.clone(), (34, y - 7), ("sans-serif", 13)))?;
+    }
+    Ok(())
 }
 
 /// Horizontal bars, one per row, each with its whisker, over `x`; with
@@ -214,10 +272,12 @@ fn hbars(caption: &str, bars: &[Bar], x: Range<f64>, x_desc: &str, zero: bool) -
         }
         for (i, bar) in bars.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            chart.draw_series(std::iter::once(Rectangle::new(
-                [(0.0, y + 0.2), (bar.value, y + 0.8)],
-                colour(&bar.strategy).mix(0.85).filled(),
-            )))?;
+            if bar.filled {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y + 0.2), (bar.value, y + 0.8)],
+                    colour(&bar.strategy).mix(0.85).filled(),
+                )))?;
+            }
             if let Some((lo, hi)) = bar.whisker {
                 whisker(&mut chart, lo, hi, y)?;
             }
@@ -231,12 +291,15 @@ fn hbars(caption: &str, bars: &[Bar], x: Range<f64>, x_desc: &str, zero: bool) -
 /// the paired ratio's 95 % interval as a whisker; the floor is zero.
 fn over_floor(title: &str, rows: &[&Row]) -> Plot {
     let pct = |x: f64| (x - 1.0) * 100.0;
+    let (c, rows) = at_top_c(rows);
     let bars: Vec<Bar> = rows
         .iter()
         .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
         .filter_map(|r| {
-            r.floor_ratio
-                .map(|f| Bar::of(r, pct(f.point), Some((pct(f.low), pct(f.high)))))
+            r.floor_ratio.map(|f| Bar {
+                filled: f.verdict().names_a_difference(),
+                ..Bar::of(r, pct(f.point), Some((pct(f.low), pct(f.high))))
+            })
         })
         .collect();
     let low = bars
@@ -245,7 +308,9 @@ fn over_floor(title: &str, rows: &[&Row]) -> Plot {
         .fold(0.0, f64::min);
     let high = axis_from_zero(bars.iter().filter_map(|b| b.whisker.map(|w| w.1))).end;
     hbars(
-        &format!("{title}: time over the floor, per cent"),
+        &format!(
+            "{title} at C = {c}: time over the floor, per cent (no bar: within 1 % or indistinguishable)"
+        ),
         &bars,
         (low - 0.05 * (high - low))..high,
         "time over the floor (%); 0 = the reference client; whisker: 95 % paired interval",
@@ -286,6 +351,7 @@ fn cpu_bars(title: &str, rows: &[&Row]) -> Plot {
     let us = 1e6;
     // Per request: a row that carries several titles a request is not
     // comparable here (the report gives its CPU per title in words).
+    let (c, rows) = at_top_c(rows);
     let bars: Vec<Bar> = rows
         .iter()
         .filter(|r| r.titles_per_request == 1)
@@ -299,7 +365,7 @@ fn cpu_bars(title: &str, rows: &[&Row]) -> Plot {
         .collect();
     let x = axis_from_zero(bars.iter().map(|b| b.whisker.map_or(b.value, |w| w.1)));
     hbars(
-        &format!("{title}: client CPU per request (µs)"),
+        &format!("{title} at C = {c}: client CPU per request (µs)"),
         &bars,
         x,
         "client CPU per request (µs), the row's own process; whisker: 95 % interval over the rounds",
@@ -314,7 +380,17 @@ fn time_bars(title: &str, rows: &[&Row]) -> Plot {
     sorted.sort_by_key(|r| r.concurrency);
     let bars: Vec<Bar> = sorted
         .iter()
-        .map(|r| Bar::of(r, r.mean_s, Some((r.ci_low_s, r.ci_high_s))))
+        .map(|r| {
+            let bar = Bar::of(r, r.mean_s, Some((r.ci_low_s, r.ci_high_s)));
+            if r.sound() {
+                bar
+            } else {
+                Bar {
+                    label: format!("{} ⚠", bar.label),
+                    ..bar
+                }
+            }
+        })
         .collect();
     let x = axis_from_zero(bars.iter().map(|b| b.whisker.map_or(b.value, |w| w.1)));
     hbars(
@@ -326,20 +402,28 @@ fn time_bars(title: &str, rows: &[&Row]) -> Plot {
     )
 }
 
-/// Efficiency against the floor (floor / row) against C on a log axis,
-/// one line per strategy with its 95 % band; the floor is 1.0, and rows
-/// whose floor or mock was rig-bound, or whose premise broke, are crosses.
+/// Efficiency against the floor (floor / row) at each C the scenario ran
+/// (one labelled position per C), one line per strategy with its 95 %
+/// band; the floor is 1.0, and rows whose floor or mock was rig-bound, or
+/// whose premise broke, are crosses. The vertical axis spans the data.
 fn efficiency(title: &str, rows: &[&Row]) -> Plot {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 540)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (900, 540)).into_drawing_area();
         root.fill(&WHITE)?;
-        let cs: Vec<f64> = rows.iter().map(|r| r.concurrency as f64).collect();
-        let (c_min, c_max) = (
-            cs.iter().copied().fold(f64::MAX, f64::min),
-            cs.iter().copied().fold(1.0, f64::max),
-        );
-        let mut chart = ChartBuilder::on(&root)
+        let (plot, legend) = root.split_horizontally(680);
+        let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
+        cs.sort_unstable();
+        cs.dedup();
+        let position = |c: usize| cs.iter().position(|x| *x == c).unwrap_or(0) as f64;
+        let lowest = rows
+            .iter()
+            .filter_map(|r| r.floor_ratio.filter(|_| r.efficiency_floor.is_some()))
+            .map(|f| 1.0 / f.high)
+            .fold(1.0, f64::min);
+        let bottom = (lowest - 0.05 * (efficiency_top(rows) - lowest)).max(0.0);
+        let labels = cs.clone();
+        let mut chart = ChartBuilder::on(&plot)
             .caption(
                 format!(
                     "{title}: efficiency against the floor, N = {}",
@@ -350,35 +434,40 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(60)
-            .build_cartesian_2d(
-                (c_min * 0.8..c_max * 1.25).log_scale(),
-                0.0..efficiency_top(rows),
-            )?;
+            .build_cartesian_2d(-0.4..cs.len() as f64 - 0.6, bottom..efficiency_top(rows))?;
         chart
             .configure_mesh()
             .light_line_style(WHITE)
-            .x_labels(4)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .x_desc("C, requests in flight (log scale)")
+            .x_labels(cs.len() * 4 + 1)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 0.01 && i >= 0.0 {
+                    labels
+                        .get(i as usize)
+                        .map_or(String::new(), |c| format!("C = {c}"))
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.2}"))
+            .x_desc("C, requests in flight")
             .y_desc("efficiency: floor time / row time")
             .draw()?;
-        chart
-            .draw_series(LineSeries::new(
-                vec![(c_min * 0.8, 1.0), (c_max * 1.25, 1.0)],
-                FLOOR.stroke_width(1),
-            ))?
-            .label("floor (reference client) = 1.0")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], FLOOR));
+        chart.draw_series(LineSeries::new(
+            vec![(-0.4, 1.0), (cs.len() as f64 - 0.6, 1.0)],
+            FLOOR.stroke_width(1),
+        ))?;
+        let mut entries = vec![("floor (reference client) = 1.0".to_owned(), FLOOR, false)];
         for (name, points) in by_strategy(rows.iter().copied().filter(|r| r.strategy != REFERENCE))
         {
             let c = colour(name);
+            entries.push((name.to_owned(), c, false));
             let sound: Vec<&Row> = points.iter().copied().filter(|r| r.sound()).collect();
             let band: Vec<(f64, f64, f64)> = sound
                 .iter()
                 .filter_map(|r| {
                     let ratio = r.floor_ratio.filter(|_| r.efficiency_floor.is_some())?;
-                    Some((r.concurrency as f64, 1.0 / ratio.high, 1.0 / ratio.low))
+                    Some((position(r.concurrency), 1.0 / ratio.high, 1.0 / ratio.low))
                 })
                 .collect();
             if band.len() > 1 {
@@ -391,23 +480,18 @@ fn efficiency(title: &str, rows: &[&Row]) -> Plot {
             }
             let line: Vec<(f64, f64)> = sound
                 .iter()
-                .filter_map(|r| r.efficiency_floor.map(|e| (r.concurrency as f64, e)))
+                .filter_map(|r| r.efficiency_floor.map(|e| (position(r.concurrency), e)))
                 .collect();
             lines_with_points(&mut chart, &[(name, line)])?;
             chart.draw_series(
                 points
                     .iter()
                     .filter(|r| !r.sound())
-                    .filter_map(|r| r.efficiency_floor.map(|e| (r.concurrency as f64, e)))
+                    .filter_map(|r| r.efficiency_floor.map(|e| (position(r.concurrency), e)))
                     .map(|p| Cross::new(p, 5, c.stroke_width(2))),
             )?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        side_legend(&legend, &entries)?;
         root.present()?;
     }
     Ok(svg)
@@ -465,11 +549,16 @@ pub fn timeline(
 ) -> Result<String, Error> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (860, 540)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (960, 540)).into_drawing_area();
         root.fill(&WHITE)?;
+        let (root, legend) = root.split_horizontally(700);
+        let mut entries: Vec<(String, RGBColor, bool)> = Vec::new();
+        // Rows with one request in flight: the loop, and rayon's default
+        // pool on one CPU.
+        let one_at_a_time = |n: &str| n == "sequential" || n == "rayon-default";
         let last = |name_is_sequential: bool| {
             runs.iter()
-                .filter(|(n, _)| (n == "sequential") == name_is_sequential)
+                .filter(|(n, _)| one_at_a_time(n) == name_is_sequential)
                 .flat_map(|(_, c)| c.last().copied())
                 .fold(0.0, f64::max)
         };
@@ -488,7 +577,12 @@ pub fn timeline(
         } * 1e3;
         let caption = if clipped {
             format!(
-                "completions over time: N = {titles}, C = {concurrency} (sequential runs on to {:.0} ms)",
+                "completions: N = {titles}, C = {concurrency} (one at a time: {}, on to {:.0} ms)",
+                runs.iter()
+                    .map(|(n, _)| n.as_str())
+                    .filter(|n| one_at_a_time(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 sequential * 1e3
             )
         } else {
@@ -519,10 +613,8 @@ pub fn timeline(
                     done = (done + concurrency).min(titles);
                     steps.push((t * 1e3, done as f64));
                 }
-                chart
-                    .draw_series(LineSeries::new(steps, BLACK.stroke_width(1)))?
-                    .label("ideal: C titles every delay")
-                    .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK));
+                chart.draw_series(LineSeries::new(steps, BLACK.stroke_width(1)))?;
+                entries.push(("ideal: C titles every delay".into(), BLACK, false));
             }
             Ideal::Curve(label, mut finishes) => {
                 finishes.sort_by(f64::total_cmp);
@@ -534,12 +626,8 @@ pub fn timeline(
                             .map(|(i, t)| (t * 1e3, (i + 1) as f64)),
                     )
                     .collect();
-                chart
-                    .draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(2)))?
-                    .label(label)
-                    .legend(|(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(2))
-                    });
+                chart.draw_series(DashedLineSeries::new(points, 6, 4, BLACK.stroke_width(2)))?;
+                entries.push((label.into(), BLACK, true));
             }
             _ => {}
         }
@@ -554,19 +642,10 @@ pub fn timeline(
                 )
                 .take_while(|(t, _)| *t <= t_max)
                 .collect();
-            chart
-                .draw_series(LineSeries::new(points, c.stroke_width(2)))?
-                .label(name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(2))
-                });
+            chart.draw_series(LineSeries::new(points, c.stroke_width(2)))?;
+            entries.push((name.clone(), c, false));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
+        side_legend(&legend, &entries)?;
         root.present()?;
     }
     Ok(svg)
@@ -639,7 +718,7 @@ fn jitter_timeline(rows: &[Row], log: &RunLog) -> Result<Option<Figure>, Error> 
             c,
             Ideal::Curve("in-order queue over the same delays (ideal)", queue),
         )?,
-        caption: "One call per row on the first layout of delays: the in-order rows follow the dashed queue; rayon takes the titles in another order and meets the slow ones at other moments. One layout: the table holds all twenty.".into(),
+        caption: "One call per row on the first layout of delays: the in-order rows follow the dashed queue; rayon takes the titles in another order and meets the slow ones at other moments. One layout: the table holds every round's.".into(),
     }))
 }
 
@@ -702,9 +781,10 @@ where
 fn memory(footprints: &[Footprint]) -> Plot {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (980, 480)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (1180, 480)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (left, right) = root.split_horizontally(520);
+        let (charts, legend) = root.split_horizontally(980);
+        let (left, right) = charts.split_horizontally(490);
         let mut names: Vec<&str> = footprints.iter().map(|f| f.strategy.as_str()).collect();
         names.dedup();
         let x = axis_from_zero(footprints.iter().map(|f| f.in_flight as f64));
@@ -737,12 +817,6 @@ fn memory(footprints: &[Footprint]) -> Plot {
                 .collect::<Vec<_>>()
         };
         lines_with_points(&mut chart, &series(|f| f.peak_rss_kib as f64 / 1024.0))?;
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .draw()?;
         let threads_max = footprints.iter().map(|f| f.peak_threads).max().unwrap_or(1) as f64;
         let mut chart = ChartBuilder::on(&right)
             .caption("OS threads at the peak", ("sans-serif", 16))
@@ -759,6 +833,11 @@ fn memory(footprints: &[Footprint]) -> Plot {
             .y_desc("OS threads (log scale; thread rows overlap)")
             .draw()?;
         lines_with_points(&mut chart, &series(|f| f.peak_threads.max(1) as f64))?;
+        let entries: Vec<(String, RGBColor, bool)> = names
+            .iter()
+            .map(|n| ((*n).to_owned(), colour(n), false))
+            .collect();
+        side_legend(&legend, &entries)?;
         root.present()?;
     }
     Ok(svg)

@@ -62,7 +62,7 @@ pub(super) fn rounds_faster(a: &Row, b: &Row) -> (usize, usize) {
 /// Whether one of two rows really took less time than the other: the
 /// interval of their paired ratio excludes 1.
 pub(super) fn apart(a: &Row, b: &Row) -> bool {
-    ratio(a, b).is_some_and(|r| r.verdict() != Verdict::Indistinguishable)
+    ratio(a, b).is_some_and(|r| r.verdict().names_a_difference())
 }
 
 /// A percentage without its sign: one decimal, or two below 0.1 so that a
@@ -97,9 +97,22 @@ pub(super) fn vs_floor(r: &Row) -> String {
     match (r.floor_ratio, r.efficiency_floor) {
         (_, Some(_)) if r.strategy == REFERENCE => "the floor itself".into(),
         (Some(ratio), Some(_)) => match ratio.verdict() {
+            Verdict::Indistinguishable if ratio.low > 1.0 || ratio.high < 1.0 => format!(
+                "{} % {} {} the floor, within the {:.0} % margin",
+                pc((ratio.point - 1.0) * 100.0),
+                bracket(&ratio),
+                if ratio.point > 1.0 { "over" } else { "under" },
+                wikifetch_rig::stats::MARGIN * 100.0,
+            ),
             Verdict::Indistinguishable => {
                 format!("indistinguishable from the floor {}", bracket(&ratio))
             }
+            Verdict::TooFewRounds => format!(
+                "{} % {} the floor ({} rounds: no verdict)",
+                pc((ratio.point - 1.0) * 100.0),
+                if ratio.point > 1.0 { "over" } else { "under" },
+                ratio.rounds
+            ),
             Verdict::Slower => format!(
                 "{} % {} over the floor",
                 pc((ratio.point - 1.0) * 100.0),
@@ -202,14 +215,30 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
 /// took 3.0 % [2.1 – 3.9 %] longer)", or that this run cannot tell them
 /// apart.
 pub(super) fn compare_two(a: &Row, b: &Row) -> String {
-    let Some(r) = ratio(a, b).filter(|r| r.verdict() != Verdict::Indistinguishable) else {
+    if let Some(r) = ratio(a, b).filter(|r| r.verdict() == Verdict::TooFewRounds) {
+        return format!(
+            "{} took {} and {} {} ({} rounds: figures only, no verdict)",
+            label(a),
+            time(a.mean_s),
+            label(b),
+            time(b.mean_s),
+            r.rounds
+        );
+    }
+    let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
         let spread = ratio(a, b)
             .map(|r| format!("; {} over {}: {}", label(a), label(b), bracket(&r)))
             .unwrap_or_default();
+        let within = ratio(a, b).is_some_and(|r| r.low > 1.0 || r.high < 1.0);
         return format!(
-            "{} and {} are indistinguishable in time here ({} and {}{spread})",
+            "{} and {} are {} ({} and {}{spread})",
             label(a),
             label(b),
+            if within {
+                "within 1 % of each other in time here"
+            } else {
+                "indistinguishable in time here"
+            },
             time(a.mean_s),
             time(b.mean_s)
         );
@@ -565,10 +594,10 @@ pub(super) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
     paired(a, b, |r| &r.cpus, Some("cpu"))
 }
 
-/// Whether ranking by instructions and by CPU time agree: Spearman's rank
-/// correlation, and the pairs ordered the other way among those whose CPU
-/// times really differ (paired interval excluding 1). `sequential` is left
-/// out: its CPU comes from a run at C = 1.
+/// Whether ranking by instructions and by CPU time agree: the pairs
+/// ordered the other way among those whose CPU times really differ. No
+/// correlation coefficient: over seven or so strategies it would carry no
+/// weight. `sequential` is left out: its CPU comes from a run at C = 1.
 pub(super) fn orderings(counted: &[Counted<'_>]) -> String {
     let both: Vec<(&str, f64, &Row)> = counted
         .iter()
@@ -579,28 +608,10 @@ pub(super) fn orderings(counted: &[Counted<'_>]) -> String {
         return "Too few strategies were counted to compare the orderings.".into();
     }
     let cpu = |r: &Row| r.client_cpu_per_request_s;
-    let ranks = |key: &dyn Fn(&(&str, f64, &Row)) -> f64| {
-        let mut order: Vec<usize> = (0..both.len()).collect();
-        order.sort_by(|a, b| key(&both[*a]).total_cmp(&key(&both[*b])));
-        let mut rank = vec![0.0; both.len()];
-        for (r, i) in order.into_iter().enumerate() {
-            rank[i] = r as f64;
-        }
-        rank
-    };
-    let (by_ir, by_cpu) = (ranks(&|p| p.1), ranks(&|p| cpu(p.2)));
-    let n = both.len() as f64;
-    let d2: f64 = by_ir
-        .iter()
-        .zip(&by_cpu)
-        .map(|(a, b)| (a - b).powi(2))
-        .sum();
-    let rho = 1.0 - 6.0 * d2 / (n * (n * n - 1.0));
     let (mut disagree, mut tied) = (Vec::new(), 0);
     for (i, a) in both.iter().enumerate() {
         for b in &both[i + 1..] {
-            let differ =
-                cpu_ratio(a.2, b.2).is_some_and(|r| r.verdict() != Verdict::Indistinguishable);
+            let differ = cpu_ratio(a.2, b.2).is_some_and(|r| r.verdict().names_a_difference());
             if !differ {
                 tied += 1;
             } else if (a.1 < b.1) != (cpu(a.2) < cpu(b.2)) {
@@ -612,8 +623,8 @@ pub(super) fn orderings(counted: &[Counted<'_>]) -> String {
     let pairs = both.len() * (both.len() - 1) / 2;
     let mut text = format!(
         "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1) \
-         have a Spearman rank correlation of {rho:.2}. Of the {pairs} pairs, {tied} have CPU times this run cannot tell \
-         apart (paired interval containing 1); ",
+         make {pairs} pairs; {tied} have CPU times this run cannot tell apart (paired interval containing 1, or within \
+         1 %); ",
         both.len()
     );
     if disagree.is_empty() {
@@ -812,20 +823,41 @@ pub(super) mod tests {
 
     #[test]
     fn pairing_ranks_rows_whose_spreads_overlap_when_every_round_agrees() {
-        // Both rows drift by ± 5 % together; `a` is 1 % slower in every round.
+        // Both rows drift by ± 5 % together; `a` is 2 % slower in every round.
         let b = row("b", 10, 0.2, 0.01, 0.0);
-        let a = Row {
-            walls: b.walls.iter().map(|w| w * 1.01).collect(),
+        let slower = |by: f64| Row {
+            walls: b.walls.iter().map(|w| w * by).collect(),
             strategy: "a".into(),
-            mean_s: b.mean_s * 1.01,
+            mean_s: b.mean_s * by,
             ..b.clone()
         };
+        let a = slower(1.02);
         assert!(a.min_s < b.max_s, "the spreads overlap");
         let text = compare_two(&a, &b);
         assert!(
             text.starts_with(
-                "`b` is 2.0 ms faster than `a` (`a` took 1.0 % [1.0 – 1.0 %] longer; slower in 10 of 10 rounds)"
+                "`b` is 4.0 ms faster than `a` (`a` took 2.0 % [2.0 – 2.0 %] longer; slower in 10 of 10 rounds)"
             ),
+            "{text}"
+        );
+        // 0.5 % slower in every round: sure, but under the 1 % margin, so
+        // no difference is named, in either order.
+        let close = slower(1.005);
+        for text in [compare_two(&close, &b), compare_two(&b, &close)] {
+            assert!(
+                text.contains("within 1 % of each other in time here"),
+                "{text}"
+            );
+            assert!(!text.contains("faster"), "{text}");
+        }
+        // Nine rounds: the figures, no verdict.
+        let few = |r: &Row| Row {
+            walls: r.walls[..9].to_vec(),
+            ..r.clone()
+        };
+        let text = compare_two(&few(&slower(1.5)), &few(&b));
+        assert!(
+            text.contains("(9 rounds: figures only, no verdict)"),
             "{text}"
         );
     }
@@ -971,11 +1003,8 @@ pub(super) mod tests {
             ("tokio", 111e3, Some(&tokio)),
         ];
         let text = orderings(&differ);
-        assert!(
-            text.contains("Spearman rank correlation of -0.50"),
-            "{text}"
-        );
-        assert!(text.contains("Of the 3 pairs, 1 have CPU times"), "{text}");
+        assert!(!text.contains("Spearman"), "{text}");
+        assert!(text.contains("make 3 pairs; 1 have CPU times"), "{text}");
         assert!(text.contains("2 are ordered the other way"), "{text}");
         assert!(
             text.contains("`pool` below `smol`; `pool` below `tokio`"),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
-use super::markdown::markdown;
+use super::markdown::{details, markdown};
 use super::{Paths, Row, RunLog, plot, rows, utc_date};
 
 /// Writes every file of `results/` from the last run; returns their names.
@@ -69,6 +69,10 @@ pub fn write(paths: &Paths) -> Result<Vec<String>, String> {
     save(
         "REPORT.md",
         markdown(&log, &rows, &figures, python.as_ref(), wrk.as_ref()),
+    )?;
+    save(
+        "DETAILS.md",
+        details(&log, &rows, &figures, python.as_ref(), wrk.as_ref()),
     )?;
     Ok(written)
 }

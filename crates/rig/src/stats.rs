@@ -145,15 +145,35 @@ pub struct Ratio {
     pub rounds: usize,
 }
 
+/// The fewest paired rounds from which a ratio names a difference: with
+/// fewer, a report gives the figures and no verdict.
+pub const MIN_ROUNDS: usize = 10;
+
+/// The practical-equivalence margin: a ratio whose point estimate lies
+/// within 1 % of 1 names no difference, even when its interval excludes 1
+/// (criterion's default noise threshold). Timing on a shared machine
+/// drifts by about that much between runs.
+pub const MARGIN: f64 = 0.01;
+
 /// What a ratio's interval says about `a` against `b`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// The whole interval is below 1: `a` took less time.
+    /// The whole interval is below 1 and `a` took at least [`MARGIN`] less.
     Faster,
-    /// The whole interval is above 1: `a` took more time.
+    /// The whole interval is above 1 and `a` took at least [`MARGIN`] more.
     Slower,
-    /// The interval contains 1: no difference this run can show.
+    /// The interval contains 1, or the difference is within [`MARGIN`]:
+    /// no difference this run can show that matters.
     Indistinguishable,
+    /// Fewer than [`MIN_ROUNDS`] rounds: figures only, no verdict.
+    TooFewRounds,
+}
+
+impl Verdict {
+    /// Whether the verdict names a difference (faster or slower).
+    pub fn names_a_difference(self) -> bool {
+        matches!(self, Self::Faster | Self::Slower)
+    }
 }
 
 impl Ratio {
@@ -184,12 +204,15 @@ impl Ratio {
         })
     }
 
-    /// Faster, slower, or indistinguishable: only an interval that
-    /// excludes 1 names a difference.
+    /// Faster, slower, indistinguishable, or no verdict: a difference is
+    /// named only from at least [`MIN_ROUNDS`] rounds, when the interval
+    /// excludes 1 and the point estimate lies beyond [`MARGIN`].
     pub fn verdict(&self) -> Verdict {
-        if self.high < 1.0 {
+        if self.rounds < MIN_ROUNDS {
+            Verdict::TooFewRounds
+        } else if self.high < 1.0 && self.point < 1.0 - MARGIN {
             Verdict::Faster
-        } else if self.low > 1.0 {
+        } else if self.low > 1.0 && self.point > 1.0 + MARGIN {
             Verdict::Slower
         } else {
             Verdict::Indistinguishable
@@ -413,6 +436,35 @@ mod tests {
         let sa = Summary::of(&a, 1).unwrap();
         let sb = Summary::of(&b, 1).unwrap();
         assert!(sa.mean_low < sb.mean_high, "unpaired intervals overlap");
+    }
+
+    #[test]
+    fn a_sure_difference_within_the_margin_names_none() {
+        // `a` is 0.5 % slower in every round: the interval excludes 1, but
+        // the difference is under the 1 % margin.
+        let b: Vec<f64> = (0..10).map(|i| 1.0 + f64::from(i) / 9.0).collect();
+        let a: Vec<f64> = b.iter().map(|x| x * 1.005).collect();
+        let r = Ratio::paired(&a, &b, 1).unwrap();
+        assert!(r.low > 1.0, "{r:?}");
+        assert_eq!(r.verdict(), Verdict::Indistinguishable);
+        assert_eq!(r.inverse().verdict(), Verdict::Indistinguishable);
+    }
+
+    #[test]
+    fn fewer_than_ten_rounds_give_no_verdict() {
+        // Three times slower in each of 9 rounds: figures, no verdict.
+        let b: Vec<f64> = (0..9).map(|i| 1.0 + f64::from(i) / 9.0).collect();
+        let a: Vec<f64> = b.iter().map(|x| x * 3.0).collect();
+        let r = Ratio::paired(&a, &b, 1).unwrap();
+        assert!((r.point - 3.0).abs() < 1e-12);
+        assert_eq!(r.verdict(), Verdict::TooFewRounds);
+        assert!(!r.verdict().names_a_difference());
+        let ten = Ratio::paired(
+            &[a.clone(), vec![3.0]].concat(),
+            &[b.clone(), vec![1.0]].concat(),
+            1,
+        );
+        assert_eq!(ten.unwrap().verdict(), Verdict::Slower);
     }
 
     #[test]
