@@ -14,7 +14,7 @@ pub const SEED: u64 = 2024;
 pub const ROUNDS: usize = 10;
 
 /// Rounds in `jitter`, each with its own layout of heavy-tailed delays.
-pub const JITTER_ROUNDS: usize = 16;
+pub const JITTER_ROUNDS: usize = 10;
 
 /// Every strategy that sends one title per request: all but `batched`,
 /// which [`Strategy::ALL`] lists last.
@@ -324,7 +324,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             network: Network::LOOPBACK,
             no_keep_alive: &[],
             about: "200 titles with heavy-tailed delays (median 20 ms, p99 200 ms) at C = 20, and \
-                    a new layout of them in each of 16 rounds (the same layouts in every run). A \
+                    a new layout of them in each of 10 rounds (the same layouts in every run). A \
                     queue that hands out titles in input order (the reference client, the pool, the \
                     async loops) and rayon, whose threads split the range and steal from each other \
                     as they go, meet the slow titles at different moments.",

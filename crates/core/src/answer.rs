@@ -59,7 +59,11 @@ pub(crate) struct Query<'a> {
     pub pages: Pages<'a>,
 }
 
-/// One `{from, to}` of `normalized` or `redirects`.
+/// One `{from, to}` of `normalized` or `redirects`. In `normalized`,
+/// `fromencoded` (true, or `""` in format version 1) says that `from` is
+/// the title as sent, percent-encoded (PHP's `rawurlencode`): MediaWiki
+/// does so when the title was not in Unicode NFC, so that the bytes the
+/// client sent survive the JSON.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct Mapping<'a> {
@@ -67,6 +71,8 @@ pub(crate) struct Mapping<'a> {
     pub from: Atom<'a>,
     #[serde(borrow)]
     pub to: Atom<'a>,
+    #[serde(borrow)]
+    pub fromencoded: Atom<'a>,
 }
 
 /// One `{title, iw}` of `interwiki`: a title that names another wiki.

@@ -15,6 +15,11 @@ pub struct Extract {
     pub text: String,
 }
 
+/// `normalized` entries followed one after another for one title: the
+/// Unicode one (`fromencoded`) and the title's own (MediaWiki's
+/// `ApiPageSet` records at most these two); more only guards a loop.
+const MAX_NORMALIZATION_STEPS: usize = 4;
+
 /// Redirect chains longer than this are not followed (MediaWiki itself
 /// follows one level; this only guards against a loop in a hostile answer).
 const MAX_REDIRECT_HOPS: usize = 8;
@@ -65,7 +70,13 @@ pub(crate) fn page_for<'q, 'a>(
     only_title: bool,
 ) -> Result<(String, &'q Page<'a>), FetchError> {
     let mut name = requested.as_query().to_owned();
-    follow(&mut name, &query.normalized.0);
+    // MediaWiki may normalize in two steps, each its own entry: the title
+    // made NFC (`fromencoded`), then its spelling (`café` → `Café`).
+    for _ in 0..MAX_NORMALIZATION_STEPS {
+        if !follow(&mut name, &query.normalized.0) {
+            break;
+        }
+    }
     for _ in 0..MAX_REDIRECT_HOPS {
         if !follow(&mut name, &query.redirects.0) {
             break;
@@ -144,11 +155,22 @@ pub(crate) fn unexpected(message: &str) -> FetchError {
     }
 }
 
-/// Follows one `{from, to}` mapping from `name`; true if it moved.
+/// Follows one `{from, to}` mapping from `name`; true if it moved. A
+/// `fromencoded` entry names its `from` percent-encoded.
 fn follow(name: &mut String, mappings: &[Mapping<'_>]) -> bool {
+    let from_is = |m: &Mapping<'_>| match m.from.as_str() {
+        Some(from) if m.fromencoded.is_set() => {
+            percent_encoding::percent_decode_str(from)
+                .decode_utf8()
+                .ok()
+                .as_deref()
+                == Some(name.as_str())
+        }
+        from => from == Some(name.as_str()),
+    };
     let to = mappings
         .iter()
-        .find(|m| m.from.as_str() == Some(name.as_str()))
+        .find(|m| from_is(m))
         .and_then(|m| m.to.as_str());
     match to {
         Some(to) if to != name => {
@@ -244,6 +266,35 @@ mod tests {
             parse("Albert_Einstein", body),
             ok("Albert Einstein", "right")
         );
+    }
+
+    #[test]
+    fn follows_an_encoded_unicode_normalization_then_the_title_s_own() {
+        // `cafe` + U+0301 (not NFC): MediaWiki reports the raw title
+        // percent-encoded, made NFC, then capitalized, as two entries.
+        let body = json!({"query": {
+            "normalized": [
+                {"fromencoded": true, "from": "cafe%CC%81", "to": "café"},
+                {"fromencoded": false, "from": "café", "to": "Café"}
+            ],
+            "pages": [{"title": "Other", "extract": "no"}, {"title": "Café", "extract": "yes"}]
+        }});
+        assert_eq!(parse("cafe\u{301}", body), ok("Café", "yes"));
+        // Format version 1 writes the flag as "" and leaves it out when false.
+        let v1 = json!({"query": {
+            "normalized": [
+                {"fromencoded": "", "from": "cafe%CC%81", "to": "café"},
+                {"from": "café", "to": "Café"}
+            ],
+            "pages": {"1": {"title": "Other"}, "2": {"title": "Café", "extract": "yes"}}
+        }});
+        assert_eq!(parse("cafe\u{301}", v1), ok("Café", "yes"));
+        // Without the flag, an encoded `from` is a title of its own.
+        let plain = json!({"query": {
+            "normalized": [{"from": "cafe%CC%81", "to": "café"}],
+            "pages": [{"title": "Other"}, {"title": "café", "extract": "no"}]
+        }});
+        assert!(parse("cafe\u{301}", plain).is_err());
     }
 
     #[test]

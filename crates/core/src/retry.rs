@@ -14,6 +14,15 @@ use crate::FetchError;
 /// and never exceeds `max_delay`. A `Retry-After` from the server replaces
 /// the computed wait; if it asks for longer than `max_delay`, the title
 /// fails now rather than holding a worker that long.
+///
+/// `maxlag` is the case that sets the time budget: MediaWiki answers a
+/// lagged request with `Retry-After: max(maxlag, 5)` (`ApiMain::checkMaxLag`),
+/// so with the live default `maxlag=5` a lag costs at least 5 s a retry,
+/// and a policy whose `max_delay` is under 5 s turns every lag into a
+/// failure. The defaults allow it: with `max_delay` 30 s and 3 retries, a
+/// title that keeps meeting lag waits at most 3 × 30 s before failing (5 s
+/// each while the server asks for 5), on top of `Config::timeout` per
+/// attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying. Default 3.
@@ -204,6 +213,25 @@ mod tests {
         ] {
             assert_eq!(p.decide(1, &e, None, 0), Decision::Done, "{e:?}");
         }
+    }
+
+    #[test]
+    fn the_default_policy_waits_out_mediawiki_s_maxlag() {
+        let maxlag = FetchError::Api {
+            code: "maxlag".into(),
+            info: "Waiting for db1001: 7 seconds lagged.".into(),
+        };
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            RetryPolicy::default().decide(1, &maxlag, Some(five), 0),
+            Decision::RetryAfter(five)
+        );
+        // A cap under MediaWiki's floor of 5 s: every lag fails.
+        let short = RetryPolicy {
+            max_delay: Duration::from_secs(4),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(short.decide(1, &maxlag, Some(five), 0), Decision::Done);
     }
 
     #[test]

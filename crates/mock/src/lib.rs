@@ -69,6 +69,7 @@ pub mod latency;
 mod respond;
 mod server;
 mod timer;
+pub mod title;
 mod tls;
 pub mod wiki;
 
@@ -83,10 +84,11 @@ use serde::{Deserialize, Serialize};
 
 pub use fault::{Attempts, FAULT_SPEC_HELP, Fault, FaultKind, Targets, parse_faults};
 pub use latency::{LATENCY_SPEC_HELP, Latency, SpecError, parse_duration};
+pub use respond::MAXLAG_MIN_RETRY_AFTER;
 pub use server::{RESET_PATH, STATS_PATH};
 pub use wiki::{
-    DEFAULT_REDIRECTS, LIMIT_LOWERED, MAX_EXTRACTS, MAX_TITLES, MISSING_TITLE, extract_for,
-    extract_text, intro_sentences, normalize,
+    DEFAULT_REDIRECTS, FILE_WARNING, LIMIT_LOWERED, MAX_EXTRACTS, MAX_TITLES, MISSING_TITLE,
+    article_sentences, extract_for, extract_text, intro_sentences, normalize,
 };
 
 /// The path of the API endpoint, as on Wikipedia.

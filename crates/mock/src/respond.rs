@@ -90,18 +90,45 @@ pub(crate) struct Ask<'a> {
     pub(crate) exlimit: Option<&'a str>,
     pub(crate) excontinue: Option<&'a str>,
     pub(crate) formatversion: Option<&'a str>,
+    /// `redirects` was given: follow redirects (MediaWiki reads any value
+    /// of a boolean parameter as true).
+    pub(crate) redirects: bool,
+    /// `maxlag`, as sent.
+    pub(crate) maxlag: Option<&'a str>,
     pub(crate) gzip: bool,
 }
 
 #[derive(Hash, PartialEq, Eq)]
 struct Key {
     title: String,
-    sentences: u8,
+    exsentences: Option<String>,
+    exlimit: Option<String>,
     formatversion: u8,
     intro: bool,
-    limit: usize,
+    redirects: bool,
     offset: usize,
     gzip: bool,
+}
+
+/// An integer parameter read as `ApiBase` reads it: not a whole number is
+/// the `badinteger` error; outside `min..=max` it is clamped, with the
+/// `outofrange` warning (`paramvalidator-outofrange-minmax`).
+fn integer(
+    name: &str,
+    value: &str,
+    (min, max): (i64, i64),
+    warnings: &mut Vec<String>,
+) -> Result<i64, String> {
+    let n: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("Invalid value \"{value}\" for integer parameter \"{name}\"."))?;
+    if !(min..=max).contains(&n) {
+        warnings.push(format!(
+            "The value \"{n}\" for parameter \"{name}\" must be between {min} and {max}."
+        ));
+    }
+    Ok(n.clamp(min, max))
 }
 
 /// The rendered answers, and their bytes.
@@ -130,29 +157,41 @@ impl Renderer {
                 ask,
             );
         }
-        let sentences = match ask.exsentences.map(str::parse::<u8>) {
-            None => 10,
-            Some(Ok(n)) if (1..=10).contains(&n) => n,
-            Some(_) => return bad_value("exsentences must be a number from 1 to 10", ask),
-        };
-        let limit = match ask.exlimit {
-            None | Some("max") => wiki::MAX_EXTRACTS,
-            // Above the maximum MediaWiki uses the maximum.
-            Some(v) => match v.parse::<usize>() {
-                Ok(n) if n >= 1 => n.min(wiki::MAX_EXTRACTS),
-                _ => return bad_value("exlimit must be a number from 1 to 20, or max", ask),
+        let mut warnings = Vec::new();
+        let sentences = match ask.exsentences {
+            None => None,
+            Some(v) => match integer("exsentences", v, (1, 10), &mut warnings) {
+                Ok(n) => u8::try_from(n).ok(),
+                Err(info) => return api_error("badinteger", &info, ask),
             },
+        };
+        let (limit, limit_max) = match ask.exlimit {
+            None => (wiki::MAX_EXTRACTS, false),
+            Some("max") => (wiki::MAX_EXTRACTS, true),
+            Some(v) => {
+                let max = wiki::MAX_EXTRACTS as i64;
+                match integer("exlimit", v, (1, max), &mut warnings) {
+                    Ok(n) => (usize::try_from(n).unwrap_or(1), false),
+                    Err(info) => return api_error("badinteger", &info, ask),
+                }
+            }
         };
         let offset = match ask.excontinue.map(str::parse::<usize>) {
             None => 0,
             Some(Ok(n)) => n,
-            Some(Err(_)) => return bad_value("excontinue must be a whole number", ask),
+            Some(Err(_)) => {
+                let info = "excontinue must be a whole number";
+                return api_error("badinteger", info, ask);
+            }
         };
         let formatversion = if ask.formatversion == Some("2") { 2 } else { 1 };
         let body = || {
             wiki.answer_query(&wiki::Query {
                 titles: ask.title.split('|').collect(),
                 sentences,
+                redirects: ask.redirects,
+                limit_max,
+                warnings: warnings.clone(),
                 formatversion,
                 intro: ask.intro,
                 limit,
@@ -163,17 +202,22 @@ impl Renderer {
             None | Some(FaultKind::Hang) => {
                 let key = Key {
                     title: ask.title.to_owned(),
-                    sentences,
+                    exsentences: ask.exsentences.map(str::to_owned),
+                    exlimit: ask.exlimit.map(str::to_owned),
                     formatversion,
                     intro: ask.intro,
-                    limit,
+                    redirects: ask.redirects,
                     offset,
                     gzip: ask.gzip,
                 };
                 if let Some(hit) = self.cache().answers.get(&key) {
                     return hit.clone();
                 }
-                let answer = Answer::json(200, &body(), ask.gzip);
+                let body = body();
+                let mut answer = Answer::json(200, &body, ask.gzip);
+                if let Some(code) = body["error"]["code"].as_str() {
+                    answer = answer.header("mediawiki-api-error", code);
+                }
                 let mut cache = self.cache();
                 if cache.answers.len() >= CACHE_ENTRIES || cache.bytes >= CACHE_BYTES {
                     *cache = Cache::default();
@@ -187,12 +231,27 @@ impl Renderer {
             Some(FaultKind::TooManyRequests { retry_after }) => {
                 Answer::text(429, "Too Many Requests").header("retry-after", retry_after)
             }
-            Some(FaultKind::Maxlag) => Answer::json(
-                200,
-                &wiki::api_error("maxlag", "Waiting for a database server: 7 seconds lagged."),
-                ask.gzip,
-            )
-            .header("x-database-lag", 7),
+            Some(FaultKind::Maxlag) => {
+                // `ApiMain::checkMaxLag`: HTTP 200, `Retry-After` of the
+                // `maxlag` asked for but at least 5 s, the lag in
+                // `X-Database-Lag`, and the lag's data in the error.
+                let asked = ask
+                    .maxlag
+                    .and_then(|m| m.trim().parse::<f64>().ok())
+                    .map_or(0, |m| m.max(0.0) as u64);
+                let mut error = wiki::api_error(
+                    "maxlag",
+                    &format!("Waiting for {MAXLAG_HOST}: {MAXLAG_SECONDS} seconds lagged."),
+                    formatversion == 2,
+                );
+                error["error"]["host"] = serde_json::json!(MAXLAG_HOST);
+                error["error"]["lag"] = serde_json::json!(MAXLAG_SECONDS);
+                error["error"]["type"] = serde_json::json!("db");
+                Answer::json(200, &error, ask.gzip)
+                    .header("retry-after", asked.max(MAXLAG_MIN_RETRY_AFTER))
+                    .header("x-database-lag", MAXLAG_SECONDS)
+                    .header("mediawiki-api-error", "maxlag")
+            }
             Some(FaultKind::Truncated) => {
                 let full = body().to_string().into_bytes();
                 let half = full.len() / 2;
@@ -224,12 +283,31 @@ impl Answer {
 }
 
 fn bad_value(info: &str, ask: Ask<'_>) -> Answer {
-    Answer::json(200, &wiki::api_error("badvalue", info), ask.gzip)
+    api_error("badvalue", info, ask)
 }
+
+/// An API error as MediaWiki sends it: HTTP 200, the error in the body,
+/// its code in `MediaWiki-API-Error` (`ApiMain::handleException`).
+fn api_error(code: &str, info: &str, ask: Ask<'_>) -> Answer {
+    let v2 = ask.formatversion == Some("2");
+    Answer::json(200, &wiki::api_error(code, info, v2), ask.gzip)
+        .header("mediawiki-api-error", code)
+}
+
+/// The shortest `Retry-After` MediaWiki sends with `maxlag`, in seconds:
+/// `max(maxlag, 5)`.
+pub const MAXLAG_MIN_RETRY_AFTER: u64 = 5;
+
+/// The lag the mock's `maxlag` fault reports, seconds.
+const MAXLAG_SECONDS: u64 = 7;
+
+/// The database host the mock's `maxlag` fault names.
+const MAXLAG_HOST: &str = "db1001";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract_text;
 
     fn ask(title: &str) -> Ask<'_> {
         Ask {
@@ -241,8 +319,14 @@ mod tests {
             intro: false,
             exlimit: None,
             excontinue: None,
+            redirects: true,
+            maxlag: None,
             gzip: false,
         }
+    }
+
+    fn json(a: &Answer) -> serde_json::Value {
+        serde_json::from_slice(&a.body).unwrap()
     }
 
     #[test]
@@ -278,18 +362,151 @@ mod tests {
     }
 
     #[test]
-    fn bad_parameters_get_mediawiki_errors() {
+    fn out_of_range_values_are_clamped_with_a_warning() {
+        // `NumericDef::checkRange`: clamped, `outofrange` warning.
         let (r, w) = (Renderer::default(), Wiki::default());
-        let a = r.answer(
+        let a = json(&r.answer(
             &w,
             Ask {
                 exsentences: Some("99"),
                 ..ask("Rust")
             },
             None,
+        ));
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            "The value \"99\" for parameter \"exsentences\" must be between 1 and 10."
         );
-        let json: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(json["error"]["code"], "badvalue");
+        assert_eq!(
+            a["query"]["pages"][0]["extract"],
+            extract_text("Rust", 10, 0)
+        );
+        let a = json(&r.answer(
+            &w,
+            Ask {
+                exlimit: Some("50"),
+                intro: true,
+                ..ask("A|B")
+            },
+            None,
+        ));
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            "The value \"50\" for parameter \"exlimit\" must be between 1 and 20."
+        );
+        // Not a number: `badinteger`, its code in MediaWiki-API-Error.
+        let bad = r.answer(
+            &w,
+            Ask {
+                exsentences: Some("five"),
+                ..ask("Rust")
+            },
+            None,
+        );
+        assert_eq!(json(&bad)["error"]["code"], "badinteger");
+        assert!(
+            bad.headers
+                .contains(&("mediawiki-api-error", "badinteger".into()))
+        );
+        assert!(json(&bad)["error"]["docref"].is_string());
+    }
+
+    #[test]
+    fn exlimit_max_says_the_limit_it_used() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let a = json(&r.answer(
+            &w,
+            Ask {
+                exlimit: Some("max"),
+                ..ask("Rust")
+            },
+            None,
+        ));
+        assert_eq!(a["limits"]["extracts"], wiki::MAX_EXTRACTS);
+    }
+
+    #[test]
+    fn without_exsentences_the_whole_article_or_introduction() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let whole = |intro| {
+            json(&r.answer(
+                &w,
+                Ask {
+                    exsentences: None,
+                    intro,
+                    ..ask("Rust")
+                },
+                None,
+            ))["query"]["pages"][0]["extract"]
+                .clone()
+        };
+        let article = wiki::article_sentences("Rust");
+        assert!(article > 10);
+        assert_eq!(whole(false), extract_text("Rust", article, 0));
+        assert_eq!(
+            whole(true),
+            extract_text("Rust", wiki::intro_sentences("Rust"), 0)
+        );
+    }
+
+    #[test]
+    fn redirects_are_followed_only_when_asked() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let followed = json(&r.answer(&w, ask("Einstein"), None));
+        assert_eq!(followed["query"]["pages"][0]["title"], "Albert Einstein");
+        let not = json(&r.answer(
+            &w,
+            Ask {
+                redirects: false,
+                ..ask("Einstein")
+            },
+            None,
+        ));
+        assert!(not["query"].get("redirects").is_none());
+        assert_eq!(not["query"]["pages"][0]["title"], "Einstein");
+        assert_eq!(not["query"]["pages"][0]["extract"], "");
+    }
+
+    #[test]
+    fn maxlag_comes_as_mediawiki_sends_it() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let fault = Fault {
+            kind: FaultKind::Maxlag,
+            ..Fault::first(FaultKind::Maxlag, 1, &["Rust"])
+        };
+        let with = |maxlag| {
+            r.answer(
+                &w,
+                Ask {
+                    maxlag,
+                    ..ask("Rust")
+                },
+                Some(&fault),
+            )
+        };
+        let a = with(Some("2"));
+        assert_eq!(a.status, 200);
+        // max(maxlag, 5): never under 5 s.
+        assert!(
+            a.headers.contains(&("retry-after", "5".into())),
+            "{:?}",
+            a.headers
+        );
+        assert!(
+            with(Some("11"))
+                .headers
+                .contains(&("retry-after", "11".into()))
+        );
+        assert!(a.headers.contains(&("x-database-lag", "7".into())));
+        assert!(
+            a.headers
+                .contains(&("mediawiki-api-error", "maxlag".into()))
+        );
+        let e = json(&a);
+        assert_eq!(e["error"]["code"], "maxlag");
+        assert_eq!(e["error"]["lag"], 7);
+        assert_eq!(e["error"]["type"], "db");
+        assert!(e["error"]["host"].is_string());
     }
 
     #[test]
@@ -314,12 +531,12 @@ mod tests {
             excontinue,
             ..ask(&titles)
         };
-        let json = |a: Answer| serde_json::from_slice::<serde_json::Value>(&a.body).unwrap();
+        let json = |a: Answer| json(&a);
         let first = json(r.answer(&w, batch(None), None));
         assert_eq!(first["continue"]["excontinue"], 20);
         let second = json(r.answer(&w, batch(Some("20")), None));
         assert_eq!(second["batchcomplete"], true);
         let bad = json(r.answer(&w, batch(Some("x")), None));
-        assert_eq!(bad["error"]["code"], "badvalue");
+        assert_eq!(bad["error"]["code"], "badinteger");
     }
 }

@@ -211,6 +211,8 @@ async fn handle(
         exlimit: param("exlimit"),
         excontinue: param("excontinue"),
         formatversion: param("formatversion"),
+        redirects: param("redirects").is_some(),
+        maxlag: param("maxlag"),
         gzip: shared.gzip && header("accept-encoding").is_some_and(|v| v.contains("gzip")),
     };
     let answer = shared.renderer.answer(&shared.wiki, ask, fault);

@@ -9,8 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value, json};
 
-/// Characters MediaWiki refuses in titles.
-const ILLEGAL: &[char] = &['<', '>', '[', ']', '|', '{', '}'];
+use crate::title::{self, Parsed};
 
 /// A title that exists on no wiki, missing by default.
 pub const MISSING_TITLE: &str = "This page does not exist";
@@ -42,17 +41,22 @@ impl Default for Wiki {
     }
 }
 
-/// MediaWiki's normalization: underscores to spaces, runs of spaces to one,
-/// trimmed, first letter capitalized.
+/// The page a title names after MediaWiki's normalization (NFC, character
+/// references, spaces, prefixes, the capital first letter: see
+/// [`crate::title`]), or `""` for one that names no page here (invalid,
+/// or on another wiki).
 pub fn normalize(title: &str) -> String {
-    let spaced = title.replace('_', " ");
-    let words: Vec<&str> = spaced.split(' ').filter(|w| !w.is_empty()).collect();
-    let joined = words.join(" ");
-    let mut chars = joined.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let nfc = title::nfc(title).unwrap_or_else(|| title.to_owned());
+    match title::parse(&nfc) {
+        Parsed::Page { title, .. } => title,
+        Parsed::Interwiki { .. } | Parsed::Invalid(_) => String::new(),
     }
+}
+
+/// How many sentences the whole article `page` has: what an extract
+/// without `exsentences` (and without `exintro`) gives.
+pub fn article_sentences(page: &str) -> u8 {
+    12 + (wikifetch_core::stable_hash(&format!("article\u{1}{page}")) % 9) as u8
 }
 
 /// The deterministic extract of `page`: `sentences` sentences, each padded
@@ -82,13 +86,27 @@ fn page_id(page: &str) -> u64 {
 /// the `apihighlimits` right); more get the `toomanyvalues` error.
 pub const MAX_TITLES: usize = 50;
 
+/// The same limit for clients with `apihighlimits` (bots): `highlimit`.
+pub const MAX_TITLES_HIGH: usize = 500;
+
 /// The most extracts one answer carries (`exlimit`'s maximum and default).
 pub const MAX_EXTRACTS: usize = 20;
 
-/// TextExtracts' warning when a whole-article request for several titles
-/// asks for more than one extract.
+/// TextExtracts' warning when a whole-article request for several good
+/// pages asks for more than one extract (`apiwarn-textextracts-limit`, its
+/// `<var>` markup turned into quotes by the error formatter).
 pub const LIMIT_LOWERED: &str =
-    "exlimit was too large for a whole article extracts request, lowered to 1.";
+    "\"exlimit\" was too large for a whole article extracts request, lowered to 1.";
+
+/// TextExtracts' warning for a page in the File namespace, whose extract
+/// is empty.
+pub const FILE_WARNING: &str =
+    "Extract for a title in File namespace was requested, none returned.";
+
+/// The `docref` every error carries (`ApiMain::substituteResultWithError`).
+pub const DOCREF: &str = "See https://en.wikipedia.org/w/api.php for API usage. Subscribe to the \
+                          mediawiki-api-announce mailing list for notice of API deprecations and \
+                          breaking changes.";
 
 /// How many sentences the introduction of `page` has (the text before its
 /// first section heading): 3 or 4 for one page in five, 5 to 10 for the
@@ -104,12 +122,23 @@ pub fn intro_sentences(page: &str) -> u8 {
 /// The extract of `page` for `sentences` asked: the whole article's first
 /// sentences, or with `intro` only those of its introduction.
 pub fn extract_for(page: &str, sentences: u8, intro: bool, sentence_bytes: usize) -> String {
-    let n = if intro {
-        sentences.min(intro_sentences(page))
+    extract_of(page, Some(sentences), intro, sentence_bytes)
+}
+
+/// The extract of `page`: `sentences` of them, or without `exsentences`
+/// the whole article (or the whole introduction); truncated to the
+/// introduction with `intro`.
+fn extract_of(page: &str, sentences: Option<u8>, intro: bool, sentence_bytes: usize) -> String {
+    let whole = if intro {
+        intro_sentences(page)
     } else {
-        sentences
+        article_sentences(page)
     };
-    extract_text(page, n, sentence_bytes)
+    extract_text(
+        page,
+        sentences.map_or(whole, |n| n.min(whole)),
+        sentence_bytes,
+    )
 }
 
 /// One TextExtracts query: the titles as sent (split on `|`) and the
@@ -118,8 +147,17 @@ pub fn extract_for(page: &str, sentences: u8, intro: bool, sentence_bytes: usize
 pub struct Query<'a> {
     /// The titles, as the client sent them.
     pub titles: Vec<&'a str>,
-    /// `exsentences`.
-    pub sentences: u8,
+    /// `exsentences`, already clamped to 1–10; `None`: not sent (the
+    /// whole article, or the whole introduction).
+    pub sentences: Option<u8>,
+    /// `redirects=1`: follow redirects to their targets. Without it the
+    /// redirect page itself is the answer.
+    pub redirects: bool,
+    /// `exlimit=max` was sent: the answer says the limit it used.
+    pub limit_max: bool,
+    /// Warnings for the `extracts` module already found in the parameters
+    /// (a value clamped into range).
+    pub warnings: Vec<String>,
     /// `formatversion`: 1 or 2.
     pub formatversion: u8,
     /// `exintro`: the introduction only.
@@ -131,11 +169,14 @@ pub struct Query<'a> {
 }
 
 impl<'a> Query<'a> {
-    /// The query for one title with the defaults.
+    /// The query for one title with the defaults, redirects followed.
     pub fn one(title: &'a str, sentences: u8, formatversion: u8) -> Self {
         Self {
             titles: vec![title],
-            sentences,
+            sentences: Some(sentences),
+            redirects: true,
+            limit_max: false,
+            warnings: Vec::new(),
             formatversion,
             intro: false,
             limit: MAX_EXTRACTS,
@@ -147,8 +188,23 @@ impl<'a> Query<'a> {
 /// What the wiki makes of one requested title.
 enum Resolved {
     Invalid(String),
-    Missing(String),
-    Good(String),
+    /// On another wiki: `interwiki`, no page.
+    Interwiki {
+        title: String,
+        iw: String,
+    },
+    /// A special page: listed with `special`, never an extract.
+    Special(String),
+    Missing(i32, String),
+    Good(i32, String),
+}
+
+/// How a requested title led to its page: the `normalized` entries (the
+/// Unicode one first), the redirect followed, and the page.
+struct Route {
+    normalized: Vec<Value>,
+    redirect: Option<(String, String)>,
+    resolved: Resolved,
 }
 
 impl Wiki {
@@ -157,38 +213,75 @@ impl Wiki {
         self.answer_query(&Query::one(title, sentences, formatversion))
     }
 
-    /// Where `title` leads: the normalization (if the title changes), the
-    /// redirect (if any) and the page.
-    fn resolve(&self, title: &str) -> (Option<String>, Option<(String, String)>, Resolved) {
-        // MediaWiki splits a fragment off before anything else: `Page#Section`
-        // is the page `Page`, reported as a normalization.
-        let page_part = title.split_once('#').map_or(title, |(page, _)| page);
-        let normalized = normalize(page_part);
-        let renamed = (normalized != title && !normalized.is_empty()).then(|| normalized.clone());
-        if let Some(c) = page_part
-            .chars()
-            .find(|c| ILLEGAL.contains(c) || c.is_control())
-        {
-            let reason = format!("The requested page title contains invalid characters: \"{c}\".");
+    /// Where `raw` leads, as `ApiPageSet` reports it: a `normalized` entry
+    /// with `fromencoded` if the title was not NFC, one for the title's own
+    /// normalization, the redirect (only with `redirects`), the page.
+    fn resolve(&self, raw: &str, redirects: bool, v2: bool) -> Route {
+        let mut normalized = Vec::new();
+        let mut entry = |from: String, to: &str, encoded: bool| {
+            let mut n = json!({"from": from, "to": to});
+            if encoded {
+                n["fromencoded"] = if v2 { json!(true) } else { json!("") };
+            } else if v2 {
+                n["fromencoded"] = json!(false);
+            }
+            normalized.push(n);
+        };
+        let text = match title::nfc(raw) {
+            Some(nfc) => {
+                entry(title::rawurlencode(raw), &nfc, true);
+                nfc
+            }
+            None => raw.to_owned(),
+        };
+        let (ns, page) = match title::parse(&text) {
             // An invalid title is listed as sent, never normalized.
-            return (None, None, Resolved::Invalid(reason));
+            Parsed::Invalid(reason) => {
+                return Route {
+                    normalized,
+                    redirect: None,
+                    resolved: Resolved::Invalid(reason),
+                };
+            }
+            Parsed::Interwiki { iw, title } => {
+                if title != text {
+                    entry(text.clone(), &title, false);
+                }
+                return Route {
+                    normalized,
+                    redirect: None,
+                    resolved: Resolved::Interwiki { title, iw },
+                };
+            }
+            Parsed::Page { ns, title } => (ns, title),
+        };
+        if page != text {
+            entry(text, &page, false);
         }
-        if normalized.is_empty() {
-            let reason =
-                "The requested page title is empty or contains only the name of a namespace.";
-            return (None, None, Resolved::Invalid(reason.to_owned()));
+        if ns == -1 {
+            return Route {
+                normalized,
+                redirect: None,
+                resolved: Resolved::Special(page),
+            };
         }
         let redirect = self
             .redirects
-            .get(&normalized)
-            .map(|target| (normalized.clone(), target.clone()));
-        let page = redirect.as_ref().map_or(normalized, |(_, to)| to.clone());
+            .get(&page)
+            .filter(|_| redirects)
+            .map(|target| (page.clone(), target.clone()));
+        let page = redirect.as_ref().map_or(page, |(_, to)| to.clone());
+        let ns = if redirect.is_some() { 0 } else { ns };
         let resolved = if self.missing.contains(&page) {
-            Resolved::Missing(page)
+            Resolved::Missing(ns, page)
         } else {
-            Resolved::Good(page)
+            Resolved::Good(ns, page)
         };
-        (renamed, redirect, resolved)
+        Route {
+            normalized,
+            redirect,
+            resolved,
+        }
     }
 
     /// The TextExtracts answer for a query of one or more titles, following
@@ -201,59 +294,63 @@ impl Wiki {
     /// extract per answer and TextExtracts' warning. More than
     /// [`MAX_TITLES`] titles get the `toomanyvalues` error.
     pub fn answer_query(&self, q: &Query<'_>) -> Value {
+        let v2 = q.formatversion == 2;
         if q.titles.len() > MAX_TITLES {
+            // `ParamValidator`'s `toomanyvalues`, with its data.
             let mut e = api_error(
                 "toomanyvalues",
                 &format!(
                     "Too many values supplied for parameter \"titles\". The limit is {MAX_TITLES}."
                 ),
+                v2,
             );
-            e["error"]["parametername"] = json!("titles");
+            e["error"]["parameter"] = json!("titles");
             e["error"]["limit"] = json!(MAX_TITLES);
+            e["error"]["lowlimit"] = json!(MAX_TITLES);
+            e["error"]["highlimit"] = json!(MAX_TITLES_HIGH);
             return e;
         }
-        let v2 = q.formatversion == 2;
         let flag = if v2 { json!(true) } else { json!("") };
-        let mut limit = q.limit.clamp(1, MAX_EXTRACTS);
-        let mut warning = None;
-        if limit > 1 && !q.intro && q.titles.len() > 1 {
-            limit = 1;
-            warning = Some(LIMIT_LOWERED);
-        }
-        let (mut normalized, mut redirects) = (Vec::new(), Vec::new());
+        let mut warnings = q.warnings.clone();
+        let (mut normalized, mut redirects, mut interwiki) = (Vec::new(), Vec::new(), Vec::new());
         let mut seen: HashSet<String> = HashSet::new();
         let mut listed: Vec<(String, Value)> = Vec::new();
         let mut good: Vec<usize> = Vec::new();
-        for title in &q.titles {
-            let (renamed, redirect, resolved) = self.resolve(title);
-            if let Some(to) = renamed {
-                if seen.insert(format!("n\u{1}{title}")) {
-                    let mut n = json!({"from": title, "to": to});
-                    if v2 {
-                        n["fromencoded"] = json!(false);
-                    }
-                    normalized.push(n);
-                }
+        for raw in &q.titles {
+            let route = self.resolve(raw, q.redirects, v2);
+            // One set of entries per distinct title as sent.
+            if seen.insert(format!("n\u{1}{raw}")) {
+                normalized.extend(route.normalized);
             }
-            if let Some((from, to)) = redirect {
+            if let Some((from, to)) = route.redirect {
                 if seen.insert(format!("r\u{1}{from}")) {
                     redirects.push(json!({"from": from, "to": to}));
                 }
             }
-            let (key, body) = match resolved {
+            let (key, body) = match route.resolved {
                 Resolved::Invalid(reason) => (
-                    format!("i\u{1}{title}"),
-                    json!({"title": title, "invalidreason": reason, "invalid": flag}),
+                    format!("i\u{1}{raw}"),
+                    json!({"title": raw, "invalidreason": reason, "invalid": flag}),
                 ),
-                Resolved::Missing(page) => (
+                Resolved::Interwiki { title, iw } => {
+                    if seen.insert(format!("w\u{1}{title}")) {
+                        interwiki.push(json!({"title": title, "iw": iw}));
+                    }
+                    continue;
+                }
+                Resolved::Special(page) => (
                     format!("p\u{1}{page}"),
-                    json!({"ns": 0, "title": page, "missing": flag}),
+                    json!({"ns": -1, "title": page, "special": flag}),
                 ),
-                Resolved::Good(page) => {
+                Resolved::Missing(ns, page) => (
+                    format!("p\u{1}{page}"),
+                    json!({"ns": ns, "title": page, "missing": flag}),
+                ),
+                Resolved::Good(ns, page) => {
                     let id = page_id(&page);
                     (
                         format!("p\u{1}{page}"),
-                        json!({"pageid": id, "ns": 0, "title": page}),
+                        json!({"pageid": id, "ns": ns, "title": page}),
                     )
                 }
             };
@@ -269,7 +366,15 @@ impl Wiki {
                 ));
             }
         }
+        // TextExtracts lowers the limit for a whole-article request over
+        // more than one good page (not more than one title).
+        let mut limit = q.limit.clamp(1, MAX_EXTRACTS);
+        if limit > 1 && !q.intro && good.len() > 1 {
+            limit = 1;
+            warnings.push(LIMIT_LOWERED.to_owned());
+        }
         let mut next = None;
+        let mut file_page = false;
         for (count, &i) in good.iter().skip(q.offset).enumerate() {
             if count == limit {
                 next = Some(q.offset + count);
@@ -277,13 +382,21 @@ impl Wiki {
             }
             if let Some((_, page)) = listed.get_mut(i) {
                 let title = page["title"].as_str().unwrap_or_default().to_owned();
-                page["extract"] = json!(extract_for(
-                    &title,
-                    q.sentences,
-                    q.intro,
-                    self.sentence_bytes
-                ));
+                let text = if page["ns"] == json!(6) {
+                    file_page = true;
+                    String::new()
+                } else if self.redirects.contains_key(&title) {
+                    // A redirect page read as itself: its only text is the
+                    // "Redirect to" notice, which TextExtracts strips.
+                    String::new()
+                } else {
+                    extract_of(&title, q.sentences, q.intro, self.sentence_bytes)
+                };
+                page["extract"] = json!(text);
             }
+        }
+        if file_page {
+            warnings.push(FILE_WARNING.to_owned());
         }
 
         let mut query = Map::new();
@@ -292,6 +405,9 @@ impl Wiki {
         }
         if !redirects.is_empty() {
             query.insert("redirects".into(), Value::Array(redirects));
+        }
+        if !interwiki.is_empty() {
+            query.insert("interwiki".into(), Value::Array(interwiki));
         }
         let pages = if v2 {
             Value::Array(listed.into_iter().map(|(_, p)| p).collect())
@@ -313,13 +429,18 @@ impl Wiki {
         };
         query.insert("pages".into(), pages);
         let mut root = Map::new();
-        if let Some(w) = warning {
-            let text = if v2 {
-                json!({"warnings": w})
+        if !warnings.is_empty() {
+            // The error formatter joins one module's warnings with newlines.
+            let text = json!(warnings.join("\n"));
+            let module = if v2 {
+                json!({"warnings": text})
             } else {
-                json!({"*": w})
+                json!({"*": text})
             };
-            root.insert("warnings".into(), json!({ "extracts": text }));
+            root.insert("warnings".into(), json!({ "extracts": module }));
+        }
+        if q.limit_max {
+            root.insert("limits".into(), json!({ "extracts": MAX_EXTRACTS }));
         }
         match next {
             Some(offset) => {
@@ -337,9 +458,12 @@ impl Wiki {
     }
 }
 
-/// MediaWiki's error body, such as `maxlag`.
-pub fn api_error(code: &str, info: &str) -> Value {
-    json!({"error": {"code": code, "info": info, "*": "See https://en.wikipedia.org/w/api.php for API usage."}, "servedby": "wikifetch-mock"})
+/// MediaWiki's error body (`errorformat=bc`): `code`, `info`, and the
+/// pointer to the docs, as `docref` in format version 2 and `*` in 1.
+pub fn api_error(code: &str, info: &str, v2: bool) -> Value {
+    let mut error = json!({"code": code, "info": info});
+    error[if v2 { "docref" } else { "*" }] = json!(DOCREF);
+    json!({"error": error, "servedby": "wikifetch-mock"})
 }
 
 #[cfg(test)]
@@ -353,6 +477,55 @@ mod tests {
         assert_eq!(normalize("östlich"), "Östlich");
         assert_eq!(normalize("東京"), "東京");
         assert_eq!(normalize("___"), "");
+        assert_eq!(normalize("cafe\u{301}"), "Café");
+        assert_eq!(normalize("fr:Paris"), "");
+    }
+
+    #[test]
+    fn a_title_not_in_nfc_is_normalized_in_two_entries() {
+        // `ApiPageSet`: the raw title percent-encoded (`fromencoded`), made
+        // NFC; then the title's own normalization, chained.
+        let a = Wiki::default().answer("cafe\u{301}", 5, 2);
+        let n = a["query"]["normalized"].as_array().unwrap();
+        assert_eq!(
+            n[0],
+            json!({"fromencoded": true, "from": "cafe%CC%81", "to": "café"})
+        );
+        assert_eq!(
+            n[1],
+            json!({"fromencoded": false, "from": "café", "to": "Café"})
+        );
+        assert_eq!(a["query"]["pages"][0]["title"], "Café");
+        // Format version 1: the flag is "" when true, left out when false.
+        let a = Wiki::default().answer("cafe\u{301}", 5, 1);
+        assert_eq!(a["query"]["normalized"][0]["fromencoded"], "");
+        assert!(a["query"]["normalized"][1].get("fromencoded").is_none());
+    }
+
+    #[test]
+    fn other_namespaces_and_wikis() {
+        let w = Wiki::default();
+        let talk = w.answer("talk:Rust", 5, 2);
+        assert_eq!(talk["query"]["pages"][0]["ns"], 1);
+        assert_eq!(talk["query"]["pages"][0]["title"], "Talk:Rust");
+        // A File page: an empty extract and TextExtracts' warning.
+        let file = w.answer("File:Logo.png", 5, 2);
+        assert_eq!(file["query"]["pages"][0]["extract"], "");
+        assert_eq!(file["warnings"]["extracts"]["warnings"], FILE_WARNING);
+        // A special page: listed, flagged, no extract.
+        let special = w.answer("Special:Random", 5, 2);
+        assert_eq!(special["query"]["pages"][0]["special"], true);
+        assert!(special["query"]["pages"][0].get("extract").is_none());
+        // Another wiki: `interwiki`, no page.
+        let iw = w.answer("fr:Paris", 5, 2);
+        assert_eq!(
+            iw["query"]["interwiki"][0],
+            json!({"title": "fr:Paris", "iw": "fr"})
+        );
+        assert!(iw["query"]["pages"].as_array().unwrap().is_empty());
+        // A non-breaking space is a space.
+        let nbsp = w.answer("Albert\u{a0}Einstein", 5, 2);
+        assert_eq!(nbsp["query"]["normalized"][0]["to"], "Albert Einstein");
     }
 
     #[test]
@@ -472,7 +645,10 @@ mod tests {
     fn whole_article_batches_are_lowered_to_one_extract_with_a_warning() {
         let w = Wiki::default();
         let a = w.answer_query(&batch(&["A", "B", "C"], false, 0));
-        assert_eq!(a["warnings"]["extracts"]["warnings"], LIMIT_LOWERED);
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            "\"exlimit\" was too large for a whole article extracts request, lowered to 1."
+        );
         assert_eq!(a["continue"]["excontinue"], 1);
         let pages = a["query"]["pages"].as_array().unwrap();
         assert_eq!(pages[0]["extract"], extract_text("A", 5, 0));
@@ -483,6 +659,11 @@ mod tests {
                 .get("warnings")
                 .is_none()
         );
+        // Good pages are counted, not titles: one good page among a
+        // missing and an invalid title is not lowered.
+        let one_good = w.answer_query(&batch(&["A", MISSING_TITLE, "a<b"], false, 0));
+        assert!(one_good.get("warnings").is_none(), "{one_good}");
+        assert_eq!(one_good["batchcomplete"], true);
     }
 
     #[test]
@@ -491,6 +672,16 @@ mod tests {
         let titles: Vec<&str> = names.iter().map(String::as_str).collect();
         let a = Wiki::default().answer_query(&batch(&titles, true, 0));
         assert_eq!(a["error"]["code"], "toomanyvalues");
+        assert_eq!(a["error"]["parameter"], "titles");
+        assert_eq!(a["error"]["limit"], 50);
+        assert_eq!(a["error"]["lowlimit"], 50);
+        assert_eq!(a["error"]["highlimit"], 500);
+        assert!(a["error"]["docref"].is_string());
+        let v1 = Wiki::default().answer_query(&Query {
+            formatversion: 1,
+            ..batch(&titles, true, 0)
+        });
+        assert!(v1["error"]["*"].is_string() && v1["error"].get("docref").is_none());
         assert!(Wiki::default().answer_query(&batch(&titles[..50], true, 0))["error"].is_null());
     }
 

@@ -44,7 +44,18 @@
 //! the task strategies, and each request in flight holds a thread and its
 //! touched stack (the report's footprint section gives the figures).
 //!
-//! **Pitfalls.** The global pool's size (above). Blocking inside
+//! At C = 1000 on one CPU rayon pays a cost the thread pool does not: a
+//! worker that runs out of work does not sleep at once, but looks through
+//! every other worker's queue for work to steal, yielding the CPU between
+//! rounds, for a few dozen rounds. A thousand workers finishing together
+//! search a thousand queues each, on the one CPU the answers also need:
+//! in the report's footprint (`results/REPORT.md`, memory and threads) the
+//! C = 1000 call spent about ten times the client CPU of `thread-pool`'s
+//! and took over twice as long. rayon offers no setting for those rounds:
+//! past a few hundred requests in flight, use a thread pool or tasks.
+//!
+//! **Pitfalls.** The global pool's size (above), which the `rayon-default`
+//! row ([`RayonDefault`]) measures. Blocking inside
 //! `par_iter` on the global pool also stalls every other rayon user in the
 //! process; a dedicated pool, as here, keeps that contained. A panic inside
 //! `par_iter` would propagate to the caller and lose every result, so each
