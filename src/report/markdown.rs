@@ -442,7 +442,12 @@ pub(super) fn floor_cell(r: &Row) -> String {
     } else {
         format!("[{} – {}]", prose::pc(low), prose::pc(high))
     };
-    let point = format!("{} % {side} {interval}", prose::pc(pct(f.point)));
+    // Twice the floor and more reads better as a multiple.
+    let point = if f.point >= 2.0 {
+        format!("{:.1}× [{:.1} – {:.1}]", f.point, f.low, f.high)
+    } else {
+        format!("{} % {side} {interval}", prose::pc(pct(f.point)))
+    };
     match f.verdict() {
         Verdict::Faster | Verdict::Slower => point,
         Verdict::Indistinguishable => format!("≈ {point}"),
