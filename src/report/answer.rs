@@ -171,16 +171,7 @@ fn which_when(waves: &[&Row], log: &RunLog) -> String {
 
 /// What a new connection per request cost over HTTPS, in time per request.
 fn keep_alive(rows: &[Row]) -> Option<String> {
-    let wan: Vec<&Row> = of(rows, "wan", None);
-    let control = find(&wan, "sequential-no-keep-alive")?;
-    let twin = find(&wan, "sequential")?;
-    let rtt = crate::scenarios::scenarios(false)
-        .into_iter()
-        .find(|s| s.name == "wan")?
-        .network
-        .rtt
-        .as_secs_f64();
-    let p = super::lesson::price(control, twin, rtt)?;
+    let (_, _, rtt, _, p) = super::findings::keep_alive_price(rows)?;
     Some(format!(
         "**Keep connections alive.** Over HTTPS with a {} round trip, a new connection per request (the lesson's \
          `requests.get`) cost {} more per request ({:.1} round trips: TCP's and TLS's handshakes).",
@@ -192,15 +183,7 @@ fn keep_alive(rows: &[Row]) -> Option<String> {
 
 /// What asking for 20 titles a request saved, at Wikimedia's limit of C.
 fn batching(rows: &[Row]) -> Option<String> {
-    let all = of(rows, "batching", None);
-    let c = all.iter().map(|r| r.concurrency).min()?;
-    let here = of(rows, "batching", Some(c));
-    let batched = here.iter().copied().find(|r| r.titles_per_request > 1)?;
-    let one = here
-        .iter()
-        .copied()
-        .filter(|r| r.titles_per_request == 1 && r.strategy != super::REFERENCE)
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    let (c, batched, one) = super::findings::batching_pair(rows)?;
     Some(format!(
         "**Ask for many titles at once.** At C = {c}, {} titles took {} as {:.0} requests of {} titles, against {} \
          as {:.0} requests of one.",

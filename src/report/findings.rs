@@ -99,11 +99,12 @@ pub fn findings(
     found
 }
 
-/// `wan`: the lesson's connection per request, priced in Rust, where the
-/// control and its twin ran in the same rounds, beside what the delay
-/// line's arithmetic predicts: a new connection costs TCP's and TLS 1.3's
-/// handshakes, two round trips more than the request's one.
-fn keep_alive(rows: &[Row]) -> Option<String> {
+/// `wan`'s `sequential` without keep-alive and with it, the delay line's
+/// round trip and the mock's delay (seconds), and what the connection per
+/// request cost: `None` unless both rows are there and sound.
+pub(super) fn keep_alive_price(
+    rows: &[Row],
+) -> Option<(&Row, &Row, f64, f64, super::lesson::Price)> {
     let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "wan").collect();
     let sequential = crate::Strategy::Sequential;
     let control = find(&group, &sequential.row_name(false))?;
@@ -114,6 +115,15 @@ fn keep_alive(rows: &[Row]) -> Option<String> {
     let rtt = wan.network.rtt.as_secs_f64();
     let delay = wan.latency.typical().as_secs_f64();
     let p = super::lesson::price(control, twin, rtt)?;
+    Some((control, twin, rtt, delay, p))
+}
+
+/// `wan`: the lesson's connection per request, priced in Rust, where the
+/// control and its twin ran in the same rounds, beside what the delay
+/// line's arithmetic predicts: a new connection costs TCP's and TLS 1.3's
+/// handshakes, two round trips more than the request's one.
+fn keep_alive(rows: &[Row]) -> Option<String> {
+    let (control, twin, rtt, delay, p) = keep_alive_price(rows)?;
     let predicted = (delay + 3.0 * rtt) / (delay + rtt);
     Some(format!(
         "Over HTTPS with a {} round trip, a new connection per request (the lesson's `requests.get` habit) made \
@@ -178,9 +188,9 @@ fn waiting(rows: &[Row]) -> Option<String> {
     ))
 }
 
-/// `batching` at its smallest C (Wikimedia's limit): twenty titles a
-/// request against the best one-title row.
-fn fewer_requests(rows: &[Row]) -> Option<String> {
+/// `batching` at its smallest C (Wikimedia's limit): that C, the
+/// `batched` row, and the fastest sound row with one title a request.
+pub(super) fn batching_pair(rows: &[Row]) -> Option<(usize, &Row, &Row)> {
     let all = at(rows, "batching", None);
     let c = all.iter().map(|r| r.concurrency).min()?;
     let group = at(rows, "batching", Some(c));
@@ -190,6 +200,13 @@ fn fewer_requests(rows: &[Row]) -> Option<String> {
         .copied()
         .filter(|r| r.titles_per_request == 1 && r.strategy != REFERENCE)
         .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    Some((c, batched, best))
+}
+
+/// `batching` at its smallest C (Wikimedia's limit): twenty titles a
+/// request against the best one-title row.
+fn fewer_requests(rows: &[Row]) -> Option<String> {
+    let (c, batched, best) = batching_pair(rows)?;
     let r = ratio(best, batched).filter(|r| r.point > 1.0)?;
     let predicted = best.ideal_s? / batched.ideal_s?;
     Some(format!(

@@ -109,15 +109,25 @@ impl Fetcher for Rayon {
                 // One title per piece: the default would let rayon batch
                 // titles, serializing them within a piece.
                 .with_max_len(1)
-                .map(|(index, title)| {
-                    progress.started(index);
-                    let result = catch_panic(|| self.client.fetch_one(title));
-                    progress.completed(index, result.is_ok());
-                    result
-                })
+                .map(|(index, title)| fetch_reported(&self.client, progress, index, title))
                 .collect()
         })
     }
+}
+
+/// One title on a rayon worker, reported to `progress` as it starts and
+/// ends; a panic is an error for that title only (it would otherwise
+/// propagate out of `par_iter` and lose every result).
+fn fetch_reported(
+    client: &Client,
+    progress: &dyn Progress,
+    index: usize,
+    title: &str,
+) -> FetchResult {
+    progress.started(index);
+    let result = catch_panic(|| client.fetch_one(title));
+    progress.completed(index, result.is_ok());
+    result
 }
 
 /// rayon as a newcomer writes it: `titles.par_iter().map(fetch).collect()`
@@ -160,12 +170,7 @@ impl Fetcher for RayonDefault {
         titles
             .par_iter()
             .enumerate()
-            .map(|(index, title)| {
-                progress.started(index);
-                let result = catch_panic(|| self.client.fetch_one(title));
-                progress.completed(index, result.is_ok());
-                result
-            })
+            .map(|(index, title)| fetch_reported(&self.client, progress, index, title))
             .collect()
     }
 }
