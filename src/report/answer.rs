@@ -30,14 +30,15 @@ fn of<'r>(rows: &'r [Row], scenario: &str, c: Option<usize>) -> Vec<&'r Row> {
         .collect()
 }
 
-/// One row's time per wave of C requests: its mean over ⌈N/C⌉, or
-/// `None` when it broke its premise (its C was not what it claims).
+/// One row's time per wave of C requests: its median call over ⌈N/C⌉
+/// (the median, so that one slow round does not move the figure), or
+/// `None` when it broke its premise or had fewer than C in flight.
 fn per_wave(r: &Row) -> Option<f64> {
     let waves = r.titles.div_ceil(r.concurrency.max(1));
     let reached = r
         .max_in_flight
         .is_none_or(|m| m >= r.concurrency.min(r.titles));
-    (r.sound() && reached).then(|| r.mean_s / waves.max(1) as f64)
+    (r.sound() && reached).then(|| r.median_s / waves.max(1) as f64)
 }
 
 /// The fastest of `names` in `rows` by time per wave.
@@ -76,16 +77,18 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
         .and_then(|r| r.ideal_s.map(|i| i / r.titles.div_ceil(c).max(1) as f64));
     let _ = writeln!(
         out,
-        "Keep several requests **in flight** (sent, answer not back yet): N titles then take ⌈N/C⌉ **waves** of C \
-         requests, each about one answer's delay{}. Measured on {} CPUs, the client on one; time per wave from {} \
-         titles at C = {c}, client CPU with no delay:\n",
+        "Keep several requests **in flight** (sent, answer not back): N titles take ⌈N/C⌉ **waves** of C, each about \
+         one answer's delay{}. {} CPUs, the client on one; each column is its own experiment:\n",
         delay.map_or(String::new(), |d| format!(" ({} here)", time(d))),
         log.machine.cores,
-        waves.first().map_or(0, |r| r.titles),
     );
-    out.push_str(
-        "| strategy | time per wave | client CPU per request | memory per request in flight | OS threads per request in flight |\n\
-         |---|---:|---:|---:|---:|\n",
+    let [low, high] = CONCURRENCIES;
+    let _ = writeln!(
+        out,
+        "| strategy | time per wave (median; {} titles, C = {c}) | client CPU per request (no delay, C = 10) | memory \
+         per request in flight (C = {low} → {high}) | threads per request in flight |\n\
+         |---|---:|---:|---:|---:|",
+        waves.first().map_or(0, |r| r.titles),
     );
     for name in CHOICES {
         let wave = find(&waves, name)
@@ -102,10 +105,11 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
             })
             .or_else(|| {
                 let r = find(&waves, name)?;
+                let in_flight = r.max_in_flight?;
                 Some(format!(
-                    "{} a call: {} in flight",
-                    time(r.mean_s),
-                    r.max_in_flight?
+                    "{} a call: {in_flight} in flight, so {} waves",
+                    time(r.median_s),
+                    r.titles.div_ceil(in_flight.max(1))
                 ))
             })
             .unwrap_or_else(|| "–".into());
@@ -133,51 +137,95 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
         let _ = writeln!(out, "- {e}");
     }
     out.push('\n');
-    out.push_str(&which_when(&waves, log));
+    out.push_str(&which_when(rows, &waves, log));
     out
 }
 
+/// The task strategies a reader picks, as shipped.
+const TASKS: [&str; 3] = ["tokio", "async-std", "smol"];
+
 /// "Which when", with this run's figures: the thread pool against the
-/// fastest task strategy at the largest C, in time and memory.
-fn which_when(waves: &[&Row], log: &RunLog) -> String {
-    let pool = find(waves, "thread-pool").and_then(|r| Some((r, per_wave(r)?)));
-    let task = fastest(waves, &["tokio", "async-std", "smol"]);
-    let gap = match (pool, task) {
-        (Some((p, pw)), Some((t, tw))) => {
-            let kib = |name: &str| footprint(log, name).map(|f| f.peak_kib);
-            let memory = match (kib(&p.strategy), kib(&t.strategy)) {
-                (Some(a), Some(b)) => format!(
-                    ", and held {a:.0} KiB and an OS thread per request in flight against {b:.0} KiB and none"
-                ),
-                _ => String::new(),
-            };
-            format!(
-                "At C = {}, `thread-pool` took {} a wave against {} for `{}`, the fastest task strategy{memory}. ",
-                p.concurrency,
-                time(pw),
-                time(tw),
-                t.strategy
-            )
-        }
-        _ => String::new(),
+/// fastest task strategy at each C it was timed at (by the paired verdict),
+/// and in memory at the footprint's largest C.
+fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
+    let Some((task, _)) = fastest(waves, &TASKS) else {
+        return String::new();
     };
+    let mut cs: Vec<usize> = of(rows, "concurrency", None)
+        .iter()
+        .map(|r| r.concurrency)
+        .collect();
+    cs.sort_unstable();
+    cs.dedup();
+    let (mut same, mut apart) = (Vec::new(), Vec::new());
+    for c in cs {
+        let here = of(rows, "concurrency", Some(c));
+        let (Some(pool), Some(t)) = (find(&here, "thread-pool"), find(&here, &task.strategy))
+        else {
+            continue;
+        };
+        match super::prose::ratio(pool, t) {
+            Some(r) if r.verdict().names_a_difference() => apart.push(format!(
+                "{} % {} at C = {c}",
+                super::prose::pc((r.point - 1.0) * 100.0),
+                if r.point > 1.0 { "longer" } else { "shorter" }
+            )),
+            Some(_) => same.push(format!("C = {c}")),
+            None => {}
+        }
+    }
+    let mut gap = format!(
+        "`thread-pool` against `{}`, the fastest of tokio, async-std and smol:",
+        task.strategy
+    );
+    if !same.is_empty() {
+        let _ = write!(gap, " indistinguishable at {}", same.join(" and "));
+    }
+    if !apart.is_empty() {
+        let _ = write!(
+            gap,
+            "{} {}",
+            if same.is_empty() { "" } else { ";" },
+            apart.join("; ")
+        );
+    }
+    gap.push('.');
+    let [_, high] = CONCURRENCIES;
+    let at_high = |name: &str| {
+        log.footprints
+            .iter()
+            .find(|f| f.strategy == name && f.concurrency == high && f.premise_held())
+            .map(|f| f.peak_rss_kib as f64 / 1024.0)
+    };
+    if let (Some(a), Some(b)) = (at_high("thread-pool"), at_high(&task.strategy)) {
+        let _ = write!(
+            gap,
+            " At C = {high} (memory only, one measurement) the pool held {a:.1} MiB and {high} threads, `{}` {b:.1} \
+             MiB.",
+            task.strategy
+        );
+    }
+    gap.push(' ');
     format!(
-        "**Which when.** {gap}For tens to a few hundred requests in flight, a thread pool is the simplest code and \
-         costs little more; from about a thousand, or where memory counts, use tasks (`tokio` where the program has it, \
-         `smol` for a small build). Not rayon's default pool for I/O: it keeps one request per CPU in flight. Keep \
-         connections alive, and ask for many titles per request where the API allows.\n\n"
+        "**Which when.** {gap}So: for tens of requests in flight a thread pool is as fast as tasks; the more in \
+         flight, the more tasks save in time, CPU and memory. Not rayon's default pool for I/O: one request per CPU. \
+         Keep connections alive; ask for many titles per request.\n\n"
     )
 }
 
 /// What a new connection per request cost over HTTPS, in time per request.
 fn keep_alive(rows: &[Row]) -> Option<String> {
-    let (_, _, rtt, _, p) = super::findings::keep_alive_price(rows)?;
+    let (_, _, rtt, delay, p) = super::findings::keep_alive_price(rows)?;
     Some(format!(
-        "**Keep connections alive.** Over HTTPS with a {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} more per request ({:.1} round trips: TCP's and TLS's handshakes).",
+        "**Keep connections alive.** Over HTTPS with a {} round trip (modelled), a new connection per request (the \
+         lesson's `requests.get`) cost {} more per request: {:.1} round trips, as the model predicts (TCP's and TLS's \
+         handshakes); {:.2}× the time, predicted {:.2}× ({} rounds: figures only).",
         time(rtt),
         time(p.extra_s),
-        p.round_trips
+        p.round_trips,
+        p.ratio.point,
+        (delay + 3.0 * rtt) / (delay + rtt),
+        p.ratio.rounds
     ))
 }
 
@@ -186,13 +234,15 @@ fn batching(rows: &[Row]) -> Option<String> {
     let (c, batched, one) = super::findings::batching_pair(rows)?;
     Some(format!(
         "**Ask for many titles at once.** At C = {c}, {} titles took {} as {:.0} requests of {} titles, against {} \
-         as {:.0} requests of one.",
+         as {:.0} requests of one (`{}`); predicted {:.2}×, as the mock charges a batch one title's delay.",
         batched.titles,
         time(batched.mean_s),
         batched.requests_per_call,
         batched.titles_per_request,
         time(one.mean_s),
-        one.requests_per_call
+        one.requests_per_call,
+        one.strategy,
+        one.ideal_s.zip(batched.ideal_s).map_or(0.0, |(a, b)| a / b),
     ))
 }
 

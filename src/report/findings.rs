@@ -274,13 +274,17 @@ fn default_pool(rows: &[Row], c: usize) -> Option<String> {
     let in_flight = default.max_in_flight?;
     let r = ratio(default, pool)?;
     Some(format!(
-        "rayon as a newcomer writes it (`par_iter` on the global pool) asked for C = {c} had at most {in_flight} request{} in flight, one per thread of the pool, which has one thread per CPU the process may use (here {in_flight}): {} titles took {} against {} for `thread-pool` with {} threads ({:.1}×).",
+        "rayon as a newcomer writes it (`par_iter` on the global pool) asked for C = {c} had at most {in_flight} request{} in flight, one per thread of the pool, which has one thread per CPU the process may use (here {in_flight}): {} titles took {} against {} for `thread-pool` with {} threads, {:.1}×, where the waves predict {:.0}× ({} waves against {}).",
         if in_flight == 1 { "" } else { "s" },
         default.titles,
         time(default.mean_s),
         time(pool.mean_s),
         pool.concurrency,
-        r.point
+        r.point,
+        default.titles.div_ceil(in_flight.max(1)) as f64
+            / pool.titles.div_ceil(pool.concurrency.max(1)) as f64,
+        default.titles.div_ceil(in_flight.max(1)),
+        pool.titles.div_ceil(pool.concurrency.max(1))
     ))
 }
 

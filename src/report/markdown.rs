@@ -26,8 +26,8 @@ fn name_cell(r: &Row) -> String {
     if r.strategy == REFERENCE {
         cell.push_str(" (floor)");
     }
-    if r.strategy == "tokio-hyper" {
-        cell.push_str(" (split control)");
+    if super::findings::CONTROLS.contains(&r.strategy.as_str()) {
+        cell.push_str(" (control)");
     }
     if !crate::keeps_alive(&r.strategy) {
         cell.push_str(" (control: a new connection per request)");
@@ -254,6 +254,7 @@ pub(super) fn markdown(
             .map_or_else(|| section.to_owned(), scenario_heading)
     };
     out.push_str(&super::answer::answer(rows, log));
+    out.push_str(WORDS_USED);
     let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
     let found = super::findings::findings(rows, log, &files, heading);
     if !found.is_empty() {
@@ -336,6 +337,17 @@ pub(super) fn markdown(
     out
 }
 
+/// The terms of the sections below the answer, defined once.
+const WORDS_USED: &str = "## Words used below\n\n\
+- **floor**: the reference client, which sends the same requests over kept-alive connections and does nothing \
+else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
+compared round by round. **≈**: no difference named (interval across 1, or under 1 %).\n\
+- **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
+(`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
+**caller-run**: the calling thread runs the tasks.\n\
+- **⚠ rig-bound**: the mock was at least 70 % busy; **⚠ premise**: calls opened connections or missed C in flight. \
+No conclusion is drawn from either. **predicts**: the mock's own arithmetic, against what was measured.\n\n";
+
 /// DETAILS.md: everything REPORT.md links to, for a reader who checks.
 pub(super) fn details(
     log: &RunLog,
@@ -356,7 +368,7 @@ pub(super) fn details(
         out,
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
-         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1 the row is **indistinguishable from the floor**; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1, or the difference (its point estimate) is under 1 %, the row is **indistinguishable from the floor** (≈); with fewer than 10 rounds no verdict is given at all; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
@@ -762,23 +774,24 @@ fn slowest_footprint(log: &RunLog) -> Option<String> {
         return None;
     }
     let why = if slowest.strategy == "rayon" {
-        " rayon's workers that run out of work do not sleep at once: each looks for work to steal in every other \
-         worker's queue, yielding the CPU between rounds, for a few dozen rounds before it sleeps. With 1000 workers \
-         finishing together on one CPU, that search is about a thousand queues per round per worker, and it takes \
-         the CPU from the workers still reading answers. The memory and thread figures stand: all 1000 requests were \
-         in flight."
+        " One call: the cause was not measured. The likely one is in rayon-core's source: a worker that runs out of \
+         work does not sleep at once, but searches the other workers' queues for work to steal, yielding the CPU \
+         between rounds, for 32 rounds before it sleeps; with 1000 workers on one CPU each search covers a thousand \
+         queues, on the CPU the workers reading answers need. The memory and thread figures stand: all 1000 requests \
+         were in flight."
     } else {
         ""
     };
     Some(format!(
-        "At C = {high}, `{}`'s call took {} with {} of client CPU, against {} and {} for `{}`, the median call: the \
-         time went to the client's CPU, not to waiting.{why}",
+        "At C = {high}, `{}`'s call took {} with {} of client CPU, against {} and {} for `{}`, the middle of the {} \
+         rows measured there: the time went to the client's CPU, not to waiting.{why}",
         slowest.strategy,
         time(slowest.wall_s),
         time(slowest.client_cpu_s),
         time(median.wall_s),
         time(median.client_cpu_s),
-        median.strategy
+        median.strategy,
+        calls.len()
     ))
 }
 

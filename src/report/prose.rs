@@ -185,6 +185,14 @@ pub(super) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     if std::ptr::eq(best, worst) {
         return Some(format!("only {} can be compared", show(best)));
     }
+    if let Some(r) = ratio(best, worst).filter(|r| r.verdict() == Verdict::TooFewRounds) {
+        return Some(format!(
+            "fastest {}, slowest {} ({} rounds: figures only, no verdict)",
+            show(best),
+            show(worst),
+            r.rounds
+        ));
+    }
     if !apart(best, worst) {
         return Some(format!(
             "the fastest, {}, and the slowest, {}, are indistinguishable here",
@@ -226,8 +234,18 @@ pub(super) fn compare_two(a: &Row, b: &Row) -> String {
         );
     }
     let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
+        // The rounds too: a mean that one slow round moved shows here.
+        let (b_faster, rounds) = rounds_faster(b, a);
         let spread = ratio(a, b)
-            .map(|r| format!("; {} over {}: {}", label(a), label(b), bracket(&r)))
+            .map(|r| {
+                format!(
+                    "; {} over {}: {}; {} took longer in {b_faster} of {rounds} rounds",
+                    label(a),
+                    label(b),
+                    bracket(&r),
+                    label(a)
+                )
+            })
             .unwrap_or_default();
         let within = ratio(a, b).is_some_and(|r| r.low > 1.0 || r.high < 1.0);
         return format!(
@@ -393,6 +411,10 @@ fn batching(rows: &[&Row]) -> Option<String> {
         (_, r) if r.verdict() == Verdict::Slower => {
             format!("{:.2}× [{:.2} – {:.2}] slower than", r.point, r.low, r.high)
         }
+        (r, _) if r.verdict() == Verdict::TooFewRounds => format!(
+            "{:.2}× as fast as, in {} rounds (figures only, no verdict),",
+            r.point, r.rounds
+        ),
         _ => "indistinguishable from".into(),
     };
     let count = |n: f64, one: &str, many: &str| {
