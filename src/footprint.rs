@@ -130,6 +130,13 @@ impl Footprint {
         })
     }
 
+    /// `strategy`'s footprint at concurrency `c` among `footprints`.
+    pub fn of<'f>(footprints: &'f [Footprint], strategy: &str, c: usize) -> Option<&'f Self> {
+        footprints
+            .iter()
+            .find(|f| f.strategy == strategy && f.concurrency == c)
+    }
+
     /// Whether the call had all C requests in flight at once, on warm
     /// connections: only then does the footprint mean "C in flight".
     pub fn premise_held(&self) -> bool {
@@ -151,6 +158,16 @@ pub struct PerRequest {
 }
 
 impl PerRequest {
+    /// What one more request in flight costs `strategy`: the slope between
+    /// its footprints at the two [`CONCURRENCIES`], when both are there.
+    pub fn of(footprints: &[Footprint], strategy: &str) -> Option<Self> {
+        let [low, high] = CONCURRENCIES;
+        Self::between(
+            Footprint::of(footprints, strategy, low)?,
+            Footprint::of(footprints, strategy, high)?,
+        )
+    }
+
     /// The slope between `low` and `high` (the same row at two C), or
     /// `None` when either broke its premise or the in-flight counts do
     /// not differ.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::format::{time, us3};
 use super::prose::find;
 use super::{Row, RunLog};
-use crate::footprint::{CONCURRENCIES, PerRequest};
+use crate::footprint::{CONCURRENCIES, Footprint, PerRequest};
 
 /// The strategies a reader chooses between, in the order the screen lists
 /// them; the other rows exist to split differences.
@@ -48,18 +48,6 @@ fn fastest<'r>(rows: &[&'r Row], names: &[&str]) -> Option<(&'r Row, f64)> {
         .filter_map(|n| find(rows, n))
         .filter_map(|r| Some((r, per_wave(r)?)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
-}
-
-/// What one more request in flight costs `strategy`, between the two
-/// footprint concurrencies.
-fn footprint(log: &RunLog, strategy: &str) -> Option<PerRequest> {
-    let at = |c: usize| {
-        log.footprints
-            .iter()
-            .find(|f| f.strategy == strategy && f.concurrency == c)
-    };
-    let [low, high] = CONCURRENCIES;
-    PerRequest::between(at(low)?, at(high)?)
 }
 
 /// The opening screen, or an empty string when the run lacks the rows it
@@ -117,12 +105,13 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
             let at = if r.concurrency == 1 { " (C = 1)" } else { "" };
             format!("{}{at}", us3(r.client_cpu_per_request_s))
         });
-        let (kib, threads) = footprint(log, name).map_or(("–".into(), "–".into()), |p| {
-            (
-                format!("{:.0} KiB", p.peak_kib),
-                format!("{:.1}", p.threads.max(0.0)),
-            )
-        });
+        let (kib, threads) =
+            PerRequest::of(&log.footprints, name).map_or(("–".into(), "–".into()), |p| {
+                (
+                    format!("{:.0} KiB", p.peak_kib),
+                    format!("{:.1}", p.threads.max(0.0)),
+                )
+            });
         let _ = writeln!(out, "| `{name}` | {wave} | {cpu} | {kib} | {threads} |");
     }
     out.push('\n');
@@ -192,9 +181,8 @@ fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
     gap.push('.');
     let [_, high] = CONCURRENCIES;
     let at_high = |name: &str| {
-        log.footprints
-            .iter()
-            .find(|f| f.strategy == name && f.concurrency == high && f.premise_held())
+        Footprint::of(&log.footprints, name, high)
+            .filter(|f| f.premise_held())
             .map(|f| f.peak_rss_kib as f64 / 1024.0)
     };
     if let (Some(a), Some(b)) = (at_high("thread-pool"), at_high(&task.strategy)) {
@@ -215,23 +203,28 @@ fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
 
 /// What a new connection per request cost over HTTPS, in time per request.
 fn keep_alive(rows: &[Row]) -> Option<String> {
-    let (_, _, rtt, delay, p) = super::findings::keep_alive_price(rows)?;
+    let k = super::findings::keep_alive_price(rows)?;
     Some(format!(
         "**Keep connections alive.** Over HTTPS with a {} round trip (modelled), a new connection per request (the \
          lesson's `requests.get`) cost {} more per request: {:.1} round trips, as the model predicts (TCP's and TLS's \
          handshakes); {:.2}× the time, predicted {:.2}× ({} rounds: figures only).",
-        time(rtt),
-        time(p.extra_s),
-        p.round_trips,
-        p.ratio.point,
-        (delay + 3.0 * rtt) / (delay + rtt),
-        p.ratio.rounds
+        time(k.rtt),
+        time(k.price.extra_s),
+        k.price.round_trips,
+        k.price.ratio.point,
+        k.predicted,
+        k.price.ratio.rounds
     ))
 }
 
 /// What asking for 20 titles a request saved, at Wikimedia's limit of C.
 fn batching(rows: &[Row]) -> Option<String> {
-    let (c, batched, one) = super::findings::batching_pair(rows)?;
+    let super::findings::BatchingPair {
+        c,
+        batched,
+        one,
+        predicted,
+    } = super::findings::batching_pair(rows)?;
     Some(format!(
         "**Ask for many titles at once.** At C = {c}, {} titles took {} as {:.0} requests of {} titles, against {} \
          as {:.0} requests of one (`{}`); predicted {:.2}×, as the mock charges a batch one title's delay.",
@@ -242,7 +235,7 @@ fn batching(rows: &[Row]) -> Option<String> {
         time(one.mean_s),
         one.requests_per_call,
         one.strategy,
-        one.ideal_s.zip(batched.ideal_s).map_or(0.0, |(a, b)| a / b),
+        predicted,
     ))
 }
 

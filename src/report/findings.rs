@@ -99,12 +99,25 @@ pub fn findings(
     found
 }
 
-/// `wan`'s `sequential` without keep-alive and with it, the delay line's
-/// round trip and the mock's delay (seconds), and what the connection per
-/// request cost: `None` unless both rows are there and sound.
-pub(super) fn keep_alive_price(
-    rows: &[Row],
-) -> Option<(&Row, &Row, f64, f64, super::lesson::Price)> {
+/// The lesson's connection per request in `wan`, priced.
+pub(super) struct KeepAlive<'r> {
+    /// `sequential` without keep-alive.
+    pub control: &'r Row,
+    /// `sequential` with it.
+    pub twin: &'r Row,
+    /// The delay line's round trip, seconds.
+    pub rtt: f64,
+    /// What the delay line's arithmetic predicts for the control's time
+    /// over the twin's: a new connection costs TCP's and TLS 1.3's
+    /// handshakes, two round trips more than the request's one.
+    pub predicted: f64,
+    /// What the connection per request cost.
+    pub price: super::lesson::Price,
+}
+
+/// `wan`'s `sequential` without keep-alive against it with keep-alive:
+/// `None` unless both rows are there and sound.
+pub(super) fn keep_alive_price(rows: &[Row]) -> Option<KeepAlive<'_>> {
     let group: Vec<&Row> = rows.iter().filter(|r| r.scenario == "wan").collect();
     let sequential = crate::Strategy::Sequential;
     let control = find(&group, &sequential.row_name(false))?;
@@ -114,17 +127,27 @@ pub(super) fn keep_alive_price(
         .find(|s| s.name == "wan")?;
     let rtt = wan.network.rtt.as_secs_f64();
     let delay = wan.latency.typical().as_secs_f64();
-    let p = super::lesson::price(control, twin, rtt)?;
-    Some((control, twin, rtt, delay, p))
+    let price = super::lesson::price(control, twin, rtt)?;
+    Some(KeepAlive {
+        control,
+        twin,
+        rtt,
+        predicted: (delay + 3.0 * rtt) / (delay + rtt),
+        price,
+    })
 }
 
 /// `wan`: the lesson's connection per request, priced in Rust, where the
 /// control and its twin ran in the same rounds, beside what the delay
-/// line's arithmetic predicts: a new connection costs TCP's and TLS 1.3's
-/// handshakes, two round trips more than the request's one.
+/// line's arithmetic predicts.
 fn keep_alive(rows: &[Row]) -> Option<String> {
-    let (control, twin, rtt, delay, p) = keep_alive_price(rows)?;
-    let predicted = (delay + 3.0 * rtt) / (delay + rtt);
+    let KeepAlive {
+        control,
+        twin,
+        rtt,
+        predicted,
+        price: p,
+    } = keep_alive_price(rows)?;
     Some(format!(
         "Over HTTPS with a {} round trip, a new connection per request (the lesson's `requests.get` habit) made \
          `sequential` take {} for {} titles against {} on kept, warm connections, {} more a request ({:.1} round \
@@ -188,9 +211,21 @@ fn waiting(rows: &[Row]) -> Option<String> {
     ))
 }
 
-/// `batching` at its smallest C (Wikimedia's limit): that C, the
-/// `batched` row, and the fastest sound row with one title a request.
-pub(super) fn batching_pair(rows: &[Row]) -> Option<(usize, &Row, &Row)> {
+/// `batching` at its smallest C (Wikimedia's limit).
+pub(super) struct BatchingPair<'r> {
+    /// That C.
+    pub c: usize,
+    /// The `batched` row.
+    pub batched: &'r Row,
+    /// The fastest sound row with one title a request.
+    pub one: &'r Row,
+    /// What the mock's arithmetic predicts for `one` over `batched`: their
+    /// ideals, the mock charging a batch the delay of one title.
+    pub predicted: f64,
+}
+
+/// The [`BatchingPair`], or `None` when a row or an ideal is missing.
+pub(super) fn batching_pair(rows: &[Row]) -> Option<BatchingPair<'_>> {
     let all = at(rows, "batching", None);
     let c = all.iter().map(|r| r.concurrency).min()?;
     let group = at(rows, "batching", Some(c));
@@ -200,15 +235,24 @@ pub(super) fn batching_pair(rows: &[Row]) -> Option<(usize, &Row, &Row)> {
         .copied()
         .filter(|r| r.titles_per_request == 1 && r.strategy != REFERENCE)
         .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
-    Some((c, batched, best))
+    Some(BatchingPair {
+        c,
+        batched,
+        one: best,
+        predicted: best.ideal_s? / batched.ideal_s?,
+    })
 }
 
 /// `batching` at its smallest C (Wikimedia's limit): twenty titles a
 /// request against the best one-title row.
 fn fewer_requests(rows: &[Row]) -> Option<String> {
-    let (c, batched, best) = batching_pair(rows)?;
+    let BatchingPair {
+        c,
+        batched,
+        one: best,
+        predicted,
+    } = batching_pair(rows)?;
     let r = ratio(best, batched).filter(|r| r.point > 1.0)?;
-    let predicted = best.ideal_s? / batched.ideal_s?;
     Some(format!(
         "Fewer requests: at C = {c}, `{}` fetched {} titles in {} with {:.0} requests a call ({} titles each), against {} with {:.0} requests for `{}` at the same C; {} (the mock charges a batch the delay of one title; a real server spends more on twenty).",
         batched.strategy,
@@ -310,16 +354,8 @@ fn thread_per_title(rows: &[Row]) -> Option<String> {
 /// tasks, with the client held equal and then the model.
 fn memory(log: &RunLog) -> Option<String> {
     let [low, high] = CONCURRENCIES;
-    let per = |name: &str| {
-        let of = |c: usize| {
-            log.footprints
-                .iter()
-                .find(|f| f.strategy == name && f.concurrency == c)
-        };
-        crate::footprint::PerRequest::between(of(low)?, of(high)?)
-    };
     let kib = |name: &str| -> Option<String> {
-        let p = per(name)?;
+        let p = crate::footprint::PerRequest::of(&log.footprints, name)?;
         Some(format!(
             "`{name}` {:.1} KiB and {:.2} threads",
             p.peak_kib, p.threads

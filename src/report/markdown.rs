@@ -715,11 +715,7 @@ pub(super) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
     let mut names: Vec<&str> = log.footprints.iter().map(|f| f.strategy.as_str()).collect();
     names.dedup();
     for name in names {
-        let at = |c: usize| {
-            log.footprints
-                .iter()
-                .find(|f| f.strategy == name && f.concurrency == c)
-        };
+        let at = |c: usize| crate::footprint::Footprint::of(&log.footprints, name, c);
         let cells = match (at(low), at(high)) {
             (Some(l), Some(h)) => match PerRequest::between(l, h) {
                 Some(p) => format!(
