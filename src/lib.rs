@@ -119,12 +119,14 @@ impl Strategy {
     }
 
     /// The most requests the strategy has in flight when asked for C, in
-    /// a process that may use `cpus` CPUs: C, except for `rayon-default`,
-    /// whose global pool has one thread per CPU whatever C is.
+    /// a process that may use `cpus` CPUs: C, except for the
+    /// [`scenarios::CAPPED`] ones (`rayon-default`, whose global pool has
+    /// one thread per CPU whatever C is).
     pub fn in_flight(self, c: usize, cpus: usize) -> usize {
-        match self {
-            Self::RayonDefault => cpus.max(1),
-            _ => c,
+        if scenarios::CAPPED.contains(&self) {
+            cpus.max(1)
+        } else {
+            c
         }
     }
 }

@@ -45,7 +45,6 @@ const NAME: &str = "thread-pool-hyper";
 #[derive(Debug)]
 pub struct ThreadPoolHyper {
     pool: WorkerPool,
-    config: Config,
 }
 
 impl Fetcher for ThreadPoolHyper {
@@ -63,7 +62,6 @@ impl Fetcher for ThreadPoolHyper {
             .collect();
         Ok(Self {
             pool: WorkerPool::start(NAME, "wikifetch-pool-hyper", work)?,
-            config: config.clone(),
         })
     }
 
@@ -72,7 +70,7 @@ impl Fetcher for ThreadPoolHyper {
     }
 
     fn max_in_flight(&self) -> usize {
-        self.config.concurrency
+        self.pool.size()
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {

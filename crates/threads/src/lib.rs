@@ -73,7 +73,6 @@ pub const STACK_SIZE: usize = 512 * 1024;
 /// fetcher's life as an executor is kept across `map` calls.
 #[derive(Debug)]
 pub struct ThreadPool {
-    client: Arc<Client>,
     pool: WorkerPool,
 }
 
@@ -228,7 +227,7 @@ impl Fetcher for ThreadPool {
             })
             .collect();
         let pool = WorkerPool::start("thread-pool", "wikifetch-pool", work)?;
-        Ok(Self { client, pool })
+        Ok(Self { pool })
     }
 
     fn name(&self) -> &'static str {
@@ -236,7 +235,7 @@ impl Fetcher for ThreadPool {
     }
 
     fn max_in_flight(&self) -> usize {
-        self.client.config().concurrency
+        self.pool.size()
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
