@@ -44,15 +44,16 @@
 //! the task strategies, and each request in flight holds a thread and its
 //! touched stack (the report's footprint section gives the figures).
 //!
-//! At C = 1000 on one CPU rayon pays a cost the thread pool does not: a
-//! worker that runs out of work does not sleep at once, but looks through
-//! every other worker's queue for work to steal, yielding the CPU between
-//! rounds, for a few dozen rounds. A thousand workers finishing together
-//! search a thousand queues each, on the one CPU the answers also need:
-//! in the report's footprint (`results/REPORT.md`, memory and threads) the
-//! C = 1000 call spent about ten times the client CPU of `thread-pool`'s
-//! and took over twice as long. rayon offers no setting for those rounds:
-//! past a few hundred requests in flight, use a thread pool or tasks.
+//! At C = 1000 on one CPU rayon paid a cost the thread pool did not: in
+//! the report's footprint (`results/REPORT.md`, memory and threads) its
+//! one C = 1000 call spent more than ten times the client CPU of
+//! `thread-pool`'s and took over twice as long. The cause was not
+//! measured; rayon-core's source suggests one: a worker that runs out of
+//! work does not sleep at once, but searches the other workers' queues
+//! for work to steal, yielding the CPU between rounds, for a few dozen
+//! rounds, and a thousand workers search a thousand queues each on the
+//! CPU the answers also need. rayon offers no setting for those rounds:
+//! past a few hundred requests in flight, prefer a thread pool or tasks.
 //!
 //! **Pitfalls.** The global pool's size (above), which the `rayon-default`
 //! row ([`RayonDefault`]) measures. Blocking inside
