@@ -159,7 +159,7 @@ fn huge_bodies_are_not_buffered_whole() {
         .start()
         .unwrap();
     let url = mock.api_url();
-    for strategy in wikifetch::Strategy::ALL {
+    for strategy in wikifetch_registry::Strategy::ALL {
         let mut args = vec!["fetch", "--format", "json", "--retries", "0", "-c", "8"];
         args.extend(["--strategy", strategy.name(), "--api-url", &url]);
         args.extend(&refs);
@@ -188,10 +188,12 @@ fn huge_bodies_are_not_buffered_whole() {
     }
 }
 
-/// `compare` on a tiny input for two strategies: the floor first, every
-/// figure present and sane, every timed call warm and at C in flight.
+/// `compare` on a tiny input for two strategies: its JSON is a run log
+/// (the floor first, every timed call warm and at C in flight), which the
+/// report's analysis reads as it reads `cargo bench`'s, and which
+/// `wikifetch report` renders.
 #[test]
-fn compare_json_has_every_field() {
+fn compare_json_is_a_run_log_the_report_reads() {
     let (code, stdout, stderr) = wikifetch(&[
         "compare",
         "--titles",
@@ -208,60 +210,52 @@ fn compare_json_has_every_field() {
         "json",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let json: Value = serde_json::from_str(stdout.trim()).expect("one JSON object");
-    assert_eq!(
-        (json["titles"].as_u64(), json["concurrency"].as_u64()),
-        (Some(20), Some(4))
-    );
-    let rows = json["strategies"].as_array().unwrap();
-    let names: Vec<&str> = rows
-        .iter()
-        .map(|s| s["strategy"].as_str().unwrap())
-        .collect();
+    let log = wikifetch_runlog::RunLog::from_json(stdout.trim()).expect("a run log");
+    let scenario = &log.scenarios[0];
+    assert_eq!((scenario.titles, scenario.concurrency.as_slice()), (20, &[4][..]));
+    assert!(scenario.counted);
+    let names: Vec<&str> = log.records.iter().map(|r| r.strategy.as_str()).collect();
     assert_eq!(names, ["reference", "thread-pool", "tokio"]);
-    for s in rows {
-        let f = |k: &str| {
-            s[k].as_f64()
-                .unwrap_or_else(|| panic!("{k} missing in {s}"))
-        };
-        let calls = s["calls"].as_array().unwrap();
-        assert_eq!(calls.len(), 3, "{s}");
-        for call in calls.iter().chain([&s["warmup"]]) {
-            assert_eq!(call["results"], 20);
-            assert!(call["errors"].as_object().unwrap().is_empty(), "{s}");
-            assert!(call["client_cpu_s"].as_f64().unwrap() > 0.0);
+    for r in &log.records {
+        assert_eq!((r.errors, r.lost, r.samples.len()), (0, 0, 3), "{r:?}");
+        let warmup = r.warmup.as_ref().expect("compare keeps the warm-up");
+        assert_eq!(warmup.call.results, 20);
+        assert!(warmup.peak_threads >= 1 && !warmup.rss_profile_kib.is_empty());
+        assert!(r.peak_rss_kib > 0);
+        for m in &r.samples {
+            assert_eq!(m.requests, 20);
+            assert_eq!(m.connections, 0, "timed calls run on warm connections: {r:?}");
+            assert_eq!(m.max_in_flight, 4, "{r:?}");
+            assert!(m.client_cpu_s > 0.0 && m.wall_s >= 0.025);
         }
-        let mock = s["mock"].as_array().unwrap();
-        assert_eq!(mock.len(), 3);
-        for m in mock {
-            assert_eq!(m["requests"], 20);
-            assert_eq!(
-                m["connections"], 0,
-                "timed calls run on warm connections: {s}"
-            );
-            assert_eq!(m["max_in_flight"], 4, "{s}");
-        }
-        assert!(s["premise"].is_null(), "{s}");
-        assert!((f("ideal_s") - 0.025).abs() < 1e-9, "5 rounds of 5 ms");
-        assert!(
-            f("median_s") >= 0.025 && f("min_s") <= f("median_s") && f("median_s") <= f("max_s")
-        );
-        let e = f("efficiency_floor");
-        assert!(e > 0.0, "efficiency vs floor {e}");
-        assert!(f("client_cpu_per_title_s") > 0.0);
-        assert!(f("peak_threads") >= 1.0 && s["warmup"]["peak_rss_kib"].as_u64().unwrap() > 0);
-        assert!(!s["rss_profile_kib"].as_array().unwrap().is_empty());
-        assert!(
-            f("p50_s") <= f("p90_s")
-                && f("p90_s") <= f("p99_s")
-                && f("p99_s") <= f("max_latency_s")
-        );
-        if s["strategy"] != "reference" {
-            assert!(f("p50_s") >= 0.005, "a 5 ms delay cannot take less");
-            assert_eq!(calls[0]["latencies_s"].as_array().unwrap().len(), 20);
-            assert_eq!(calls[0]["completions_s"].as_array().unwrap().len(), 20);
+        if r.strategy != "reference" {
+            assert_eq!(r.latencies_s.len(), 60, "20 titles × 3 calls");
+            assert!(r.latencies_s.iter().all(|l| *l >= 0.005), "a 5 ms delay cannot take less");
+            assert_eq!(r.timeline.len(), 20);
         }
     }
+    let rows = wikifetch_report::rows(&log).expect("the analysis reads it");
+    for row in &rows {
+        assert_eq!(row.premise, None, "{row:?}");
+        assert!((row.ideal_s.unwrap() - 0.025).abs() < 1e-9, "5 waves of 5 ms");
+        assert!(row.efficiency_floor.unwrap() > 0.0);
+        assert!(row.client_cpu_per_request_s > 0.0);
+    }
+    // `wikifetch report` renders the same log into files.
+    let dir = std::env::temp_dir().join(format!("wikifetch-report-{}", std::process::id()));
+    let log_path = dir.join("compare.json");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(&log_path, &stdout).unwrap();
+    let (code, _, stderr) = wikifetch(&[
+        "report",
+        log_path.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(report.contains("`compare`: N = 20"), "{report}");
 }
 
 /// `--plot` writes an SVG timeline with one line per strategy and the ideal.

@@ -4,12 +4,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-use wikifetch_core::Config;
-
-use crate::cpus::CpuSplit;
 use crate::mock_process::{MockProcess, MockSpec};
 use crate::reference::Reference;
+use wikifetch_core::Config;
+pub use wikifetch_runlog::Controls;
+use wikifetch_runlog::CpuSplit;
 
 /// Connections the throughput control uses, like `wrk -c10`.
 pub const LOAD_CONNECTIONS: usize = 10;
@@ -26,42 +25,6 @@ pub const RTT_SERVER_DELAY: Duration = Duration::from_millis(1);
 /// Requests timed through the delay line, one at a time.
 pub const RTT_REQUESTS: usize = 20;
 
-/// What the controls measured.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Controls {
-    /// How CPUs were split between mock and client.
-    pub split: CpuSplit,
-    /// Body bytes per answer (the control serves the same size).
-    pub body_bytes: u64,
-    /// The mock's requests/s at zero latency, per round.
-    pub mock_rps: Vec<f64>,
-    /// The bare wiremock control's requests/s, per round, interleaved.
-    pub bare_wiremock_rps: Vec<f64>,
-    /// The mock's CPU per request during its throughput rounds, seconds.
-    pub mock_cpu_per_request_s: f64,
-    /// The mock's busy share during its throughput rounds.
-    pub mock_busy: f64,
-    /// Mean round trip through the reference client for a [`DELAY`]
-    /// delay: (C, mean seconds, requests).
-    pub delay_round_trips: Vec<(usize, f64, usize)>,
-    /// Mean round trip of a kept-alive request through the delay line
-    /// ([`RTT`], server delay [`RTT_SERVER_DELAY`], C = 1): (mean seconds,
-    /// requests). Its ideal is the sum of the two.
-    #[serde(default)]
-    pub rtt_round_trip: Option<(f64, usize)>,
-}
-
-impl Controls {
-    /// Median of the mock's rounds over the median of the control's.
-    pub fn mock_over_bare(&self) -> Option<f64> {
-        let (m, b) = (
-            crate::stats::median(&self.mock_rps)?,
-            crate::stats::median(&self.bare_wiremock_rps)?,
-        );
-        (b > 0.0).then(|| m / b)
-    }
-}
-
 /// Measures the controls with the mock binary `exe` on `split.mock`.
 /// Takes about five seconds.
 pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
@@ -72,6 +35,12 @@ pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
     };
     let mut controls = Controls {
         split: split.clone(),
+        load_connections: LOAD_CONNECTIONS,
+        load_requests: LOAD_REQUESTS,
+        load_rounds: LOAD_ROUNDS,
+        delay_s: DELAY.as_secs_f64(),
+        rtt_s: RTT.as_secs_f64(),
+        rtt_server_delay_s: RTT_SERVER_DELAY.as_secs_f64(),
         ..Controls::default()
     };
 

@@ -2,61 +2,12 @@
 
 use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
 use nix::unistd::Pid;
-use serde::{Deserialize, Serialize};
+pub use wikifetch_runlog::{CpuSplit, list};
 
-/// Which CPUs the mock process and the client process run on. Empty lists
-/// mean "wherever the kernel likes" (a machine with one CPU).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CpuSplit {
-    /// CPUs for the mock server.
-    pub mock: Vec<usize>,
-    /// CPUs for the client (the strategy under test and the rig).
-    pub client: Vec<usize>,
-}
-
-impl CpuSplit {
-    /// The CPUs this process may use, split: the last one for the mock,
-    /// the rest for the client. With fewer than two, no split.
-    pub fn detect() -> Self {
-        Self::split(&allowed_cpus())
-    }
-
-    /// The split of `cpus`, as [`CpuSplit::detect`] does it.
-    pub fn split(cpus: &[usize]) -> Self {
-        match cpus.split_last() {
-            Some((last, rest)) if !rest.is_empty() => Self {
-                mock: vec![*last],
-                client: rest.to_vec(),
-            },
-            _ => Self::default(),
-        }
-    }
-
-    /// Whether mock and client have CPUs of their own.
-    pub fn is_split(&self) -> bool {
-        !self.mock.is_empty() && !self.client.is_empty()
-    }
-
-    /// One line for reports: "mock on CPU 1, client on CPU 0".
-    pub fn describe(&self) -> String {
-        if self.is_split() {
-            format!(
-                "mock on CPU {}, client on CPU {}",
-                list(&self.mock),
-                list(&self.client)
-            )
-        } else {
-            "mock and client share every CPU (fewer than two available)".to_owned()
-        }
-    }
-}
-
-/// `0,1,2` for a CPU list, as `taskset -c` and `--cpus` write it.
-pub fn list(cpus: &[usize]) -> String {
-    cpus.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+/// The CPUs this process may use, split: the last one for the mock, the
+/// rest for the client. With fewer than two, no split.
+pub fn detect() -> CpuSplit {
+    CpuSplit::split(&allowed_cpus())
 }
 
 /// Parses a `0,2,3` CPU list.
@@ -109,6 +60,7 @@ mod tests {
 
     #[test]
     fn splits_the_last_cpu_off_for_the_mock() {
+        assert_eq!(detect(), CpuSplit::split(&allowed_cpus()));
         let s = CpuSplit::split(&[0, 1]);
         assert_eq!((s.mock, s.client), (vec![1], vec![0]));
         let s = CpuSplit::split(&[0, 1, 2, 3]);

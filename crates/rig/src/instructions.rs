@@ -10,30 +10,12 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use serde::{Deserialize, Serialize};
+pub use wikifetch_runlog::Count;
 
 /// Titles in the small run.
 pub const SMALL: usize = 100;
 /// Titles in the large run.
 pub const LARGE: usize = 500;
-
-/// One strategy's count.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Count {
-    /// The strategy.
-    pub strategy: String,
-    /// Instructions (callgrind's `Ir`) for [`SMALL`] titles.
-    pub small: u64,
-    /// Instructions for [`LARGE`] titles.
-    pub large: u64,
-}
-
-impl Count {
-    /// Instructions per request: the large run's extra over its extra titles.
-    pub fn per_request(&self) -> f64 {
-        self.large.saturating_sub(self.small) as f64 / (LARGE - SMALL) as f64
-    }
-}
 
 /// `valgrind --version`, or `None` when valgrind is not installed.
 pub fn valgrind() -> Option<String> {
@@ -110,15 +92,5 @@ mod tests {
         let stderr = "==42== Events    : Ir\n==42== Collected : 123456789\n==42==\n==42== I   refs:      123,456,789\n";
         assert_eq!(collected(stderr), Some(123_456_789));
         assert_eq!(collected("nothing"), None);
-    }
-
-    #[test]
-    fn per_request_is_the_difference_over_the_extra_titles() {
-        let c = Count {
-            strategy: "x".into(),
-            small: 1_000_000,
-            large: 1_000_000 + 400 * 50_000,
-        };
-        assert_eq!(c.per_request(), 50_000.0);
     }
 }

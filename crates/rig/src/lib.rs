@@ -16,8 +16,6 @@
 //!   busy share, requests, the most in flight, connections opened.
 //! - [`process`]: CPU time, memory and threads from `/proc`, read from
 //!   outside the timed code.
-//! - [`stats`]: shuffles, quantiles, and the paired bootstrap that decides
-//!   whether one row really differs from another.
 //!
 //! The rig never runs a thread of its own during a timed call: what is
 //! sampled (threads, peak memory) is read between calls or from another
@@ -30,9 +28,8 @@ pub mod mock_process;
 pub mod process;
 pub mod reference;
 pub mod sample;
-pub mod stats;
 
-pub use cpus::CpuSplit;
 pub use mock_process::{MockProcess, MockSpec, MockStats};
 pub use reference::Reference;
-pub use sample::{RIG_BOUND_BUSY, Sample, Totals, measure};
+pub use sample::measure;
+pub use wikifetch_runlog::{CpuSplit, Sample};

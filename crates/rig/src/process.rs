@@ -8,7 +8,8 @@ use procfs::Current;
 
 /// CPU time this process has used so far, user and system, all threads.
 pub fn cpu_time() -> Duration {
-    Duration::from_nanos(wikifetch_mock::process_cpu_ns())
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_PROCESS_CPUTIME_ID)
+        .map_or(Duration::ZERO, Duration::from)
 }
 
 /// Memory and threads of one process at one moment.

@@ -1,0 +1,22 @@
+//! # wikifetch-harness: measuring, into a run log
+//!
+//! Everything that runs something to measure it: the benchmark scenarios
+//! as data ([`scenarios`]), a comparison of rows each in a child process
+//! of its own, timed in shuffled rounds ([`session`], which `wikifetch
+//! compare` and `cargo bench` share), what a child calls ([`runner`]),
+//! memory and threads per request in flight ([`footprint`]), the steps of
+//! a benchmark run ([`drive`]), and the outside tools, the lesson's Python
+//! and `wrk` ([`external`]).
+//!
+//! Its output is a [`wikifetch_runlog::RunLog`] ([`log`]): the harness
+//! never reads the report, and the report never reads the harness.
+
+pub mod drive;
+pub mod external;
+pub mod footprint;
+pub mod log;
+pub mod runner;
+pub mod scenarios;
+pub mod session;
+
+pub use log::Paths;

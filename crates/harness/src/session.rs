@@ -1,0 +1,527 @@
+//! `wikifetch compare`: every strategy on the same titles, each in its own
+//! child process, measured the way `cargo bench` measures, with its floor.
+//!
+//! - The mock runs in a process of its own on the mock's CPUs
+//!   (`wikifetch-rig`); the children run on the client's.
+//! - One child per strategy, and one reference client per C (the floor),
+//!   each started once and kept: `wikifetch run-one` (hidden) reads
+//!   `warmup` or `timed` on stdin, makes one call, and answers with a JSON
+//!   [`Call`] line.
+//! - Every child first makes one untimed warm-up call, which opens its
+//!   connections; meanwhile the parent counts the child's threads from
+//!   `/proc` and samples its resident memory at every tenth of the titles.
+//! - Then one untimed round, in a shuffled order, so that every row has
+//!   settled in the interleaved regime before anything is timed.
+//! - Then `rounds` timed calls each, in a shuffled order per round, so that
+//!   drift of the machine hits every row alike. No thread samples a timed
+//!   call and the child writes nothing during it; the mock's counters are
+//!   read before and after it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use wikifetch_core::{Config, Progress};
+use wikifetch_registry::Strategy;
+use wikifetch_rig::MockProcess;
+use wikifetch_runlog::{Call, REFERENCE, RunRecord, Sample, Warmup};
+use wikifetch_stats::shuffled;
+
+use crate::runner::Runner;
+
+/// Per-title start and completion times, in nanoseconds after the call
+/// began (0: not yet), kept in atomics so that recording costs a clock read
+/// and a store. Prints `done` per completion only when asked (warm-up).
+struct Recorder<'w> {
+    origin: Instant,
+    started: Vec<AtomicU64>,
+    completed: Vec<AtomicU64>,
+    events: Option<std::sync::Mutex<&'w mut (dyn Write + Send)>>,
+}
+
+impl Recorder<'_> {
+    fn now(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1)
+    }
+}
+
+impl Progress for Recorder<'_> {
+    fn started(&self, index: usize) {
+        if let Some(slot) = self.started.get(index) {
+            slot.store(self.now(), Ordering::Relaxed);
+        }
+    }
+
+    fn completed(&self, index: usize, _ok: bool) {
+        if let Some(slot) = self.completed.get(index) {
+            slot.store(self.now(), Ordering::Relaxed);
+        }
+        if let Some(events) = &self.events {
+            let mut out = events.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(out, "done");
+            let _ = out.flush();
+        }
+    }
+}
+
+/// The child's side: one call with `runner` over the titles of layout
+/// `layout`, reporting each completion on `events` when given.
+pub fn call_once(runner: &Runner, layout: usize, events: Option<&mut (dyn Write + Send)>) -> Call {
+    let n = runner.titles(layout).len();
+    let recorder = Recorder {
+        origin: Instant::now(),
+        started: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        completed: (0..n).map(|_| AtomicU64::new(0)).collect(),
+        events: events.map(std::sync::Mutex::new),
+    };
+    let cpu = wikifetch_rig::process::cpu_time();
+    let start = Instant::now();
+    let outcome = runner.call(layout, &recorder);
+    let wall = start.elapsed();
+    let client_cpu = wikifetch_rig::process::cpu_time().saturating_sub(cpu);
+    let seconds = |ns: u64| ns as f64 / 1e9;
+    let mut completions: Vec<f64> = recorder
+        .completed
+        .iter()
+        .map(|c| c.load(Ordering::Relaxed))
+        .filter(|c| *c > 0)
+        .map(seconds)
+        .collect();
+    completions.sort_by(f64::total_cmp);
+    let latencies = recorder
+        .started
+        .iter()
+        .zip(&recorder.completed)
+        .map(|(s, c)| (s.load(Ordering::Relaxed), c.load(Ordering::Relaxed)))
+        .filter(|(_, c)| *c > 0)
+        .map(|(s, c)| seconds(c.saturating_sub(s)))
+        .collect();
+    Call {
+        strategy: runner.name().to_owned(),
+        wall_s: wall.as_secs_f64(),
+        client_cpu_s: client_cpu.as_secs_f64(),
+        latencies_s: latencies,
+        completions_s: completions,
+        results: outcome.results,
+        errors: outcome.errors,
+        peak_rss_kib: wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib),
+    }
+}
+
+/// Seeds the order of the untimed settling round.
+const SETTLE_SEED: u64 = 0x005e_771e;
+
+/// What `compare` is asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The scenario the records belong to (`compare` for the command).
+    pub scenario: String,
+    /// N.
+    pub titles: usize,
+    /// C for every strategy but `sequential` (1), and `batched` with
+    /// [`Options::series`].
+    pub concurrency: usize,
+    /// Run `batched` in series (C = 1), its default, rather than at C.
+    pub series: bool,
+    /// The strategies, in the order the table lists them.
+    pub strategies: Vec<Strategy>,
+    /// Timed calls per row after the warm-up.
+    pub rounds: usize,
+    /// The seed for the mock and for the order of the calls.
+    pub seed: u64,
+    /// Title lists the rounds cycle through (round `r` fetches list
+    /// `r % layouts`; see `Scenario::layouts`); the warm-up fetches list 0.
+    pub layouts: usize,
+    /// Strategies that also run as a control row with keep-alive off
+    /// (`<name>-no-keep-alive`), at the strategy's C.
+    pub no_keep_alive: Vec<Strategy>,
+    /// The CA certificate every child trusts, for an `https` API.
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// What one child runs: a strategy, with its connections kept or not, or
+/// (`strategy: None`) the reference client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Client {
+    /// The strategy; `None`: the reference client.
+    pub strategy: Option<Strategy>,
+    /// Whether it keeps its connections (`Config::keep_alive`).
+    pub keep_alive: bool,
+}
+
+impl Client {
+    /// The reference client.
+    pub const REFERENCE: Client = Client {
+        strategy: None,
+        keep_alive: true,
+    };
+
+    /// `strategy` with its connections kept.
+    pub fn of(strategy: Strategy) -> Self {
+        Self {
+            strategy: Some(strategy),
+            keep_alive: true,
+        }
+    }
+
+    /// The row's name.
+    pub fn name(self) -> String {
+        self.strategy
+            .map_or_else(|| REFERENCE.to_owned(), |s| s.row_name(self.keep_alive))
+    }
+}
+
+/// A child process making calls on command.
+pub(crate) struct Worker {
+    name: String,
+    concurrency: usize,
+    process: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Worker {
+    /// Starts a child for `client` at C against `url` (trusting
+    /// `ca_cert` when given), over `layouts` lists of `n` titles.
+    pub(crate) fn start(
+        exe: &std::path::Path,
+        client: Client,
+        c: usize,
+        (url, ca_cert): (&str, Option<&std::path::Path>),
+        (n, layouts): (usize, usize),
+    ) -> Result<Self, String> {
+        let mut command = Command::new(exe);
+        command.arg("run-one");
+        match client.strategy {
+            Some(s) => command.args(["--strategy", s.name()]),
+            None => command.arg("--reference"),
+        };
+        if !client.keep_alive {
+            command.arg("--no-keep-alive");
+        }
+        if let Some(path) = ca_cert {
+            command.arg("--ca-cert").arg(path);
+        }
+        let mut process = command
+            .args([
+                "--api-url",
+                url,
+                "--titles",
+                &n.to_string(),
+                "--concurrency",
+                &c.to_string(),
+                "--layouts",
+                &layouts.max(1).to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start a child: {e}"))?;
+        let stdin = process.stdin.take().ok_or("no child stdin")?;
+        let stdout = BufReader::new(process.stdout.take().ok_or("no child stdout")?);
+        Ok(Self {
+            name: client.name(),
+            concurrency: c,
+            process,
+            stdin,
+            stdout,
+        })
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn pid(&self) -> i32 {
+        i32::try_from(self.process.id()).unwrap_or(0)
+    }
+
+    /// Asks for one call (`warmup` or `timed`); `on_done` per `done` line.
+    pub(crate) fn call(&mut self, mode: &str, mut on_done: impl FnMut()) -> Result<Call, String> {
+        writeln!(self.stdin, "{mode}")
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("{}: the child is gone: {e}", self.name()))?;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = self
+                .stdout
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            if read == 0 {
+                return Err(format!(
+                    "{}: the child ended without a measurement",
+                    self.name()
+                ));
+            }
+            match line.trim_end() {
+                "done" => on_done(),
+                json if json.starts_with('{') => {
+                    return serde_json::from_str(json).map_err(|e| format!("bad measurement: {e}"));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// How far a comparison has got, for a progress display.
+pub enum Event<'a> {
+    /// A warm-up call begins for this row.
+    WarmupStarted(&'a str),
+    /// One title of the current warm-up call is done.
+    Done,
+    /// A timed call ended: (row, call number, of how many in all).
+    Timed(&'a str, usize, usize),
+}
+
+/// Runs the comparison: `exe` is the `wikifetch` binary, `url` the API,
+/// `mock` the mock process when there is one (its counters are read).
+pub fn run(
+    exe: &std::path::Path,
+    url: &str,
+    mock: Option<&MockProcess>,
+    options: &Options,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<Vec<RunRecord>, String> {
+    let n = options.titles;
+    let c_of = |s: Strategy| {
+        if s == Strategy::Sequential || (options.series && s.in_series()) {
+            1
+        } else {
+            options.concurrency
+        }
+    };
+    let mut floors: Vec<usize> = options.strategies.iter().map(|s| c_of(*s)).collect();
+    floors.sort_unstable();
+    floors.dedup();
+    let mut clients: Vec<(Client, usize)> =
+        floors.iter().map(|c| (Client::REFERENCE, *c)).collect();
+    clients.extend(
+        options
+            .strategies
+            .iter()
+            .map(|s| (Client::of(*s), c_of(*s))),
+    );
+    clients.extend(options.no_keep_alive.iter().map(|s| {
+        let client = Client {
+            strategy: Some(*s),
+            keep_alive: false,
+        };
+        (client, c_of(*s))
+    }));
+    let link = (url, options.ca_cert.as_deref());
+    let mut workers = Vec::new();
+    for (client, c) in clients {
+        workers.push(Worker::start(exe, client, c, link, (n, options.layouts))?);
+    }
+
+    // Warm-up, one worker at a time, with threads and memory read from outside.
+    let mut rows = Vec::new();
+    for w in &mut workers {
+        on_event(Event::WarmupStarted(w.name()));
+        // Every warm-up meets the same mock: faults that apply to the first
+        // attempts apply to each row's, not only to the first row's.
+        if let Some(m) = mock {
+            m.reset().map_err(|e| format!("the mock's counters: {e}"))?;
+        }
+        let (pid, running, peak) = (w.pid(), AtomicBool::new(true), AtomicU64::new(0));
+        let mut profile = Vec::new();
+        let mut done = 0usize;
+        let warmup = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                while running.load(Ordering::Relaxed) {
+                    if let Some(u) = wikifetch_rig::process::usage(Some(pid)) {
+                        peak.fetch_max(u.threads, Ordering::Relaxed);
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+            });
+            let result = w.call("warmup", || {
+                done += 1;
+                if done * 10 % n.max(1) < 10 || done == n {
+                    if let Some(u) = wikifetch_rig::process::usage(Some(pid)) {
+                        profile.push(u.rss_kib);
+                    }
+                }
+                on_event(Event::Done);
+            });
+            running.store(false, Ordering::Relaxed);
+            result
+        })?;
+        // The reference client reports no completions: one reading at its end.
+        if profile.is_empty() {
+            profile.extend(wikifetch_rig::process::usage(Some(pid)).map(|u| u.rss_kib));
+        }
+        rows.push((
+            warmup,
+            peak.load(Ordering::Relaxed),
+            profile,
+            Vec::new(),
+            Vec::new(),
+        ));
+    }
+
+    // One untimed round in shuffled order first: right after its own
+    // warm-up a row can still be settling (the first timed round ran up to
+    // 2 % slow for some rows and their floor), and a warm-up made one row
+    // at a time leaves the machine in another state than interleaved calls.
+    for i in shuffled(workers.len(), options.seed ^ SETTLE_SEED) {
+        workers[i].call("timed 0", || {})?;
+    }
+
+    // Timed calls: shuffled order in every round.
+    let total = options.rounds * workers.len();
+    let mut made = 0;
+    for round in 0..options.rounds {
+        let timed = format!("timed {}", round % options.layouts.max(1));
+        for i in shuffled(workers.len(), options.seed.wrapping_add(round as u64)) {
+            let w = &mut workers[i];
+            let (measured, sample) = match mock {
+                Some(m) => {
+                    let (measured, sample) = wikifetch_rig::measure(m, || w.call(&timed, || {}))
+                        .map_err(|e| format!("the mock's counters: {e}"))?;
+                    let measured = measured?;
+                    // The call ran in the child: its own clocks, not this
+                    // process's (which only waited on a pipe).
+                    let sample = Sample {
+                        wall_s: measured.wall_s,
+                        client_cpu_s: measured.client_cpu_s,
+                        ..sample
+                    };
+                    (measured, Some(sample))
+                }
+                None => {
+                    // No mock to read: the child's own clocks only.
+                    let measured = w.call(&timed, || {})?;
+                    let sample = Sample {
+                        wall_s: measured.wall_s,
+                        client_cpu_s: measured.client_cpu_s,
+                        ..Sample::default()
+                    };
+                    (measured, Some(sample))
+                }
+            };
+            rows[i].3.push(measured);
+            rows[i].4.extend(sample);
+            made += 1;
+            on_event(Event::Timed(w.name(), made, total));
+        }
+    }
+
+    Ok(workers
+        .iter()
+        .zip(rows)
+        .map(|(w, (warmup, peak_threads, profile, calls, mock))| {
+            let mut record = RunRecord::new(&options.scenario, &w.name, n, w.concurrency);
+            record.observe(warmup.failed(), warmup.results);
+            if let Some(first) = calls.first() {
+                record.timeline.clone_from(&first.completions_s);
+            }
+            for call in &calls {
+                record.observe(call.failed(), call.results);
+                record.latencies_s.extend_from_slice(&call.latencies_s);
+            }
+            record.peak_rss_kib = calls
+                .iter()
+                .chain([&warmup])
+                .map(|c| c.peak_rss_kib)
+                .max()
+                .unwrap_or(0);
+            record.samples = mock;
+            record.warmup = Some(Warmup {
+                call: warmup,
+                peak_threads,
+                rss_profile_kib: profile,
+            });
+            record
+        })
+        .collect())
+}
+
+/// The child's side of the protocol: build the runner, then one call per
+/// `warmup` or `timed` line on `input`, each answered with a JSON line.
+pub fn serve_calls(
+    runner: &Runner,
+    input: impl BufRead,
+    out: &mut (dyn Write + Send),
+) -> Result<(), String> {
+    for line in input.lines() {
+        let line = line.map_err(|e| e.to_string())?;
+        let mut words = line.split_whitespace();
+        let layout = |w: Option<&str>| w.and_then(|k| k.parse().ok()).unwrap_or(0);
+        let measured = match words.next() {
+            Some("warmup") => call_once(runner, 0, Some(&mut *out)),
+            Some("timed") => call_once(runner, layout(words.next()), None),
+            _ => continue,
+        };
+        let json = serde_json::to_string(&measured).map_err(|e| e.to_string())?;
+        writeln!(out, "{json}")
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Builds the child's runner from its arguments: `client` at C against
+/// `api_url`, trusting the CA certificate in `ca_cert_pem` when given.
+pub fn child_runner(
+    client: Client,
+    (api_url, ca_cert_pem): (&str, Option<String>),
+    c: usize,
+    layouts: &[Vec<String>],
+) -> Result<Runner, String> {
+    let mut config = Config::for_api(api_url);
+    config.concurrency = c;
+    config.keep_alive = client.keep_alive;
+    config.ca_cert_pem = ca_cert_pem;
+    Runner::build(client.strategy, &config, layouts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_child_answers_each_call_with_one_measurement() {
+        let mock = wikifetch_mock::MockWiki::start().unwrap();
+        let titles = crate::scenarios::titles(5, 0);
+        let runner = child_runner(
+            Client::of(Strategy::Sequential),
+            (&mock.api_url(), None),
+            1,
+            std::slice::from_ref(&titles),
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        serve_calls(&runner, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // Five `done` lines for the warm-up, none for the timed call.
+        assert_eq!(lines.iter().filter(|l| **l == "done").count(), 5);
+        let measured: Vec<Call> = lines
+            .iter()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(measured.len(), 2);
+        for m in measured {
+            assert_eq!(
+                (m.results, m.completions_s.len(), m.latencies_s.len()),
+                (5, 5, 5)
+            );
+            assert!(m.client_cpu_s > 0.0 && m.wall_s > 0.0);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! What one more request in flight costs, from a row's footprints at two C.
+
+use wikifetch_runlog::{Footprint, FootprintSetup};
+
+/// `strategy`'s footprint at concurrency `c` among `footprints`.
+pub fn footprint_of<'f>(
+    footprints: &'f [Footprint],
+    strategy: &str,
+    c: usize,
+) -> Option<&'f Footprint> {
+    footprints
+        .iter()
+        .find(|f| f.strategy == strategy && f.concurrency == c)
+}
+
+/// Whether the call had all C requests in flight at once, on warm
+/// connections: only then does the footprint mean "C in flight".
+pub fn premise_held(f: &Footprint) -> bool {
+    f.in_flight == f.concurrency && f.connections == 0
+}
+
+/// What one more request in flight costs, from two footprints of one row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerRequest {
+    /// Resident memory at the peak, KiB per request in flight.
+    pub peak_kib: f64,
+    /// Of which held between calls, KiB per slot of C.
+    pub held_kib: f64,
+    /// Of which held only while the request is in flight, KiB.
+    pub in_flight_kib: f64,
+    /// OS threads at the peak per request in flight.
+    pub threads: f64,
+}
+
+impl PerRequest {
+    /// What one more request in flight costs `strategy`: the slope between
+    /// its footprints at the setup's two C, when both are there.
+    pub fn of(setup: &FootprintSetup, strategy: &str) -> Option<Self> {
+        let [low, high] = setup.concurrencies;
+        Self::between(
+            footprint_of(&setup.calls, strategy, low)?,
+            footprint_of(&setup.calls, strategy, high)?,
+        )
+    }
+
+    /// The slope between `low` and `high` (the same row at two C), or
+    /// `None` when either broke its premise or the in-flight counts do
+    /// not differ.
+    pub fn between(low: &Footprint, high: &Footprint) -> Option<Self> {
+        if !(premise_held(low) && premise_held(high)) || high.in_flight <= low.in_flight {
+            return None;
+        }
+        let requests = (high.in_flight - low.in_flight) as f64;
+        let slope = |hi: u64, lo: u64| (hi as f64 - lo as f64) / requests;
+        let peak_kib = slope(high.peak_rss_kib, low.peak_rss_kib);
+        let held_kib = slope(high.idle_rss_kib, low.idle_rss_kib);
+        Some(Self {
+            peak_kib,
+            held_kib,
+            in_flight_kib: peak_kib - held_kib,
+            threads: slope(high.peak_threads, low.peak_threads),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn print(c: usize, idle: u64, peak: u64, threads: u64, in_flight: usize) -> Footprint {
+        Footprint {
+            strategy: "thread-pool".into(),
+            concurrency: c,
+            idle_rss_kib: idle,
+            peak_rss_kib: peak,
+            idle_threads: threads,
+            peak_threads: threads,
+            in_flight,
+            connections: 0,
+            wall_s: 1.0,
+            titles: c,
+            client_cpu_s: 0.1,
+        }
+    }
+
+    #[test]
+    fn the_slope_between_two_concurrencies_is_the_cost_of_one_more_request() {
+        let low = print(100, 10_000, 12_000, 101, 100);
+        let high = print(1000, 46_000, 66_000, 1001, 1000);
+        let per = PerRequest::between(&low, &high).unwrap();
+        assert!((per.peak_kib - 60.0).abs() < 1e-9);
+        assert!((per.held_kib - 40.0).abs() < 1e-9);
+        assert!((per.in_flight_kib - 20.0).abs() < 1e-9);
+        assert!((per.threads - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_call_that_missed_c_in_flight_gives_no_slope() {
+        let low = print(100, 10_000, 12_000, 101, 100);
+        let short = print(1000, 46_000, 66_000, 1001, 248);
+        assert!(!premise_held(&short));
+        assert_eq!(PerRequest::between(&low, &short), None);
+        let cold = Footprint {
+            connections: 3,
+            ..print(1000, 46_000, 66_000, 1001, 1000)
+        };
+        assert_eq!(PerRequest::between(&low, &cold), None);
+    }
+}

@@ -1,0 +1,1066 @@
+//! The report's sentences, each computed from rows and unit-tested with
+//! fixed rows: a sentence that compares two rows is code.
+//!
+//! Rules every sentence here keeps:
+//! - a row that is rig-bound or broke its premise is never compared;
+//! - two rows are ranked only when the 95 % interval of their paired
+//!   ratio (round by round, bootstrapped) excludes 1; otherwise they are
+//!   "indistinguishable here";
+//! - a difference is named by the faster row, never printed as a negative;
+//! - the floor is named as the reference client, not ranked as a strategy.
+
+use std::fmt::Write as _;
+
+use wikifetch_stats::{Ratio, Verdict, quantile};
+
+use crate::analysis::{REFERENCE, Row, seed_of};
+use crate::analysis::{lower_bound, queue_ideal};
+use crate::render::format::{time, us3};
+use wikifetch_runlog::{Instructions, ScenarioFacts};
+
+/// The row of `strategy` among `rows`.
+pub(crate) fn find<'r>(rows: &[&'r Row], strategy: &str) -> Option<&'r Row> {
+    rows.iter().copied().find(|r| r.strategy == strategy)
+}
+
+/// Rows from which conclusions about strategies may be drawn.
+pub(crate) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.sound() && r.strategy != REFERENCE)
+        .collect()
+}
+
+/// `a`'s time over `b`'s, round by round, with its bootstrap interval
+/// (the same interval whichever row comes first); `None` without rounds.
+pub(crate) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
+    paired(a, b, |r| &r.walls, None)
+}
+
+/// `values(a)` over `values(b)`, round by round, seeded by the two rows'
+/// names (and `what` is compared, if not time) in a fixed order, so that
+/// `paired(b, a)` is exactly the inverse.
+fn paired(a: &Row, b: &Row, values: fn(&Row) -> &[f64], what: Option<&str>) -> Option<Ratio> {
+    if a.strategy <= b.strategy {
+        let names = [a.scenario.as_str(), &a.strategy, &b.strategy];
+        let seed = match what {
+            Some(what) => seed_of(&[names[0], names[1], names[2], what]),
+            None => seed_of(&names),
+        };
+        Ratio::paired(values(a), values(b), seed)
+    } else {
+        paired(b, a, values, what).map(|r| r.inverse())
+    }
+}
+
+/// In how many of the rounds both rows ran `a` took less time than `b`,
+/// and how many rounds that is.
+pub(crate) fn rounds_faster(a: &Row, b: &Row) -> (usize, usize) {
+    let faster = a.walls.iter().zip(&b.walls).filter(|(x, y)| x < y).count();
+    (faster, a.walls.len().min(b.walls.len()))
+}
+
+/// Whether one of two rows really took less time than the other: the
+/// interval of their paired ratio excludes 1.
+pub(crate) fn apart(a: &Row, b: &Row) -> bool {
+    ratio(a, b).is_some_and(|r| r.verdict().names_a_difference())
+}
+
+/// A percentage without its sign: one decimal, or two below 0.1 so that a
+/// small difference does not print as "0.0".
+pub(crate) fn pc(x: f64) -> String {
+    let x = x.abs();
+    if x > 0.0 && x < 0.095 {
+        format!("{x:.2}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// A ratio's 95 % interval as a distance from 1, never with a minus sign:
+/// "[1.1 – 1.9 %]" (the direction is said next to it), or across 1 "[0.2 %
+/// under – 0.6 % over]".
+fn bracket(r: &Ratio) -> String {
+    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    if r.low >= 1.0 {
+        format!("[{} – {} %]", pc(pct(r.low)), pc(pct(r.high)))
+    } else if r.high <= 1.0 {
+        format!("[{} – {} %]", pc(pct(r.high)), pc(pct(r.low)))
+    } else {
+        format!("[{} % under – {} % over]", pc(pct(r.low)), pc(pct(r.high)))
+    }
+}
+
+/// The row against its floor, with the 95 % interval of the paired ratio:
+/// "1.5 % [1.1 – 1.9 %] over the floor", "indistinguishable from the floor
+/// [0.2 % under – 0.6 % over]", or why there is no comparison.
+pub(crate) fn vs_floor(r: &Row) -> String {
+    match (r.floor_ratio, r.efficiency_floor) {
+        (_, Some(_)) if r.strategy == REFERENCE => "the floor itself".into(),
+        (Some(ratio), Some(_)) => match ratio.verdict() {
+            Verdict::Indistinguishable if ratio.low > 1.0 || ratio.high < 1.0 => format!(
+                "{} % {} {} the floor, within the {:.0} % margin",
+                pc((ratio.point - 1.0) * 100.0),
+                bracket(&ratio),
+                if ratio.point > 1.0 { "over" } else { "under" },
+                wikifetch_stats::MARGIN * 100.0,
+            ),
+            Verdict::Indistinguishable => {
+                format!("indistinguishable from the floor {}", bracket(&ratio))
+            }
+            Verdict::TooFewRounds => format!(
+                "{} % {} the floor ({} rounds: no verdict)",
+                pc((ratio.point - 1.0) * 100.0),
+                if ratio.point > 1.0 { "over" } else { "under" },
+                ratio.rounds
+            ),
+            Verdict::Slower => format!(
+                "{} % {} over the floor",
+                pc((ratio.point - 1.0) * 100.0),
+                bracket(&ratio)
+            ),
+            Verdict::Faster => format!(
+                "{} % {} under the floor",
+                pc((1.0 - ratio.point) * 100.0),
+                bracket(&ratio)
+            ),
+        },
+        (Some(_), None) => "no floor: the floor was rig-bound".into(),
+        (None, _) if r.titles_per_request > 1 => format!(
+            "no floor: {} titles a request, the reference client one",
+            r.titles_per_request
+        ),
+        (None, _) => "no floor measured".into(),
+    }
+}
+
+/// How a row is named in a sentence.
+fn label(r: &Row) -> String {
+    if r.strategy == REFERENCE {
+        "the reference client".into()
+    } else {
+        format!("`{}`", r.strategy)
+    }
+}
+
+fn show(r: &Row) -> String {
+    format!(
+        "{} {} (95 % CI {} – {}; {})",
+        label(r),
+        time(r.mean_s),
+        time(r.ci_low_s),
+        time(r.ci_high_s),
+        vs_floor(r)
+    )
+}
+
+/// The rows tied with `edge` (their ratio to it includes 1), `edge` first.
+fn tied_with<'r>(edge: &'r Row, rows: &[&'r Row]) -> Vec<&'r Row> {
+    let mut tied = vec![edge];
+    tied.extend(
+        rows.iter()
+            .copied()
+            .filter(|r| !std::ptr::eq(*r, edge) && !apart(r, edge)),
+    );
+    tied
+}
+
+fn names(rows: &[&Row]) -> String {
+    rows.iter()
+        .map(|r| format!("`{}`", r.strategy))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "fastest …, slowest …", with the rows tied with either named, or that
+/// every row is tied with every other.
+pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
+    let best = rows
+        .iter()
+        .copied()
+        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    let worst = rows
+        .iter()
+        .copied()
+        .max_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+    if std::ptr::eq(best, worst) {
+        return Some(format!("only {} can be compared", show(best)));
+    }
+    if let Some(r) = ratio(best, worst).filter(|r| r.verdict() == Verdict::TooFewRounds) {
+        return Some(format!(
+            "fastest {}, slowest {} ({} rounds: figures only, no verdict)",
+            show(best),
+            show(worst),
+            r.rounds
+        ));
+    }
+    if !apart(best, worst) {
+        return Some(format!(
+            "the fastest, {}, and the slowest, {}, are indistinguishable here",
+            show(best),
+            show(worst)
+        ));
+    }
+    let edge = |label: &str, r: &Row| {
+        let tied = tied_with(r, rows);
+        if tied.len() == 1 {
+            format!("{label} {}", show(r))
+        } else {
+            format!(
+                "{label} {} (indistinguishable from it here: {})",
+                show(r),
+                names(&tied[1..])
+            )
+        }
+    };
+    Some(format!(
+        "{}; {}",
+        edge("fastest", best),
+        edge("slowest", worst)
+    ))
+}
+
+/// How `a` compares with `b` in time: "`b` is 1.2 ms faster than `a` (`a`
+/// took 3.0 % [2.1 – 3.9 %] longer)", or that this run cannot tell them
+/// apart.
+pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
+    if let Some(r) = ratio(a, b).filter(|r| r.verdict() == Verdict::TooFewRounds) {
+        return format!(
+            "{} took {} and {} {} ({} rounds: figures only, no verdict)",
+            label(a),
+            time(a.mean_s),
+            label(b),
+            time(b.mean_s),
+            r.rounds
+        );
+    }
+    let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
+        // The rounds too: a mean that one slow round moved shows here.
+        let (b_faster, rounds) = rounds_faster(b, a);
+        let spread = ratio(a, b)
+            .map(|r| {
+                format!(
+                    "; {} over {}: {}; {} took longer in {b_faster} of {rounds} rounds",
+                    label(a),
+                    label(b),
+                    bracket(&r),
+                    label(a)
+                )
+            })
+            .unwrap_or_default();
+        let within = ratio(a, b).is_some_and(|r| r.low > 1.0 || r.high < 1.0);
+        return format!(
+            "{} and {} are {} ({} and {}{spread})",
+            label(a),
+            label(b),
+            if within {
+                "within 1 % of each other in time here"
+            } else {
+                "indistinguishable in time here"
+            },
+            time(a.mean_s),
+            time(b.mean_s)
+        );
+    };
+    // Name the faster row, and the slower one's excess over it, and in how
+    // many rounds it was slower: a verdict carried by a round or two says so.
+    let (fast, slow, slow_over_fast) = if r.point < 1.0 {
+        (a, b, r.inverse())
+    } else {
+        (b, a, r)
+    };
+    let (slower_in, rounds) = rounds_faster(fast, slow);
+    format!(
+        "{} is {} faster than {} ({} took {} % {} longer; slower in {} of {} rounds)",
+        label(fast),
+        time(slow.mean_s - fast.mean_s),
+        label(slow),
+        label(slow),
+        pc((slow_over_fast.point - 1.0) * 100.0),
+        bracket(&slow_over_fast),
+        slower_in,
+        rounds
+    )
+}
+
+/// The `tokio-hyper` control splits "tokio against smol" in two: the
+/// client (`tokio` against `tokio-hyper`, one runtime) and the runtime
+/// (`tokio-hyper` against `smol`, one client). `None` when a row is
+/// missing or cannot be compared.
+pub(crate) fn runtime_and_client(rows: &[&Row]) -> Option<String> {
+    let (tokio, control, smol) = (
+        find(rows, "tokio")?,
+        find(rows, "tokio-hyper")?,
+        find(rows, "smol")?,
+    );
+    if !(tokio.sound() && control.sound() && smol.sound()) {
+        return None;
+    }
+    let cpu = |a: &Row, b: &Row| {
+        format!(
+            "client CPU per request: `{}` {}, `{}` {}",
+            a.strategy,
+            us3(a.client_cpu_per_request_s),
+            b.strategy,
+            us3(b.client_cpu_per_request_s)
+        )
+    };
+    Some(format!(
+        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}). The runtime and its thread layout \
+         (smol's caller runs tasks; tokio's waits for its workers), with the client held fixed (the shared hyper \
+         client): {} ({}).",
+        tokio.concurrency,
+        compare_two(tokio, control),
+        cpu(tokio, control),
+        compare_two(control, smol),
+        cpu(control, smol)
+    ))
+}
+
+/// "`a` 1.5 % over the floor, `b` …", best first, within one C.
+fn by_floor(rows: &[&Row]) -> String {
+    let mut v: Vec<&Row> = rows.to_vec();
+    v.sort_by(|a, b| a.mean_s.total_cmp(&b.mean_s));
+    v.iter()
+        .map(|r| format!("`{}` {}", r.strategy, vs_floor(r)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "`a` 12.3 µs, `b` …", lowest first.
+fn by_cpu(rows: &[&Row]) -> String {
+    let mut v: Vec<&Row> = rows.to_vec();
+    v.sort_by(|a, b| {
+        a.client_cpu_per_request_s
+            .total_cmp(&b.client_cpu_per_request_s)
+    });
+    v.iter()
+        .map(|r| format!("`{}` {}", r.strategy, cpu_with_interval(r)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "29.6 µs [28.1 – 31.0 µs]": a row's client CPU per request with the
+/// bootstrap interval over its rounds.
+fn cpu_with_interval(r: &Row) -> String {
+    match r.client_cpu_ci {
+        Some(ci) => format!(
+            "{} [{} – {}]",
+            us3(r.client_cpu_per_request_s),
+            us3(ci.low),
+            us3(ci.high)
+        ),
+        None => us3(r.client_cpu_per_request_s),
+    }
+}
+
+/// The share of the client's core a row kept busy: CPU over wall time.
+pub(crate) fn client_busy(r: &Row) -> f64 {
+    if r.mean_s > 0.0 {
+        r.client_cpu_per_request_s * r.requests_per_call / r.mean_s
+    } else {
+        0.0
+    }
+}
+
+/// `text` with its first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The distinct concurrencies of `rows`, ascending.
+fn concurrencies(rows: &[&Row]) -> Vec<usize> {
+    let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
+    cs.sort_unstable();
+    cs.dedup();
+    cs
+}
+
+fn at<'r>(rows: &[&'r Row], c: usize) -> Vec<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.concurrency == c)
+        .collect()
+}
+
+/// The rows that send one title per request: the ones whose floor, CPU
+/// per request and instructions per request compare with each other.
+fn one_title<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.titles_per_request == 1)
+        .collect()
+}
+
+/// What batching did at one C: the requests a call took, the time against
+/// the reference client (one title per request, same C, same rounds) with
+/// the paired interval, and the client's CPU per title. Empty without a
+/// batching row or its reference.
+fn batching(rows: &[&Row]) -> Option<String> {
+    let batched = rows.iter().copied().find(|r| r.titles_per_request > 1)?;
+    let reference = rows.iter().copied().find(|r| r.strategy == REFERENCE)?;
+    let cpu_per_title =
+        batched.client_cpu_per_request_s * batched.requests_per_call / batched.titles.max(1) as f64;
+    let against = match (ratio(reference, batched)?, ratio(batched, reference)?) {
+        (r, _) if r.verdict() == Verdict::Slower => {
+            format!("{:.2}× [{:.2} – {:.2}] faster than", r.point, r.low, r.high)
+        }
+        (_, r) if r.verdict() == Verdict::Slower => {
+            format!("{:.2}× [{:.2} – {:.2}] slower than", r.point, r.low, r.high)
+        }
+        (r, _) if r.verdict() == Verdict::TooFewRounds => format!(
+            "{:.2}× as fast as, in {} rounds (figures only, no verdict),",
+            r.point, r.rounds
+        ),
+        _ => "indistinguishable from".into(),
+    };
+    let count = |n: f64, one: &str, many: &str| {
+        if n.round() == 1.0 {
+            format!("1 {one}")
+        } else {
+            format!("{n:.0} {many}")
+        }
+    };
+    Some(format!(
+        "`{}` sends up to {} titles a request: {} a call where the reference client sends {:.0}; it \
+         took {} ({} the reference client at this C, {}{}), and its CPU per title was {}",
+        batched.strategy,
+        batched.titles_per_request,
+        count(batched.requests_per_call, "request", "requests"),
+        reference.requests_per_call,
+        time(batched.mean_s),
+        against,
+        time(reference.mean_s),
+        batched.ideal_s.map_or(String::new(), |ideal| format!(
+            "; its own ideal, {} {} at a time, is {}",
+            count(batched.requests_per_call, "batch", "batches"),
+            batched.concurrency,
+            time(ideal)
+        )),
+        us3(cpu_per_title),
+    ))
+}
+
+/// The reasons under a scenario's table, computed from its rows.
+pub(crate) fn why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
+    let comparable = sound(rows);
+    if comparable.is_empty() {
+        return "No row here can be compared: every strategy's row is rig-bound or broke its premise (see the marks above)."
+            .into();
+    }
+    let cs = concurrencies(&comparable);
+    let reason = if scenario.name == "jitter" {
+        jitter_why(scenario, rows)
+    } else if scenario.typical_delay_s == 0.0 {
+        let parts: Vec<String> = cs
+            .iter()
+            .map(|c| {
+                let here = one_title(&at(&comparable, *c));
+                let busy: Vec<String> = here
+                    .iter()
+                    .map(|r| format!("`{}` {:.0} %", r.strategy, client_busy(r) * 100.0))
+                    .collect();
+                let mut part = format!(
+                    "at C = {c}, the client's own CPU per request (95 % interval over the rounds), lowest first: {}; the share of its one CPU it kept busy: {}",
+                    by_cpu(&here),
+                    busy.join(", ")
+                );
+                match at(rows, *c).into_iter().find(|r| r.strategy == REFERENCE) {
+                    Some(floor) if floor.rig_bound => {
+                        let _ = write!(
+                            part,
+                            ". In these calls the reference client reached {:.0} requests/s with the mock {:.1} % busy: \
+                             the floor measured the mock, not a near-free client, so no efficiency against it is given",
+                            floor.requests_per_call / floor.mean_s,
+                            floor.mock_busy * 100.0
+                        );
+                    }
+                    Some(_) => {
+                        let _ = write!(part, ". Against the floor: {}", by_floor(&here));
+                    }
+                    None => {}
+                }
+                if let Some(b) = batching(&at(rows, *c)) {
+                    let _ = write!(part, ". {}", capitalized(&b));
+                }
+                part
+            })
+            .collect();
+        format!(
+            "With no delay there is nothing to wait for: a row whose client kept its CPU busy nearly all the time is \
+             limited by its own work per request. {}.",
+            capitalized(&parts.join("; "))
+        )
+    } else {
+        let parts: Vec<String> = cs
+            .iter()
+            .map(|c| {
+                let here = at(&comparable, *c);
+                let single = one_title(&here);
+                let mut part = format!(
+                    "at C = {c}, against the floor: {}; the client's CPU per request (95 % interval over the rounds): {}",
+                    by_floor(&single),
+                    by_cpu(&single)
+                );
+                if let Some(b) = batching(&at(rows, *c)) {
+                    let _ = write!(part, "; {b}");
+                }
+                part
+            })
+            .collect();
+        format!(
+            "Every row waits the same delays as the reference client at its C, so what separates a row from its floor \
+             is what the strategy does beyond sending the requests. {}. CPU per request includes waking up for each \
+             answer, so it depends on C and on the delay: compare it within one C.",
+            capitalized(&parts.join("; "))
+        )
+    };
+    let splits: Vec<String> = cs
+        .iter()
+        .filter_map(|c| runtime_and_client(&at(rows, *c)))
+        .collect();
+    if splits.is_empty() {
+        reason
+    } else {
+        format!("{reason} {}", splits.join(" "))
+    }
+}
+
+/// Why the `jitter` rows differ, over every round's own layout of delays:
+/// the bound no schedule can beat, an in-order queue's ideal, each row
+/// against the bound, and rayon (which does not follow input order)
+/// against the in-order strategies, with intervals.
+fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
+    let c = rows.first().map_or(1, |r| r.concurrency);
+    let rounds = rows.iter().map(|r| r.rounds).max().unwrap_or(0);
+    if rounds == 0 {
+        return String::new();
+    }
+    let per_round: Vec<(f64, f64, f64)> = (0..rounds)
+        .map(|r| {
+            let delays = scenario.delays(r);
+            let longest = delays.iter().copied().fold(0.0, f64::max);
+            (lower_bound(&delays, c), queue_ideal(&delays, c), longest)
+        })
+        .collect();
+    let spread = |f: fn(&(f64, f64, f64)) -> f64| {
+        let v: Vec<f64> = per_round.iter().map(f).collect();
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        let (lo, hi) = (
+            quantile(&v, 0.0).unwrap_or(mean),
+            quantile(&v, 1.0).unwrap_or(mean),
+        );
+        format!("{} on average, {} – {}", time(mean), time(lo), time(hi))
+    };
+    let list: Vec<String> = sound(rows)
+        .iter()
+        .map(|r| {
+            format!(
+                "`{}` {} ({}; {:.2} of the bound)",
+                r.strategy,
+                time(r.mean_s),
+                vs_floor(r),
+                r.efficiency_nominal.unwrap_or(0.0)
+            )
+        })
+        .collect();
+    let layouts = scenario.layouts.min(rounds);
+    let mut text = format!(
+        "Each of the {rounds} rounds fetched its own {} titles, so the mock drew {layouts} different layouts of slow \
+         titles from the same distribution, and every row met the same layout in the same round. No schedule can \
+         finish a layout before the larger of its total delay over C and its longest delay (the bound: {}; the \
+         longest delays {}). An in-order queue of C workers, the schedule of the reference client, the pool and the \
+         async loops, would need {}: it is one schedule, not a bound. Measured, with the bound over the time as \
+         efficiency (at most 1.00): {}.",
+        scenario.titles,
+        spread(|p| p.0),
+        spread(|p| p.2),
+        spread(|p| p.1),
+        list.join(", ")
+    );
+    let rayon = find(rows, "rayon").filter(|r| r.sound());
+    let queues: Vec<&Row> = ["thread-pool", REFERENCE]
+        .iter()
+        .filter_map(|n| find(rows, n))
+        .filter(|r| r.strategy == REFERENCE || r.sound())
+        .collect();
+    if let Some(rayon) = rayon {
+        let against: Vec<String> = queues.iter().map(|q| compare_two(rayon, q)).collect();
+        if !against.is_empty() {
+            let _ = write!(
+                text,
+                " rayon does not follow input order: its threads split the range and steal halves of each other's \
+                 remaining work, so it meets the slow titles at other moments than a queue does. Over the {rounds} \
+                 layouts: {}.",
+                against.join("; ")
+            );
+        }
+    }
+    text
+}
+
+/// One strategy's instructions per request and, when its row was
+/// measured, that row (for its CPU time).
+pub(crate) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
+
+/// `a`'s client CPU over `b`'s, round by round (the calls fetch the same
+/// titles, so this is the ratio of CPU per request when neither retried).
+pub(crate) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
+    paired(a, b, |r| &r.cpus, Some("cpu"))
+}
+
+/// Whether ranking by instructions and by CPU time agree: the pairs
+/// ordered the other way among those whose CPU times really differ. No
+/// correlation coefficient: over seven or so strategies it would carry no
+/// weight. `sequential` is left out: its CPU comes from a run at C = 1.
+pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) -> String {
+    let both: Vec<(&str, f64, &Row)> = counted
+        .iter()
+        .filter(|(n, _, _)| *n != "sequential")
+        .filter_map(|(n, ir, row)| row.map(|r| (*n, *ir, r)))
+        .collect();
+    if both.len() < 3 {
+        return "Too few strategies were counted to compare the orderings.".into();
+    }
+    let cpu = |r: &Row| r.client_cpu_per_request_s;
+    let (mut disagree, mut tied) = (Vec::new(), 0);
+    for (i, a) in both.iter().enumerate() {
+        for b in &both[i + 1..] {
+            let differ = cpu_ratio(a.2, b.2).is_some_and(|r| r.verdict().names_a_difference());
+            if !differ {
+                tied += 1;
+            } else if (a.1 < b.1) != (cpu(a.2) < cpu(b.2)) {
+                let (fewer, more) = if a.1 < b.1 { (a, b) } else { (b, a) };
+                disagree.push(format!("`{}` below `{}`", fewer.0, more.0));
+            }
+        }
+    }
+    let pairs = both.len() * (both.len() - 1) / 2;
+    let mut text = format!(
+        "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1) \
+         make {pairs} pairs; {tied} have CPU times this run cannot tell apart (paired interval containing 1, or within \
+         1 %); ",
+        both.len()
+    );
+    if disagree.is_empty() {
+        text.push_str("every other pair is ordered the same way by both.");
+    } else {
+        let _ = write!(
+            text,
+            "of the others, {} {} ordered the other way, fewer instructions but more CPU time: {}.",
+            disagree.len(),
+            if disagree.len() == 1 { "is" } else { "are" },
+            disagree.join("; ")
+        );
+    }
+    let _ = write!(
+        text,
+        " Instructions count user-space work only: the kernel's share (system calls, waking and switching threads) \
+         and how fast each instruction runs are outside them, and this run does not measure those separately. \
+         Callgrind also runs one thread at a time, so the counted runs (the command line over {} and {} titles) do \
+         not follow the timed calls' schedule.",
+        instructions.small_titles, instructions.large_titles
+    );
+    text
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Instructions counted over 100 and 500 titles.
+    fn counted() -> Instructions {
+        Instructions {
+            small_titles: 100,
+            large_titles: 500,
+            ..Instructions::default()
+        }
+    }
+
+    /// A scenario of `titles` titles with a fixed delay of `delay` seconds.
+    pub(crate) fn scenario(name: &str, titles: usize, delay: f64) -> ScenarioFacts {
+        ScenarioFacts {
+            name: name.into(),
+            titles,
+            latency: if delay == 0.0 {
+                "0".into()
+            } else {
+                format!("{}ms", delay * 1e3)
+            },
+            typical_delay_s: delay,
+            fixed_delay_s: Some(delay),
+            rounds: 10,
+            layouts: 1,
+            ..ScenarioFacts::default()
+        }
+    }
+
+    /// Ten rounds around `mean`, spread evenly over ± `half` in an order
+    /// that depends on `strategy`: rows' noises are not paired.
+    pub(crate) fn walls(strategy: &str, mean: f64, half: f64) -> Vec<f64> {
+        let order = wikifetch_stats::shuffled(10, seed_of(&[strategy]));
+        order
+            .iter()
+            .map(|&k| mean + half * (k as f64 / 4.5 - 1.0))
+            .collect()
+    }
+
+    /// A sound row with mean `mean`, ten rounds within ± `half`, and a
+    /// floor of exactly 0.2 s in every round.
+    pub(crate) fn row(strategy: &str, c: usize, mean: f64, half: f64, cpu: f64) -> Row {
+        let walls = walls(strategy, mean, half);
+        let stats = wikifetch_stats::Summary::of(&walls, 1).unwrap();
+        let floor_ratio = Ratio::paired(&walls, &[0.2; 10], 1);
+        Row {
+            ideal_s: Some(0.2),
+            floor_s: Some(0.2),
+            floor_ratio,
+            efficiency_nominal: Some(0.2 / mean),
+            efficiency_floor: Some(0.2 / mean),
+            max_in_flight: Some(c),
+            min_peak_in_flight: Some(c),
+            requests_per_call: 100.0,
+            client_cpu_per_request_s: cpu,
+            mock_cpu_per_request_s: 20e-6,
+            mock_busy: 0.05,
+            iterations: 11,
+            ..Row::timed(("latency", strategy), (100, c), "20ms", &stats, walls)
+        }
+    }
+
+    /// A batching row beside the reference client at its C.
+    fn batched(mean: f64, half: f64) -> Row {
+        Row {
+            titles_per_request: 20,
+            requests_per_call: 5.0,
+            client_cpu_per_request_s: 400e-6,
+            floor_s: None,
+            floor_ratio: None,
+            efficiency_floor: None,
+            ideal_s: Some(0.1),
+            ..row("batched", 1, mean, half, 0.0)
+        }
+    }
+
+    #[test]
+    fn batching_is_compared_with_the_reference_and_counted_per_title() {
+        let reference = row(REFERENCE, 1, 2.0, 0.001, 0.0);
+        let fast = batched(0.103, 0.0005);
+        let text = batching(&[&reference, &fast]).unwrap();
+        assert!(
+            text.contains("5 requests a call where the reference client sends 100"),
+            "{text}"
+        );
+        assert!(
+            text.contains("× [19.") && text.contains("faster than the reference client"),
+            "{text}"
+        );
+        assert!(
+            text.contains("its own ideal, 5 batches 1 at a time, is 100.0 ms"),
+            "{text}"
+        );
+        // 400 µs a request, 5 requests for 100 titles.
+        assert!(text.ends_with("its CPU per title was 20.0 µs"), "{text}");
+        assert_eq!(
+            vs_floor(&fast),
+            "no floor: 20 titles a request, the reference client one"
+        );
+        // Slower than the reference (a server that charged per title): said so.
+        let slow = batched(2.4, 0.001);
+        let text = batching(&[&reference, &slow]).unwrap();
+        assert!(
+            text.contains("× [1.") && text.contains("slower than the reference client"),
+            "{text}"
+        );
+        // The same time: neither faster nor slower.
+        let tie = batched(2.0, 0.001);
+        let text = batching(&[&reference, &tie]).unwrap();
+        assert!(
+            text.contains("indistinguishable from the reference client"),
+            "{text}"
+        );
+        // No batching row, or no reference: nothing to say.
+        assert_eq!(batching(&[&reference]), None);
+        assert_eq!(batching(&[&fast]), None);
+    }
+
+    #[test]
+    fn a_difference_is_named_by_the_faster_row_never_as_a_negative() {
+        let (slow, fast) = (
+            row("a", 10, 0.220, 0.001, 0.0),
+            row("b", 10, 0.200, 0.001, 0.0),
+        );
+        let text = compare_two(&slow, &fast);
+        assert!(
+            text.starts_with("`b` is 20.0 ms faster than `a` (`a` took 10.0 % [9."),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(" %] longer; slower in 10 of 10 rounds)"),
+            "{text}"
+        );
+        assert_eq!(
+            compare_two(&fast, &slow),
+            text,
+            "the same whichever comes first"
+        );
+        assert!(!text.contains('-'), "{text}");
+    }
+
+    #[test]
+    fn rows_against_the_floor_say_over_or_under_never_a_bare_ratio() {
+        let over = vs_floor(&row("a", 10, 0.203, 0.0005, 0.0));
+        assert!(over.starts_with("1.5 % [1."), "{over}");
+        assert!(over.ends_with(" %] over the floor"), "{over}");
+        // Faster than an in-order floor (jitter): under, not "1.07 of".
+        let under = vs_floor(&row("rayon", 20, 0.19, 0.0005, 0.0));
+        assert!(under.starts_with("5.0 % [4."), "{under}");
+        assert!(under.ends_with(" %] under the floor"), "{under}");
+        // Noise around the floor: no direction claimed, no minus sign.
+        let level = vs_floor(&row("b", 10, 0.2002, 0.004, 0.0));
+        assert!(
+            level.starts_with("indistinguishable from the floor [") && level.contains("% under – "),
+            "{level}"
+        );
+        assert!(!level.contains('-'), "{level}");
+        let unfloored = Row {
+            efficiency_floor: None,
+            ..row("a", 10, 0.2, 0.001, 0.0)
+        };
+        assert_eq!(vs_floor(&unfloored), "no floor: the floor was rig-bound");
+        assert_eq!(
+            vs_floor(&row(REFERENCE, 10, 0.2, 0.001, 0.0)),
+            "the floor itself"
+        );
+    }
+
+    #[test]
+    fn rows_whose_ratio_interval_holds_one_are_tied_never_ranked() {
+        let (a, b) = (
+            row("a", 10, 0.201, 0.01, 0.0),
+            row("b", 10, 0.2025, 0.01, 0.0),
+        );
+        let r = ratio(&a, &b).unwrap();
+        assert!(r.low < 1.0 && r.high > 1.0, "{r:?}");
+        assert!(compare_two(&a, &b).contains("indistinguishable in time here"));
+        let summary = fastest_and_slowest(&[&a, &b]).unwrap();
+        assert!(summary.contains("indistinguishable here"), "{summary}");
+        assert!(summary.starts_with("the fastest, `a`"), "{summary}");
+        let c = row("c", 10, 0.300, 0.005, 0.0);
+        let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
+        assert!(
+            summary.starts_with("fastest `a`")
+                && summary.contains("(indistinguishable from it here: `b`)"),
+            "{summary}"
+        );
+        assert!(summary.contains("slowest `c` 300.0 ms"), "{summary}");
+        assert_eq!(
+            summary.matches("indistinguishable from it here").count(),
+            1,
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn pairing_ranks_rows_whose_spreads_overlap_when_every_round_agrees() {
+        // Both rows drift by ± 5 % together; `a` is 2 % slower in every round.
+        let b = row("b", 10, 0.2, 0.01, 0.0);
+        let slower = |by: f64| Row {
+            walls: b.walls.iter().map(|w| w * by).collect(),
+            strategy: "a".into(),
+            mean_s: b.mean_s * by,
+            ..b.clone()
+        };
+        let a = slower(1.02);
+        assert!(a.min_s < b.max_s, "the spreads overlap");
+        let text = compare_two(&a, &b);
+        assert!(
+            text.starts_with(
+                "`b` is 4.0 ms faster than `a` (`a` took 2.0 % [2.0 – 2.0 %] longer; slower in 10 of 10 rounds)"
+            ),
+            "{text}"
+        );
+        // 0.5 % slower in every round: sure, but under the 1 % margin, so
+        // no difference is named, in either order.
+        let close = slower(1.005);
+        for text in [compare_two(&close, &b), compare_two(&b, &close)] {
+            assert!(
+                text.contains("within 1 % of each other in time here"),
+                "{text}"
+            );
+            assert!(!text.contains("faster"), "{text}");
+        }
+        // Nine rounds: the figures, no verdict.
+        let few = |r: &Row| Row {
+            walls: r.walls[..9].to_vec(),
+            ..r.clone()
+        };
+        let text = compare_two(&few(&slower(1.5)), &few(&b));
+        assert!(
+            text.contains("(9 rounds: figures only, no verdict)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_control_splits_runtime_from_client_with_each_figure_named() {
+        let tokio = row("tokio", 10, 0.205, 0.0005, 62e-6);
+        let control = row("tokio-hyper", 10, 0.2052, 0.0005, 55e-6);
+        let smol = row("smol", 10, 0.210, 0.0005, 40e-6);
+        let text = runtime_and_client(&[&tokio, &control, &smol]).unwrap();
+        assert!(
+            text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`tokio-hyper` is 4.8 ms faster than `smol` (`smol` took 2.3 % ["),
+            "{text}"
+        );
+        assert!(
+            text.contains("`tokio` 62.0 µs, `tokio-hyper` 55.0 µs"),
+            "{text}"
+        );
+        // A rig-bound row makes the split meaningless: nothing is said.
+        let bound = Row {
+            rig_bound: true,
+            ..smol.clone()
+        };
+        assert_eq!(runtime_and_client(&[&tokio, &control, &bound]), None);
+        assert_eq!(runtime_and_client(&[&tokio, &smol]), None);
+    }
+
+    #[test]
+    fn no_delay_rows_held_to_a_rig_bound_floor_get_no_efficiency_sentence() {
+        let overhead = scenario("overhead", 1000, 0.0);
+        let floor = Row {
+            rig_bound: true,
+            mock_busy: 0.99,
+            ..row(REFERENCE, 10, 0.0136, 0.001, 9e-6)
+        };
+        let smol = Row {
+            efficiency_floor: None,
+            ..row("smol", 10, 0.0226, 0.0005, 22e-6)
+        };
+        let text = why(&overhead, &[&floor, &smol]);
+        assert!(text.contains("the floor measured the mock"), "{text}");
+        assert!(text.contains("`smol` 22.0 µs"), "{text}");
+        assert!(!text.contains("Against the floor"), "{text}");
+    }
+
+    #[test]
+    fn jitter_is_held_to_the_bound_and_rayon_to_the_queues_with_intervals() {
+        // Ten layouts of 200 uneven delays: one title in ten takes 200 ms.
+        let jitter = ScenarioFacts {
+            fixed_delay_s: None,
+            layouts: 10,
+            rounds: 10,
+            delays_s: (0..10)
+                .map(|l| {
+                    (0..200)
+                        .map(|i| if (i + l) % 10 == 0 { 0.200 } else { 0.020 })
+                        .collect()
+                })
+                .collect(),
+            ..scenario("jitter", 200, 0.020)
+        };
+        let floor_walls = walls(REFERENCE, 0.500, 0.001);
+        let at = |strategy: &str, mean: f64, half: f64| {
+            let r = row(strategy, 20, mean, half, 0.0);
+            Row {
+                scenario: "jitter".into(),
+                // The bound averages about 0.35 s over the layouts.
+                efficiency_nominal: Some(0.35 / mean),
+                floor_ratio: Ratio::paired(&r.walls, &floor_walls, 1),
+                ..r
+            }
+        };
+        let floor = at(REFERENCE, 0.500, 0.001);
+        let pool = at("thread-pool", 0.501, 0.001);
+        // rayon's layouts scatter it widely around the queue.
+        let rayon = at("rayon", 0.495, 0.06);
+        let text = why(&jitter, &[&floor, &pool, &rayon]);
+        assert!(
+            text.starts_with("Each of the 10 rounds fetched its own 200 titles"),
+            "{text}"
+        );
+        assert!(text.contains("it is one schedule, not a bound"), "{text}");
+        assert!(
+            text.contains("`rayon` and `thread-pool` are indistinguishable in time here"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`rayon` and the reference client are indistinguishable in time here"),
+            "{text}"
+        );
+        assert!(text.contains("0.70 of the bound"), "{text}");
+        assert!(text.contains("`thread-pool` 501.0 ms (0.2 % ["), "{text}");
+        assert!(
+            !text.contains(" -") && !text.contains("[-"),
+            "no negative figure: {text}"
+        );
+    }
+
+    #[test]
+    fn a_scenario_with_nothing_comparable_says_so() {
+        let latency = &scenario("latency", 100, 0.020);
+        let bad = Row {
+            premise: Some("opened 3 connections during the timed calls".into()),
+            ..row("thread-pool", 10, 0.2, 0.001, 0.0)
+        };
+        assert!(why(latency, &[&bad]).starts_with("No row here can be compared"));
+    }
+
+    #[test]
+    fn orderings_agree_or_give_the_correlation_and_the_pairs() {
+        // A row whose ten calls cost `cpu` per request (100 requests a call)
+        // within ± `half`.
+        let cpu_row = |name: &str, cpu: f64, half: f64| Row {
+            cpus: walls(name, cpu * 100.0, half * 100.0),
+            ..row(name, 10, 0.2, 0.001, cpu)
+        };
+        let (a, b, c, seq) = (
+            cpu_row("a", 10e-6, 0.1e-6),
+            cpu_row("b", 20e-6, 0.1e-6),
+            cpu_row("c", 30e-6, 0.1e-6),
+            cpu_row("sequential", 90e-6, 0.1e-6),
+        );
+        let same = [
+            ("a", 1.0, Some(&a)),
+            ("b", 2.0, Some(&b)),
+            ("c", 3.0, Some(&c)),
+            ("sequential", 0.5, Some(&seq)),
+        ];
+        let text = orderings(&same, &counted());
+        assert!(
+            text.contains("every other pair is ordered the same way"),
+            "{text}"
+        );
+        assert!(
+            text.contains("0 have CPU times this run cannot tell apart"),
+            "{text}"
+        );
+        let (pool, smol, tokio) = (
+            cpu_row("pool", 60e-6, 0.5e-6),
+            cpu_row("smol", 30e-6, 3e-6),
+            cpu_row("tokio", 31e-6, 3e-6),
+        );
+        let differ = [
+            ("pool", 70e3, Some(&pool)),
+            ("smol", 108e3, Some(&smol)),
+            ("tokio", 111e3, Some(&tokio)),
+        ];
+        let text = orderings(&differ, &counted());
+        assert!(!text.contains("Spearman"), "{text}");
+        assert!(text.contains("make 3 pairs; 1 have CPU times"), "{text}");
+        assert!(text.contains("2 are ordered the other way"), "{text}");
+        assert!(
+            text.contains("`pool` below `smol`; `pool` below `tokio`"),
+            "{text}"
+        );
+        assert!(orderings(&[("a", 1.0, Some(&a))], &counted()).contains("Too few"));
+    }
+}

@@ -1,0 +1,21 @@
+//! # wikifetch-report: a run log in, the report out
+//!
+//! The report of a run is a pure function of its [`RunLog`]: this crate
+//! reads nothing else (no scenario, strategy or constant of the code that
+//! measured), so a saved log renders the same report today and later.
+//!
+//! - [`analysis`]: every row with its floor, ideal, premise and paired
+//!   ratios, each computed once.
+//! - `findings`: the answer, the findings and the lesson, as sentences
+//!   formatted from the analysis.
+//! - [`render`]: `REPORT.md`, `DETAILS.md`, the SVG plots, `results.csv`,
+//!   `results.json`, and the terminal table `wikifetch compare` prints.
+
+pub mod analysis;
+mod findings;
+pub mod render;
+
+pub use analysis::{REFERENCE, Row, rows};
+pub use render::format::{time, us3};
+pub use render::write::{File, files, write};
+pub use wikifetch_runlog::RunLog;

@@ -1,0 +1,1025 @@
+//! REPORT.md: the machine, the rig's own measurements, one section per
+//! scenario (table, plot, reasons), the instruction counts, the lesson's
+//! Python, caveats. It only lays out what the rows and `prose` decided.
+
+use std::fmt::Write as _;
+
+use crate::analysis::{PerRequest, RIG_BOUND_BUSY, footprint_of, mock_over_bare, premise_held};
+use crate::findings::{answer, lesson, listed};
+
+use super::format::{delay_words, ratio, time, us3};
+use super::plot::Figure;
+use crate::analysis::{REFERENCE, Row};
+use crate::findings::prose::{self, find, sound};
+use crate::render::utc_date;
+use wikifetch_runlog::RunLog;
+use wikifetch_runlog::{Controls, Footprint, ScenarioFacts, Wrk};
+
+fn in_scenario<'r>(rows: &'r [Row], scenario: &str) -> Vec<&'r Row> {
+    rows.iter().filter(|r| r.scenario == scenario).collect()
+}
+
+/// The strategy cell: the floor and the split control named as such,
+/// rig-bound rows and rows whose premise failed marked.
+fn name_cell(r: &Row) -> String {
+    let mut cell = format!("`{}`", r.strategy);
+    if r.strategy == REFERENCE {
+        cell.push_str(" (floor)");
+    }
+    if crate::findings::listed::CONTROLS.contains(&r.strategy.as_str()) {
+        cell.push_str(" (control)");
+    }
+    if !wikifetch_runlog::keeps_alive(&r.strategy) {
+        cell.push_str(" (control: a new connection per request)");
+    }
+    if r.rig_bound {
+        cell.push_str(" ⚠ rig-bound");
+    }
+    if r.premise.is_some() {
+        cell.push_str(" ⚠ premise");
+    }
+    cell
+}
+
+pub(crate) fn table(out: &mut String, rows: &[&Row]) {
+    let with_speedup = rows.iter().any(|r| r.speedup.is_some());
+    let _ = writeln!(
+        out,
+        "| strategy | C | mean | 95 % CI of the mean | median | IQR | vs floor (95 % CI) | efficiency vs floor | efficiency (nominal) |{} client CPU / request | mock CPU / request | mock busy | in flight | new connections | requests / call | errors |\n\
+         |---|---:|---:|---|---:|---|---|---:|---:|{}---:|---:|---:|---:|---:|---:|---:|",
+        if with_speedup {
+            " speedup vs sequential |"
+        } else {
+            ""
+        },
+        if with_speedup { "---:|" } else { "" },
+    );
+    for r in rows {
+        let speedup = if with_speedup {
+            format!(
+                " {} |",
+                r.speedup.map_or("–".into(), |s| format!("{s:.1}×"))
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} – {} | {} | {} – {} | {} | {} | {} |{speedup} {} | {} | {:.1} % | {} | {} | {:.0} | {} |",
+            name_cell(r),
+            r.concurrency,
+            time(r.mean_s),
+            time(r.ci_low_s),
+            time(r.ci_high_s),
+            time(r.median_s),
+            time(r.q1_s),
+            time(r.q3_s),
+            prose::vs_floor(r),
+            ratio(r.efficiency_floor),
+            ratio(r.efficiency_nominal),
+            us3(r.client_cpu_per_request_s),
+            us3(r.mock_cpu_per_request_s),
+            r.mock_busy * 100.0,
+            r.max_in_flight.map_or("–".into(), |m| m.to_string()),
+            r.connections_opened,
+            r.requests_per_call,
+            r.errors + r.lost
+        );
+    }
+    out.push('\n');
+    for r in rows.iter().filter(|r| r.premise.is_some()) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: {}. Its row does not measure what the table claims and is left out of every conclusion.",
+            r.strategy,
+            r.concurrency,
+            r.premise.as_deref().unwrap_or_default()
+        );
+    }
+    for r in rows.iter().filter(|r| r.rig_bound) {
+        let _ = writeln!(
+            out,
+            "- ⚠ `{}` at C = {}: the mock was {:.1} % busy, so this row measures the mock as much as the client; no conclusion is drawn from it{}.",
+            r.strategy,
+            r.concurrency,
+            r.mock_busy * 100.0,
+            if r.strategy == REFERENCE {
+                ", and the rows at its C get no efficiency against it"
+            } else {
+                ""
+            }
+        );
+    }
+    if rows.iter().any(|r| !r.sound()) {
+        out.push('\n');
+    }
+}
+
+/// Every pair of comparable rows at each C: the row's time over the
+/// column's with the verdict of its paired interval, so that a reader can
+/// rank any two rows, not only the fastest and the slowest.
+pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
+    use wikifetch_stats::Verdict;
+    let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
+    cs.sort_unstable();
+    cs.dedup();
+    for c in cs {
+        let at: Vec<&Row> = sound(rows)
+            .into_iter()
+            .filter(|r| r.concurrency == c)
+            .collect();
+        if at.len() < 2 {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "**Pairs at C = {c}**: each cell is the row's mean time over the column's, round by round; **faster** or \
+             **slower** when its 95 % interval excludes 1, **≈** when this run cannot tell the two apart.\n"
+        );
+        let header: Vec<String> = at.iter().map(|r| format!("`{}`", r.strategy)).collect();
+        let _ = writeln!(
+            out,
+            "| row ╲ column | {} |\n|---|{}",
+            header.join(" | "),
+            "---:|".repeat(at.len())
+        );
+        for a in &at {
+            let cells: Vec<String> = at
+                .iter()
+                .map(|b| {
+                    if std::ptr::eq(*a, *b) {
+                        return "–".into();
+                    }
+                    match prose::ratio(a, b) {
+                        Some(r) => format!(
+                            "{:.3} {}",
+                            r.point,
+                            match r.verdict() {
+                                Verdict::Faster => "faster",
+                                Verdict::Slower => "slower",
+                                Verdict::Indistinguishable => "≈",
+                                Verdict::TooFewRounds => "—",
+                            }
+                        ),
+                        None => "?".into(),
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "| `{}` | {} |", a.strategy, cells.join(" | "));
+        }
+        out.push('\n');
+    }
+}
+
+/// The heading of a scenario's section (without the `## `).
+fn scenario_heading(s: &ScenarioFacts) -> String {
+    let network = match (s.tls, s.rtt_s == 0.0) {
+        (_, false) => format!(
+            "{} through a {} round trip, ",
+            if s.tls { "HTTPS" } else { "HTTP" },
+            time(s.rtt_s)
+        ),
+        (true, true) => "HTTPS, ".into(),
+        (false, true) => String::new(),
+    };
+    format!(
+        "`{}`: N = {}, {network}{}",
+        s.name,
+        s.titles,
+        delay_words(&s.latency)
+    )
+}
+
+/// The heading of the footprint section (without the `## `).
+const FOOTPRINT_HEADING: &str = "Memory and threads with C requests in flight";
+
+/// The anchor GitHub gives a heading: lower case, punctuation dropped,
+/// spaces as hyphens.
+pub(crate) fn anchor(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The figures that belong to a section: its own name, or `efficiency-`
+/// and `timeline-` plots of it.
+fn figures_of<'f>(figures: &'f [Figure], section: &str) -> Vec<&'f Figure> {
+    figures
+        .iter()
+        .filter(|f| {
+            let stem = f.file.trim_end_matches(".svg");
+            stem == section
+                || stem.strip_prefix("efficiency-") == Some(section)
+                || stem
+                    .strip_prefix("timeline-")
+                    .is_some_and(|t| t == section || t.starts_with(&format!("{section}-")))
+        })
+        .collect()
+}
+
+fn embed(out: &mut String, figures: &[&Figure]) {
+    for f in figures {
+        let _ = writeln!(out, "![{}]({})\n\n*{}*\n", f.file, f.file, f.caption);
+    }
+}
+
+pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String {
+    let m = &log.machine;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# wikifetch benchmark report\n\n\
+         Written by `cargo bench` from the run that finished {}. Do not edit: run `cargo bench` again.\n",
+        utc_date(log.finished_unix)
+    );
+    let heading = |section: &str| {
+        if section == "footprint" {
+            return FOOTPRINT_HEADING.to_owned();
+        }
+        log.scenario(section)
+            .map_or_else(|| section.to_owned(), scenario_heading)
+    };
+    out.push_str(&answer::answer(rows, log));
+    out.push_str(WORDS_USED);
+    let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
+    let found = listed::findings(rows, log, &files, heading);
+    if !found.is_empty() {
+        out.push_str("## Findings\n\n");
+        for (i, f) in found.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. {} ([plot]({}), [table](#{}))",
+                i + 1,
+                f.text,
+                f.plot,
+                anchor(&f.section)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals. A difference is named only \
+             from at least {} paired rounds, when its interval excludes 1 and it exceeds {:.0} %; with fewer rounds a \
+             finding gives the figures and no verdict. This report rests on {} such decisions: where two rows do not really \
+             differ, each decision still names a difference about one time in twenty (less with the margin), so \
+             among this many some named differences are chance: read a single narrow verdict with care. Beside a figure the mock's arithmetic predicts, the finding is how far the \
+             measurement fell from the prediction. [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+            wikifetch_stats::MIN_ROUNDS,
+            wikifetch_stats::MARGIN * 100.0,
+            decisions(rows),
+        );
+    }
+    let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
+    let _ = writeln!(
+        out,
+        "## Machine and run\n\n\
+         - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
+         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
+         - The whole run (build excluded) took {:.1} min.\n\
+         - {} rows ({} strategy rows, {} reference rows), {} timed calls (before them, one untimed warm-up call per row and one untimed shuffled round); titles that failed: {}; results lost or duplicated: {}.\n\
+         - How rows were timed: the rows of one scenario and C were started together, each made one untimed warm-up call (to open its connections), then all made one untimed shuffled round, then they were timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
+        m.cores,
+        m.cpu,
+        m.memory_gib,
+        m.os,
+        m.rustc,
+        log.split.describe(),
+        log.wall_secs / 60.0,
+        rows.len(),
+        strategies,
+        rows.len() - strategies,
+        rows.iter().map(|r| r.rounds).sum::<usize>(),
+        rows.iter().map(|r| r.errors).sum::<u64>(),
+        rows.iter().map(|r| r.lost).sum::<u64>(),
+        if log.sweep {
+            ""
+        } else {
+            ", so that a drift of the machine hits every row of a comparison alike"
+        },
+        rounds_words(rows),
+    );
+
+    for scenario in &log.scenarios {
+        let group = in_scenario(rows, &scenario.name);
+        if group.is_empty() {
+            continue;
+        }
+        let heading = scenario_heading(scenario);
+        let _ = writeln!(out, "## {heading}\n\n{}\n", scenario.about);
+        embed(&mut out, &figures_of(figures, &scenario.name));
+        compact_table(&mut out, &group);
+        let _ = writeln!(
+            out,
+            "Every column, each pair of rows compared, and why: [DETAILS.md](DETAILS.md#{}).\n",
+            anchor(&heading)
+        );
+    }
+    footprint_section(&mut out, log, &figures_of(figures, "memory"));
+    out.push_str(
+        "## More\n\n[DETAILS.md](DETAILS.md) holds how to read every column, the rig's own measurements (the mock \
+         against a bare server, its delay accuracy), a summary per scenario, every full table and pair table, the \
+         reasons behind each result, instructions per request, the lesson's Python beside its Rust twins, the lesson \
+         against a real network, and the caveats.\n",
+    );
+    out
+}
+
+/// The terms of the sections below the answer, defined once.
+const WORDS_USED: &str = "## Words used below\n\n\
+- **floor**: the reference client, which sends the same requests over kept-alive connections and does nothing \
+else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
+compared round by round. **≈**: no difference named (interval across 1, or under 1 %).\n\
+- **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
+(`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
+**caller-run**: the calling thread runs the tasks.\n\
+- **⚠ rig-bound**: the mock was at least 70 % busy; **⚠ premise**: calls opened connections or missed C in flight. \
+No conclusion is drawn from either. **predicts**: the mock's own arithmetic, against what was measured.\n\n";
+
+/// DETAILS.md: everything REPORT.md links to, for a reader who checks.
+pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String {
+    let mut out = format!(
+        "# wikifetch benchmark report: details\n\n\
+         Written by `cargo bench` from the run that finished {}, with [REPORT.md](REPORT.md). Do not edit: run `cargo \
+         bench` again.\n\n",
+        utc_date(log.finished_unix)
+    );
+    rig_section(&mut out, log.controls.as_ref(), log.wrk.as_ref());
+    summary(&mut out, log, rows);
+    let _ = writeln!(
+        out,
+        "## How to read the tables\n\n\
+         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1, or the difference (its point estimate) is under 1 %, the row is **indistinguishable from the floor** (≈); with fewer than 10 rounds no verdict is given at all; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
+         - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
+         - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
+         - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
+         - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise** (for a `-no-keep-alive` control the premise is the opposite: one new connection for every request). **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
+        RIG_BOUND_BUSY * 100.0
+    );
+
+    for scenario in &log.scenarios {
+        let group = in_scenario(rows, &scenario.name);
+        if group.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "## {}\n", scenario_heading(scenario));
+        let _ = figures;
+        table(&mut out, &group);
+        pairs(&mut out, &group);
+        let _ = writeln!(out, "**Why.** {}\n", prose::why(scenario, &group));
+        if !scenario.delayed() {
+            instructions_section(&mut out, log, &group);
+            core_work_section(&mut out, log);
+        }
+    }
+    footprint_details(&mut out, log);
+    lesson::python_section(&mut out, rows, log.python.as_ref());
+    let rtt_round_trip = log
+        .controls
+        .as_ref()
+        .and_then(|c| c.rtt_round_trip.map(|(mean, _)| mean));
+    lesson::network_section(
+        &mut out,
+        rows,
+        log.scenario("wan"),
+        log.python.as_ref(),
+        rtt_round_trip,
+    );
+    caveats(&mut out, log, rows);
+    out
+}
+
+/// The scenario's table in REPORT.md: the columns a reader needs; the
+/// full table is in DETAILS.md.
+fn compact_table(out: &mut String, rows: &[&Row]) {
+    out.push_str(
+        "| strategy | C | mean time | against the floor, 95 % CI | client CPU / request | in flight |\n\
+         |---|---:|---:|---|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            name_cell(r),
+            r.concurrency,
+            time(r.mean_s),
+            floor_cell(r),
+            us3(r.client_cpu_per_request_s),
+            r.max_in_flight.map_or("–".into(), |m| m.to_string()),
+        );
+    }
+    out.push('\n');
+}
+
+/// A row against its floor in few words: "1.8 % over [1.4 – 2.1]", with
+/// "≈" before a difference the run does not name (interval across 0, or
+/// within 1 %) and the rounds after one too few rounds decide.
+pub(crate) fn floor_cell(r: &Row) -> String {
+    use wikifetch_stats::Verdict;
+    if r.strategy == REFERENCE {
+        return "floor".into();
+    }
+    let Some(f) = r.floor_ratio else {
+        return if r.titles_per_request > 1 {
+            format!("none: {} titles a request", r.titles_per_request)
+        } else {
+            "–".into()
+        };
+    };
+    if r.efficiency_floor.is_none() {
+        return "none: floor rig-bound".into();
+    }
+    let pct = |x: f64| (x - 1.0).abs() * 100.0;
+    let (low, high) = (pct(f.low).min(pct(f.high)), pct(f.low).max(pct(f.high)));
+    let side = if f.point >= 1.0 { "over" } else { "under" };
+    let interval = if f.low < 1.0 && f.high > 1.0 {
+        format!(
+            "[{} under – {} over]",
+            prose::pc(pct(f.low)),
+            prose::pc(pct(f.high))
+        )
+    } else {
+        format!("[{} – {}]", prose::pc(low), prose::pc(high))
+    };
+    // Twice the floor and more reads better as a multiple.
+    let point = if f.point >= 2.0 {
+        format!("{:.1}× [{:.1} – {:.1}]", f.point, f.low, f.high)
+    } else {
+        format!("{} % {side} {interval}", prose::pc(pct(f.point)))
+    };
+    match f.verdict() {
+        Verdict::Faster | Verdict::Slower => point,
+        Verdict::Indistinguishable => format!("≈ {point}"),
+        Verdict::TooFewRounds => format!("{point} ({} rounds)", f.rounds),
+    }
+}
+
+/// How many interval verdicts the report rests on: every row against its
+/// floor, and every pair of comparable rows at one C.
+fn decisions(rows: &[Row]) -> usize {
+    let enough = |r: &&Row| r.rounds >= wikifetch_stats::MIN_ROUNDS;
+    let floors = rows
+        .iter()
+        .filter(enough)
+        .filter(|r| r.strategy != REFERENCE && r.efficiency_floor.is_some())
+        .count();
+    let mut groups: Vec<(&str, usize)> = rows
+        .iter()
+        .map(|r| (r.scenario.as_str(), r.concurrency))
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let pairs: usize = groups
+        .iter()
+        .map(|(s, c)| {
+            let refs: Vec<&Row> = rows
+                .iter()
+                .filter(enough)
+                .filter(|r| r.scenario == *s && r.concurrency == *c)
+                .collect();
+            let n = sound(&refs).len();
+            n * n.saturating_sub(1) / 2
+        })
+        .sum();
+    floors + pairs
+}
+
+/// "10" or "10 (20 in `jitter`)": the rounds the rows ran.
+fn rounds_words(rows: &[Row]) -> String {
+    let mut counts: Vec<(usize, Vec<&str>)> = Vec::new();
+    for r in rows {
+        match counts.iter_mut().find(|(n, _)| *n == r.rounds) {
+            Some((_, names)) if !names.contains(&r.scenario.as_str()) => names.push(&r.scenario),
+            Some(_) => {}
+            None => counts.push((r.rounds, vec![&r.scenario])),
+        }
+    }
+    counts.sort_by_key(|(_, names)| std::cmp::Reverse(names.len()));
+    let mut parts = counts.iter().map(|(n, names)| (n, names));
+    let Some((most, _)) = parts.next() else {
+        return "none".into();
+    };
+    let rest: Vec<String> = parts
+        .map(|(n, names)| {
+            let names: Vec<String> = names.iter().map(|s| format!("`{s}`")).collect();
+            format!("{n} in {}", names.join(", "))
+        })
+        .collect();
+    if rest.is_empty() {
+        most.to_string()
+    } else {
+        format!("{most} ({})", rest.join("; "))
+    }
+}
+
+fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
+    let wide: Vec<String> = rows
+        .iter()
+        .filter(|r| (r.ci_high_s - r.ci_low_s) / 2.0 > 0.01 * r.mean_s)
+        .map(|r| {
+            format!(
+                "`{}` {} at C = {} (± {:.1} %)",
+                r.strategy,
+                r.scenario,
+                r.concurrency,
+                (r.ci_high_s - r.ci_low_s) / 2.0 / r.mean_s * 100.0
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "## Caveats\n\n\
+         - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
+         - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
+         - Every scenario but `wan` runs on loopback with plain HTTP. `wan`'s network is modelled: a delay line in the mock's process holds each byte for half the round trip each way and delays a new connection's first byte by one more, but it drops nothing, reorders nothing and has no bandwidth limit, and it cannot model TCP's slow start or a handshake lost and resent. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is tens to hundreds of milliseconds, and each new connection pays TCP's and TLS's round trips, as `wan` shows.\n\
+         - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
+         - {}\n",
+        if log.split.is_split() {
+            format!(
+                "Mock and client each had CPUs of their own ({}), but they share caches, memory and the kernel.",
+                log.split.describe()
+            )
+        } else {
+            "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
+        },
+        rounds_words(rows),
+        decisions(rows),
+        if wide.is_empty() {
+            "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
+        } else {
+            format!(
+                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some differences are called indistinguishable.",
+                wide.join(", ")
+            )
+        }
+    );
+}
+
+/// Instructions per request beside CPU per request, and whether the two
+/// orderings agree.
+fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
+    let Some(counted) = &log.instructions else {
+        out.push_str(
+            "**Instructions per request** were not counted in this run: valgrind is not installed \
+             (`apt-get install valgrind` adds this table).\n\n",
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "**Instructions per request** ({}, callgrind): each strategy's `wikifetch fetch --format summary` at C = 10 \
+         against a mock with no delay, over {} and over {} titles; the difference over the {} extra titles is one request's \
+         cost, start-up excluded. It counts the instructions the client executes in user space, so it does not move with \
+         the machine's noise; it does not see the kernel.\n\n| strategy | instructions / request | client CPU / request (table above) |\n|---|---:|---:|",
+        counted.valgrind,
+        counted.small_titles,
+        counted.large_titles,
+        counted.large_titles.saturating_sub(counted.small_titles),
+    );
+    let mut pairs: Vec<prose::Counted<'_>> = counted
+        .counts
+        .iter()
+        .map(|c| {
+            (
+                c.strategy.as_str(),
+                counted.per_request(c),
+                find(rows, &c.strategy),
+            )
+        })
+        .collect();
+    pairs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (name, ir, cpu) in &pairs {
+        let _ = writeln!(
+            out,
+            "| `{name}` | {:.0}k | {} |",
+            ir / 1000.0,
+            cpu.map_or("–".into(), |r| us3(r.client_cpu_per_request_s))
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", prose::orderings(&pairs, counted));
+}
+
+/// The part of every row's CPU per request that is the core's, the same
+/// for every strategy: criterion's measurement of validating a title,
+/// building its URL and parsing a five-sentence answer.
+fn core_work_section(out: &mut String, log: &RunLog) {
+    let per_title: Vec<f64> = log
+        .core_work
+        .iter()
+        .filter(|s| s.iterations > 0)
+        .map(|s| s.secs / s.iterations as f64)
+        .collect();
+    let Some(stats) = wikifetch_stats::Summary::of(&per_title, 0) else {
+        out.push_str("**The core's own work per title** was not measured in this run.\n\n");
+        return;
+    };
+    let (q1, q3) = (us3(stats.q1), us3(stats.q3));
+    let middle = if q1 == q3 {
+        format!("took {q1} per title at the first and the third quartile of the samples alike")
+    } else {
+        format!("took {q1} to {q3} per title (first to third quartile of the samples)")
+    };
+    let _ = writeln!(
+        out,
+        "**The core's own work per title** (criterion, `core/title-url-parse`, {} samples of one warm title): \
+         validating the title, building its URL and parsing a five-sentence answer {middle}; the fastest sample \
+         {}, the slowest {}. Every one-title strategy runs this same code once per title (`batched` builds one \
+         URL and parses one answer per batch instead).\n",
+        stats.n,
+        us3(stats.min),
+        us3(stats.max)
+    );
+}
+
+/// Memory and threads per request in flight, from the footprints: each
+/// row's two measurements, then the slope between them.
+/// The footprint's every measurement, for DETAILS.md.
+pub(crate) fn footprint_details(out: &mut String, log: &RunLog) {
+    let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
+    let [low, high] = setup.concurrencies;
+    let _ = writeln!(
+        out,
+        "Each row in a child process of its own (as `wikifetch compare` runs them), at C = {low} and C = {high}: one \
+         warm-up call over C titles, then its resident memory and OS threads between calls (**idle**), then one call \
+         over C titles against a mock that holds every answer for {}, so that all C are in flight at once, while the parent \
+         reads the child's memory and threads from `/proc` every 5 ms (**peak**). **in flight** is what the mock \
+         counted at once; a measurement that did not reach C in flight, or opened a connection, gives no slope. Each \
+         (row, C) is one measurement: there is no interval here.\n\n\
+         | strategy | C | in flight | new connections | threads idle → peak | RSS idle | RSS peak | the call took (client CPU) |\n|---|---:|---:|---:|---|---:|---:|---:|",
+        time(setup.delay_s)
+    );
+    for f in &setup.calls {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {}{} | {} | {} → {} | {:.1} MiB | {:.1} MiB | {} ({}) |",
+            f.strategy,
+            f.concurrency,
+            f.in_flight,
+            if premise_held(f) { "" } else { " ⚠" },
+            f.connections,
+            f.idle_threads,
+            f.peak_threads,
+            f.idle_rss_kib as f64 / 1024.0,
+            f.peak_rss_kib as f64 / 1024.0,
+            time(f.wall_s),
+            time(f.client_cpu_s)
+        );
+    }
+}
+
+pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
+    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
+    let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) else {
+        out.push_str("Not measured in this run.\n\n");
+        return;
+    };
+    embed(out, figures);
+    let [low, high] = setup.concurrencies;
+    let _ = writeln!(
+        out,
+        "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
+         so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
+         5 ms. One measurement per row and C: no interval. Each measurement, idle and at the peak: \
+         [DETAILS.md](DETAILS.md#{}).",
+        time(setup.delay_s),
+        anchor(FOOTPRINT_HEADING)
+    );
+    let _ = writeln!(
+        out,
+        "\nFrom C = {low} to C = {high}, the differences divided by the {} extra requests in flight (fixed costs \
+         cancel): **resident at the peak** is what one more request in flight adds; **of which held between calls** is \
+         the part still resident with nothing in flight, per extra slot of C (a pool's threads and the stack they have \
+         touched, kept-alive connections and their buffers, memory freed but not given back to the system: compare \
+         **threads idle**); **added during the call** is the rest. The warm-up call before the measured one already \
+         had C in flight, so what it allocated and kept counts as held between calls.\n\n\
+         | strategy | resident at the peak, per request in flight | of which held between calls, per slot | added during the call, per request | OS threads per request |\n|---|---:|---:|---:|---:|",
+        high - low
+    );
+    let mut names: Vec<&str> = setup.calls.iter().map(|f| f.strategy.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let at = |c: usize| footprint_of(&setup.calls, name, c);
+        let cells = match (at(low), at(high)) {
+            (Some(l), Some(h)) => match PerRequest::between(l, h) {
+                Some(p) => format!(
+                    "{:.1} KiB | {:.1} KiB | {:.1} KiB | {:.2}",
+                    p.peak_kib, p.held_kib, p.in_flight_kib, p.threads
+                ),
+                None if l.in_flight == h.in_flight => format!(
+                    "– | – | – | – ({} in flight at both C: no slope)",
+                    h.in_flight
+                ),
+                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see DETAILS.md)".into(),
+            },
+            _ => "– | – | – | – (not measured at both C)".into(),
+        };
+        let _ = writeln!(out, "| `{name}` | {cells} |");
+    }
+    let _ = writeln!(
+        out,
+        "\nWhat separates the client from the model: `thread-pool` and `thread-per-request` use ureq, with a {} KiB \
+         read buffer and an {} KiB write buffer per connection; `thread-pool-hyper` is `thread-pool`'s threads with \
+         the hyper client that `async-std`, `smol`, `tokio-hyper` and `tokio-current-thread` share, so `thread-pool` \
+         against `thread-pool-hyper` is the client's share of a difference and `thread-pool-hyper` against a hyper task \
+         row the model's. `tokio` uses reqwest. `rayon-default` runs each call over as many titles as it has in \
+         flight: its C is not its concurrency. Thread counts depend on the CPUs the client may use: it is pinned to {} \
+         here. tokio's multi-thread runtime starts one worker per CPU while the caller waits; smol and \
+         `tokio-current-thread` run tasks on the caller; async-std's global executor runs a thread of its own.\n",
+        kib(log
+            .strategy("thread-pool")
+            .and_then(|s| s.read_buffer_bytes)),
+        kib(log
+            .strategy("thread-pool")
+            .and_then(|s| s.write_buffer_bytes)),
+        match log.split.client.len() {
+            1 => "one CPU".to_owned(),
+            n => format!("{n} CPUs"),
+        }
+    );
+    if let Some(words) = slowest_footprint(log) {
+        let _ = writeln!(out, "{words}\n");
+    }
+}
+
+/// A buffer's size in KiB, or `?` when the log does not say.
+fn kib(bytes: Option<usize>) -> String {
+    bytes.map_or("?".into(), |b| (b / 1024).to_string())
+}
+
+/// The footprint call at the larger C that took longest, against the
+/// others, with its client CPU: a call that ran long while every request
+/// was in flight spent the time on the client's CPU, not waiting.
+fn slowest_footprint(log: &RunLog) -> Option<String> {
+    let setup = log.footprint.as_ref()?;
+    let high = setup.concurrencies[1];
+    let mut calls: Vec<&Footprint> = setup
+        .calls
+        .iter()
+        .filter(|f| f.concurrency == high && premise_held(f))
+        .collect();
+    calls.sort_by(|a, b| a.wall_s.total_cmp(&b.wall_s));
+    let (slowest, median) = (*calls.last()?, calls[calls.len() / 2]);
+    if slowest.wall_s < 1.5 * median.wall_s {
+        return None;
+    }
+    let why = if slowest.strategy == "rayon" {
+        " One call: the cause was not measured. The likely one is in rayon-core's source: a worker that runs out of \
+         work does not sleep at once, but searches the other workers' queues for work to steal, yielding the CPU \
+         between rounds, for 32 rounds before it sleeps; with 1000 workers on one CPU each search covers a thousand \
+         queues, on the CPU the workers reading answers need. The memory and thread figures stand: all 1000 requests \
+         were in flight."
+    } else {
+        ""
+    };
+    Some(format!(
+        "At C = {high}, `{}`'s call took {} with {} of client CPU, against {} and {} for `{}`, the middle of the {} \
+         rows measured there: the time went to the client's CPU, not to waiting.{why}",
+        slowest.strategy,
+        time(slowest.wall_s),
+        time(slowest.client_cpu_s),
+        time(median.wall_s),
+        time(median.client_cpu_s),
+        median.strategy,
+        calls.len()
+    ))
+}
+
+/// The rig's controls: is the mock fast enough, are its delays accurate.
+fn rig_section(out: &mut String, controls: Option<&Controls>, wrk: Option<&Wrk>) {
+    out.push_str("## The rig, measured\n\n");
+    let Some(c) = controls else {
+        out.push_str("The rig's controls were not measured in this run.\n\n");
+        return;
+    };
+    let rounds = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let median = |v: &[f64]| wikifetch_stats::median(v).unwrap_or(0.0);
+    let spread = |v: &[f64]| {
+        let (lo, hi) = v.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+        if hi > 0.0 {
+            (hi - lo) / hi * 100.0
+        } else {
+            0.0
+        }
+    };
+    let _ = writeln!(
+        out,
+        "Throughput with no delay: the reference client with {} kept-alive connections, {} requests a round, {} rounds alternating \
+         between the mock and its yardstick, a bare wiremock server answering every request with the same {} bytes and doing \
+         nothing else. Each server ran alone on the mock's CPU, the reference client on the client's ({}).\n\n\
+         | server | requests/s, each round | median | spread between rounds |\n|---|---|---:|---:|\n\
+         | the mock | {} | {:.0} | {:.0} % |\n| bare wiremock | {} | {:.0} | {:.0} % |\n",
+        c.load_connections,
+        c.load_requests,
+        c.load_rounds,
+        c.body_bytes,
+        c.split.describe(),
+        rounds(&c.mock_rps),
+        median(&c.mock_rps),
+        spread(&c.mock_rps),
+        rounds(&c.bare_wiremock_rps),
+        median(&c.bare_wiremock_rps),
+        spread(&c.bare_wiremock_rps),
+    );
+    if let Some(r) = mock_over_bare(c) {
+        let _ = writeln!(
+            out,
+            "The mock served {r:.2}× the bare wiremock server's rate, at {} of its own CPU per request ({:.0} % busy during its \
+             rounds), with the reference client as the load: an off-the-shelf mock server would have limited the rows sooner. \
+             How close each scenario came to the mock's limit is in its own rows (**mock busy**).\n",
+            us3(c.mock_cpu_per_request_s),
+            c.mock_busy * 100.0
+        );
+    }
+    let delays: Vec<String> = c
+        .delay_round_trips
+        .iter()
+        .map(|(conc, mean, n)| {
+            format!(
+                "{} at C = {conc} ({n} requests, {} over the delay)",
+                time(*mean),
+                us3(mean - c.delay_s)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Delay accuracy: {} cost, from the reference client's write to its last byte read, {}. What is above the delay is \
+         outside it: the loopback, both sides' per-request work, a CPU waking from idle, and at high C requests waiting for \
+         one another on each side's single thread. The floors include these costs as they were in each scenario.\n",
+        delay_words(&format!("{}ms", (c.delay_s * 1e3).round())),
+        delays.join("; ")
+    );
+    if let Some((mean, n)) = c.rtt_round_trip {
+        let ideal = c.rtt_s + c.rtt_server_delay_s;
+        let _ = writeln!(
+            out,
+            "The delay line (`wikifetch serve --rtt`, the network the mock adds for HTTPS and far-away servers): with a \
+             {} round trip and a {} server delay, a request on a kept-alive connection cost {} on average ({n} requests \
+             at C = 1, from the reference client's write to its last byte read), {} over the {} it models.\n",
+            time(c.rtt_s),
+            time(c.rtt_server_delay_s),
+            time(mean),
+            us3(mean - ideal),
+            time(ideal)
+        );
+    }
+    let _ = match wrk {
+        Some(w) => {
+            let delays: Vec<String> = w
+                .delay_round_trips
+                .iter()
+                .map(|d| format!("{} at {} connection(s)", time(d.mean_s), d.connections))
+                .collect();
+            writeln!(
+                out,
+                "Outside check with `wrk -t1 -d2s` (a C client, one title): {:.0} requests/s at 10 connections and no delay; \
+                 mean latency for {}: {}.\n",
+                w.requests_per_s,
+                delay_words(&w.delay),
+                if delays.is_empty() {
+                    "not measured".to_owned()
+                } else {
+                    delays.join(", ")
+                }
+            )
+        }
+        None => writeln!(
+            out,
+            "Outside check: `wrk` is not installed, so the mock was not also measured with it (`apt-get install wrk` adds that line).\n"
+        ),
+    };
+}
+
+fn summary(out: &mut String, log: &RunLog, rows: &[Row]) {
+    out.push_str("## Summary\n\n");
+    let latency = in_scenario(rows, "latency");
+    if let (Some(seq), Some(floor)) = (
+        find(&latency, "sequential"),
+        latency
+            .iter()
+            .find(|r| r.strategy == REFERENCE && r.concurrency == 1),
+    ) {
+        let _ = writeln!(
+            out,
+            "- `latency` (N = {}, {}): `sequential` took {} ({}; the reference client at C = 1 took {}).",
+            seq.titles,
+            delay_words(&seq.latency),
+            time(seq.mean_s),
+            prose::vs_floor(seq),
+            time(floor.mean_s),
+        );
+    }
+    for scenario in &log.scenarios {
+        let group = in_scenario(rows, &scenario.name);
+        let mut cs: Vec<usize> = group
+            .iter()
+            .filter(|r| r.strategy != "sequential" && r.strategy != REFERENCE)
+            .map(|r| r.concurrency)
+            .collect();
+        cs.sort_unstable();
+        cs.dedup();
+        for c in cs {
+            // The `-no-keep-alive` controls are no strategy to rank.
+            let at: Vec<&Row> = group
+                .iter()
+                .copied()
+                .filter(|r| r.concurrency == c && wikifetch_runlog::keeps_alive(&r.strategy))
+                .collect();
+            let left_out = at
+                .iter()
+                .filter(|r| r.strategy != REFERENCE && !r.sound())
+                .count();
+            let text = prose::fastest_and_slowest(&sound(&at)).unwrap_or_else(|| {
+                "no row can be compared (all rig-bound or with a broken premise)".into()
+            });
+            let _ = writeln!(
+                out,
+                "- `{}` at C = {c}: {text}{}.",
+                scenario.name,
+                match left_out {
+                    0 => String::new(),
+                    1 => "; 1 row left out as rig-bound or with a broken premise".into(),
+                    n => format!("; {n} rows left out as rig-bound or with a broken premise"),
+                }
+            );
+        }
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core_work_prose(per_title_us: &[f64]) -> String {
+        let log = wikifetch_runlog::RunLog {
+            core_work: per_title_us
+                .iter()
+                .map(|us| wikifetch_runlog::CoreSample {
+                    iterations: 1000,
+                    secs: us * 1e-3,
+                })
+                .collect(),
+            ..wikifetch_runlog::RunLog::default()
+        };
+        let mut out = String::new();
+        core_work_section(&mut out, &log);
+        out
+    }
+
+    #[test]
+    fn core_work_says_a_range_once_and_only_when_there_is_one() {
+        let spread = core_work_prose(&[1.5, 1.6, 1.7, 2.0, 2.5, 2.9]);
+        assert!(
+            spread.contains("took 1.63 µs to 2.38 µs per title"),
+            "{spread}"
+        );
+        // Quartiles that round to the same figure are not a range.
+        let tight = core_work_prose(&[0.820, 0.821, 0.822, 0.823, 0.824, 0.8241]);
+        assert!(!tight.contains(" to 0.82"), "{tight}");
+        assert!(
+            tight.contains("took 0.82 µs per title at the first and the third quartile"),
+            "{tight}"
+        );
+        assert!(core_work_prose(&[]).contains("was not measured"));
+    }
+    use crate::findings::prose::tests::row;
+
+    #[test]
+    fn rows_left_out_of_conclusions_are_marked_in_the_table() {
+        let bad = Row {
+            premise: Some("opened 3 connections during the timed calls".into()),
+            ..row("thread-pool", 10, 0.2, 0.001, 0.0)
+        };
+        let bound = Row {
+            rig_bound: true,
+            mock_busy: 0.93,
+            ..row("smol", 10, 0.2, 0.001, 0.0)
+        };
+        let good = row("tokio", 10, 0.2, 0.001, 0.0);
+        let mut out = String::new();
+        table(&mut out, &[&bad, &bound, &good]);
+        assert!(out.contains("`thread-pool` ⚠ premise"), "{out}");
+        assert!(out.contains("`smol` ⚠ rig-bound"), "{out}");
+        assert!(out.contains("the mock was 93.0 % busy"), "{out}");
+        assert!(out.contains("opened 3 connections"), "{out}");
+        // No `sequential` in these rows: no speedup column.
+        assert!(!out.contains("speedup"), "{out}");
+        assert_eq!(sound(&[&bad, &bound, &good]).len(), 1);
+    }
+}
