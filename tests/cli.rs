@@ -212,7 +212,10 @@ fn compare_json_is_a_run_log_the_report_reads() {
     assert_eq!(code, 0, "{stderr}");
     let log = wikifetch_runlog::RunLog::from_json(stdout.trim()).expect("a run log");
     let scenario = &log.scenarios[0];
-    assert_eq!((scenario.titles, scenario.concurrency.as_slice()), (20, &[4][..]));
+    assert_eq!(
+        (scenario.titles, scenario.concurrency.as_slice()),
+        (20, &[4][..])
+    );
     assert!(scenario.counted);
     let names: Vec<&str> = log.records.iter().map(|r| r.strategy.as_str()).collect();
     assert_eq!(names, ["reference", "thread-pool", "tokio"]);
@@ -224,20 +227,29 @@ fn compare_json_is_a_run_log_the_report_reads() {
         assert!(r.peak_rss_kib > 0);
         for m in &r.samples {
             assert_eq!(m.requests, 20);
-            assert_eq!(m.connections, 0, "timed calls run on warm connections: {r:?}");
+            assert_eq!(
+                m.connections, 0,
+                "timed calls run on warm connections: {r:?}"
+            );
             assert_eq!(m.max_in_flight, 4, "{r:?}");
             assert!(m.client_cpu_s > 0.0 && m.wall_s >= 0.025);
         }
         if r.strategy != "reference" {
             assert_eq!(r.latencies_s.len(), 60, "20 titles × 3 calls");
-            assert!(r.latencies_s.iter().all(|l| *l >= 0.005), "a 5 ms delay cannot take less");
+            assert!(
+                r.latencies_s.iter().all(|l| *l >= 0.005),
+                "a 5 ms delay cannot take less"
+            );
             assert_eq!(r.timeline.len(), 20);
         }
     }
     let rows = wikifetch_report::rows(&log).expect("the analysis reads it");
     for row in &rows {
         assert_eq!(row.premise, None, "{row:?}");
-        assert!((row.ideal_s.unwrap() - 0.025).abs() < 1e-9, "5 waves of 5 ms");
+        assert!(
+            (row.ideal_s.unwrap() - 0.025).abs() < 1e-9,
+            "5 waves of 5 ms"
+        );
         assert!(row.efficiency_floor.unwrap() > 0.0);
         assert!(row.client_cpu_per_request_s > 0.0);
     }

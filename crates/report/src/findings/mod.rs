@@ -3,6 +3,6 @@
 //! beside its Rust twins, and the reasons under each table.
 
 pub(crate) mod answer;
-pub(crate) mod listed;
 pub(crate) mod lesson;
+pub(crate) mod listed;
 pub(crate) mod prose;
