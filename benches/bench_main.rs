@@ -39,6 +39,9 @@ const CORE_SAMPLES: usize = 100;
 /// The `wikifetch` binary: it serves the mock in its own process.
 const EXE: &str = env!("CARGO_BIN_EXE_wikifetch");
 
+/// The rig's yardstick for the mock, a bare wiremock server.
+const BARE: &str = env!("CARGO_BIN_EXE_wikifetch-bare-wiremock");
+
 fn main() {
     // First, before any thread exists: this process is the client.
     let split = wikifetch_rig::cpus::detect();
@@ -102,7 +105,7 @@ fn main() {
             Ok(f) => log.footprint = Some(f),
             Err(e) => eprintln!("wikifetch: the footprint was not measured: {e}"),
         }
-        match wikifetch_rig::controls::measure(exe, &split) {
+        match wikifetch_rig::controls::measure(exe, Path::new(BARE), &split) {
             Ok(controls) => log.controls = Some(controls),
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
         }

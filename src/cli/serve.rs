@@ -43,10 +43,6 @@ pub struct ServeArgs {
     /// before its first byte (TCP's handshake). Default 0: loopback.
     #[arg(long, default_value = "0", value_parser = duration)]
     pub rtt: Duration,
-    /// Serve the rig's control instead of the mock: a bare wiremock server
-    /// answering every request with this many bytes, and nothing else.
-    #[arg(long, value_name = "BYTES", hide = true)]
-    pub bare_wiremock: Option<usize>,
     /// Exit when the process that started this one does (the rig's mocks).
     #[arg(long, hide = true)]
     pub exit_with_parent: bool,
@@ -67,14 +63,6 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     let _ = wikifetch_core::limits::ensure_open_files(1 << 20);
     if let Err(e) = wikifetch_core::limits::ensure_open_files(8192) {
         eprintln!("wikifetch: warning: {e}");
-    }
-    if let Some(bytes) = args.bare_wiremock {
-        let control = wikifetch_mock::control::BareWiremock::start(args.port, vec![b' '; bytes])
-            .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
-        println!("http://{}{}", control.address(), wikifetch_mock::API_PATH);
-        io::stdout().flush().map_err(|e| e.to_string())?;
-        wikifetch_mock::wait_for_ctrl_c().map_err(|e| e.to_string())?;
-        return Ok(ExitCode::SUCCESS);
     }
     let mock = MockWiki::builder()
         .port(args.port)

@@ -32,7 +32,6 @@
 //! - `respond`: each answer rendered once and then served as shared bytes.
 //! - `timer`: delays counted from arrival on a high-resolution timer thread
 //!   that measures its own lateness and fires early by the low end of it.
-//! - [`control`]: a bare wiremock server, the rig's yardstick for the mock.
 //!
 //! # What it measures
 //! [`MockWiki::stats`] counts requests, the most requests in flight at once
@@ -62,7 +61,6 @@
 //!   connections answers that fall due together are written one after
 //!   another by one thread (and read so by the client).
 
-pub mod control;
 mod delay_line;
 pub mod fault;
 pub mod latency;

@@ -25,9 +25,10 @@ pub const RTT_SERVER_DELAY: Duration = Duration::from_millis(1);
 /// Requests timed through the delay line, one at a time.
 pub const RTT_REQUESTS: usize = 20;
 
-/// Measures the controls with the mock binary `exe` on `split.mock`.
-/// Takes about five seconds.
-pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
+/// Measures the controls with the mock binary `exe` and the bare wiremock
+/// binary `bare` (`wikifetch-bare-wiremock`), each on `split.mock`. Takes
+/// about five seconds.
+pub fn measure(exe: &Path, bare: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
     let io = |e: String| std::io::Error::other(e);
     let spec = MockSpec {
         cpus: split.mock.clone(),
@@ -56,7 +57,7 @@ pub fn measure(exe: &Path, split: &CpuSplit) -> std::io::Result<Controls> {
     let warm = mock_client.send(LOAD_REQUESTS / 5);
     controls.body_bytes = warm.body_bytes / warm.ok.max(1) as u64;
     let bare = MockProcess::start(
-        exe,
+        bare,
         &MockSpec {
             bare_wiremock: Some(usize::try_from(controls.body_bytes).unwrap_or(1024)),
             ..spec.clone()
