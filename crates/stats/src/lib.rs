@@ -8,7 +8,11 @@
 //! *rounds*, keeping the pairs together, so that drift which hit both rows
 //! alike cancels out of their ratio.
 
+mod paired;
+
 use serde::{Deserialize, Serialize};
+
+pub use paired::{DIFFERENCE_LEVEL, EQUIVALENCE_LEVEL, Margin, Paired, Verdict as Call, outliers};
 
 /// Bootstrap resamples per interval. Each interval is seeded, so the same
 /// rounds always give the same interval; how far the ends would move under
