@@ -121,10 +121,14 @@ pub fn fetch_blocking(
     title: &str,
     mut get: impl FnMut(&str) -> Result<HttpReply, FetchError>,
 ) -> Result<Extract, FetchError> {
+    // An invalid title ends here, before anything is sent.
     let mut job = Job::new(config, title)?;
     loop {
+        // `get` blocks this thread until the answer is read or the request
+        // times out; `record` then decides: done, or retry after a wait.
         match job.record(get(job.url())) {
             Step::Done(result) => return result,
+            // The backoff: the OS thread sleeps and does nothing else.
             Step::Retry(wait) => std::thread::sleep(wait),
         }
     }
@@ -144,11 +148,15 @@ where
     S: FnMut(Duration) -> SF,
     SF: Future<Output = ()>,
 {
+    // An invalid title ends here, before anything is sent.
     let mut job = Job::new(config, title)?;
     loop {
+        // The task parks here until its socket is ready (or its timeout is
+        // due); the executor's thread runs other tasks or blocks meanwhile.
         let reply = get(job.url().to_owned()).await;
         match job.record(reply) {
             Step::Done(result) => return result,
+            // The backoff: the task parks on the timer, holding no thread.
             Step::Retry(wait) => sleep(wait).await,
         }
     }

@@ -217,6 +217,8 @@ impl Client {
     async fn get(&self, url: String) -> Result<HttpReply, FetchError> {
         let timeout = self.config.timeout;
         let expired = self.reactor.sleep(timeout);
+        // The task parks until the exchange finishes or the reactor's timer
+        // ends it, whichever comes first.
         self.exchange(url)
             .or(async move {
                 expired.await;
@@ -241,7 +243,10 @@ impl Client {
             .map_err(|e| FetchError::Transport {
                 message: describe(&e),
             })?;
+        // Parks until a kept connection is ready or a new one is connected.
         let mut sender = self.connection().await?;
+        // Parks until the status line and headers arrive: the socket I/O is
+        // done by the connection's driver, a task of its own.
         let response = sender.send_request(request).await.map_err(transport)?;
         let status = response.status().as_u16();
         let retry_after = retry_after(
@@ -255,6 +260,7 @@ impl Client {
             .get(hyper::header::CONTENT_ENCODING)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
         let limit = self.config.max_body_bytes;
+        // Parks again while the body arrives.
         let body = Limited::new(
             response.into_body(),
             usize::try_from(limit).unwrap_or(usize::MAX),
@@ -404,6 +410,8 @@ pub fn fetch_all<E: Executor>(
 ) -> Vec<FetchResult> {
     let mut collector = Collector::new(titles.len(), progress);
     let c = client.config().concurrency;
+    // The calling thread runs this loop inside `block_on` until every result
+    // is in; whether it also runs the tasks is the executor's choice.
     executor.block_on(async {
         // Each task sends exactly one (index, result), panics included, so
         // counting what comes back tells how many are still in flight.
@@ -411,12 +419,16 @@ pub fn fetch_all<E: Executor>(
         let mut pending = titles.iter().enumerate();
         let mut in_flight = 0;
         loop {
+            // Top up to C tasks in flight, in input order.
             while in_flight < c {
                 let Some((index, title)) = pending.next() else {
                     break;
                 };
                 let (client, title, done) = (Arc::clone(client), title.clone(), done.clone());
                 progress.started(index);
+                // The task parks whenever its socket or timer is not ready,
+                // and the reactor wakes it (`Client::fetch_one`); a panic is
+                // an error for its title only.
                 executor.spawn(Box::pin(async move {
                     let result = std::panic::AssertUnwindSafe(client.fetch_one(&title))
                         .catch_unwind()
@@ -426,17 +438,23 @@ pub fn fetch_all<E: Executor>(
                                 message: panic_message(&*payload),
                             })
                         });
+                    // Unbounded: the send never waits, and wakes the loop.
                     let _ = done.send((index, result)).await;
                 }));
                 in_flight += 1;
             }
+            // Nothing started and nothing out: every result is in.
             if in_flight == 0 {
                 break;
             }
+            // The loop parks here on the channel until some task finishes,
+            // in whatever order they finish.
             let Ok((index, result)) = completions.recv().await else {
                 break;
             };
             in_flight -= 1;
+            // Into its input slot, and reported now; its place is refilled
+            // on the next turn.
             collector.complete(index, result);
         }
     });

@@ -52,11 +52,14 @@ struct Global;
 
 impl Executor for Global {
     fn spawn(&self, task: Task) {
-        // Dropping the handle detaches the task: it runs to completion.
+        // Onto the global executor's threads. Dropping the handle detaches
+        // the task: it runs to completion.
         drop(async_std::task::spawn(task));
     }
 
     fn block_on<T>(&self, future: impl std::future::Future<Output = T>) -> T {
+        // The caller polls only the loop and blocks in async-io between its
+        // wake-ups; the global executor's threads run the tasks.
         async_std::task::block_on(future)
     }
 }
@@ -78,6 +81,7 @@ impl Fetcher for AsyncStd {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The loop and its waits: `wikifetch_futures_http::fetch_all`.
         fetch_all(&Global, &self.client, titles, progress)
     }
 }

@@ -93,6 +93,7 @@ impl Fetcher for Batched {
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
         let plan = BatchPlan::new(titles);
         let collector = Mutex::new(Collector::new(titles.len(), progress));
+        // Invalid titles are answered at once: nothing is sent for them.
         for (position, error) in &plan.invalid {
             progress.started(*position);
             lock(&collector).complete(*position, Err(error.clone()));
@@ -100,6 +101,7 @@ impl Fetcher for Batched {
         let batches = plan.batches(BATCH_TITLES);
         let next = AtomicUsize::new(0);
         let config = self.client.config();
+        // Each thread takes the next batch until none is left.
         let work = || {
             while let Some(range) = batches.get(next.fetch_add(1, Ordering::Relaxed)) {
                 let positions = plan.positions.get(range.clone()).unwrap_or_default();
@@ -108,10 +110,14 @@ impl Fetcher for Batched {
                     .flatten()
                     .for_each(|p| progress.started(*p));
                 let group = plan.distinct.get(range.clone()).unwrap_or_default();
+                // The thread blocks in the socket read for each request and
+                // sleeps through each retry's backoff; continuations and
+                // halves are further requests, in series.
                 fetch_batch_blocking(
                     config,
                     group,
                     |url| self.client.get(url),
+                    // A title's result, into every input slot that asked.
                     |i, result| {
                         let mut collector = lock(&collector);
                         for p in positions.get(i).into_iter().flatten() {
@@ -138,6 +144,8 @@ impl Fetcher for Batched {
                     break;
                 }
             }
+            // The caller works too, then blocks at the scope's end until
+            // every helper has joined.
             guarded();
         });
         collector

@@ -103,7 +103,11 @@ impl Fetcher for Rayon {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The caller is not a pool thread: it blocks in `install` until the
+        // pool has done every title.
         self.pool.install(|| {
+            // The workers split the index range and steal halves of each
+            // other's; `collect` puts each result at its input position.
             titles
                 .par_iter()
                 .enumerate()
@@ -126,6 +130,8 @@ fn fetch_reported(
     title: &str,
 ) -> FetchResult {
     progress.started(index);
+    // This rayon worker blocks in the socket read, and sleeps through each
+    // retry's backoff; it steals no other work meanwhile.
     let result = catch_panic(|| client.fetch_one(title));
     progress.completed(index, result.is_ok());
     result
@@ -168,6 +174,8 @@ impl Fetcher for RayonDefault {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // As `Rayon`'s, on the global pool: the caller blocks until its
+        // threads, one per CPU, have done every title.
         titles
             .par_iter()
             .enumerate()

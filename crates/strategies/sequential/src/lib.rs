@@ -157,11 +157,14 @@ impl Client {
     /// blocking strategy sends, for one title or (`batched`) for several.
     pub fn get(&self, url: &str) -> Result<HttpReply, FetchError> {
         let limit = self.config.max_body_bytes;
+        // Blocks this thread: connect (or take a kept connection), write the
+        // request, read the status line and headers.
         let mut response = self.agent.get(url).call().map_err(|e| self.error(e))?;
         let status = response.status().as_u16();
         let retry_after = retry_after(response.headers().get("retry-after").map(|v| v.as_bytes()));
-        // Read one byte past the limit: if it arrives, the body is too
-        // large, and nothing more than limit + 1 bytes was buffered.
+        // Blocks again in the socket read while the body arrives. Read one
+        // byte past the limit: if it arrives, the body is too large, and
+        // nothing more than limit + 1 bytes was buffered.
         let mut body = Vec::new();
         response
             .body_mut()
@@ -256,11 +259,16 @@ impl Fetcher for Sequential {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // One title at a time on the calling thread: results come out in
+        // input order with no bookkeeping.
         titles
             .iter()
             .enumerate()
             .map(|(index, title)| {
                 progress.started(index);
+                // The calling thread blocks in ureq's socket reads until the
+                // answer is in, and sleeps through each retry's backoff
+                // (core's `fetch_blocking`).
                 let result = self.client.fetch_one(title);
                 progress.completed(index, result.is_ok());
                 result

@@ -74,6 +74,8 @@ impl Pool {
                 std::thread::Builder::new()
                     .name(format!("wikifetch-smol-{i}"))
                     .spawn(move || {
+                        // Runs tasks until `stop` closes; with none ready,
+                        // the thread parks in async-io until one is woken.
                         let _ = smol::block_on(executor.run(stopped.recv()));
                     })
             })
@@ -97,10 +99,13 @@ impl Drop for Pool {
 
 impl Executor for Pool {
     fn spawn(&self, task: Task) {
+        // Into the shared queue: any thread running the executor takes it.
         self.executor.spawn(task).detach();
     }
 
     fn block_on<T>(&self, future: impl std::future::Future<Output = T>) -> T {
+        // The caller runs tasks too while the loop waits for results, and
+        // parks in async-io when no task is ready.
         smol::block_on(self.executor.run(future))
     }
 }
@@ -130,6 +135,7 @@ impl Fetcher for Smol {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The loop and its waits: `wikifetch_futures_http::fetch_all`.
         fetch_all(&self.pool, &self.client, titles, progress)
     }
 }

@@ -57,6 +57,8 @@ impl Fetcher for ThreadPoolHyper {
         let work = (0..config.concurrency)
             .map(|_| {
                 let client = client.sibling();
+                // The worker's thread runs the title's future itself and
+                // blocks in `poll(2)` on its socket when it cannot go on.
                 Box::new(move |title: &str| local::block_on(client.fetch_one(title))) as Work
             })
             .collect();
@@ -74,6 +76,7 @@ impl Fetcher for ThreadPoolHyper {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The loop and its waits: `WorkerPool::fetch_all`, in `wikifetch-threads`.
         self.pool.fetch_all(titles, progress)
     }
 }

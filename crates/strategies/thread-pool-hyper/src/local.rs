@@ -122,15 +122,22 @@ pub(crate) fn block_on<T>(future: impl Future<Output = T>) -> T {
     let waker = Waker::from(Arc::clone(&woken));
     let mut cx = Context::from_waker(&waker);
     loop {
+        // A fresh turn: forget the last turn's wake-ups and waits.
         woken.0.store(false, Ordering::Release);
         WAITS.with(|waits| waits.borrow_mut().clear());
+        // The title's future runs until it needs a socket or a timer, and
+        // registers what it waits for.
         if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
             return value;
         }
+        // The connection drivers move bytes between socket and request.
         let spawned = run_tasks(&mut cx);
+        // One future woke another on this thread: turn again at once.
         if spawned || woken.0.load(Ordering::Acquire) {
             continue;
         }
+        // Nothing can go on: the thread blocks in `poll(2)` until a socket
+        // is ready or the nearest timer (a timeout, a backoff) is due.
         WAITS.with(|waits| waits.borrow().wait());
     }
 }

@@ -136,7 +136,9 @@ impl WorkerPool {
 
     fn worker(work: &mut Work, queue: &Mutex<mpsc::Receiver<Arc<Batch>>>) {
         loop {
-            // Hold the lock only to take a batch, not while fetching.
+            // An idle worker blocks here, in a channel receive, until a call
+            // hands it a batch. Hold the lock only to take a batch, not
+            // while fetching.
             let batch = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
             let Ok(batch) = batch else {
                 return; // The pool is being dropped.
@@ -148,7 +150,11 @@ impl WorkerPool {
                 let Some(title) = batch.titles.get(index) else {
                     break;
                 };
+                // The worker's OS thread blocks inside `work` for the whole
+                // request: in the socket read, and asleep through a retry's
+                // backoff (for `thread-pool-hyper`, in `poll(2)`).
                 let result = catch_panic(|| work(title));
+                // To the caller; the channel is unbounded, so this never waits.
                 let _ = batch.done.send((index, result));
             }
         }
@@ -164,7 +170,8 @@ impl WorkerPool {
             next: AtomicUsize::new(0),
             done,
         });
-        // Hand the call to as many workers as there are titles, up to C.
+        // Hand the call to as many workers as there are titles, up to C:
+        // each send wakes one idle worker from its receive.
         let helpers = self.size().min(titles.len());
         let handed = match &self.queue {
             Some(queue) => (0..helpers)
@@ -183,11 +190,15 @@ impl WorkerPool {
             progress.started(started);
             started += 1;
         }
+        // The calling thread blocks here, in a channel receive, until the
+        // next result lands, in completion order; the loop ends when the
+        // last worker done with this call drops its sender.
         for (index, result) in received.iter() {
             if started < titles.len() {
                 progress.started(started);
                 started += 1;
             }
+            // Into its input slot, and reported now.
             collector.complete(index, result);
         }
         // Titles no worker took (the pool had no live worker): an error
@@ -203,7 +214,8 @@ impl WorkerPool {
 
 impl Drop for WorkerPool {
     fn drop(&mut self) {
-        // Closing the queue ends every worker's loop.
+        // Closing the queue wakes every worker from its receive and ends its
+        // loop; each join waits for its thread to exit.
         self.queue = None;
         for worker in self.workers.drain(..) {
             let _ = worker.join();
@@ -239,6 +251,7 @@ impl Fetcher for ThreadPool {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The loop and its waits: `WorkerPool::fetch_all`, above.
         self.pool.fetch_all(titles, progress)
     }
 }
@@ -270,20 +283,29 @@ impl Fetcher for ThreadPerRequest {
         }
         thread::scope(|scope| {
             for (index, title) in titles.iter().enumerate() {
+                // The calling thread blocks here, in a channel receive, while
+                // C requests are in flight.
                 let _ = wait_for_permit.recv();
                 let permit = permits.clone();
                 let collector = &collector;
                 progress.started(index);
                 let spawned = spawn(scope, "wikifetch-request", move || {
+                    // A fresh OS thread, blocked in its socket read and asleep
+                    // through backoffs, for this one title.
                     let result = catch_panic(|| self.client.fetch_one(title));
+                    // Straight into its input slot, under the lock.
                     lock(collector).complete(index, result);
+                    // The permit back: the spawning loop may start another.
                     let _ = permit.send(());
                 });
+                // No thread to be had: the title fails, its permit goes back.
                 if spawned.is_err() {
                     lock(collector).complete(index, Err(spawn_error(c)));
                     let _ = permits.send(());
                 }
             }
+            // Leaving the scope joins every thread: the caller blocks until
+            // the last request is done.
         });
         into_results(collector)
     }

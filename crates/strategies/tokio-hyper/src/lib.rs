@@ -87,10 +87,15 @@ struct TokioExecutor(tokio::runtime::Runtime);
 
 impl Executor for TokioExecutor {
     fn spawn(&self, task: Task) {
+        // Detached: it runs to completion on the runtime.
         drop(self.0.spawn(task));
     }
 
     fn block_on<T>(&self, future: impl Future<Output = T>) -> T {
+        // Multi-thread: the caller polls only the loop and blocks between
+        // its wake-ups while the workers run the tasks. Current-thread: the
+        // caller runs every task here, and parks in tokio's reactor when
+        // none is ready.
         self.0.block_on(future)
     }
 }
@@ -101,6 +106,7 @@ struct TokioReactor;
 impl Reactor for TokioReactor {
     fn connect(&self, host: String, port: u16) -> BoxFuture<std::io::Result<Box<dyn Stream>>> {
         Box::pin(async move {
+            // The task parks on tokio's reactor until the connection is up.
             let tcp = tokio::net::TcpStream::connect((host.as_str(), port)).await?;
             let _ = tcp.set_nodelay(true);
             Ok(Box::new(tcp.compat()) as Box<dyn Stream>)
@@ -108,6 +114,7 @@ impl Reactor for TokioReactor {
     }
 
     fn sleep(&self, wait: Duration) -> BoxFuture<()> {
+        // Timeouts and backoffs park the task on tokio's timer.
         Box::pin(tokio::time::sleep(wait))
     }
 }
@@ -136,6 +143,7 @@ impl Inner {
     }
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
+        // The loop and its waits: `wikifetch_futures_http::fetch_all`.
         fetch_all(&self.runtime, &self.client, titles, progress)
     }
 }

@@ -109,6 +109,8 @@ impl Fetcher for Tokio {
 
     fn fetch_all(&self, titles: &[String], progress: &dyn Progress) -> Vec<FetchResult> {
         let mut collector = Collector::new(titles.len(), progress);
+        // The caller polls only this loop, blocked between its wake-ups;
+        // tokio's worker threads run the tasks.
         self.runtime.block_on(async {
             let mut tasks = JoinSet::new();
             // A task that panics comes back as a JoinError with only its id:
@@ -116,6 +118,7 @@ impl Fetcher for Tokio {
             let mut index_of = HashMap::new();
             let mut pending = titles.iter().enumerate();
             loop {
+                // Top up to C tasks in flight, in input order.
                 while tasks.len() < self.config.concurrency {
                     let Some((index, title)) = pending.next() else {
                         break;
@@ -123,10 +126,14 @@ impl Fetcher for Tokio {
                     let (client, config, title) =
                         (self.client.clone(), Arc::clone(&self.config), title.clone());
                     progress.started(index);
+                    // Runs on any worker, parked whenever its socket or timer
+                    // is not ready; the reactor wakes it (`fetch_one`).
                     let task =
                         tasks.spawn(async move { fetch_one(&client, &config, &title).await });
                     index_of.insert(task.id(), index);
                 }
+                // The loop parks here until whichever task finishes first;
+                // `None` once every task is joined.
                 let Some(joined) = tasks.join_next_with_id().await else {
                     break;
                 };
@@ -139,6 +146,8 @@ impl Fetcher for Tokio {
                         }),
                     ),
                 };
+                // Into its input slot, and reported now; its place is
+                // refilled on the next turn.
                 if let Some(index) = index_of.remove(&id) {
                     collector.complete(index, result);
                 }
@@ -155,6 +164,7 @@ pub async fn fetch_one(client: &reqwest::Client, config: &Config, title: &str) -
         config,
         title,
         |url| get(client, config, url),
+        // Backoffs park the task on tokio's timer.
         tokio::time::sleep,
     )
     .await
@@ -182,6 +192,7 @@ async fn get(
             }
         }
     };
+    // Parks until the headers arrive, or reqwest's timeout ends the request.
     let mut response = client.get(url).send().await.map_err(error)?;
     let status = response.status().as_u16();
     let retry_after = retry_after(
@@ -191,6 +202,7 @@ async fn get(
             .map(|v| v.as_bytes()),
     );
     let mut body = Vec::new();
+    // Parks again for each chunk of the body.
     while let Some(chunk) = response.chunk().await.map_err(error)? {
         if (body.len() + chunk.len()) as u64 > limit {
             return Err(FetchError::TooLarge { limit });
