@@ -7,6 +7,7 @@
 
 mod footprint;
 mod ideal;
+mod pairs;
 mod totals;
 
 use serde::Serialize;
@@ -15,6 +16,7 @@ use wikifetch_stats::{Ratio, Summary};
 
 pub use footprint::{PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
+pub use pairs::{Versus, against, pair_up};
 pub use totals::{RIG_BOUND_BUSY, Totals, mock_over_bare};
 pub use wikifetch_runlog::REFERENCE;
 
@@ -122,6 +124,9 @@ pub struct Row {
     /// Completion times of the first timed call (see `RunRecord::timeline`).
     #[serde(skip)]
     pub timeline: Vec<f64>,
+    /// This row against every other row of its scenario ([`pair_up`]).
+    #[serde(skip)]
+    pub versus: Vec<Versus>,
 }
 
 impl Row {
@@ -177,6 +182,7 @@ impl Row {
             walls,
             cpus: Vec::new(),
             timeline: Vec::new(),
+            versus: Vec::new(),
         }
     }
 
@@ -349,6 +355,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             row.speedup = find(&row.scenario, "sequential", None).map(|s| s.mean_s / row.mean_s);
         }
     }
+    pair_up(&mut rows);
     Ok(rows)
 }
 

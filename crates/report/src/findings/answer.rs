@@ -266,7 +266,7 @@ mod tests {
     /// The most words the opening screen may have (`wc -w`).
     const WORDS: usize = 400;
 
-    use crate::findings::prose::tests::row;
+    use crate::findings::prose::tests::{paired_vec, row};
     use wikifetch_runlog::{CpuSplit, Footprint, FootprintSetup};
 
     fn in_scenario(scenario: &str, strategy: &str, c: usize, mean: f64) -> Row {
@@ -311,11 +311,11 @@ mod tests {
     }
 
     fn screen() -> String {
-        let rows = vec![
+        let rows = paired_vec(vec![
             in_scenario("concurrency", "thread-pool", 100, 0.046),
             in_scenario("concurrency", "smol", 100, 0.044),
             in_scenario("overhead", "smol", 10, 0.02),
-        ];
+        ]);
         answer(&rows, &log())
     }
 

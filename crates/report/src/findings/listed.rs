@@ -383,7 +383,7 @@ fn schedules(rows: &[Row]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::findings::prose::tests::row;
+    use crate::findings::prose::tests::{paired_vec, row};
 
     fn in_scenario(scenario: &str, r: Row) -> Row {
         Row {
@@ -418,10 +418,10 @@ mod tests {
             connections_opened: connections,
             ..in_scenario("wan", row(name, 1, mean, 0.001, 0.0))
         };
-        let rows = vec![
+        let rows = paired_vec(vec![
             wan("sequential", 1.03, 0),
             wan("sequential-no-keep-alive", 3.05, 200),
-        ];
+        ]);
         let text = keep_alive(&rows, &wan_log()).unwrap();
         assert!(
             text.contains("101.0 ms more a request (2.0 round trips)"),
@@ -437,24 +437,28 @@ mod tests {
             walls: r.walls[..4].to_vec(),
             ..r.clone()
         };
-        let text = keep_alive(&[four(&rows[0]), four(&rows[1])], &wan_log()).unwrap();
+        let text = keep_alive(
+            &paired_vec(vec![four(&rows[0]), four(&rows[1])]),
+            &wan_log(),
+        )
+        .unwrap();
         assert!(
             text.contains("measured 2.96× (4 rounds: figures only)"),
             "{text}"
         );
         // Not slower, or a control that reused connections: no finding.
-        let rows = vec![
+        let rows = paired_vec(vec![
             wan("sequential", 1.03, 0),
             wan("sequential-no-keep-alive", 1.03, 200),
-        ];
+        ]);
         assert_eq!(keep_alive(&rows, &wan_log()), None);
-        let rows = vec![
+        let rows = paired_vec(vec![
             wan("sequential", 1.03, 0),
             Row {
                 premise: Some("opened 3 connections for 20 requests, not one each".into()),
                 ..wan("sequential-no-keep-alive", 3.05, 30)
             },
-        ];
+        ]);
         assert_eq!(keep_alive(&rows, &wan_log()), None);
     }
 
@@ -471,7 +475,11 @@ mod tests {
             ideal_s: Some(6.68),
             ..in_scenario("batching", row(name, 3, mean, 0.001, 0.0))
         };
-        let rows = vec![one(REFERENCE, 6.8), one("tokio-hyper", 6.85), batched(0.35)];
+        let rows = paired_vec(vec![
+            one(REFERENCE, 6.8),
+            one("tokio-hyper", 6.85),
+            batched(0.35),
+        ]);
         let text = fewer_requests(&rows).unwrap();
         assert!(
             text.starts_with("Fewer requests: at C = 3, `batched` fetched 100 titles in 350.0 ms with 50 requests a call (20 titles each), against 6.850 s with 1000 requests for `tokio-hyper` at the same C"),
@@ -485,7 +493,7 @@ mod tests {
             "{text}"
         );
         // Slower than the one-title row: no finding.
-        let rows = vec![one("tokio-hyper", 6.85), batched(7.0)];
+        let rows = paired_vec(vec![one("tokio-hyper", 6.85), batched(7.0)]);
         assert_eq!(fewer_requests(&rows), None);
     }
 
@@ -502,14 +510,14 @@ mod tests {
         let log = wikifetch_runlog::RunLog::default();
         // Nothing measured: nothing found.
         assert!(findings(&[], &log, &PLOTS, heading).is_empty());
-        let rows = vec![
+        let rows = paired_vec(vec![
             Row {
                 ideal_s: Some(2.0),
                 ..in_scenario("latency", row("sequential", 1, 2.0, 0.001, 0.0))
             },
             in_scenario("latency", row("thread-pool", 10, 0.21, 0.001, 0.0)),
             in_scenario("latency", row("smol", 10, 0.205, 0.001, 0.0)),
-        ];
+        ]);
         let found = findings(&rows, &log, &PLOTS, heading);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -539,12 +547,12 @@ mod tests {
         let c = |name: &str, mean: f64, half: f64| {
             in_scenario("concurrency", row(name, 100, mean, half, 0.0))
         };
-        let rows = vec![
+        let rows = paired_vec(vec![
             c("thread-pool", 0.048, 0.0005),
             c("thread-pool-hyper", 0.0482, 0.0005),
             c("smol", 0.045, 0.0005),
             c("tokio-current-thread", 0.0490, 0.0005),
-        ];
+        ]);
         let text = threads_and_tasks(&rows, 100).unwrap();
         // The client half: ureq against hyper on the same threads, here
         // too close to tell apart (0.4 %, an interval across 1).
@@ -572,7 +580,7 @@ mod tests {
 
     #[test]
     fn a_broken_premise_drops_the_finding() {
-        let rows = vec![
+        let rows = paired_vec(vec![
             in_scenario("jitter", row("rayon", 20, 0.49, 0.05, 0.0)),
             in_scenario(
                 "jitter",
@@ -581,7 +589,7 @@ mod tests {
                     ..row("thread-pool", 20, 0.50, 0.001, 0.0)
                 },
             ),
-        ];
+        ]);
         assert_eq!(schedules(&rows), None);
     }
 }

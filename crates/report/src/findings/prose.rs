@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use wikifetch_stats::{Ratio, Verdict, quantile};
 
-use crate::analysis::{REFERENCE, Row, seed_of};
+use crate::analysis::{REFERENCE, Row, against};
 use crate::analysis::{lower_bound, queue_ideal};
 use crate::render::format::{time, us3};
 use wikifetch_runlog::{Instructions, ScenarioFacts};
@@ -32,25 +32,10 @@ pub(crate) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
 }
 
 /// `a`'s time over `b`'s, round by round, with its bootstrap interval
-/// (the same interval whichever row comes first); `None` without rounds.
+/// (the analysis's, [`pair_up`](crate::analysis::pair_up)); `None` when
+/// the two were not paired.
 pub(crate) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
-    paired(a, b, |r| &r.walls, None)
-}
-
-/// `values(a)` over `values(b)`, round by round, seeded by the two rows'
-/// names (and `what` is compared, if not time) in a fixed order, so that
-/// `paired(b, a)` is exactly the inverse.
-fn paired(a: &Row, b: &Row, values: fn(&Row) -> &[f64], what: Option<&str>) -> Option<Ratio> {
-    if a.strategy <= b.strategy {
-        let names = [a.scenario.as_str(), &a.strategy, &b.strategy];
-        let seed = match what {
-            Some(what) => seed_of(&[names[0], names[1], names[2], what]),
-            None => seed_of(&names),
-        };
-        Ratio::paired(values(a), values(b), seed)
-    } else {
-        paired(b, a, values, what).map(|r| r.inverse())
-    }
+    against(a, b).and_then(|v| v.time)
 }
 
 /// In how many of the rounds both rows ran `a` took less time than `b`,
@@ -610,7 +595,7 @@ pub(crate) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
 /// `a`'s client CPU over `b`'s, round by round (the calls fetch the same
 /// titles, so this is the ratio of CPU per request when neither retried).
 pub(crate) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
-    paired(a, b, |r| &r.cpus, Some("cpu"))
+    against(a, b).and_then(|v| v.cpu)
 }
 
 /// Whether ranking by instructions and by CPU time agree: the pairs
@@ -681,6 +666,25 @@ pub(crate) mod tests {
         }
     }
 
+    /// `rows` paired with each other, as the analysis pairs a scenario's.
+    pub(crate) fn paired_vec(mut rows: Vec<Row>) -> Vec<Row> {
+        for r in &mut rows {
+            r.versus.clear();
+        }
+        crate::analysis::pair_up(&mut rows);
+        rows
+    }
+
+    /// [`paired_vec`] for a fixed number of rows.
+    pub(crate) fn paired<const N: usize>(rows: [Row; N]) -> [Row; N] {
+        let mut rows = rows;
+        for r in &mut rows {
+            r.versus.clear();
+        }
+        crate::analysis::pair_up(&mut rows);
+        rows
+    }
+
     /// A scenario of `titles` titles with a fixed delay of `delay` seconds.
     pub(crate) fn scenario(name: &str, titles: usize, delay: f64) -> ScenarioFacts {
         ScenarioFacts {
@@ -702,7 +706,7 @@ pub(crate) mod tests {
     /// Ten rounds around `mean`, spread evenly over ± `half` in an order
     /// that depends on `strategy`: rows' noises are not paired.
     pub(crate) fn walls(strategy: &str, mean: f64, half: f64) -> Vec<f64> {
-        let order = wikifetch_stats::shuffled(10, seed_of(&[strategy]));
+        let order = wikifetch_stats::shuffled(10, crate::analysis::seed_of(&[strategy]));
         order
             .iter()
             .map(|&k| mean + half * (k as f64 / 4.5 - 1.0))
@@ -750,6 +754,7 @@ pub(crate) mod tests {
     fn batching_is_compared_with_the_reference_and_counted_per_title() {
         let reference = row(REFERENCE, 1, 2.0, 0.001, 0.0);
         let fast = batched(0.103, 0.0005);
+        let [reference, fast] = paired([reference, fast]);
         let text = batching(&[&reference, &fast]).unwrap();
         assert!(
             text.contains("5 requests a call where the reference client sends 100"),
@@ -770,14 +775,14 @@ pub(crate) mod tests {
             "no floor: 20 titles a request, the reference client one"
         );
         // Slower than the reference (a server that charged per title): said so.
-        let slow = batched(2.4, 0.001);
+        let [reference, slow] = paired([reference, batched(2.4, 0.001)]);
         let text = batching(&[&reference, &slow]).unwrap();
         assert!(
             text.contains("× [1.") && text.contains("slower than the reference client"),
             "{text}"
         );
         // The same time: neither faster nor slower.
-        let tie = batched(2.0, 0.001);
+        let [reference, tie] = paired([reference, batched(2.0, 0.001)]);
         let text = batching(&[&reference, &tie]).unwrap();
         assert!(
             text.contains("indistinguishable from the reference client"),
@@ -794,6 +799,7 @@ pub(crate) mod tests {
             row("a", 10, 0.220, 0.001, 0.0),
             row("b", 10, 0.200, 0.001, 0.0),
         );
+        let [slow, fast] = paired([slow, fast]);
         let text = compare_two(&slow, &fast);
         assert!(
             text.starts_with("`b` is 20.0 ms faster than `a` (`a` took 10.0 % [9."),
@@ -844,13 +850,14 @@ pub(crate) mod tests {
             row("a", 10, 0.201, 0.01, 0.0),
             row("b", 10, 0.2025, 0.01, 0.0),
         );
+        let c = row("c", 10, 0.300, 0.005, 0.0);
+        let [a, b, c] = paired([a, b, c]);
         let r = ratio(&a, &b).unwrap();
         assert!(r.low < 1.0 && r.high > 1.0, "{r:?}");
         assert!(compare_two(&a, &b).contains("indistinguishable in time here"));
         let summary = fastest_and_slowest(&[&a, &b]).unwrap();
         assert!(summary.contains("indistinguishable here"), "{summary}");
         assert!(summary.starts_with("the fastest, `a`"), "{summary}");
-        let c = row("c", 10, 0.300, 0.005, 0.0);
         let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
         assert!(
             summary.starts_with("fastest `a`")
@@ -875,9 +882,14 @@ pub(crate) mod tests {
             mean_s: b.mean_s * by,
             ..b.clone()
         };
+        // The analysis pairs rows once; here each pair is paired as it is made.
+        let two = |x: Row, y: Row| {
+            let [x, y] = paired([x, y]);
+            compare_two(&x, &y)
+        };
         let a = slower(1.02);
         assert!(a.min_s < b.max_s, "the spreads overlap");
-        let text = compare_two(&a, &b);
+        let text = two(a, b.clone());
         assert!(
             text.starts_with(
                 "`b` is 4.0 ms faster than `a` (`a` took 2.0 % [2.0 – 2.0 %] longer; slower in 10 of 10 rounds)"
@@ -887,7 +899,7 @@ pub(crate) mod tests {
         // 0.5 % slower in every round: sure, but under the 1 % margin, so
         // no difference is named, in either order.
         let close = slower(1.005);
-        for text in [compare_two(&close, &b), compare_two(&b, &close)] {
+        for text in [two(close.clone(), b.clone()), two(b.clone(), close)] {
             assert!(
                 text.contains("within 1 % of each other in time here"),
                 "{text}"
@@ -899,7 +911,7 @@ pub(crate) mod tests {
             walls: r.walls[..9].to_vec(),
             ..r.clone()
         };
-        let text = compare_two(&few(&slower(1.5)), &few(&b));
+        let text = two(few(&slower(1.5)), few(&b));
         assert!(
             text.contains("(9 rounds: figures only, no verdict)"),
             "{text}"
@@ -911,6 +923,7 @@ pub(crate) mod tests {
         let tokio = row("tokio", 10, 0.205, 0.0005, 62e-6);
         let control = row("tokio-hyper", 10, 0.2052, 0.0005, 55e-6);
         let smol = row("smol", 10, 0.210, 0.0005, 40e-6);
+        let [tokio, control, smol] = paired([tokio, control, smol]);
         let text = runtime_and_client(&[&tokio, &control, &smol]).unwrap();
         assert!(
             text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
@@ -1028,6 +1041,7 @@ pub(crate) mod tests {
             cpu_row("c", 30e-6, 0.1e-6),
             cpu_row("sequential", 90e-6, 0.1e-6),
         );
+        let [a, b, c, seq] = paired([a, b, c, seq]);
         let same = [
             ("a", 1.0, Some(&a)),
             ("b", 2.0, Some(&b)),
@@ -1048,6 +1062,7 @@ pub(crate) mod tests {
             cpu_row("smol", 30e-6, 3e-6),
             cpu_row("tokio", 31e-6, 3e-6),
         );
+        let [pool, smol, tokio] = paired([pool, smol, tokio]);
         let differ = [
             ("pool", 70e3, Some(&pool)),
             ("smol", 108e3, Some(&smol)),
