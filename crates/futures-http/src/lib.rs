@@ -1,16 +1,20 @@
-//! # wikifetch-futures-http: HTTP on the async-io reactor
+//! # wikifetch-futures-http: the hyper client the task rows share
 //!
 //! The code the `async-std` and `smol` strategies share, so that the only
-//! difference between them is the executor that polls the tasks.
+//! difference between them is the executor that polls the tasks; the
+//! controls use it too, so that one thing differs at a time: `tokio-hyper`
+//! and `tokio-current-thread` run it on tokio's reactor, and
+//! `thread-pool-hyper` on OS threads, each blocking in `poll(2)`.
 //!
 //! - [`Client`]: an HTTP/1.1 client with keep-alive connection reuse,
 //!   timeouts and a body-size cap. It is [hyper] 1's low-level
 //!   `client::conn::http1` over an [`async_net::TcpStream`] (TLS by
 //!   [`futures_rustls`] for `https`), adapted from `futures-io` to hyper's
 //!   I/O traits by this crate's `io` module (why not `smol-hyper`'s
-//!   adapter: see there). Sockets and timers come from [`async_io`],
-//!   the reactor that async-std and smol both use; there is no tokio
-//!   runtime anywhere (hyper uses only tokio's `sync` channels internally).
+//!   adapter: see there). Sockets and timers come from a [`Reactor`]:
+//!   by default [`async_io`]'s, the reactor that async-std and smol both
+//!   use, with no tokio runtime anywhere (hyper uses only tokio's `sync`
+//!   channels internally); `tokio-hyper` plugs in tokio's.
 //! - [`Executor`]: what a strategy supplies: `spawn` a task and `block_on`
 //!   a future.
 //! - [`fetch_all`]: the bounded "as completed" loop: keep C tasks in
@@ -104,7 +108,8 @@ struct Origin {
     tls: Option<futures_rustls::TlsConnector>,
 }
 
-/// An HTTP/1.1 client on async-io with a pool of kept-alive connections.
+/// An HTTP/1.1 client on a [`Reactor`] (async-io's by default) with a pool
+/// of kept-alive connections.
 pub struct Client {
     config: Config,
     origin: Origin,
