@@ -1,6 +1,8 @@
 //! The statistics every comparison uses, in one place: a seeded random
-//! stream, shuffles, quantiles, a summary of timed calls, and the paired
-//! bootstrap that decides whether one row is really faster than another.
+//! stream, shuffles, quantiles, a summary of timed calls, a ratio of sums
+//! with its bootstrap interval, and the robust paired comparison
+//! ([`Paired`]) whose intervals decide whether one row differs from
+//! another, or is equivalent to it.
 //!
 //! Rows are measured in rounds: in every round each row makes one call, in
 //! a shuffled order. Call `i` of one row and call `i` of another therefore
@@ -12,7 +14,7 @@ mod paired;
 
 use serde::{Deserialize, Serialize};
 
-pub use paired::{DIFFERENCE_LEVEL, EQUIVALENCE_LEVEL, Margin, Paired, Verdict as Call, outliers};
+pub use paired::{DIFFERENCE_LEVEL, EQUIVALENCE_LEVEL, Margin, Paired, Verdict, outliers};
 
 /// Bootstrap resamples per interval. Each interval is seeded, so the same
 /// rounds always give the same interval; how far the ends would move under
@@ -135,8 +137,9 @@ impl Summary {
     }
 }
 
-/// A ratio of two rows' mean times, `a / b`, over the rounds both ran,
-/// with its paired bootstrap interval.
+/// A ratio of two sums, `Σa / Σb`, over the rounds both have, with its
+/// bootstrap interval: a row's CPU time per request (its CPU over its
+/// requests, round by round). Comparisons of two rows are [`Paired`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Ratio {
     /// mean(a) / mean(b) over the paired rounds.
@@ -152,33 +155,6 @@ pub struct Ratio {
 /// The fewest paired rounds from which a ratio names a difference: with
 /// fewer, a report gives the figures and no verdict.
 pub const MIN_ROUNDS: usize = 10;
-
-/// The practical-equivalence margin: a ratio whose point estimate lies
-/// within 1 % of 1 names no difference, even when its interval excludes 1
-/// (criterion's default noise threshold). Timing on a shared machine
-/// drifts by about that much between runs.
-pub const MARGIN: f64 = 0.01;
-
-/// What a ratio's interval says about `a` against `b`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    /// The whole interval is below 1 and `a` took at least [`MARGIN`] less.
-    Faster,
-    /// The whole interval is above 1 and `a` took at least [`MARGIN`] more.
-    Slower,
-    /// The interval contains 1, or the difference is within [`MARGIN`]:
-    /// no difference this run can show that matters.
-    Indistinguishable,
-    /// Fewer than [`MIN_ROUNDS`] rounds: figures only, no verdict.
-    TooFewRounds,
-}
-
-impl Verdict {
-    /// Whether the verdict names a difference (faster or slower).
-    pub fn names_a_difference(self) -> bool {
-        matches!(self, Self::Faster | Self::Slower)
-    }
-}
 
 impl Ratio {
     /// The ratio of `a`'s mean to `b`'s over the first rounds both have,
@@ -206,21 +182,6 @@ impl Ratio {
             high,
             rounds: n,
         })
-    }
-
-    /// Faster, slower, indistinguishable, or no verdict: a difference is
-    /// named only from at least [`MIN_ROUNDS`] rounds, when the interval
-    /// excludes 1 and the point estimate lies beyond [`MARGIN`].
-    pub fn verdict(&self) -> Verdict {
-        if self.rounds < MIN_ROUNDS {
-            Verdict::TooFewRounds
-        } else if self.high < 1.0 && self.point < 1.0 - MARGIN {
-            Verdict::Faster
-        } else if self.low > 1.0 && self.point > 1.0 + MARGIN {
-            Verdict::Slower
-        } else {
-            Verdict::Indistinguishable
-        }
     }
 
     /// `b / a`: the same comparison seen from the other side.
@@ -432,26 +393,35 @@ mod tests {
         // the ratio is exactly 1.02 in every round.
         let b: Vec<f64> = (0..10).map(|i| 1.0 + f64::from(i) / 9.0).collect();
         let a: Vec<f64> = b.iter().map(|x| x * 1.02).collect();
-        let r = Ratio::paired(&a, &b, 1).unwrap();
+        let r = Paired::of(&a, &b, Margin::TIME).unwrap();
         assert!((r.point - 1.02).abs() < 1e-12);
-        assert!(r.low > 1.0, "{r:?}");
-        assert_eq!(r.verdict(), Verdict::Slower);
-        assert_eq!(r.inverse().verdict(), Verdict::Faster);
+        assert!(r.low > 1.01, "{r:?}");
+        assert_eq!(r.verdict(), Verdict::Differs);
+        assert_eq!(r.inverse().verdict(), Verdict::Differs);
         let sa = Summary::of(&a, 1).unwrap();
         let sb = Summary::of(&b, 1).unwrap();
         assert!(sa.mean_low < sb.mean_high, "unpaired intervals overlap");
     }
 
     #[test]
-    fn a_sure_difference_within_the_margin_names_none() {
-        // `a` is 0.5 % slower in every round: the interval excludes 1, but
-        // the difference is under the 1 % margin.
+    fn a_sure_difference_within_the_margin_is_equivalent_and_measurable() {
+        // `a` is 0.5 % slower in every round: the interval excludes 1 and
+        // lies inside the 1 % margin.
         let b: Vec<f64> = (0..10).map(|i| 1.0 + f64::from(i) / 9.0).collect();
         let a: Vec<f64> = b.iter().map(|x| x * 1.005).collect();
-        let r = Ratio::paired(&a, &b, 1).unwrap();
+        let r = Paired::of(&a, &b, Margin::TIME).unwrap();
         assert!(r.low > 1.0, "{r:?}");
-        assert_eq!(r.verdict(), Verdict::Indistinguishable);
-        assert_eq!(r.inverse().verdict(), Verdict::Indistinguishable);
+        assert_eq!(r.verdict(), Verdict::Equivalent { measurable: true });
+        assert_eq!(
+            r.inverse().verdict(),
+            Verdict::Equivalent { measurable: true }
+        );
+        // Held to the CPU's wider margin, 3 % apart is equivalent too.
+        let c: Vec<f64> = b.iter().map(|x| x * 1.03).collect();
+        let cpu = Paired::of(&c, &b, Margin::CPU).unwrap();
+        assert_eq!(cpu.verdict(), Verdict::Equivalent { measurable: true });
+        let time = Paired::of(&c, &b, Margin::TIME).unwrap();
+        assert_eq!(time.verdict(), Verdict::Differs);
     }
 
     #[test]
@@ -459,25 +429,35 @@ mod tests {
         // Three times slower in each of 9 rounds: figures, no verdict.
         let b: Vec<f64> = (0..9).map(|i| 1.0 + f64::from(i) / 9.0).collect();
         let a: Vec<f64> = b.iter().map(|x| x * 3.0).collect();
-        let r = Ratio::paired(&a, &b, 1).unwrap();
+        let r = Paired::of(&a, &b, Margin::TIME).unwrap();
         assert!((r.point - 3.0).abs() < 1e-12);
         assert_eq!(r.verdict(), Verdict::TooFewRounds);
         assert!(!r.verdict().names_a_difference());
-        let ten = Ratio::paired(
+        let ten = Paired::of(
             &[a.clone(), vec![3.0]].concat(),
             &[b.clone(), vec![1.0]].concat(),
-            1,
+            Margin::TIME,
         );
-        assert_eq!(ten.unwrap().verdict(), Verdict::Slower);
+        assert_eq!(ten.unwrap().verdict(), Verdict::Differs);
     }
 
     #[test]
-    fn noise_larger_than_the_difference_is_indistinguishable() {
+    fn noise_larger_than_the_difference_is_unresolved() {
         let b = [1.0, 1.3, 0.8, 1.1, 0.9, 1.2, 1.0, 0.7, 1.25, 1.05];
         let a = [1.2, 1.0, 1.1, 0.8, 1.3, 0.9, 1.15, 1.0, 0.85, 1.1];
-        let r = Ratio::paired(&a, &b, 3).unwrap();
-        assert_eq!(r.verdict(), Verdict::Indistinguishable, "{r:?}");
+        let r = Paired::of(&a, &b, Margin::TIME).unwrap();
+        assert_eq!(r.verdict(), Verdict::Unresolved, "{r:?}");
         assert!(r.low < 1.0 && r.high > 1.0);
+    }
+
+    #[test]
+    fn a_ratio_of_sums_has_its_interval() {
+        // CPU per request: 1 ms of CPU for 100 requests in every round.
+        let cpu: Vec<f64> = (0..10).map(|i| 0.1 + 0.001 * f64::from(i % 3)).collect();
+        let requests = [100.0; 10];
+        let r = Ratio::paired(&cpu, &requests, 1).unwrap();
+        assert!(r.low <= r.point && r.point <= r.high);
+        assert!((r.point - cpu.iter().sum::<f64>() / 1000.0).abs() < 1e-12);
     }
 
     #[test]

@@ -31,12 +31,12 @@ pub struct Paired {
     pub rounds: usize,
     /// The Hodges–Lehmann estimate of `a / b` (exp of the centre of the
     /// per-round log ratios).
-    pub ratio: f64,
+    pub point: f64,
     /// The 95 % interval of the ratio (exact Wilcoxon; its achieved
     /// confidence is [`Paired::level95`]).
-    pub low95: f64,
+    pub low: f64,
     /// Upper end of the 95 % interval.
-    pub high95: f64,
+    pub high: f64,
     /// The achieved confidence of that interval (at least 0.95 when it is
     /// finite: the Wilcoxon distribution is discrete).
     pub level95: f64,
@@ -50,6 +50,8 @@ pub struct Paired {
     pub faster: usize,
     /// The exact two-sided sign-test p-value of that count.
     pub sign_p: f64,
+    /// The margin of practical equivalence the verdict is held to.
+    pub margin: Margin,
 }
 
 /// A margin of practical equivalence, as a fraction: 0.01 is ±1 %, read on
@@ -76,7 +78,7 @@ impl Margin {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Verdict {
     /// The 90 % interval lies inside ± the margin (TOST at 5 %). With
-    /// `measurable`, the 95 % interval also excludes no difference: a real
+    /// `measurable`, the 95 % interval also excludes 1: a real
     /// difference, too small to matter.
     Equivalent {
         /// Whether the 95 % interval excludes 1.
@@ -102,9 +104,9 @@ impl Verdict {
 }
 
 impl Paired {
-    /// `a` against `b` over the first rounds both have; `None` when fewer
-    /// than two rounds pair or a time is not positive.
-    pub fn of(a: &[f64], b: &[f64]) -> Option<Self> {
+    /// `a` against `b` over the first rounds both have, held to `margin`;
+    /// `None` when fewer than two rounds pair or a value is not positive.
+    pub fn of(a: &[f64], b: &[f64], margin: Margin) -> Option<Self> {
         let n = a.len().min(b.len());
         if n < 2 {
             return None;
@@ -132,26 +134,28 @@ impl Paired {
         let faster = d.iter().filter(|v| **v < 0.0).count();
         Some(Self {
             rounds: n,
-            ratio: centre.exp(),
-            low95: low95.exp(),
-            high95: high95.exp(),
+            point: centre.exp(),
+            low: low95.exp(),
+            high: high95.exp(),
             level95,
             low90: low90.exp(),
             high90: high90.exp(),
             slower,
             faster,
             sign_p: sign_test(slower, slower + faster),
+            margin,
         })
     }
 
-    /// The verdict the intervals earn against `margin`.
-    pub fn verdict(&self, margin: Margin) -> Verdict {
+    /// The verdict the intervals earn against the margin.
+    pub fn verdict(&self) -> Verdict {
+        let margin = self.margin;
         if self.rounds < crate::MIN_ROUNDS {
             return Verdict::TooFewRounds;
         }
         let inside = self.low90 >= margin.lower() && self.high90 <= margin.upper();
-        let excludes_one = self.low95 > 1.0 || self.high95 < 1.0;
-        let beyond = self.low95 > margin.upper() || self.high95 < margin.lower();
+        let excludes_one = self.low > 1.0 || self.high < 1.0;
+        let beyond = self.low > margin.upper() || self.high < margin.lower();
         if inside {
             Verdict::Equivalent {
                 measurable: excludes_one,
@@ -168,9 +172,9 @@ impl Paired {
     /// `b` against `a`: the same comparison from the other side.
     pub fn inverse(&self) -> Self {
         Self {
-            ratio: 1.0 / self.ratio,
-            low95: 1.0 / self.high95,
-            high95: 1.0 / self.low95,
+            point: 1.0 / self.point,
+            low: 1.0 / self.high,
+            high: 1.0 / self.low,
             low90: 1.0 / self.high90,
             high90: 1.0 / self.low90,
             slower: self.faster,
@@ -299,7 +303,7 @@ mod tests {
     fn verdicts_follow_the_intervals_not_the_point() {
         let of = |ratio: f64, noise: f64| {
             let (a, b) = rows(ratio, noise);
-            Paired::of(&a, &b).unwrap().verdict(Margin::TIME)
+            Paired::of(&a, &b, Margin::TIME).unwrap().verdict()
         };
         // Tight and equal: equivalent, and not measurably different.
         assert_eq!(of(1.0, 0.001), Verdict::Equivalent { measurable: false });
@@ -316,7 +320,9 @@ mod tests {
         // Five rounds: figures only.
         let (a, b) = rows(1.2, 0.0);
         assert_eq!(
-            Paired::of(&a[..5], &b[..5]).unwrap().verdict(Margin::TIME),
+            Paired::of(&a[..5], &b[..5], Margin::TIME)
+                .unwrap()
+                .verdict(),
             Verdict::TooFewRounds
         );
     }
@@ -324,11 +330,11 @@ mod tests {
     #[test]
     fn one_slow_round_moves_the_estimate_little() {
         let (mut a, b) = rows(1.05, 0.005);
-        let before = Paired::of(&a, &b).unwrap();
+        let before = Paired::of(&a, &b, Margin::TIME).unwrap();
         a[3] *= 1.30;
-        let after = Paired::of(&a, &b).unwrap();
+        let after = Paired::of(&a, &b, Margin::TIME).unwrap();
         assert!(
-            (after.ratio - before.ratio).abs() < 0.005,
+            (after.point - before.point).abs() < 0.005,
             "{before:?} {after:?}"
         );
         assert_eq!(outliers(&a), [3]);
@@ -339,19 +345,19 @@ mod tests {
     #[test]
     fn the_inverse_swaps_the_sides() {
         let (a, b) = rows(1.10, 0.01);
-        let p = Paired::of(&a, &b).unwrap();
-        let q = Paired::of(&b, &a).unwrap();
+        let p = Paired::of(&a, &b, Margin::TIME).unwrap();
+        let q = Paired::of(&b, &a, Margin::TIME).unwrap();
         let inv = p.inverse();
-        assert!((inv.ratio - q.ratio).abs() < 1e-12);
-        assert!((inv.low95 - q.low95).abs() < 1e-12 && (inv.high90 - q.high90).abs() < 1e-12);
+        assert!((inv.point - q.point).abs() < 1e-12);
+        assert!((inv.low - q.low).abs() < 1e-12 && (inv.high90 - q.high90).abs() < 1e-12);
         assert_eq!((inv.slower, inv.faster), (q.slower, q.faster));
-        assert_eq!(p.verdict(Margin::TIME), q.verdict(Margin::TIME));
+        assert_eq!(p.verdict(), q.verdict());
     }
 
     #[test]
     fn no_pair_no_comparison() {
-        assert_eq!(Paired::of(&[0.1], &[0.1]), None);
-        assert_eq!(Paired::of(&[0.1, 0.2], &[0.0, 0.1]), None);
+        assert_eq!(Paired::of(&[0.1], &[0.1], Margin::TIME), None);
+        assert_eq!(Paired::of(&[0.1, 0.2], &[0.0, 0.1], Margin::TIME), None);
         assert!(outliers(&[1.0, 1.0, 1.0]).is_empty());
     }
 }

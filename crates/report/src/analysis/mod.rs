@@ -12,7 +12,7 @@ mod totals;
 
 use serde::Serialize;
 use wikifetch_runlog::{RunLog, ScenarioFacts};
-use wikifetch_stats::{Ratio, Summary};
+use wikifetch_stats::{Margin, Paired, Ratio, Summary};
 
 pub use footprint::{PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
@@ -65,8 +65,8 @@ pub struct Row {
     /// mock in this run.
     pub floor_s: Option<f64>,
     /// This row's time over the floor's, round by round (paired), with its
-    /// bootstrap interval.
-    pub floor_ratio: Option<Ratio>,
+    /// exact intervals and the verdict they earn.
+    pub floor_ratio: Option<Paired>,
     /// ideal / mean.
     pub efficiency_nominal: Option<f64>,
     /// floor / mean; `None` when the floor row is rig-bound (it then
@@ -340,13 +340,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         let floor = find(&row.scenario, REFERENCE, Some(row.concurrency))
             .filter(|_| row.titles_per_request == 1);
         row.floor_s = floor.map(|f| f.mean_s);
-        row.floor_ratio = floor.and_then(|f| {
-            Ratio::paired(
-                &row.walls,
-                &f.walls,
-                seed_of(&[&row.scenario, &row.strategy, REFERENCE]),
-            )
-        });
+        row.floor_ratio = floor.and_then(|f| Paired::of(&row.walls, &f.walls, Margin::TIME));
         row.efficiency_floor = floor
             .filter(|f| !f.rig_bound)
             .and(row.floor_ratio)

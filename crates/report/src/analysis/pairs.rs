@@ -1,9 +1,9 @@
 //! Every row against every other row of its scenario, round by round:
 //! the paired ratios the sentences quote, computed once here.
 
-use wikifetch_stats::Ratio;
+use wikifetch_stats::{Margin, Paired};
 
-use super::{Row, seed_of};
+use super::Row;
 
 /// One row against another of the same scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,16 +12,17 @@ pub struct Versus {
     pub strategy: String,
     /// The other row's C.
     pub concurrency: usize,
-    /// This row's time over the other's, round by round.
-    pub time: Option<Ratio>,
-    /// This row's client CPU over the other's, round by round.
-    pub cpu: Option<Ratio>,
+    /// This row's time over the other's, round by round, held to the
+    /// time's margin.
+    pub time: Option<Paired>,
+    /// This row's client CPU over the other's, round by round, held to the
+    /// CPU's margin.
+    pub cpu: Option<Paired>,
 }
 
-/// Fills every row's [`Row::versus`] with its paired ratios against every
-/// other row of its scenario. Each unordered pair is resampled once, seeded
-/// by the scenario and the two names in a fixed order, so that `b` against
-/// `a` is exactly the inverse of `a` against `b`.
+/// Fills every row's [`Row::versus`] with its paired comparisons against
+/// every other row of its scenario. Each unordered pair is computed once;
+/// `b` against `a` is its inverse.
 pub fn pair_up(rows: &mut [Row]) {
     let n = rows.len();
     for i in 0..n {
@@ -30,8 +31,8 @@ pub fn pair_up(rows: &mut [Row]) {
                 continue;
             }
             let (a, b) = (&rows[i], &rows[j]);
-            let time = paired(a, b, |r| &r.walls, None);
-            let cpu = paired(a, b, |r| &r.cpus, Some("cpu"));
+            let time = Paired::of(&a.walls, &b.walls, Margin::TIME);
+            let cpu = Paired::of(&a.cpus, &b.cpus, Margin::CPU);
             let (ai, bi) = (versus(b, time, cpu), versus(a, inverse(time), inverse(cpu)));
             rows[i].versus.push(ai);
             rows[j].versus.push(bi);
@@ -39,7 +40,7 @@ pub fn pair_up(rows: &mut [Row]) {
     }
 }
 
-fn versus(other: &Row, time: Option<Ratio>, cpu: Option<Ratio>) -> Versus {
+fn versus(other: &Row, time: Option<Paired>, cpu: Option<Paired>) -> Versus {
     Versus {
         strategy: other.strategy.clone(),
         concurrency: other.concurrency,
@@ -48,24 +49,8 @@ fn versus(other: &Row, time: Option<Ratio>, cpu: Option<Ratio>) -> Versus {
     }
 }
 
-fn inverse(r: Option<Ratio>) -> Option<Ratio> {
+fn inverse(r: Option<Paired>) -> Option<Paired> {
     r.map(|r| r.inverse())
-}
-
-/// `values(a)` over `values(b)`, round by round, seeded by the scenario,
-/// the two rows' names in a fixed order, and `what` is compared, if not
-/// time.
-fn paired(a: &Row, b: &Row, values: fn(&Row) -> &[f64], what: Option<&str>) -> Option<Ratio> {
-    if a.strategy <= b.strategy {
-        let names = [a.scenario.as_str(), &a.strategy, &b.strategy];
-        let seed = match what {
-            Some(what) => seed_of(&[names[0], names[1], names[2], what]),
-            None => seed_of(&names),
-        };
-        Ratio::paired(values(a), values(b), seed)
-    } else {
-        paired(b, a, values, what).map(|r| r.inverse())
-    }
 }
 
 /// `a` against `b`, as [`pair_up`] found it; `None` when they were not

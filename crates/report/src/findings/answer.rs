@@ -149,7 +149,7 @@ fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
         .collect();
     cs.sort_unstable();
     cs.dedup();
-    let (mut same, mut apart) = (Vec::new(), Vec::new());
+    let (mut same, mut apart, mut unresolved) = (Vec::new(), Vec::new(), Vec::new());
     for c in cs {
         let here = of(rows, "concurrency", Some(c));
         let (Some(pool), Some(t)) = (find(&here, "thread-pool"), find(&here, &task.strategy))
@@ -162,7 +162,10 @@ fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
                 super::prose::pc((r.point - 1.0) * 100.0),
                 if r.point > 1.0 { "longer" } else { "shorter" }
             )),
-            Some(_) => same.push(format!("C = {c}")),
+            Some(r) if matches!(r.verdict(), wikifetch_stats::Verdict::Equivalent { .. }) => {
+                same.push(format!("C = {c}"))
+            }
+            Some(_) => unresolved.push(format!("C = {c}")),
             None => {}
         }
     }
@@ -171,13 +174,25 @@ fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
         task.strategy
     );
     if !same.is_empty() {
-        let _ = write!(gap, " indistinguishable at {}", same.join(" and "));
+        let _ = write!(gap, " equivalent at {}", same.join(" and "));
+    }
+    if !unresolved.is_empty() {
+        let _ = write!(
+            gap,
+            "{} unresolved at {}",
+            if same.is_empty() { "" } else { ";" },
+            unresolved.join(" and ")
+        );
     }
     if !apart.is_empty() {
         let _ = write!(
             gap,
             "{} {}",
-            if same.is_empty() { "" } else { ";" },
+            if same.is_empty() && unresolved.is_empty() {
+                ""
+            } else {
+                ";"
+            },
             apart.join("; ")
         );
     }

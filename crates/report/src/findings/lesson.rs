@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use wikifetch_stats::Ratio;
+use wikifetch_stats::Paired as Ratio;
 
 use super::prose::{self, find};
 use crate::analysis::{REFERENCE, Row};

@@ -3,15 +3,17 @@
 //!
 //! Rules every sentence here keeps:
 //! - a row that is rig-bound or broke its premise is never compared;
-//! - two rows are ranked only when the 95 % interval of their paired
-//!   ratio (round by round, bootstrapped) excludes 1; otherwise they are
-//!   "indistinguishable here";
+//! - two rows are compared through their paired ratio (the Hodges–Lehmann
+//!   estimate over rounds, with exact intervals) and the verdict its
+//!   intervals earn: "equivalent" only when the 90 % interval lies within
+//!   the margin; a difference only when the 95 % interval excludes 1;
+//!   otherwise "unresolved", with the interval's width;
 //! - a difference is named by the faster row, never printed as a negative;
 //! - the floor is named as the reference client, not ranked as a strategy.
 
 use std::fmt::Write as _;
 
-use wikifetch_stats::{Ratio, Verdict, quantile};
+use wikifetch_stats::{Paired, Verdict, quantile};
 
 use crate::analysis::{REFERENCE, Row, against};
 use crate::analysis::{lower_bound, queue_ideal};
@@ -34,7 +36,7 @@ pub(crate) fn sound<'r>(rows: &[&'r Row]) -> Vec<&'r Row> {
 /// `a`'s time over `b`'s, round by round, with its bootstrap interval
 /// (the analysis's, [`pair_up`](crate::analysis::pair_up)); `None` when
 /// the two were not paired.
-pub(crate) fn ratio(a: &Row, b: &Row) -> Option<Ratio> {
+pub(crate) fn ratio(a: &Row, b: &Row) -> Option<Paired> {
     against(a, b).and_then(|v| v.time)
 }
 
@@ -45,7 +47,7 @@ pub(crate) fn rounds_faster(a: &Row, b: &Row) -> (usize, usize) {
     (faster, a.walls.len().min(b.walls.len()))
 }
 
-/// Whether one of two rows really took less time than the other: the
+/// Whether one of two rows really took less time than the other: the 95 %
 /// interval of their paired ratio excludes 1.
 pub(crate) fn apart(a: &Row, b: &Row) -> bool {
     ratio(a, b).is_some_and(|r| r.verdict().names_a_difference())
@@ -65,7 +67,7 @@ pub(crate) fn pc(x: f64) -> String {
 /// A ratio's 95 % interval as a distance from 1, never with a minus sign:
 /// "[1.1 – 1.9 %]" (the direction is said next to it), or across 1 "[0.2 %
 /// under – 0.6 % over]".
-fn bracket(r: &Ratio) -> String {
+fn bracket(r: &Paired) -> String {
     let pct = |x: f64| (x - 1.0).abs() * 100.0;
     if r.low >= 1.0 {
         format!("[{} – {} %]", pc(pct(r.low)), pc(pct(r.high)))
@@ -76,40 +78,61 @@ fn bracket(r: &Ratio) -> String {
     }
 }
 
+/// The margin a comparison is held to, as a reader says it: "±1 %".
+pub(crate) fn margin(r: &Paired) -> String {
+    format!("±{:.0} %", r.margin.0 * 100.0)
+}
+
+/// The 90 % interval of a ratio, as a distance from 1 in per cent:
+/// "[0.4 % under – 0.6 % over]".
+pub(crate) fn bracket90(r: &Paired) -> String {
+    bracket(&Paired {
+        low: r.low90,
+        high: r.high90,
+        ..*r
+    })
+}
+
 /// The row against its floor, with the 95 % interval of the paired ratio:
-/// "1.5 % [1.1 – 1.9 %] over the floor", "indistinguishable from the floor
-/// [0.2 % under – 0.6 % over]", or why there is no comparison.
+/// "1.5 % [1.1 – 1.9 %] over the floor", "as fast as the floor (equivalent
+/// within ±1 %)", "unresolved against the floor [2.0 % under – 4.0 %
+/// over]", or why there is no comparison.
 pub(crate) fn vs_floor(r: &Row) -> String {
     match (r.floor_ratio, r.efficiency_floor) {
         (_, Some(_)) if r.strategy == REFERENCE => "the floor itself".into(),
-        (Some(ratio), Some(_)) => match ratio.verdict() {
-            Verdict::Indistinguishable if ratio.low > 1.0 || ratio.high < 1.0 => format!(
-                "{} % {} {} the floor, within the {:.0} % margin",
+        (Some(ratio), Some(_)) => {
+            let (by, side) = (
                 pc((ratio.point - 1.0) * 100.0),
-                bracket(&ratio),
                 if ratio.point > 1.0 { "over" } else { "under" },
-                wikifetch_stats::MARGIN * 100.0,
-            ),
-            Verdict::Indistinguishable => {
-                format!("indistinguishable from the floor {}", bracket(&ratio))
+            );
+            match ratio.verdict() {
+                Verdict::Equivalent { measurable: true } => format!(
+                    "{by} % {} {side} the floor: equivalent within {}, though measurable",
+                    bracket(&ratio),
+                    margin(&ratio),
+                ),
+                Verdict::Equivalent { measurable: false } => format!(
+                    "as fast as the floor (equivalent within {}: 90 % interval {})",
+                    margin(&ratio),
+                    bracket90(&ratio)
+                ),
+                Verdict::Unresolved => format!(
+                    "unresolved against the floor {}, wider than {}",
+                    bracket(&ratio),
+                    margin(&ratio)
+                ),
+                Verdict::TooFewRounds => format!(
+                    "{by} % {side} the floor ({} rounds: no verdict)",
+                    ratio.rounds
+                ),
+                Verdict::DiffersSlightly => format!(
+                    "{by} % {} {side} the floor, a difference that may be under {}",
+                    bracket(&ratio),
+                    margin(&ratio)
+                ),
+                Verdict::Differs => format!("{by} % {} {side} the floor", bracket(&ratio)),
             }
-            Verdict::TooFewRounds => format!(
-                "{} % {} the floor ({} rounds: no verdict)",
-                pc((ratio.point - 1.0) * 100.0),
-                if ratio.point > 1.0 { "over" } else { "under" },
-                ratio.rounds
-            ),
-            Verdict::Slower => format!(
-                "{} % {} over the floor",
-                pc((ratio.point - 1.0) * 100.0),
-                bracket(&ratio)
-            ),
-            Verdict::Faster => format!(
-                "{} % {} under the floor",
-                pc((1.0 - ratio.point) * 100.0),
-                bracket(&ratio)
-            ),
-        },
+        }
         (Some(_), None) => "no floor: the floor was rig-bound".into(),
         (None, _) if r.titles_per_request > 1 => format!(
             "no floor: {} titles a request, the reference client one",
@@ -139,7 +162,8 @@ fn show(r: &Row) -> String {
     )
 }
 
-/// The rows tied with `edge` (their ratio to it includes 1), `edge` first.
+/// The rows not shown to differ from `edge` (equivalent to it, or
+/// unresolved), `edge` first.
 fn tied_with<'r>(edge: &'r Row, rows: &[&'r Row]) -> Vec<&'r Row> {
     let mut tied = vec![edge];
     tied.extend(
@@ -180,8 +204,12 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
         ));
     }
     if !apart(best, worst) {
+        let how = match ratio(best, worst).map(|r| r.verdict()) {
+            Some(Verdict::Equivalent { .. }) => "are equivalent here",
+            _ => "are not shown to differ here",
+        };
         return Some(format!(
-            "the fastest, {}, and the slowest, {}, are indistinguishable here",
+            "the fastest, {}, and the slowest, {}, {how}",
             show(best),
             show(worst)
         ));
@@ -192,7 +220,7 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
             format!("{label} {}", show(r))
         } else {
             format!(
-                "{label} {} (indistinguishable from it here: {})",
+                "{label} {} (not shown to differ from it here: {})",
                 show(r),
                 names(&tied[1..])
             )
@@ -220,32 +248,44 @@ pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
         );
     }
     let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
-        // The rounds too: a mean that one slow round moved shows here.
+        let figures = format!("{} and {}", time(a.mean_s), time(b.mean_s));
+        let Some(r) = ratio(a, b) else {
+            return format!(
+                "{} and {} were not timed in the same rounds ({figures})",
+                label(a),
+                label(b)
+            );
+        };
         let (b_faster, rounds) = rounds_faster(b, a);
-        let spread = ratio(a, b)
-            .map(|r| {
-                format!(
-                    "; {} over {}: {}; {} took longer in {b_faster} of {rounds} rounds",
-                    label(a),
-                    label(b),
-                    bracket(&r),
-                    label(a)
-                )
-            })
-            .unwrap_or_default();
-        let within = ratio(a, b).is_some_and(|r| r.low > 1.0 || r.high < 1.0);
-        return format!(
-            "{} and {} are {} ({} and {}{spread})",
-            label(a),
-            label(b),
-            if within {
-                "within 1 % of each other in time here"
-            } else {
-                "indistinguishable in time here"
-            },
-            time(a.mean_s),
-            time(b.mean_s)
-        );
+        return match r.verdict() {
+            Verdict::Equivalent { measurable: true } => format!(
+                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} over {}: {}; {} took longer in {b_faster} of {rounds} rounds)",
+                label(a),
+                label(b),
+                margin(&r),
+                label(a),
+                label(b),
+                bracket(&r),
+                label(a)
+            ),
+            Verdict::Equivalent { measurable: false } => format!(
+                "{} and {} are as fast as each other here: equivalent within {} ({figures}; 90 % interval {})",
+                label(a),
+                label(b),
+                margin(&r),
+                bracket90(&r)
+            ),
+            _ => format!(
+                "this run cannot tell {} from {} in time ({figures}; {} over {}: {}, wider than {}; {} took longer in {b_faster} of {rounds} rounds)",
+                label(a),
+                label(b),
+                label(a),
+                label(b),
+                bracket(&r),
+                margin(&r),
+                label(a)
+            ),
+        };
     };
     // Name the faster row, and the slower one's excess over it, and in how
     // many rounds it was slower: a verdict carried by a round or two says so.
@@ -255,14 +295,26 @@ pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
         (b, a, r)
     };
     let (slower_in, rounds) = rounds_faster(fast, slow);
+    // The time saved, from the same estimate: the faster row's median
+    // call times the slower one's excess.
+    let saved = fast.median_s * (slow_over_fast.point - 1.0);
+    let slightly = r.verdict() == Verdict::DiffersSlightly;
+    let by = if slightly {
+        format!("slightly faster than {}, by {}", label(slow), time(saved))
+    } else {
+        format!("{} faster than {}", time(saved), label(slow))
+    };
     format!(
-        "{} is {} faster than {} ({} took {} % {} longer; slower in {} of {} rounds)",
+        "{} is {by} ({} took {} % {} longer{}; slower in {} of {} rounds)",
         label(fast),
-        time(slow.mean_s - fast.mean_s),
-        label(slow),
         label(slow),
         pc((slow_over_fast.point - 1.0) * 100.0),
         bracket(&slow_over_fast),
+        if slightly {
+            format!(", an interval that reaches inside {}", margin(&r))
+        } else {
+            String::new()
+        },
         slower_in,
         rounds
     )
@@ -390,18 +442,24 @@ fn batching(rows: &[&Row]) -> Option<String> {
     let reference = rows.iter().copied().find(|r| r.strategy == REFERENCE)?;
     let cpu_per_title =
         batched.client_cpu_per_request_s * batched.requests_per_call / batched.titles.max(1) as f64;
-    let against = match (ratio(reference, batched)?, ratio(batched, reference)?) {
-        (r, _) if r.verdict() == Verdict::Slower => {
-            format!("{:.2}× [{:.2} – {:.2}] faster than", r.point, r.low, r.high)
-        }
-        (_, r) if r.verdict() == Verdict::Slower => {
-            format!("{:.2}× [{:.2} – {:.2}] slower than", r.point, r.low, r.high)
-        }
-        (r, _) if r.verdict() == Verdict::TooFewRounds => format!(
+    let r = ratio(reference, batched)?;
+    let against = match r.verdict() {
+        Verdict::TooFewRounds => format!(
             "{:.2}× as fast as, in {} rounds (figures only, no verdict),",
             r.point, r.rounds
         ),
-        _ => "indistinguishable from".into(),
+        v if v.names_a_difference() && r.point > 1.0 => {
+            format!("{:.2}× [{:.2} – {:.2}] faster than", r.point, r.low, r.high)
+        }
+        v if v.names_a_difference() => {
+            let s = r.inverse();
+            format!("{:.2}× [{:.2} – {:.2}] slower than", s.point, s.low, s.high)
+        }
+        Verdict::Equivalent { .. } => format!("equivalent within {} to", margin(&r)),
+        _ => format!(
+            "not shown to differ ({:.2}× [{:.2} – {:.2}]) from",
+            r.point, r.low, r.high
+        ),
     };
     let count = |n: f64, one: &str, many: &str| {
         if n.round() == 1.0 {
@@ -594,7 +652,7 @@ pub(crate) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
 
 /// `a`'s client CPU over `b`'s, round by round (the calls fetch the same
 /// titles, so this is the ratio of CPU per request when neither retried).
-pub(crate) fn cpu_ratio(a: &Row, b: &Row) -> Option<Ratio> {
+pub(crate) fn cpu_ratio(a: &Row, b: &Row) -> Option<Paired> {
     against(a, b).and_then(|v| v.cpu)
 }
 
@@ -718,7 +776,7 @@ pub(crate) mod tests {
     pub(crate) fn row(strategy: &str, c: usize, mean: f64, half: f64, cpu: f64) -> Row {
         let walls = walls(strategy, mean, half);
         let stats = wikifetch_stats::Summary::of(&walls, 1).unwrap();
-        let floor_ratio = Ratio::paired(&walls, &[0.2; 10], 1);
+        let floor_ratio = Paired::of(&walls, &[0.2; 10], wikifetch_stats::Margin::TIME);
         Row {
             ideal_s: Some(0.2),
             floor_s: Some(0.2),
@@ -785,7 +843,7 @@ pub(crate) mod tests {
         let [reference, tie] = paired([reference, batched(2.0, 0.001)]);
         let text = batching(&[&reference, &tie]).unwrap();
         assert!(
-            text.contains("indistinguishable from the reference client"),
+            text.contains("equivalent within ±1 % to the reference client"),
             "{text}"
         );
         // No batching row, or no reference: nothing to say.
@@ -802,7 +860,7 @@ pub(crate) mod tests {
         let [slow, fast] = paired([slow, fast]);
         let text = compare_two(&slow, &fast);
         assert!(
-            text.starts_with("`b` is 20.0 ms faster than `a` (`a` took 10.0 % [9."),
+            text.starts_with("`b` is 19.9 ms faster than `a` (`a` took 10.0 % [9."),
             "{text}"
         );
         assert!(
@@ -827,10 +885,16 @@ pub(crate) mod tests {
         assert!(under.starts_with("5.0 % [4."), "{under}");
         assert!(under.ends_with(" %] under the floor"), "{under}");
         // Noise around the floor: no direction claimed, no minus sign.
-        let level = vs_floor(&row("b", 10, 0.2002, 0.004, 0.0));
+        let level = vs_floor(&row("b", 10, 0.2002, 0.02, 0.0));
         assert!(
-            level.starts_with("indistinguishable from the floor [") && level.contains("% under – "),
+            level.starts_with("unresolved against the floor [") && level.contains("% under – "),
             "{level}"
+        );
+        // Tight around the floor: as fast as it, within the margin.
+        let same = vs_floor(&row("b", 10, 0.2002, 0.001, 0.0));
+        assert!(
+            same.starts_with("as fast as the floor (equivalent within ±1 %: 90 % interval ["),
+            "{same}"
         );
         assert!(!level.contains('-'), "{level}");
         let unfloored = Row {
@@ -854,19 +918,27 @@ pub(crate) mod tests {
         let [a, b, c] = paired([a, b, c]);
         let r = ratio(&a, &b).unwrap();
         assert!(r.low < 1.0 && r.high > 1.0, "{r:?}");
-        assert!(compare_two(&a, &b).contains("indistinguishable in time here"));
+        let text = compare_two(&a, &b);
+        assert!(
+            text.starts_with("this run cannot tell `a` from `b` in time"),
+            "{text}"
+        );
+        assert!(text.contains("wider than ±1 %"), "{text}");
         let summary = fastest_and_slowest(&[&a, &b]).unwrap();
-        assert!(summary.contains("indistinguishable here"), "{summary}");
+        assert!(
+            summary.contains("are not shown to differ here"),
+            "{summary}"
+        );
         assert!(summary.starts_with("the fastest, `a`"), "{summary}");
         let summary = fastest_and_slowest(&[&a, &b, &c]).unwrap();
         assert!(
             summary.starts_with("fastest `a`")
-                && summary.contains("(indistinguishable from it here: `b`)"),
+                && summary.contains("(not shown to differ from it here: `b`)"),
             "{summary}"
         );
         assert!(summary.contains("slowest `c` 300.0 ms"), "{summary}");
         assert_eq!(
-            summary.matches("indistinguishable from it here").count(),
+            summary.matches("not shown to differ from it here").count(),
             1,
             "{summary}"
         );
@@ -896,12 +968,12 @@ pub(crate) mod tests {
             ),
             "{text}"
         );
-        // 0.5 % slower in every round: sure, but under the 1 % margin, so
-        // no difference is named, in either order.
+        // 0.5 % slower in every round: sure, but within the 1 % margin:
+        // equivalent, and measurably apart, in either order.
         let close = slower(1.005);
         for text in [two(close.clone(), b.clone()), two(b.clone(), close)] {
             assert!(
-                text.contains("within 1 % of each other in time here"),
+                text.contains("are equivalent in time here, within ±1 %, though measurably apart"),
                 "{text}"
             );
             assert!(!text.contains("faster"), "{text}");
@@ -926,7 +998,7 @@ pub(crate) mod tests {
         let [tokio, control, smol] = paired([tokio, control, smol]);
         let text = runtime_and_client(&[&tokio, &control, &smol]).unwrap();
         assert!(
-            text.contains("`tokio` and `tokio-hyper` are indistinguishable in time here"),
+            text.contains("`tokio` and `tokio-hyper` are as fast as each other here"),
             "{text}"
         );
         assert!(
@@ -987,7 +1059,7 @@ pub(crate) mod tests {
                 scenario: "jitter".into(),
                 // The bound averages about 0.35 s over the layouts.
                 efficiency_nominal: Some(0.35 / mean),
-                floor_ratio: Ratio::paired(&r.walls, &floor_walls, 1),
+                floor_ratio: Paired::of(&r.walls, &floor_walls, wikifetch_stats::Margin::TIME),
                 ..r
             }
         };
@@ -995,6 +1067,7 @@ pub(crate) mod tests {
         let pool = at("thread-pool", 0.501, 0.001);
         // rayon's layouts scatter it widely around the queue.
         let rayon = at("rayon", 0.495, 0.06);
+        let [floor, pool, rayon] = paired([floor, pool, rayon]);
         let text = why(&jitter, &[&floor, &pool, &rayon]);
         assert!(
             text.starts_with("Each of the 10 rounds fetched its own 200 titles"),
@@ -1002,11 +1075,11 @@ pub(crate) mod tests {
         );
         assert!(text.contains("it is one schedule, not a bound"), "{text}");
         assert!(
-            text.contains("`rayon` and `thread-pool` are indistinguishable in time here"),
+            text.contains("this run cannot tell `rayon` from `thread-pool` in time"),
             "{text}"
         );
         assert!(
-            text.contains("`rayon` and the reference client are indistinguishable in time here"),
+            text.contains("this run cannot tell `rayon` from the reference client in time"),
             "{text}"
         );
         assert!(text.contains("0.70 of the bound"), "{text}");

@@ -134,7 +134,8 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
         let _ = writeln!(
             out,
             "**Pairs at C = {c}**: each cell is the row's mean time over the column's, round by round; **faster** or \
-             **slower** when its 95 % interval excludes 1, **≈** when this run cannot tell the two apart.\n"
+             **slower** when its 95 % interval excludes 1, **=** when its 90 % interval lies within ±1 % (equivalent), \
+             **?** otherwise (unresolved).\n"
         );
         let header: Vec<String> = at.iter().map(|r| format!("`{}`", r.strategy)).collect();
         let _ = writeln!(
@@ -155,10 +156,11 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
                             "{:.3} {}",
                             r.point,
                             match r.verdict() {
-                                Verdict::Faster => "faster",
-                                Verdict::Slower => "slower",
-                                Verdict::Indistinguishable => "≈",
+                                v if v.names_a_difference() && r.point < 1.0 => "faster",
+                                v if v.names_a_difference() => "slower",
+                                Verdict::Equivalent { .. } => "=",
                                 Verdict::TooFewRounds => "—",
+                                _ => "?",
                             }
                         ),
                         None => "?".into(),
@@ -263,14 +265,17 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         }
         let _ = writeln!(
             out,
-            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals. A difference is named only \
-             from at least {} paired rounds, when its interval excludes 1 and it exceeds {:.0} %; with fewer rounds a \
-             finding gives the figures and no verdict. This report rests on {} such decisions: where two rows do not really \
-             differ, each decision still names a difference about one time in twenty (less with the margin), so \
-             among this many some named differences are chance: read a single narrow verdict with care. Beside a figure the mock's arithmetic predicts, the finding is how far the \
-             measurement fell from the prediction. [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals of the paired ratio (the \
+             Hodges–Lehmann estimate over rounds, exact Wilcoxon intervals). Two rows are called **equivalent** only when the \
+             90 % interval lies within ±{:.0} % in time (±{:.0} % in CPU time); they **differ** when the 95 % interval excludes \
+             no difference, **slightly** when it still reaches inside that margin; otherwise the verdict is **unresolved**. \
+             With fewer than {} paired rounds a finding gives the figures and no verdict. These verdicts are exploratory: \
+             this report rests on {} such decisions, not corrected for their number, so among them some are chance. Beside a \
+             figure the mock's arithmetic predicts, the finding is how far the measurement fell from the prediction. \
+             [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+            wikifetch_stats::Margin::TIME.0 * 100.0,
+            wikifetch_stats::Margin::CPU.0 * 100.0,
             wikifetch_stats::MIN_ROUNDS,
-            wikifetch_stats::MARGIN * 100.0,
             decisions(rows),
         );
     }
@@ -333,7 +338,8 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
 const WORDS_USED: &str = "## Words used below\n\n\
 - **floor**: the reference client, which sends the same requests over kept-alive connections and does nothing \
 else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
-compared round by round. **≈**: no difference named (interval across 1, or under 1 %).\n\
+compared round by round. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
+unresolved (the 95 % interval includes 1, no difference, and reaches past ±1 %).\n\
 - **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
 (`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
 **caller-run**: the calling thread runs the tasks.\n\
@@ -354,7 +360,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         out,
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
-         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round, and the 95 % interval of the ratio comes from resampling rounds with the pairs kept together. Where that interval contains 1, or the difference (its point estimate) is under 1 %, the row is **indistinguishable from the floor** (≈); with fewer than 10 rounds no verdict is given at all; the same rule decides every \"faster\" and \"slower\" in this report. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; the ratio is the Hodges–Lehmann estimate of the rounds' ratios (one slow round moves it little), with the exact Wilcoxon signed-rank intervals. A row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than 10 rounds no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
@@ -417,8 +423,8 @@ fn compact_table(out: &mut String, rows: &[&Row]) {
 }
 
 /// A row against its floor in few words: "1.8 % over [1.4 – 2.1]", with
-/// "≈" before a difference the run does not name (interval across 0, or
-/// within 1 %) and the rounds after one too few rounds decide.
+/// "=" before an equivalence, "?" before an unresolved comparison, and
+/// the rounds after one too few rounds decide.
 pub(crate) fn floor_cell(r: &Row) -> String {
     use wikifetch_stats::Verdict;
     if r.strategy == REFERENCE {
@@ -453,8 +459,9 @@ pub(crate) fn floor_cell(r: &Row) -> String {
         format!("{} % {side} {interval}", prose::pc(pct(f.point)))
     };
     match f.verdict() {
-        Verdict::Faster | Verdict::Slower => point,
-        Verdict::Indistinguishable => format!("≈ {point}"),
+        Verdict::Differs | Verdict::DiffersSlightly => point,
+        Verdict::Equivalent { .. } => format!("= {point}"),
+        Verdict::Unresolved => format!("? {point}"),
         Verdict::TooFewRounds => format!("{point} ({} rounds)", f.rounds),
     }
 }
@@ -553,7 +560,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
             "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
         } else {
             format!(
-                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some differences are called indistinguishable.",
+                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some comparisons are unresolved.",
                 wide.join(", ")
             )
         }

@@ -160,7 +160,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             figures.push(Figure {
                 file: format!("efficiency-{name}.svg"),
                 svg: efficiency(name, &group)?,
-                caption: "Efficiency is the floor's time over the row's (1.00: as fast as the reference client); the band is its 95 % interval against the floor. Where the lines part, the strategies' own costs show; overlapping bands do not make two rows indistinguishable: the pair tables compare rows with each other.".into(),
+                caption: "Efficiency is the floor's time over the row's (1.00: as fast as the reference client); the band is its 95 % interval against the floor. Where the lines part, the strategies' own costs show; overlapping bands do not make two rows equivalent: the pair tables compare rows with each other.".into(),
             });
         }
     }
@@ -317,9 +317,7 @@ fn over_floor(title: &str, rows: &[&Row]) -> Plot {
         .fold(0.0, f64::min);
     let high = axis_from_zero(bars.iter().filter_map(|b| b.whisker.map(|w| w.1))).end;
     hbars(
-        &format!(
-            "{title} at C = {c}: time over the floor, per cent (no bar: within 1 % or indistinguishable)"
-        ),
+        &format!("{title} at C = {c}: time over the floor, per cent (no bar: no difference shown)"),
         &bars,
         (low - 0.05 * (high - low))..high,
         "time over the floor (%); 0 = the reference client; whisker: 95 % paired interval",
@@ -994,7 +992,11 @@ mod tests {
             "rows slower than the floor: {top}"
         );
         let fast = Row {
-            floor_ratio: wikifetch_stats::Ratio::paired(&[0.8, 0.9], &[1.0, 1.0], 1),
+            floor_ratio: wikifetch_stats::Paired::of(
+                &[0.8, 0.9],
+                &[1.0, 1.0],
+                wikifetch_stats::Margin::TIME,
+            ),
             ..rows[0].clone()
         };
         let top = efficiency_top(&[&fast]);

@@ -27,8 +27,8 @@
 //! slow titles sit: `wikifetch compare --latency "lognormal:20ms,p99=200ms"
 //! -c 20 --plot t.svg` can show rayon finishing most titles first and then
 //! waiting on one slow title it reached late, or the other way round.
-//! Over `cargo bench`'s `jitter` scenario (20 layouts of heavy-tailed
-//! delays) rayon and the in-order thread pool were indistinguishable: on
+//! Over `cargo bench`'s `jitter` scenario (10 layouts of heavy-tailed
+//! delays) the run could not tell rayon from the in-order thread pool: on
 //! some layouts rayon finished first, on others the queue
 //! (`results/REPORT.md`, `jitter`).
 //!
