@@ -268,7 +268,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
             "\nEach finding is computed from this run's rows; brackets hold 95 % intervals of the paired ratio (the \
              Hodges–Lehmann estimate over rounds, exact Wilcoxon intervals). Two rows are called **equivalent** only when the \
              90 % interval lies within ±{:.0} % in time (±{:.0} % in CPU time); they **differ** when the 95 % interval excludes \
-             no difference, **slightly** when it still reaches inside that margin; otherwise the verdict is **unresolved**. \
+             1 (no difference), **slightly** when it still reaches inside that margin; otherwise the verdict is **unresolved**. \
              With fewer than {} paired rounds a finding gives the figures and no verdict. These verdicts are exploratory: \
              this report rests on {} such decisions, not corrected for their number, so among them some are chance. Beside a \
              figure the mock's arithmetic predicts, the finding is how far the measurement fell from the prediction. \
