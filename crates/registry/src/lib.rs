@@ -8,7 +8,7 @@
 
 use clap::ValueEnum;
 use wikifetch_core::{Config, Fetcher, SetupError};
-use wikifetch_runlog::StrategyFacts;
+use wikifetch_runlog::{Differs, Split, StrategyFacts};
 
 pub use wikifetch_runlog::{NO_KEEP_ALIVE, keeps_alive, kept_alive_row, row_name};
 
@@ -212,6 +212,25 @@ impl Strategy {
             ),
         };
         let ureq = client == UREQ;
+        let split = |against: Strategy, differs_in: Differs| Split {
+            against: against.name().to_owned(),
+            differs_in,
+        };
+        // The controls, each one change away from another row.
+        let splits = match self {
+            Self::ThreadPoolHyper => vec![split(Self::ThreadPool, Differs::Client)],
+            Self::TokioHyper => vec![
+                split(Self::Tokio, Differs::Client),
+                split(Self::ThreadPoolHyper, Differs::Model),
+            ],
+            Self::TokioCurrentThread => vec![
+                split(Self::TokioHyper, Differs::Layout),
+                split(Self::Smol, Differs::Runtime),
+                split(Self::ThreadPoolHyper, Differs::Model),
+            ],
+            Self::Smol => vec![split(Self::ThreadPoolHyper, Differs::Model)],
+            _ => Vec::new(),
+        };
         StrategyFacts {
             name: self.name().to_owned(),
             about: about.to_owned(),
@@ -223,6 +242,7 @@ impl Strategy {
             model: model.to_owned(),
             read_buffer_bytes: ureq.then_some(wikifetch_sequential::INPUT_BUFFER),
             write_buffer_bytes: ureq.then_some(wikifetch_sequential::OUTPUT_BUFFER),
+            splits,
         }
     }
 

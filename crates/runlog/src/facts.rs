@@ -96,6 +96,35 @@ pub struct StrategyFacts {
     pub read_buffer_bytes: Option<usize>,
     /// Its client's write buffer per connection, bytes, where it sets one.
     pub write_buffer_bytes: Option<usize>,
+    /// The other strategies it differs from in one thing only, and in
+    /// what: the pairs the report holds one thing equal with.
+    #[serde(default)]
+    pub splits: Vec<Split>,
+}
+
+/// A strategy that differs from another in one thing only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Split {
+    /// The other strategy.
+    pub against: String,
+    /// The one thing that differs.
+    pub differs_in: Differs,
+}
+
+/// What one thing two strategies differ in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Differs {
+    /// The HTTP client (ureq, hyper, reqwest), the model held equal.
+    Client,
+    /// Threads against tasks, the HTTP client held equal.
+    Model,
+    /// Where tasks run: on the caller, or on worker threads while the
+    /// caller waits; runtime and client held equal.
+    Layout,
+    /// The async runtime (tokio against async-io), client and layout held
+    /// equal.
+    Runtime,
 }
 
 impl StrategyFacts {

@@ -20,7 +20,7 @@ mod log;
 mod rig;
 
 pub use external::{Python, PythonRun, Wrk, WrkDelay};
-pub use facts::{ScenarioFacts, StrategyFacts};
+pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
 pub use log::{Call, CoreSample, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup};
 pub use rig::{Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, list};
 

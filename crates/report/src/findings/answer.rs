@@ -1,27 +1,23 @@
 //! The screen REPORT.md opens with: the plain answer, in absolute units
-//! from this run, for a reader choosing a model. No term of the rig on it
-//! (`RIG_TERMS`, tested): every figure comes from the rows, and every
-//! choice of a figure is made here, once.
+//! from this run, for a reader choosing a model. Every sentence on it is
+//! generated from the rows and their verdicts (no conclusion is a fixed
+//! string), every headline states its C and the client's CPUs, and no
+//! term of the rig appears on it (`RIG_TERMS`, tested).
+//!
+//! It leads with the lesson's own case, Wikipedia, whose API asks for
+//! batches in series; then the general case, threads against tasks with
+//! the HTTP client held equal (the rows that differ in the model only,
+//! from the log's facts), and the client's share on a line of its own;
+//! then the rule that predicts the time, and where it holds.
 
 use std::fmt::Write as _;
 
-use super::prose::find;
-use crate::analysis::{PerRequest, Row, footprint_of, premise_held};
-use crate::render::format::{time, us3};
-use wikifetch_runlog::RunLog;
+use wikifetch_runlog::{Differs, RunLog};
+use wikifetch_stats::Verdict;
 
-/// The strategies a reader chooses between, in the order the screen lists
-/// them; the other rows exist to split differences.
-const CHOICES: [&str; 8] = [
-    "sequential",
-    "thread-pool",
-    "thread-per-request",
-    "rayon",
-    "rayon-default",
-    "tokio",
-    "async-std",
-    "smol",
-];
+use super::prose::{find, pc, ratio};
+use crate::analysis::{PerRequest, REFERENCE, Row};
+use crate::render::format::{time, us3};
 
 /// The strategy rows of `scenario` (any C when `c` is `None`).
 fn of<'r>(rows: &'r [Row], scenario: &str, c: Option<usize>) -> Vec<&'r Row> {
@@ -41,48 +37,584 @@ fn per_wave(r: &Row) -> Option<f64> {
     (r.sound() && reached).then(|| r.median_s / waves.max(1) as f64)
 }
 
-/// The fastest of `names` in `rows` by time per wave.
-fn fastest<'r>(rows: &[&'r Row], names: &[&str]) -> Option<(&'r Row, f64)> {
-    names
+/// The concurrencies `scenario` ran at, ascending.
+fn concurrencies(rows: &[Row], scenario: &str) -> Vec<usize> {
+    let mut cs: Vec<usize> = of(rows, scenario, None)
         .iter()
-        .filter_map(|n| find(rows, n))
-        .filter_map(|r| Some((r, per_wave(r)?)))
-        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|r| r.concurrency)
+        .collect();
+    cs.sort_unstable();
+    cs.dedup();
+    cs
 }
 
-/// The opening screen, or an empty string when the run lacks the rows it
+/// The opening screen, or an empty string when the run lacks every row it
 /// needs (a filtered run).
 pub fn answer(rows: &[Row], log: &RunLog) -> String {
-    let concurrency = of(rows, "concurrency", None);
-    let Some(c) = concurrency.iter().map(|r| r.concurrency).max() else {
+    let parts: Vec<String> = [
+        wikipedia(rows, log),
+        many_in_flight(rows, log),
+        rule(rows, log),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("## The answer\n\n");
+    for p in parts {
+        let _ = writeln!(out, "{p}\n");
+    }
+    let bullets: Vec<String> = [keep_alive(rows, log), default_pool(rows)]
+        .into_iter()
+        .flatten()
+        .collect();
+    for b in &bullets {
+        let _ = writeln!(out, "- {b}");
+    }
+    if !bullets.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The lesson's case: what to do against Wikipedia itself, whose API asks
+/// for several titles a request and requests in series. From the batching
+/// result, and from how far the strategies fell from a client that only
+/// sends the requests at the lesson's C.
+fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
+    let pair = super::listed::batching_pair(rows)?;
+    let (b, one) = (pair.batched, pair.one);
+    let mut text = format!(
+        "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks: at \
+         C = {}, {} titles took {} as {:.0} requests against {} as {:.0} (the mock predicts {:.2}× the speed; \
+         measured {:.2}×).",
+        pair.c,
+        b.titles,
+        time(b.median_s),
+        b.requests_per_call,
+        time(one.median_s),
+        one.requests_per_call,
+        pair.predicted,
+        one.median_s / b.median_s,
+    );
+    if let Some(words) = model_at_low_c(rows, log) {
+        let _ = write!(text, " {words}");
+    }
+    Some(text)
+}
+
+/// How much the model mattered at the lesson's C (the smallest of
+/// `latency` and `concurrency`): the spread of the strategies' times over
+/// a client that only sends the requests, at that C.
+fn model_at_low_c(rows: &[Row], log: &RunLog) -> Option<String> {
+    let c = concurrencies(rows, "latency")
+        .into_iter()
+        .filter(|c| *c > 1)
+        .min()?;
+    let group: Vec<&Row> = of(rows, "latency", Some(c))
+        .into_iter()
+        .filter(|r| r.strategy != REFERENCE && r.titles_per_request == 1 && !r.capped && r.sound())
+        .filter(|r| log.strategy(&r.strategy).is_some_and(|s| !s.control))
+        .collect();
+    let over: Vec<f64> = group
+        .iter()
+        .filter_map(|r| r.floor_ratio.map(|f| (f.point - 1.0) * 100.0))
+        .collect();
+    let worst = over.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if over.is_empty() || !worst.is_finite() {
+        return None;
+    }
+    let best = over.iter().copied().fold(f64::INFINITY, f64::min);
+    let words = if worst < 5.0 {
+        "the model barely matters"
+    } else {
+        "the model already matters"
+    };
+    Some(format!(
+        "At C = {c} every pool and task strategy took {} to {} % longer than a client that only sends the \
+         requests: {words}.",
+        pc(best.max(0.0)),
+        pc(worst),
+    ))
+}
+
+/// A row's strategy facts say it differs from `against` in `what` only.
+fn splits_from<'r>(rows: &[&'r Row], log: &RunLog, what: Differs) -> Vec<(&'r Row, String)> {
+    rows.iter()
+        .copied()
+        .flat_map(|r| {
+            log.strategy(&r.strategy)
+                .map(|f| f.splits.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| s.differs_in == what)
+                .map(move |s| (r, s.against))
+        })
+        .collect()
+}
+
+/// The general case: threads against tasks with the same HTTP client, at
+/// every C of `concurrency`, and the client's share on a line of its own.
+fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
+    let cs = concurrencies(rows, "concurrency");
+    let top = *cs.last()?;
+    let at_top = of(rows, "concurrency", Some(top));
+    // The task rows and the thread row they are held to.
+    let tasks = splits_from(&at_top, log, Differs::Model);
+    let threads_name = tasks.first()?.1.clone();
+    let task_names: Vec<String> = tasks.iter().map(|(r, _)| r.strategy.clone()).collect();
+    let client = log
+        .strategy(&threads_name)
+        .map_or("the same client".to_owned(), |f| f.client.clone());
+    let cpus = log.split.client.len().max(1);
+    let mut out = format!(
+        "**For an API that allows many requests in flight**, threads against tasks with the same HTTP client \
+         ({client}), {} titles at C = {}, the client on {}:\n\n",
+        at_top.first().map_or(0, |r| r.titles),
+        cs.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        if cpus == 1 {
+            "one CPU".to_owned()
+        } else {
+            format!("{cpus} CPUs")
+        },
+    );
+    table(&mut out, rows, log, &threads_name, &task_names, &cs);
+    out.push('\n');
+    let verdicts: Vec<(usize, Side)> = cs
+        .iter()
+        .filter_map(|&c| {
+            let here = of(rows, "concurrency", Some(c));
+            let threads = find(&here, &threads_name)?;
+            let sides: Vec<Side> = task_names
+                .iter()
+                .filter_map(|t| find(&here, t))
+                .filter_map(|t| side(threads, t))
+                .collect();
+            Some((c, Side::of_all(&sides)?))
+        })
+        .collect();
+    let _ = write!(out, "{}", which_when(&verdicts, &threads_name));
+    if let Some(words) = client_share(rows, log, top) {
+        let _ = write!(out, "\n\n{words}");
+    }
+    Some(out)
+}
+
+/// The table of the model comparison: time per wave at each C, client CPU
+/// per request with no delay, and memory and threads per request in flight.
+fn table(
+    out: &mut String,
+    rows: &[Row],
+    log: &RunLog,
+    threads: &str,
+    tasks: &[String],
+    cs: &[usize],
+) {
+    let [low, high] = log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies);
+    let cpu_c = concurrencies(rows, "overhead")
+        .into_iter()
+        .filter(|c| *c > 1)
+        .max();
+    let _ = writeln!(
+        out,
+        "| model | median time per wave (C = {}) | CPU a request (no delay{}) | memory a request in flight (C = \
+         {low} → {high}) | threads a request |\n|---|---:|---:|---:|---:|",
+        cs.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        cpu_c.map_or(String::new(), |c| format!(", C = {c}")),
+    );
+    for (kind, name) in
+        std::iter::once(("threads", threads)).chain(tasks.iter().map(|t| ("tasks", t.as_str())))
+    {
+        let waves: Vec<String> = cs
+            .iter()
+            .map(|&c| {
+                find(&of(rows, "concurrency", Some(c)), name)
+                    .and_then(per_wave)
+                    .map_or("–".into(), |w| format!("{:.1}", w * 1e3))
+            })
+            .collect();
+        let cpu = cpu_c
+            .and_then(|c| find(&of(rows, "overhead", Some(c)), name))
+            .map_or("–".into(), |r| us3(r.client_cpu_per_request_s));
+        let (kib, count) = log
+            .footprint
+            .as_ref()
+            .and_then(|f| PerRequest::of(f, name))
+            .map_or(("–".into(), "–".into()), |p| {
+                (
+                    format!("{:.0} KiB", p.peak_kib),
+                    format!("{:.1}", p.threads.max(0.0)),
+                )
+            });
+        let _ = writeln!(
+            out,
+            "| {kind}: `{name}` | {} ms | {cpu} | {kib} | {count} |",
+            waves.join(", ")
+        );
+    }
+}
+
+/// Which side of a comparison of threads (`a`) with a task row (`b`) the
+/// verdict came down on, with the task row's advantage in per cent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Side {
+    /// Tasks took less time: by this many per cent of the threads' time.
+    Tasks(f64),
+    /// Threads took less time.
+    Threads(f64),
+    /// Equivalent within the margin.
+    Same,
+    /// This run cannot tell (or too few rounds).
+    Unknown,
+}
+
+fn side(threads: &Row, task: &Row) -> Option<Side> {
+    let r = ratio(threads, task)?;
+    Some(match r.verdict() {
+        v if v.names_a_difference() && r.point > 1.0 => Side::Tasks((1.0 - 1.0 / r.point) * 100.0),
+        v if v.names_a_difference() => Side::Threads((1.0 - r.point) * 100.0),
+        Verdict::Equivalent { .. } => Side::Same,
+        _ => Side::Unknown,
+    })
+}
+
+impl Side {
+    /// What every task row's verdict says together: one side when they
+    /// agree (with the smallest advantage), unknown when they do not.
+    fn of_all(sides: &[Side]) -> Option<Side> {
+        let first = *sides.first()?;
+        Some(match first {
+            Side::Tasks(_) if sides.iter().all(|s| matches!(s, Side::Tasks(_))) => Side::Tasks(
+                sides
+                    .iter()
+                    .filter_map(|s| {
+                        if let Side::Tasks(p) = s {
+                            Some(*p)
+                        } else {
+                            None
+                        }
+                    })
+                    .fold(f64::INFINITY, f64::min),
+            ),
+            Side::Threads(_) if sides.iter().all(|s| matches!(s, Side::Threads(_))) => {
+                Side::Threads(
+                    sides
+                        .iter()
+                        .filter_map(|s| {
+                            if let Side::Threads(p) = s {
+                                Some(*p)
+                            } else {
+                                None
+                            }
+                        })
+                        .fold(f64::INFINITY, f64::min),
+                )
+            }
+            Side::Same if sides.iter().all(|s| *s == Side::Same) => Side::Same,
+            _ => Side::Unknown,
+        })
+    }
+}
+
+/// "Which when", from the verdicts at each C in ascending order: where
+/// threads kept up, where tasks pulled ahead (and from which C on), where
+/// this run cannot tell; then the advice those verdicts support.
+fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
+    let kind = |s: &Side| match s {
+        Side::Same => 0,
+        Side::Tasks(_) => 1,
+        Side::Threads(_) => 2,
+        Side::Unknown => 3,
+    };
+    // Runs of consecutive C with the same kind of verdict.
+    let mut runs: Vec<(Vec<usize>, Vec<Side>)> = Vec::new();
+    for (c, s) in verdicts {
+        match runs.last_mut() {
+            Some((cs, sides)) if kind(&sides[0]) == kind(s) => {
+                cs.push(*c);
+                sides.push(*s);
+            }
+            _ => runs.push((vec![*c], vec![*s])),
+        }
+    }
+    let n = runs.len();
+    let said: Vec<String> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, (cs, sides))| {
+            let at = match cs.as_slice() {
+                [one] => format!("C = {one}"),
+                [init @ .., last] => format!(
+                    "C = {} and {last}",
+                    init.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                [] => String::new(),
+            };
+            let least = sides
+                .iter()
+                .filter_map(|s| match s {
+                    Side::Tasks(p) | Side::Threads(p) => Some(*p),
+                    _ => None,
+                })
+                .fold(f64::INFINITY, f64::min);
+            match sides[0] {
+                Side::Same => format!("at {at} threads and tasks took the same time (within ±1 %)"),
+                Side::Tasks(_) if i + 1 == n && i > 0 => format!(
+                    "from C = {} on, every task row was faster, by at least {} %",
+                    cs[0],
+                    pc(least)
+                ),
+                Side::Tasks(_) => format!(
+                    "at {at} every task row was faster, by at least {} %",
+                    pc(least)
+                ),
+                Side::Threads(_) => format!(
+                    "at {at} `{threads}` was faster than every task row, by at least {} %",
+                    pc(least)
+                ),
+                Side::Unknown => format!("at {at} this run cannot tell them apart"),
+            }
+        })
+        .collect();
+    let list = |k: usize| -> Vec<usize> {
+        verdicts
+            .iter()
+            .filter(|(_, s)| kind(s) == k)
+            .map(|(c, _)| *c)
+            .collect()
+    };
+    let (same, tasks, threads_ahead) = (list(0), list(1), list(2));
+    let tail_tasks = n > 1 && runs.last().is_some_and(|(_, sides)| kind(&sides[0]) == 1);
+    let cs = |v: &[usize]| {
+        v.iter()
+            .map(|c| format!("C = {c}"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let advice = match (tasks.is_empty(), threads_ahead.is_empty(), same.is_empty()) {
+        (true, true, true) => "So this run cannot say which is faster here.".to_owned(),
+        (true, true, false) => format!(
+            "So a pool of threads was as fast as tasks wherever this run could tell ({}): choose by memory.",
+            cs(&same)
+        ),
+        (false, true, _) if tail_tasks => format!(
+            "So {}from C = {} on, tasks save time.",
+            if same.is_empty() {
+                String::new()
+            } else {
+                format!("a pool of threads does as well at {}; ", cs(&same))
+            },
+            runs[n - 1].0[0]
+        ),
+        (false, true, _) => {
+            "So tasks saved time wherever the run could tell them apart.".to_owned()
+        }
+        (true, false, _) => {
+            "So threads saved time wherever the run could tell them apart.".to_owned()
+        }
+        (false, false, _) => "So which is faster depends on C here.".to_owned(),
+    };
+    format!(
+        "**Which when.** {}. {advice}",
+        capitalized(&said.join("; "))
+    )
+}
+
+/// `text` with its first letter in capitals.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// The client's share, the model held equal: each row that differs from
+/// another in its HTTP client only, at the largest C, with its CPU per
+/// request with no delay.
+fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
+    let here = of(rows, "concurrency", Some(c));
+    let overhead_c = concurrencies(rows, "overhead")
+        .into_iter()
+        .filter(|c| *c > 1)
+        .max();
+    let cpu = |name: &str| {
+        overhead_c
+            .and_then(|oc| find(&of(rows, "overhead", Some(oc)), name))
+            .map(|r| us3(r.client_cpu_per_request_s))
+    };
+    let parts: Vec<String> = splits_from(&here, log, Differs::Client)
+        .into_iter()
+        .filter_map(|(control, against)| {
+            let other = find(&here, &against)?;
+            let facts = |n: &str| {
+                log.strategy(n)
+                    .map(|f| f.client.clone())
+                    .unwrap_or_default()
+            };
+            let r = ratio(other, control)?;
+            let verdict = match r.verdict() {
+                v if v.names_a_difference() && r.point > 1.0 => {
+                    format!("took {} % longer", pc((r.point - 1.0) * 100.0))
+                }
+                v if v.names_a_difference() => {
+                    format!("took {} % less", pc((1.0 - r.point) * 100.0))
+                }
+                Verdict::Equivalent { .. } => "took the same time".to_owned(),
+                _ => "was not told apart in time".to_owned(),
+            };
+            Some(format!(
+                "{} against {} (`{}`) {verdict} at C = {c}, CPU {} against {}",
+                facts(&other.strategy),
+                facts(&control.strategy),
+                other.strategy,
+                cpu(&other.strategy)?,
+                cpu(&control.strategy)?,
+            ))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| {
+        format!(
+            "**The HTTP client**, the model held equal: {}.",
+            parts.join("; ")
+        )
+    })
+}
+
+/// The rule that predicts the time, and where it held: with a fixed delay,
+/// ⌈N/C⌉ waves; with uneven delays the mean delay and the slowest request
+/// set the pace, not the median.
+fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
+    let mut text =
+        "**The rule.** N requests, C in flight: about N ÷ C × the mean delay, never less than the slowest.".to_owned();
+    let top = *concurrencies(rows, "concurrency").last()?;
+    let fixed = log.scenario("concurrency")?;
+    let delay = fixed.fixed_delay_s?;
+    let best = of(rows, "concurrency", Some(top))
+        .into_iter()
+        .filter(|r| r.sound() && r.strategy != REFERENCE && !r.capped)
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
+    let waves = best.titles.div_ceil(top);
+    let _ = write!(
+        text,
+        " With a fixed delay, ⌈N/C⌉ waves (C = {top}: {waves} × {} = {}; fastest {}).",
+        time(delay),
+        time(waves as f64 * delay),
+        time(best.median_s)
+    );
+    if let Some(jitter) = log.scenario("jitter").filter(|s| !s.delays_s.is_empty()) {
+        let c = jitter.concurrency.first().copied().unwrap_or(1).max(1);
+        let delays = jitter.delays(0);
+        let mean = delays.iter().sum::<f64>() / delays.len().max(1) as f64;
+        let fastest = of(rows, "jitter", Some(c))
+            .into_iter()
+            .filter(|r| r.sound() && r.strategy != REFERENCE)
+            .min_by(|a, b| a.median_s.total_cmp(&b.median_s));
+        if let Some(f) = fastest {
+            let by_median = jitter.titles.div_ceil(c) as f64 * jitter.typical_delay_s;
+            let by_mean = jitter.titles as f64 / c as f64 * mean;
+            let _ = write!(
+                text,
+                " With uneven delays (C = {c}; median {}, mean {}), the waves of the median predict {}, the mean \
+                 {}; fastest {}, {:.1}× the waves.",
+                time(jitter.typical_delay_s),
+                time(mean),
+                time(by_median),
+                time(by_mean),
+                time(f.median_s),
+                f.median_s / by_median
+            );
+        }
+    }
+    Some(text)
+}
+
+/// What a new connection per request cost over HTTPS, as a mechanism:
+/// round trips per request, beside what the network model predicts.
+fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
+    let k = super::listed::keep_alive_price(rows, log)?;
+    Some(format!(
+        "**Keep connections alive.** Over a {} round trip, a new connection per request (the lesson's \
+         `requests.get`) cost {} more, {:.1} round trips; TCP's and TLS's handshakes predict 2.",
+        time(k.rtt),
+        time(k.price.extra_s),
+        k.price.round_trips,
+    ))
+}
+
+/// A strategy whose requests in flight stop below C (rayon's global pool),
+/// from its own row: how many it kept in flight and what that cost.
+fn default_pool(rows: &[Row]) -> Option<String> {
+    let capped = rows
+        .iter()
+        .filter(|r| r.scenario == "concurrency" && r.capped)
+        .max_by_key(|r| r.concurrency)?;
+    let in_flight = capped.max_in_flight?;
+    let pool = rows
+        .iter()
+        .filter(|r| {
+            r.scenario == capped.scenario
+                && r.concurrency == capped.concurrency
+                && r.strategy != REFERENCE
+                && !r.capped
+                && r.sound()
+        })
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
+    Some(format!(
+        "**Not `{}` for I/O.** At C = {} it kept {in_flight} request{} in flight (one per CPU): {} against {} for \
+         `{}`.",
+        capped.strategy,
+        capped.concurrency,
+        if in_flight == 1 { "" } else { "s" },
+        time(capped.median_s),
+        time(pool.median_s),
+        pool.strategy
+    ))
+}
+
+/// The strategies a reader chooses between, in the order the table lists
+/// them: every row that is not a control, from the log's facts.
+fn choices(log: &RunLog) -> Vec<&str> {
+    log.strategies
+        .iter()
+        .filter(|s| (!s.control || s.capped) && s.titles_per_request == 1)
+        .map(|s| s.name.as_str())
+        .collect()
+}
+
+/// Each strategy as people write it, with its own client: time per wave
+/// at the largest C, client CPU per request with no delay, memory and
+/// threads per request in flight. Below the answer: these rows differ in
+/// more than their model.
+pub fn as_written(rows: &[Row], log: &RunLog) -> String {
+    let Some(&c) = concurrencies(rows, "concurrency").last() else {
         return String::new();
     };
     let waves = of(rows, "concurrency", Some(c));
     let overhead = of(rows, "overhead", None);
-    let mut out = String::from("## The answer\n\n");
-    let delay = waves
-        .first()
-        .and_then(|r| r.ideal_s.map(|i| i / r.titles.div_ceil(c).max(1) as f64));
-    let _ = writeln!(
-        out,
-        "Keep several requests **in flight** (sent, answer not back): N titles take ⌈N/C⌉ **waves** of C, each about \
-         one answer's delay{}. {} CPUs, the client on one; each column is its own experiment:\n",
-        delay.map_or(String::new(), |d| format!(" ({} here)", time(d))),
-        log.machine.cores,
-    );
-    let [low, high] = footprint_cs(log);
-    let _ = writeln!(
-        out,
-        "| strategy | time per wave (median; {} titles, C = {c}) | client CPU per request (no delay, C = 10) | memory \
-         per request in flight (C = {low} → {high}) | threads per request in flight |\n\
-         |---|---:|---:|---:|---:|",
+    let [low, high] = log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies);
+    let mut out = format!(
+        "## Each strategy as people write it\n\nEach with its own HTTP client, so that these rows differ in more than \
+         their model (the answer above holds the client equal); each column is its own experiment.\n\n\
+         | strategy | time per wave (median; {} titles, C = {c}) | client CPU per request (no delay) | memory per \
+         request in flight (C = {low} → {high}) | threads per request in flight |\n|---|---:|---:|---:|---:|\n",
         waves.first().map_or(0, |r| r.titles),
     );
-    for name in CHOICES {
+    for name in choices(log) {
+        let in_series = log.strategy(name).is_some_and(|s| s.in_series);
         let wave = find(&waves, name)
-            .or_else(|| {
-                (name == "sequential").then(|| find(&of(rows, "latency", Some(1)), name))?
-            })
+            .or_else(|| in_series.then(|| find(&of(rows, "latency", Some(1)), name))?)
             .and_then(|r| {
                 let w = per_wave(r)?;
                 Some(if r.concurrency == c {
@@ -102,8 +634,11 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
             })
             .unwrap_or_else(|| "–".into());
         let cpu = find(&overhead, name).map_or("–".into(), |r| {
-            let at = if r.concurrency == 1 { " (C = 1)" } else { "" };
-            format!("{}{at}", us3(r.client_cpu_per_request_s))
+            format!(
+                "{} (C = {})",
+                us3(r.client_cpu_per_request_s),
+                r.concurrency
+            )
         });
         let (kib, threads) = log
             .footprint
@@ -118,154 +653,16 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
         let _ = writeln!(out, "| `{name}` | {wave} | {cpu} | {kib} | {threads} |");
     }
     out.push('\n');
-    let mut extra = Vec::new();
-    if let Some(words) = keep_alive(rows, log) {
-        extra.push(words);
-    }
-    if let Some(words) = batching(rows) {
-        extra.push(words);
-    }
-    for e in extra {
-        let _ = writeln!(out, "- {e}");
-    }
-    out.push('\n');
-    out.push_str(&which_when(rows, &waves, log));
     out
-}
-
-/// The task strategies a reader picks, as shipped.
-const TASKS: [&str; 3] = ["tokio", "async-std", "smol"];
-
-/// "Which when", with this run's figures: the thread pool against the
-/// fastest task strategy at each C it was timed at (by the paired verdict),
-/// and in memory at the footprint's largest C.
-fn which_when(rows: &[Row], waves: &[&Row], log: &RunLog) -> String {
-    let Some((task, _)) = fastest(waves, &TASKS) else {
-        return String::new();
-    };
-    let mut cs: Vec<usize> = of(rows, "concurrency", None)
-        .iter()
-        .map(|r| r.concurrency)
-        .collect();
-    cs.sort_unstable();
-    cs.dedup();
-    let (mut same, mut apart, mut unresolved) = (Vec::new(), Vec::new(), Vec::new());
-    for c in cs {
-        let here = of(rows, "concurrency", Some(c));
-        let (Some(pool), Some(t)) = (find(&here, "thread-pool"), find(&here, &task.strategy))
-        else {
-            continue;
-        };
-        match super::prose::ratio(pool, t) {
-            Some(r) if r.verdict().names_a_difference() => apart.push(format!(
-                "{} % {} at C = {c}",
-                super::prose::pc((r.point - 1.0) * 100.0),
-                if r.point > 1.0 { "longer" } else { "shorter" }
-            )),
-            Some(r) if matches!(r.verdict(), wikifetch_stats::Verdict::Equivalent { .. }) => {
-                same.push(format!("C = {c}"))
-            }
-            Some(_) => unresolved.push(format!("C = {c}")),
-            None => {}
-        }
-    }
-    let mut gap = format!(
-        "`thread-pool` against `{}`, the fastest of tokio, async-std and smol:",
-        task.strategy
-    );
-    if !same.is_empty() {
-        let _ = write!(gap, " equivalent at {}", same.join(" and "));
-    }
-    if !unresolved.is_empty() {
-        let _ = write!(
-            gap,
-            "{} unresolved at {}",
-            if same.is_empty() { "" } else { ";" },
-            unresolved.join(" and ")
-        );
-    }
-    if !apart.is_empty() {
-        let _ = write!(
-            gap,
-            "{} {}",
-            if same.is_empty() && unresolved.is_empty() {
-                ""
-            } else {
-                ";"
-            },
-            apart.join("; ")
-        );
-    }
-    gap.push('.');
-    let [_, high] = footprint_cs(log);
-    let calls = log.footprint.as_ref().map_or(&[][..], |f| &f.calls[..]);
-    let at_high = |name: &str| {
-        footprint_of(calls, name, high)
-            .filter(|f| premise_held(f))
-            .map(|f| f.peak_rss_kib as f64 / 1024.0)
-    };
-    if let (Some(a), Some(b)) = (at_high("thread-pool"), at_high(&task.strategy)) {
-        let _ = write!(
-            gap,
-            " At C = {high} (memory only, one measurement) the pool held {a:.1} MiB and {high} threads, `{}` {b:.1} \
-             MiB.",
-            task.strategy
-        );
-    }
-    gap.push(' ');
-    format!(
-        "**Which when.** {gap}So: for tens of requests in flight a thread pool is as fast as tasks; the more in \
-         flight, the more tasks save in time, CPU and memory. Not rayon's default pool for I/O: one request per CPU. \
-         Keep connections alive; ask for many titles per request.\n\n"
-    )
-}
-
-/// What a new connection per request cost over HTTPS, in time per request.
-fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
-    let k = super::listed::keep_alive_price(rows, log)?;
-    Some(format!(
-        "**Keep connections alive.** Over HTTPS with a {} round trip (modelled), a new connection per request (the \
-         lesson's `requests.get`) cost {} more per request: {:.1} round trips, as the model predicts (TCP's and TLS's \
-         handshakes); {:.2}× the time, predicted {:.2}× ({} rounds: figures only).",
-        time(k.rtt),
-        time(k.price.extra_s),
-        k.price.round_trips,
-        k.price.ratio.point,
-        k.predicted,
-        k.price.ratio.rounds
-    ))
-}
-
-/// What asking for 20 titles a request saved, at Wikimedia's limit of C.
-fn batching(rows: &[Row]) -> Option<String> {
-    let super::listed::BatchingPair {
-        c,
-        batched,
-        one,
-        predicted,
-    } = super::listed::batching_pair(rows)?;
-    Some(format!(
-        "**Ask for many titles at once.** At C = {c}, {} titles took {} as {:.0} requests of {} titles, against {} \
-         as {:.0} requests of one (`{}`); predicted {:.2}×, as the mock charges a batch one title's delay.",
-        batched.titles,
-        time(batched.mean_s),
-        batched.requests_per_call,
-        batched.titles_per_request,
-        time(one.mean_s),
-        one.requests_per_call,
-        one.strategy,
-        predicted,
-    ))
-}
-
-/// The two C of the footprint, or zeros when it was not measured.
-fn footprint_cs(log: &RunLog) -> [usize; 2] {
-    log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::prose::tests::{paired_vec, row};
+    use wikifetch_runlog::{
+        CpuSplit, Footprint, FootprintSetup, ScenarioFacts, Split, StrategyFacts,
+    };
 
     /// Words of the rig that must not appear on the opening screen: a reader
     /// meets them only below, where they are defined.
@@ -279,23 +676,59 @@ mod tests {
     ];
 
     /// The most words the opening screen may have (`wc -w`).
-    const WORDS: usize = 400;
+    const WORDS: usize = 450;
 
-    use crate::findings::prose::tests::{paired_vec, row};
-    use wikifetch_runlog::{CpuSplit, Footprint, FootprintSetup};
-
-    fn in_scenario(scenario: &str, strategy: &str, c: usize, mean: f64) -> Row {
-        Row {
-            scenario: scenario.into(),
-            titles: 200,
-            ideal_s: Some(0.04),
-            ..row(strategy, c, mean, 0.0, 30e-6)
+    fn facts(name: &str, client: &str, model: &str, splits: &[(&str, Differs)]) -> StrategyFacts {
+        StrategyFacts {
+            name: name.into(),
+            titles_per_request: 1,
+            control: !splits.is_empty(),
+            client: client.into(),
+            model: model.into(),
+            splits: splits
+                .iter()
+                .map(|(a, d)| Split {
+                    against: (*a).into(),
+                    differs_in: *d,
+                })
+                .collect(),
+            ..StrategyFacts::default()
         }
     }
 
+    /// A log whose strategies hold one thing equal as the registry's do,
+    /// with a footprint for the threads row and one task row.
     fn log() -> RunLog {
         let mut log = RunLog {
             split: CpuSplit::split(&[0, 1]),
+            strategies: vec![
+                facts("thread-pool", "ureq 3", "OS threads", &[]),
+                facts(
+                    "thread-pool-hyper",
+                    "hyper 1",
+                    "OS threads",
+                    &[("thread-pool", Differs::Client)],
+                ),
+                facts(
+                    "smol",
+                    "hyper 1",
+                    "tasks",
+                    &[("thread-pool-hyper", Differs::Model)],
+                ),
+                facts(
+                    "tokio-hyper",
+                    "hyper 1",
+                    "tasks",
+                    &[("thread-pool-hyper", Differs::Model)],
+                ),
+            ],
+            scenarios: vec![ScenarioFacts {
+                name: "concurrency".into(),
+                titles: 200,
+                fixed_delay_s: Some(0.02),
+                typical_delay_s: 0.02,
+                ..ScenarioFacts::default()
+            }],
             footprint: Some(FootprintSetup {
                 delay_s: 1.0,
                 concurrencies: [100, 1000],
@@ -303,11 +736,14 @@ mod tests {
             }),
             ..RunLog::default()
         };
-        log.machine.cores = 2;
-        for (name, threads) in [("thread-pool", 1), ("smol", 0)] {
-            for (c, kib) in [(100, 10_000), (1000, 10_000 + 900 * 50)] {
-                let setup = log.footprint.as_mut().unwrap();
-                setup.calls.push(Footprint {
+        for (name, threads, per) in [
+            ("thread-pool-hyper", 1, 50),
+            ("smol", 0, 20),
+            ("tokio-hyper", 0, 22),
+        ] {
+            for c in [100, 1000] {
+                let kib = 10_000 + (c as u64 - 100) * per;
+                log.footprint.as_mut().unwrap().calls.push(Footprint {
                     strategy: name.into(),
                     concurrency: c,
                     idle_rss_kib: kib,
@@ -325,18 +761,111 @@ mod tests {
         log
     }
 
-    fn screen() -> String {
-        let rows = paired_vec(vec![
-            in_scenario("concurrency", "thread-pool", 100, 0.046),
-            in_scenario("concurrency", "smol", 100, 0.044),
-            in_scenario("overhead", "smol", 10, 0.02),
-        ]);
-        answer(&rows, &log())
+    fn at(scenario: &str, strategy: &str, c: usize, mean: f64) -> Row {
+        Row {
+            scenario: scenario.into(),
+            titles: 200,
+            ideal_s: Some(0.02 * 200usize.div_ceil(c) as f64),
+            ..row(strategy, c, mean, 1e-6, 30e-6)
+        }
+    }
+
+    /// `concurrency` at C = 10 and 100: threads at `threads` × the tasks'
+    /// time at each C, and `overhead` for the CPU column.
+    fn rows(threads_at_10: f64, threads_at_100: f64) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for (c, factor) in [(10, threads_at_10), (100, threads_at_100)] {
+            let task = 0.02 * 200usize.div_ceil(c) as f64;
+            rows.push(at("concurrency", "thread-pool-hyper", c, task * factor));
+            rows.push(at("concurrency", "thread-pool", c, task * factor * 1.02));
+            rows.push(at("concurrency", "smol", c, task));
+            rows.push(at("concurrency", "tokio-hyper", c, task * 1.001));
+        }
+        for name in ["thread-pool-hyper", "thread-pool", "smol", "tokio-hyper"] {
+            rows.push(at("overhead", name, 10, 0.02));
+        }
+        paired_vec(rows)
+    }
+
+    fn which_when_of(text: &str) -> &str {
+        let start = text.find("**Which when.**").expect("a which-when");
+        &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)]
+    }
+
+    #[test]
+    fn the_recommendation_follows_the_verdicts() {
+        // Tasks pull ahead at C = 100 only.
+        let text = answer(&rows(1.0, 1.08), &log());
+        let which = which_when_of(&text);
+        assert!(
+            which.contains("At C = 10 threads and tasks took the same time"),
+            "{which}"
+        );
+        assert!(
+            which.contains("from C = 100 on, every task row was faster, by at least 7."),
+            "{which}"
+        );
+        assert!(
+            which.contains(
+                "So a pool of threads does as well at C = 10; from C = 100 on, tasks save time."
+            ),
+            "{which}"
+        );
+        // They tie everywhere.
+        let text = answer(&rows(1.0, 1.0), &log());
+        let which = which_when_of(&text);
+        assert!(
+            which.contains("So a pool of threads was as fast as tasks wherever this run could tell (C = 10 and C = 100)"),
+            "{which}"
+        );
+        // Threads win at C = 100.
+        let text = answer(&rows(1.0, 0.9), &log());
+        let which = which_when_of(&text);
+        assert!(
+            which.contains("at C = 100 `thread-pool-hyper` was faster than every task row"),
+            "{which}"
+        );
+        assert!(
+            which.contains("So threads saved time wherever the run could tell them apart."),
+            "{which}"
+        );
+    }
+
+    #[test]
+    fn the_model_is_compared_with_the_client_held_equal() {
+        let text = answer(&rows(1.0, 1.08), &log());
+        assert!(
+            text.contains("threads against tasks with the same HTTP client (hyper 1)"),
+            "{text}"
+        );
+        assert!(text.contains("| threads: `thread-pool-hyper` |"), "{text}");
+        assert!(
+            text.contains("| tasks: `smol` |") && text.contains("| tasks: `tokio-hyper` |"),
+            "{text}"
+        );
+        // The ureq row is not in the model table but on the client's line.
+        assert!(!text.contains("| threads: `thread-pool` |"), "{text}");
+        assert!(
+            text.contains("ureq 3 against hyper 1 (`thread-pool`) took"),
+            "{text}"
+        );
+        // Memory per request in flight, from the footprint's slope.
+        assert!(
+            text.contains(
+                "| threads: `thread-pool-hyper` | 20.0, 21.6 ms | 30.0 µs | 50 KiB | 1.0 |"
+            ),
+            "{text}"
+        );
+        // Headlines state their condition.
+        assert!(
+            text.contains("200 titles at C = 10, 100, the client on one CPU"),
+            "{text}"
+        );
     }
 
     #[test]
     fn the_opening_screen_is_short_and_free_of_rig_terms() {
-        let text = screen();
+        let text = answer(&rows(1.0, 1.08), &log());
         let words = text.split_whitespace().count();
         assert!(words <= WORDS, "{words} words:\n{text}");
         let lower = text.to_lowercase();
@@ -349,19 +878,8 @@ mod tests {
     }
 
     #[test]
-    fn the_opening_screen_gives_absolute_figures_per_wave_and_per_request() {
-        let text = screen();
-        // 200 titles at C = 100: two waves of 46 ms → 23.0 ms a wave.
-        assert!(text.contains("| `thread-pool` | 23.0 ms |"), "{text}");
-        // 50 KiB and one thread per request in flight, from the slope.
-        assert!(text.contains("| 50 KiB | 1.0 |"), "{text}");
-        assert!(text.contains("| 50 KiB | 0.0 |"), "{text}");
-        // A strategy the run lacks gets dashes, not a figure.
-        assert!(text.contains("| `tokio` | – | – | – | – |"), "{text}");
-    }
-
-    #[test]
-    fn a_run_without_the_concurrency_scenario_opens_with_nothing() {
+    fn a_run_without_its_scenarios_opens_with_nothing() {
         assert_eq!(answer(&[], &log()), "");
+        assert_eq!(as_written(&[], &log()), "");
     }
 }

@@ -248,6 +248,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
             .map_or_else(|| section.to_owned(), scenario_heading)
     };
     out.push_str(&answer::answer(rows, log));
+    out.push_str(&answer::as_written(rows, log));
     out.push_str(WORDS_USED);
     let files: Vec<&str> = figures.iter().map(|f| f.file.as_str()).collect();
     let found = listed::findings(rows, log, &files, heading);
@@ -680,56 +681,16 @@ pub(crate) fn footprint_details(out: &mut String, log: &RunLog) {
             time(f.client_cpu_s)
         );
     }
-}
-
-pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
-    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
-    let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) else {
-        out.push_str("Not measured in this run.\n\n");
-        return;
-    };
-    embed(out, figures);
-    let [low, high] = setup.concurrencies;
     let _ = writeln!(
         out,
-        "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
-         so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
-         5 ms. One measurement per row and C: no interval. Each measurement, idle and at the peak: \
-         [DETAILS.md](DETAILS.md#{}).",
-        time(setup.delay_s),
-        anchor(FOOTPRINT_HEADING)
-    );
-    let _ = writeln!(
-        out,
-        "\nFrom C = {low} to C = {high}, the differences divided by the {} extra requests in flight (fixed costs \
-         cancel): **resident at the peak** is what one more request in flight adds; **of which held between calls** is \
-         the part still resident with nothing in flight, per extra slot of C (a pool's threads and the stack they have \
-         touched, kept-alive connections and their buffers, memory freed but not given back to the system: compare \
-         **threads idle**); **added during the call** is the rest. The warm-up call before the measured one already \
-         had C in flight, so what it allocated and kept counts as held between calls.\n\n\
-         | strategy | resident at the peak, per request in flight | of which held between calls, per slot | added during the call, per request | OS threads per request |\n|---|---:|---:|---:|---:|",
+        "\nIn REPORT.md's table, from C = {low} to C = {high}, the differences are divided by the {} extra requests \
+         in flight (fixed costs cancel): **resident at the peak** is what one more request in flight adds; **of which \
+         held between calls** is the part still resident with nothing in flight, per extra slot of C (a pool's threads \
+         and the stack they have touched, kept-alive connections and their buffers, memory freed but not given back \
+         to the system: compare **threads idle**); **added during the call** is the rest. The warm-up call before the \
+         measured one already had C in flight, so what it allocated and kept counts as held between calls.\n",
         high - low
     );
-    let mut names: Vec<&str> = setup.calls.iter().map(|f| f.strategy.as_str()).collect();
-    names.dedup();
-    for name in names {
-        let at = |c: usize| footprint_of(&setup.calls, name, c);
-        let cells = match (at(low), at(high)) {
-            (Some(l), Some(h)) => match PerRequest::between(l, h) {
-                Some(p) => format!(
-                    "{:.1} KiB | {:.1} KiB | {:.1} KiB | {:.2}",
-                    p.peak_kib, p.held_kib, p.in_flight_kib, p.threads
-                ),
-                None if l.in_flight == h.in_flight => format!(
-                    "– | – | – | – ({} in flight at both C: no slope)",
-                    h.in_flight
-                ),
-                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see DETAILS.md)".into(),
-            },
-            _ => "– | – | – | – (not measured at both C)".into(),
-        };
-        let _ = writeln!(out, "| `{name}` | {cells} |");
-    }
     let _ = writeln!(
         out,
         "\nWhat separates the client from the model: `thread-pool` and `thread-per-request` use ureq, with a {} KiB \
@@ -753,6 +714,52 @@ pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
     );
     if let Some(words) = slowest_footprint(log) {
         let _ = writeln!(out, "{words}\n");
+    }
+}
+
+pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
+    let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
+    let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) else {
+        out.push_str("Not measured in this run.\n\n");
+        return;
+    };
+    embed(out, figures);
+    let [low, high] = setup.concurrencies;
+    let _ = writeln!(
+        out,
+        "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
+         so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
+         5 ms. One measurement per row and C: no interval. Each measurement, idle and at the peak: \
+         [DETAILS.md](DETAILS.md#{}).",
+        time(setup.delay_s),
+        anchor(FOOTPRINT_HEADING)
+    );
+    let _ = writeln!(
+        out,
+        "\nFrom C = {low} to C = {high}, the differences over the {} extra requests in flight (fixed costs cancel); \
+         the columns are defined in DETAILS.md.\n\n\
+         | strategy | resident at the peak, per request in flight | of which held between calls, per slot | added during the call, per request | OS threads per request |\n|---|---:|---:|---:|---:|",
+        high - low
+    );
+    let mut names: Vec<&str> = setup.calls.iter().map(|f| f.strategy.as_str()).collect();
+    names.dedup();
+    for name in names {
+        let at = |c: usize| footprint_of(&setup.calls, name, c);
+        let cells = match (at(low), at(high)) {
+            (Some(l), Some(h)) => match PerRequest::between(l, h) {
+                Some(p) => format!(
+                    "{:.1} KiB | {:.1} KiB | {:.1} KiB | {:.2}",
+                    p.peak_kib, p.held_kib, p.in_flight_kib, p.threads
+                ),
+                None if l.in_flight == h.in_flight => format!(
+                    "– | – | – | – ({} in flight at both C: no slope)",
+                    h.in_flight
+                ),
+                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see DETAILS.md)".into(),
+            },
+            _ => "– | – | – | – (not measured at both C)".into(),
+        };
+        let _ = writeln!(out, "| `{name}` | {cells} |");
     }
 }
 
