@@ -66,7 +66,7 @@ fn main() {
         .collect();
 
     let log = if std::env::var_os("WIKIFETCH_REPORT_ONLY").is_some() {
-        log::load(&paths.run_log).unwrap_or_else(|e| {
+        RunLog::load(&paths.run_log).unwrap_or_else(|e| {
             eprintln!("wikifetch: {e}");
             std::process::exit(1);
         })

@@ -10,7 +10,7 @@ use std::path::Path;
 #[test]
 fn the_committed_log_renders_the_committed_report() {
     let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
-    let log = wikifetch_harness::log::load(&results.join("run.json")).expect("results/run.json");
+    let log = wikifetch_runlog::RunLog::load(&results.join("run.json")).expect("results/run.json");
     let files = wikifetch_report::files(&log).expect("the committed log renders");
     for file in &files {
         let committed = std::fs::read_to_string(results.join(&file.name))
@@ -30,7 +30,7 @@ fn the_log_not_the_code_names_the_parameters() {
     // run): the report quotes the log.
     let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
     let mut log =
-        wikifetch_harness::log::load(&results.join("run.json")).expect("results/run.json");
+        wikifetch_runlog::RunLog::load(&results.join("run.json")).expect("results/run.json");
     let code = wikifetch_harness::scenarios::scenarios(log.sweep);
     let today = code
         .iter()

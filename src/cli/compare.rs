@@ -181,8 +181,8 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, String> {
     let lost = log.records.iter().any(|r| r.lost > 0);
     let rows = wikifetch_report::rows(&log)?;
     if let Some(path) = &args.plot {
-        let svg = wikifetch_report::render::plot::compare_timeline(&log, &rows)
-            .map_err(|e| format!("plot: {e}"))?;
+        let svg =
+            wikifetch_report::compare_timeline(&log, &rows).map_err(|e| format!("plot: {e}"))?;
         std::fs::write(path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     let mut out = io::stdout().lock();
@@ -191,7 +191,7 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, String> {
             writeln!(out, "{}", log.to_json()?).map_err(|e| e.to_string())?;
         }
         CompareFormat::Table => {
-            let table = wikifetch_report::render::table::compare_table(&log, &rows);
+            let table = wikifetch_report::compare_table(&log, &rows);
             writeln!(out, "{table}").map_err(|e| e.to_string())?;
             writeln!(
                 out,

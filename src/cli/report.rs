@@ -17,7 +17,7 @@ pub struct ReportArgs {
 }
 
 pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
-    let log = wikifetch_harness::log::load(&args.log)?;
+    let log = wikifetch_runlog::RunLog::load(&args.log)?;
     let written = wikifetch_report::write(&log, &args.out)?;
     println!(
         "wikifetch: wrote {} files to {}: {}",

@@ -22,17 +22,6 @@ fn secs(s: f64) -> String {
     }
 }
 
-/// A seed that depends only on `parts` (FNV-1a), so that a scenario's
-/// call order is the same in every run.
-pub fn seed_of(parts: &[&str]) -> u64 {
-    parts
-        .iter()
-        .flat_map(|p| p.bytes().chain([0]))
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
-
 /// One scenario: for each C, its floor and every strategy, each in a
 /// child process of its own (`wikifetch run-one`, as `compare` runs them),
 /// warmed up once, then timed in shuffled rounds (one round with `test`).
@@ -63,7 +52,7 @@ pub fn scenario(
             series: scenario.series,
             strategies: scenario.compared_at(i),
             rounds: if test { 1 } else { scenario.rounds },
-            seed: seed_of(&[scenario.name, &c.to_string()]),
+            seed: wikifetch_stats::seed_of(&[scenario.name, &c.to_string()]),
             layouts: scenario.layouts,
             no_keep_alive: scenario.controls_at(i),
             ca_cert: mock.ca_cert().map(Path::to_path_buf),

@@ -87,23 +87,3 @@ pub fn finish(log: &mut RunLog, wall: Duration) {
         .map_or(0, |d| d.as_secs());
     log.peak_rss_kib = wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib);
 }
-
-/// Writes the log as JSON to `path`.
-pub fn save(log: &RunLog, path: &std::path::Path) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let json = log.to_json().map_err(std::io::Error::other)?;
-    std::fs::write(path, json + "\n")
-}
-
-/// Reads a log from `path`, refusing one of another schema.
-pub fn load(path: &std::path::Path) -> Result<RunLog, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "no run log at {} ({e}); run `cargo bench` first",
-            path.display()
-        )
-    })?;
-    RunLog::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
-}

@@ -1,5 +1,6 @@
-//! `wikifetch compare`: every strategy on the same titles, each in its own
-//! child process, measured the way `cargo bench` measures, with its floor.
+//! A comparison, as `cargo bench` (one per scenario and C) and `wikifetch
+//! compare` run it: every row on the same titles, each in its own child
+//! process, with its floor, into one `RunRecord` per row.
 //!
 //! - The mock runs in a process of its own on the mock's CPUs
 //!   (`wikifetch-rig`); the children run on the client's.

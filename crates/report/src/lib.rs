@@ -13,9 +13,10 @@
 
 pub mod analysis;
 mod findings;
-pub mod render;
+mod render;
 
-pub use analysis::{REFERENCE, Row, rows};
-pub use render::format::{time, us3};
+pub use analysis::{Row, rows};
+pub use render::plot::compare_timeline;
+pub use render::table::compare_table;
 pub use render::write::{File, files, write};
 pub use wikifetch_runlog::RunLog;

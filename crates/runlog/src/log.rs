@@ -80,6 +80,25 @@ impl RunLog {
         }
     }
 
+    /// Writes the log as JSON to `path`, making its folder if needed.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), String> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(path, self.to_json()? + "\n").map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a log from `path`, refusing one of another schema.
+    pub fn load(path: &std::path::Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            format!(
+                "no run log at {} ({e}); run `cargo bench` first",
+                path.display()
+            )
+        })?;
+        Self::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// The scenario named `name`.
     pub fn scenario(&self, name: &str) -> Option<&ScenarioFacts> {
         self.scenarios.iter().find(|s| s.name == name)

@@ -54,6 +54,17 @@ impl SplitMix64 {
     }
 }
 
+/// A seed that depends only on `parts` (FNV-1a over their bytes, each
+/// ended by a zero), so that the same names always give the same stream.
+pub fn seed_of(parts: &[&str]) -> u64 {
+    parts
+        .iter()
+        .flat_map(|p| p.bytes().chain([0]))
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
 /// `0..len` in an order that depends only on `seed` (Fisher–Yates).
 pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
     let mut rng = SplitMix64::new(seed);

@@ -47,7 +47,7 @@ pub struct Row {
     pub min_s: f64,
     /// Slowest timed call, seconds.
     pub max_s: f64,
-    /// 95 % interval of the mean (percentile bootstrap over the rounds), seconds.
+    /// 95 % interval of the mean (BCa bootstrap over the rounds), seconds.
     pub ci_low_s: f64,
     /// Upper end of that interval.
     pub ci_high_s: f64,
@@ -238,16 +238,7 @@ pub fn premise(
     (!broken.is_empty()).then(|| broken.join("; "))
 }
 
-/// A seed for a bootstrap that depends only on `parts` (FNV-1a), so that
-/// the same rows always get the same intervals.
-pub fn seed_of(parts: &[&str]) -> u64 {
-    parts
-        .iter()
-        .flat_map(|p| p.bytes().chain([0]))
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-}
+pub use wikifetch_stats::seed_of;
 
 /// Builds every row of a run from its log: each row's timed calls, and
 /// each row against its floor, round by round.

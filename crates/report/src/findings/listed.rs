@@ -1,4 +1,4 @@
-//! The findings REPORT.md opens with: at most eight sentences, each computed
+//! The findings REPORT.md opens with: at most nine sentences, under the answer, each computed
 //! from the rows with its interval, each pointing at the plot and the
 //! section that show it. A finding the data does not support is not
 //! printed: a missing row, a broken premise or a rig-bound floor drops it,
@@ -87,7 +87,7 @@ pub fn findings(
         );
         push(
             default_pool(rows, c),
-            "timeline-concurrency-c100.svg",
+            &crate::render::plot::concurrency_timeline_file(c),
             "concurrency",
         );
     }

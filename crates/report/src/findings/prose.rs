@@ -1101,7 +1101,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn orderings_agree_or_give_the_correlation_and_the_pairs() {
+    fn orderings_agree_or_name_the_pairs_ordered_the_other_way() {
         // A row whose ten calls cost `cpu` per request (100 requests a call)
         // within ± `half`.
         let cpu_row = |name: &str, cpu: f64, half: f64| Row {

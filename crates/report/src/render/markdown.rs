@@ -237,7 +237,8 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
     let _ = writeln!(
         out,
         "# wikifetch benchmark report\n\n\
-         Written by `cargo bench` from the run that finished {}. Do not edit: run `cargo bench` again.\n",
+         Written from the run log (`run.json`) of the run that finished {}. Do not edit: run `cargo bench` again, or \
+         `wikifetch report` to render the log again.\n",
         utc_date(log.finished_unix)
     );
     let heading = |section: &str| {
@@ -351,7 +352,7 @@ No conclusion is drawn from either. **predicts**: the mock's own arithmetic, aga
 pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String {
     let mut out = format!(
         "# wikifetch benchmark report: details\n\n\
-         Written by `cargo bench` from the run that finished {}, with [REPORT.md](REPORT.md). Do not edit: run `cargo \
+         Written from the run log (`run.json`) of the run that finished {}, with [REPORT.md](REPORT.md). Do not edit: run `cargo \
          bench` again.\n\n",
         utc_date(log.finished_unix)
     );

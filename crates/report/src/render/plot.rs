@@ -731,7 +731,12 @@ fn jitter_timeline(rows: &[Row], log: &RunLog) -> Result<Option<Figure>, Error> 
     if runs.is_empty() {
         return Ok(None);
     }
-    let queue = queue_completions(&scenario.delays(0), c);
+    let delays: Vec<f64> = scenario
+        .delays(0)
+        .iter()
+        .map(|d| d + scenario.rtt_s)
+        .collect();
+    let queue = queue_completions(&delays, c);
     Ok(Some(Figure {
         file: "timeline-jitter.svg".into(),
         svg: timeline(
@@ -742,6 +747,12 @@ fn jitter_timeline(rows: &[Row], log: &RunLog) -> Result<Option<Figure>, Error> 
         )?,
         caption: "One call per row on the first layout of delays: the in-order rows follow the dashed queue; rayon takes the titles in another order and meets the slow ones at other moments. One layout: the table holds every round's.".into(),
     }))
+}
+
+/// The file of `concurrency`'s timeline at C = `c`: the finding that
+/// links to it names it through here.
+pub(crate) fn concurrency_timeline_file(c: usize) -> String {
+    format!("timeline-concurrency-c{c}.svg")
 }
 
 /// `concurrency` at its largest C: the first call per row against the
@@ -763,7 +774,7 @@ fn concurrency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
         .ideal_s
         .map(|i| i / first.titles.div_ceil(c.max(1)) as f64);
     Ok(Some(Figure {
-        file: format!("timeline-concurrency-c{c}.svg"),
+        file: concurrency_timeline_file(c),
         svg: timeline(
             &runs,
             first.titles,

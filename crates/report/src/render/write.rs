@@ -68,7 +68,7 @@ pub fn write(log: &RunLog, dir: &Path) -> Result<Vec<String>, String> {
 /// Every figure of every row, and every timed call, as JSON.
 fn results_json(log: &RunLog, rows: &[Row]) -> serde_json::Value {
     json!({
-        "generated_by": "cargo bench",
+        "generated_by": "wikifetch-report, from run.json",
         "finished": utc_date(log.finished_unix),
         "machine": log.machine,
         "cpus": log.split,
