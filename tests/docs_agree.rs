@@ -174,3 +174,30 @@ fn the_report_and_the_guide_keep_to_their_word_budgets() {
         "a section before the answer"
     );
 }
+
+/// DETAILS.md is read, not skimmed: no paragraph runs past 150 words
+/// (a long comparison is a table with a sentence of reading), and no
+/// output says "indistinguishable", a word the verdicts do not use.
+#[test]
+fn details_has_no_wall_of_text_and_no_output_says_indistinguishable() {
+    let details = read("results/DETAILS.md");
+    for paragraph in details.split("\n\n") {
+        let table = paragraph.trim_start().starts_with('|');
+        assert!(
+            table || words(paragraph) <= 150,
+            "a DETAILS.md paragraph of {} words: {}",
+            words(paragraph),
+            &paragraph[..paragraph.len().min(200)]
+        );
+    }
+    for file in [
+        "results/REPORT.md",
+        "results/DETAILS.md",
+        "results/results.json",
+    ] {
+        assert!(
+            !read(file).to_lowercase().contains("indistinguishable"),
+            "{file} says indistinguishable"
+        );
+    }
+}

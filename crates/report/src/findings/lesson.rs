@@ -127,7 +127,7 @@ pub(crate) fn python_section(out: &mut String, rows: &[Row], python: Option<&Pyt
          from this run's tables. The lesson builds its pools (threads or processes) inside every call, in a `with` \
          block, and so do these rows; the Rust pools are built once. As in the Rust rows, a client that outlives a call (the `Session`, the \
          `AsyncClient`) is built once per row and warmed by one untimed call; the lesson's `requests.get` keeps \
-         nothing to warm. The Python rows were run after the Rust benchmarks, neither interleaved nor paired with \
+         nothing to warm.\n\nThe Python rows were run after the Rust benchmarks, neither interleaved nor paired with \
          them, and show the spread of their few runs where the Rust rows show an interval: compare only differences \
          far larger than either. The connection and handshake counts are the mock's, read around every call.\n",
         python.python, python.requests, python.httpx,
@@ -188,7 +188,7 @@ pub(crate) fn network_section(
          in the scenarios above. In `wan` the mock serves HTTPS behind a delay line: every byte crosses after half of a \
          {} round trip each way, and a new connection waits one more round trip for TCP's handshake, so a TLS 1.3 \
          handshake costs its real round trip too. {}A request on a kept-alive connection costs one round trip and the \
-         mock's 1 ms; a new connection adds two (TCP's and TLS's). Every row, Python or Rust, fetches the same {} \
+         mock's 1 ms; a new connection adds two (TCP's and TLS's).\n\nEvery row, Python or Rust, fetches the same {} \
          titles; the Rust rows are timed on connections their warm-up opened (the two `-no-keep-alive` controls \
          excepted: they open one per request), and so are the Python rows that keep a client. So the comparisons \
          below are per call on warm connections: a program that fetches once also pays, once, the set-up of each \
@@ -218,7 +218,11 @@ pub(crate) fn network_section(
     }
     let words = keep_alive_words(wan, &group, &runs_of(python, &wan.name));
     if !words.is_empty() {
-        let _ = writeln!(out, "**What keep-alive is worth.** {}\n", words.join(" "));
+        let _ = writeln!(
+            out,
+            "**What keep-alive is worth.** {}\n",
+            words.join("\n\n")
+        );
     }
     if let Some(best) = best_at(&group, 10) {
         let _ = writeln!(
@@ -316,13 +320,11 @@ pub(crate) fn keep_alive_words(
         }
         match price(control, twin, rtt) {
             Some(p) => words.push(format!(
-                "`{name}` at C = {} without keep-alive took {:.2}× [{:.2} – {:.2}] as long as with it ({} against \
+                "`{name}` at C = {} without keep-alive took {} as long as with it ({} against \
                  {}; {counts}): {} more for each of its {} requests in series, {:.1} round trips of {}, as the \
                  delay line models a new connection (TCP's handshake, then TLS 1.3's).",
                 control.concurrency,
-                p.ratio.point,
-                p.ratio.low,
-                p.ratio.high,
+                super::listed::times(&p.ratio),
                 time(control.mean_s),
                 time(twin.mean_s),
                 time(p.extra_s),

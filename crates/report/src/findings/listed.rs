@@ -32,8 +32,12 @@ pub(crate) const CONTROLS: [&str; 4] = [
 ];
 
 /// "9.89× [9.81 – 9.93]": a ratio read as a multiple.
-fn times(r: &Ratio) -> String {
-    format!("{:.2}× [{:.2} – {:.2}]", r.point, r.low, r.high)
+pub(crate) fn times(r: &Ratio) -> String {
+    if super::prose::has_interval(r) {
+        format!("{:.2}× [{:.2} – {:.2}]", r.point, r.low, r.high)
+    } else {
+        format!("{:.2}× ({} rounds: no interval)", r.point, r.rounds)
+    }
 }
 
 /// The sound strategy rows of `scenario` at concurrency `c` (every C when

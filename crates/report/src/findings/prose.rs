@@ -68,6 +68,9 @@ pub(crate) fn pc(x: f64) -> String {
 /// "[1.1 – 1.9 %]" (the direction is said next to it), or across 1 "[0.2 %
 /// under – 0.6 % over]".
 fn bracket(r: &Paired) -> String {
+    if !has_interval(r) {
+        return format!("(no interval from {} rounds)", r.rounds);
+    }
     let pct = |x: f64| (x - 1.0).abs() * 100.0;
     if r.low >= 1.0 {
         format!("[{} – {} %]", pc(pct(r.low)), pc(pct(r.high)))
@@ -76,6 +79,12 @@ fn bracket(r: &Paired) -> String {
     } else {
         format!("[{} % under – {} % over]", pc(pct(r.low)), pc(pct(r.high)))
     }
+}
+
+/// Whether `r` has a finite interval: with five rounds or fewer no
+/// interval of the signed-rank test reaches 95 %.
+pub(crate) fn has_interval(r: &Paired) -> bool {
+    r.low.is_finite() && r.high.is_finite() && r.low > 0.0
 }
 
 /// The margin a comparison is held to, as a reader says it: "±1 %".
@@ -354,29 +363,6 @@ pub(crate) fn runtime_and_client(rows: &[&Row]) -> Option<String> {
     ))
 }
 
-/// "`a` 1.5 % over the floor, `b` …", best first, within one C.
-fn by_floor(rows: &[&Row]) -> String {
-    let mut v: Vec<&Row> = rows.to_vec();
-    v.sort_by(|a, b| a.mean_s.total_cmp(&b.mean_s));
-    v.iter()
-        .map(|r| format!("`{}` {}", r.strategy, vs_floor(r)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// "`a` 12.3 µs, `b` …", lowest first.
-fn by_cpu(rows: &[&Row]) -> String {
-    let mut v: Vec<&Row> = rows.to_vec();
-    v.sort_by(|a, b| {
-        a.client_cpu_per_request_s
-            .total_cmp(&b.client_cpu_per_request_s)
-    });
-    v.iter()
-        .map(|r| format!("`{}` {}", r.strategy, cpu_with_interval(r)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// "29.6 µs [28.1 – 31.0 µs]": a row's client CPU per request with the
 /// bootstrap interval over its rounds.
 fn cpu_with_interval(r: &Row) -> String {
@@ -398,15 +384,6 @@ pub(crate) fn client_busy(r: &Row) -> f64 {
     } else {
         0.0
     }
-}
-
-/// `text` with its first letter in capitals.
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// The distinct concurrencies of `rows`, ascending.
@@ -488,89 +465,77 @@ fn batching(rows: &[&Row]) -> Option<String> {
     ))
 }
 
-/// The reasons under a scenario's table, computed from its rows.
+/// The reasons under a scenario's table, computed from its rows: a
+/// sentence of reading, a table (row, its time against its floor with
+/// the verdict, its client CPU per request with its interval, and with no
+/// delay the share of its CPU it kept busy), then what batching did and
+/// the splits of the task rows, each a paragraph of its own. Markdown.
 pub(crate) fn why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
     let comparable = sound(rows);
     if comparable.is_empty() {
-        return "No row here can be compared: every strategy's row is rig-bound or broke its premise (see the marks above)."
+        return "**Why.** No row here can be compared: every strategy's row is rig-bound or broke its premise (see \
+                the marks above).\n\n"
             .into();
     }
-    let cs = concurrencies(&comparable);
-    let reason = if scenario.name == "jitter" {
-        jitter_why(scenario, rows)
-    } else if scenario.typical_delay_s == 0.0 {
-        let parts: Vec<String> = cs
-            .iter()
-            .map(|c| {
-                let here = one_title(&at(&comparable, *c));
-                let busy: Vec<String> = here
-                    .iter()
-                    .map(|r| format!("`{}` {:.0} %", r.strategy, client_busy(r) * 100.0))
-                    .collect();
-                let mut part = format!(
-                    "at C = {c}, the client's own CPU per request (95 % interval over the rounds), lowest first: {}; the share of its one CPU it kept busy: {}",
-                    by_cpu(&here),
-                    busy.join(", ")
-                );
-                match at(rows, *c).into_iter().find(|r| r.strategy == REFERENCE) {
-                    Some(floor) if floor.rig_bound => {
-                        let _ = write!(
-                            part,
-                            ". In these calls the reference client reached {:.0} requests/s with the mock {:.1} % busy: \
-                             the floor measured the mock, not a near-free client, so no efficiency against it is given",
-                            floor.requests_per_call / floor.mean_s,
-                            floor.mock_busy * 100.0
-                        );
-                    }
-                    Some(_) => {
-                        let _ = write!(part, ". Against the floor: {}", by_floor(&here));
-                    }
-                    None => {}
-                }
-                if let Some(b) = batching(&at(rows, *c)) {
-                    let _ = write!(part, ". {}", capitalized(&b));
-                }
-                part
-            })
-            .collect();
-        format!(
-            "With no delay there is nothing to wait for: a row whose client kept its CPU busy nearly all the time is \
-             limited by its own work per request. {}.",
-            capitalized(&parts.join("; "))
-        )
-    } else {
-        let parts: Vec<String> = cs
-            .iter()
-            .map(|c| {
-                let here = at(&comparable, *c);
-                let single = one_title(&here);
-                let mut part = format!(
-                    "at C = {c}, against the floor: {}; the client's CPU per request (95 % interval over the rounds): {}",
-                    by_floor(&single),
-                    by_cpu(&single)
-                );
-                if let Some(b) = batching(&at(rows, *c)) {
-                    let _ = write!(part, "; {b}");
-                }
-                part
-            })
-            .collect();
-        format!(
-            "Every row waits the same delays as the reference client at its C, so what separates a row from its floor \
-             is what the strategy does beyond sending the requests. {}. CPU per request includes waking up for each \
-             answer, so it depends on C and on the delay: compare it within one C.",
-            capitalized(&parts.join("; "))
-        )
-    };
-    let splits: Vec<String> = cs
-        .iter()
-        .filter_map(|c| runtime_and_client(&at(rows, *c)))
-        .collect();
-    if splits.is_empty() {
-        reason
-    } else {
-        format!("{reason} {}", splits.join(" "))
+    if !scenario.delays_s.is_empty() {
+        return jitter_why(scenario, rows);
     }
+    let no_delay = !scenario.delayed();
+    let mut out = String::from(if no_delay {
+        "**Why.** With no delay there is nothing to wait for: a row whose client kept its one CPU busy nearly all \
+         the time is limited by its own work per request, so its time follows its CPU per request.\n\n"
+    } else {
+        "**Why.** Every row waits the same delays as the reference client at its C, so what separates a row from \
+         its floor is what the strategy does beyond sending the requests. CPU per request includes waking up for \
+         each answer, so it depends on C and on the delay: compare it within one C.\n\n"
+    });
+    let _ = writeln!(
+        out,
+        "| C | row | time against the floor | client CPU per request [95 % interval] |{}\n|---:|---|---|---:|{}",
+        if no_delay { " CPU busy |" } else { "" },
+        if no_delay { "---:|" } else { "" }
+    );
+    let cs = concurrencies(&comparable);
+    for &c in &cs {
+        let mut here = one_title(&at(&comparable, c));
+        here.sort_by(|a, b| a.median_s.total_cmp(&b.median_s));
+        for r in here {
+            let _ = writeln!(
+                out,
+                "| {c} | `{}` | {} | {} |{}",
+                r.strategy,
+                vs_floor(r),
+                cpu_with_interval(r),
+                if no_delay {
+                    format!(" {:.0} % |", client_busy(r) * 100.0)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    out.push('\n');
+    for &c in &cs {
+        if let Some(floor) = at(rows, c)
+            .into_iter()
+            .find(|r| r.strategy == REFERENCE && r.rig_bound)
+        {
+            let _ = writeln!(
+                out,
+                "At C = {c} the reference client reached {:.0} requests/s with the mock {:.1} % busy: that floor \
+                 measured the mock, not a near-free client, so no row is held to it.\n",
+                floor.requests_per_call / floor.mean_s,
+                floor.mock_busy * 100.0
+            );
+        }
+        if let Some(b) = batching(&at(rows, c)) {
+            let _ = writeln!(out, "At C = {c}, {b}.\n");
+        }
+    }
+    for words in cs.iter().filter_map(|c| runtime_and_client(&at(rows, *c))) {
+        let _ = writeln!(out, "{words}\n");
+    }
+    out
 }
 
 /// Why the `jitter` rows differ, over every round's own layout of delays:
@@ -590,41 +555,46 @@ fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
             (lower_bound(&delays, c), queue_ideal(&delays, c), longest)
         })
         .collect();
-    let spread = |f: fn(&(f64, f64, f64)) -> f64| {
+    let spread = |what: &str, f: fn(&(f64, f64, f64)) -> f64| {
         let v: Vec<f64> = per_round.iter().map(f).collect();
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         let (lo, hi) = (
             quantile(&v, 0.0).unwrap_or(mean),
             quantile(&v, 1.0).unwrap_or(mean),
         );
-        format!("{} on average, {} – {}", time(mean), time(lo), time(hi))
+        format!(
+            "| {what} | {} | {} | {} |\n",
+            time(mean),
+            time(lo),
+            time(hi)
+        )
     };
-    let list: Vec<String> = sound(rows)
-        .iter()
-        .map(|r| {
-            format!(
-                "`{}` {} ({}; {:.2} of the bound)",
-                r.strategy,
-                time(r.mean_s),
-                vs_floor(r),
-                r.efficiency_nominal.unwrap_or(0.0)
-            )
-        })
-        .collect();
     let layouts = scenario.layouts.min(rounds);
     let mut text = format!(
-        "Each of the {rounds} rounds fetched its own {} titles, so the mock drew {layouts} different layouts of slow \
-         titles from the same distribution, and every row met the same layout in the same round. No schedule can \
-         finish a layout before the larger of its total delay over C and its longest delay (the bound: {}; the \
-         longest delays {}). An in-order queue of C workers, the schedule of the reference client, the pool and the \
-         async loops, would need {}: it is one schedule, not a bound. Measured, with the bound over the time as \
-         efficiency (at most 1.00): {}.",
+        "**Why.** Each of the {rounds} rounds fetched its own {} titles, so the mock drew {layouts} different layouts \
+         of slow titles from the same distribution, and every row met the same layout in the same round. No \
+         schedule can finish a layout before the larger of its total delay over C and its longest delay (the \
+         bound); an in-order queue of C workers (the schedule of the reference client, the pool and the async \
+         loops) is one schedule, not a bound. Over the layouts:\n\n\
+         | over the layouts | mean | least | most |\n|---|---:|---:|---:|\n{}{}{}\n\
+         Measured, with the bound over the time as efficiency (at most 1.00):\n\n\
+         | row | mean time | against the floor | of the bound |\n|---|---:|---|---:|\n",
         scenario.titles,
-        spread(|p| p.0),
-        spread(|p| p.2),
-        spread(|p| p.1),
-        list.join(", ")
+        spread("the bound", |p| p.0),
+        spread("the longest delay", |p| p.2),
+        spread("an in-order queue", |p| p.1),
     );
+    for r in sound(rows) {
+        let _ = writeln!(
+            text,
+            "| `{}` | {} | {} | {:.2} |",
+            r.strategy,
+            time(r.mean_s),
+            vs_floor(r),
+            r.efficiency_nominal.unwrap_or(0.0)
+        );
+    }
+    text.push('\n');
     let rayon = find(rows, "rayon").filter(|r| r.sound());
     let queues: Vec<&Row> = ["thread-pool", REFERENCE]
         .iter()
@@ -634,11 +604,11 @@ fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
     if let Some(rayon) = rayon {
         let against: Vec<String> = queues.iter().map(|q| compare_two(rayon, q)).collect();
         if !against.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 text,
-                " rayon does not follow input order: its threads split the range and steal halves of each other's \
+                "rayon does not follow input order: its threads split the range and steal halves of each other's \
                  remaining work, so it meets the slow titles at other moments than a queue does. Over the {rounds} \
-                 layouts: {}.",
+                 layouts: {}.\n",
                 against.join("; ")
             );
         }
@@ -1031,9 +1001,11 @@ pub(crate) mod tests {
             ..row("smol", 10, 0.0226, 0.0005, 22e-6)
         };
         let text = why(&overhead, &[&floor, &smol]);
-        assert!(text.contains("the floor measured the mock"), "{text}");
-        assert!(text.contains("`smol` 22.0 µs"), "{text}");
-        assert!(!text.contains("Against the floor"), "{text}");
+        assert!(text.contains("that floor measured the mock"), "{text}");
+        assert!(
+            text.contains("| 10 | `smol` | no floor: the floor was rig-bound | 22.0 µs | 10 % |"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1070,10 +1042,10 @@ pub(crate) mod tests {
         let [floor, pool, rayon] = paired([floor, pool, rayon]);
         let text = why(&jitter, &[&floor, &pool, &rayon]);
         assert!(
-            text.starts_with("Each of the 10 rounds fetched its own 200 titles"),
+            text.starts_with("**Why.** Each of the 10 rounds fetched its own 200 titles"),
             "{text}"
         );
-        assert!(text.contains("it is one schedule, not a bound"), "{text}");
+        assert!(text.contains("is one schedule, not a bound"), "{text}");
         assert!(
             text.contains("this run cannot tell `rayon` from `thread-pool` in time"),
             "{text}"
@@ -1082,8 +1054,11 @@ pub(crate) mod tests {
             text.contains("this run cannot tell `rayon` from the reference client in time"),
             "{text}"
         );
-        assert!(text.contains("0.70 of the bound"), "{text}");
-        assert!(text.contains("`thread-pool` 501.0 ms (0.2 % ["), "{text}");
+        assert!(text.contains("| 0.70 |"), "{text}");
+        assert!(
+            text.contains("| `thread-pool` | 501.0 ms | 0.2 % ["),
+            "{text}"
+        );
         assert!(
             !text.contains(" -") && !text.contains("[-"),
             "no negative figure: {text}"
@@ -1097,7 +1072,7 @@ pub(crate) mod tests {
             premise: Some("opened 3 connections during the timed calls".into()),
             ..row("thread-pool", 10, 0.2, 0.001, 0.0)
         };
-        assert!(why(latency, &[&bad]).starts_with("No row here can be compared"));
+        assert!(why(latency, &[&bad]).starts_with("**Why.** No row here can be compared"));
     }
 
     #[test]

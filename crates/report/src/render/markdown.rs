@@ -362,7 +362,9 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         out,
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
-         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; the ratio is the Hodges–Lehmann estimate of the rounds' ratios (one slow round moves it little), with the exact Wilcoxon signed-rank intervals. A row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than 10 rounds no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time. The reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; the ratio is the Hodges–Lehmann estimate of the rounds' ratios (one slow round moves it little), with the exact Wilcoxon signed-rank intervals.\n\
+         - **verdicts**: a row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than 10 rounds no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time.\n\
+         - **the floor**: the reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
@@ -379,7 +381,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         let _ = figures;
         table(&mut out, &group);
         pairs(&mut out, &group);
-        let _ = writeln!(out, "**Why.** {}\n", prose::why(scenario, &group));
+        out.push_str(&prose::why(scenario, &group));
         if !scenario.delayed() {
             instructions_section(&mut out, log, &group);
             core_work_section(&mut out, log);
@@ -399,6 +401,22 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         rtt_round_trip,
     );
     caveats(&mut out, log, rows);
+    loose_lists(&out)
+}
+
+/// Every list item its own paragraph: a blank line before each `- ` item,
+/// so that no paragraph of DETAILS.md runs on through a whole list.
+fn loose_lists(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut previous = "";
+    for line in text.lines() {
+        if line.starts_with("- ") && !previous.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(line);
+        out.push('\n');
+        previous = line;
+    }
     out
 }
 
@@ -454,11 +472,14 @@ pub(crate) fn floor_cell(r: &Row) -> String {
     } else {
         format!("[{} – {}]", prose::pc(low), prose::pc(high))
     };
-    // Twice the floor and more reads better as a multiple.
-    let point = if f.point >= 2.0 {
-        format!("{:.1}× [{:.1} – {:.1}]", f.point, f.low, f.high)
-    } else {
-        format!("{} % {side} {interval}", prose::pc(pct(f.point)))
+    // Twice the floor and more reads better as a multiple; with too few
+    // rounds for an interval, the point alone.
+    let known = prose::has_interval(&f);
+    let point = match (f.point >= 2.0, known) {
+        (true, true) => format!("{:.1}× [{:.1} – {:.1}]", f.point, f.low, f.high),
+        (true, false) => format!("{:.1}×", f.point),
+        (false, true) => format!("{} % {side} {interval}", prose::pc(pct(f.point))),
+        (false, false) => format!("{} % {side}", prose::pc(pct(f.point))),
     };
     match f.verdict() {
         Verdict::Differs | Verdict::DiffersSlightly => point,
@@ -532,7 +553,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         .filter(|r| (r.ci_high_s - r.ci_low_s) / 2.0 > 0.01 * r.mean_s)
         .map(|r| {
             format!(
-                "`{}` {} at C = {} (± {:.1} %)",
+                "| `{}` | `{}` | {} | ± {:.1} % |",
                 r.strategy,
                 r.scenario,
                 r.concurrency,
@@ -562,11 +583,20 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
             "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
         } else {
             format!(
-                "Rows whose 95 % interval of the mean is wider than ± 1 % of it: {}. In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some comparisons are unresolved.",
-                wide.join(", ")
+                "{} rows have a 95 % interval of the mean wider than ± 1 % of it (listed below). In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some comparisons are unresolved.",
+                wide.len()
             )
         }
     );
+    if !wide.is_empty() {
+        out.push_str(
+            "\n| row | scenario | C | half-width of the 95 % interval |\n|---|---|---:|---:|\n",
+        );
+        for w in &wide {
+            out.push_str(w);
+            out.push('\n');
+        }
+    }
 }
 
 /// Instructions per request beside CPU per request, and whether the two

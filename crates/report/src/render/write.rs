@@ -94,7 +94,11 @@ fn results_json(log: &RunLog, rows: &[Row]) -> serde_json::Value {
 
 /// One CSV row per report row, quoted where a field needs it.
 fn csv(rows: &[Row]) -> Result<String, String> {
-    let opt = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+    let opt = |v: Option<f64>| {
+        v.filter(|x| x.is_finite())
+            .map(|x| format!("{x:.6}"))
+            .unwrap_or_default()
+    };
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "scenario",
