@@ -149,8 +149,19 @@ impl Paired {
 
     /// The verdict the intervals earn against the margin.
     pub fn verdict(&self) -> Verdict {
-        let margin = self.margin;
         if self.rounds < crate::MIN_ROUNDS {
+            return Verdict::TooFewRounds;
+        }
+        self.verdict_of_intervals()
+    }
+
+    /// What the intervals alone say, whatever the number of rounds: for a
+    /// second look at the same comparison with a round or two left out,
+    /// never for a verdict of its own. `TooFewRounds` only when no interval
+    /// exists (five rounds or fewer).
+    pub fn verdict_of_intervals(&self) -> Verdict {
+        let margin = self.margin;
+        if !(self.low.is_finite() && self.high.is_finite()) {
             return Verdict::TooFewRounds;
         }
         let inside = self.low90 >= margin.lower() && self.high90 <= margin.upper();

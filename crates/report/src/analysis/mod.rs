@@ -127,6 +127,12 @@ pub struct Row {
     /// This row against every other row of its scenario ([`pair_up`]).
     #[serde(skip)]
     pub versus: Vec<Versus>,
+    /// Rounds (0-based) whose time lies more than three scaled MADs from
+    /// the row's median.
+    pub outlier_rounds: Vec<usize>,
+    /// The row against its floor without its and the floor's outlier
+    /// rounds; `None` when neither has one.
+    pub floor_ratio_without_outliers: Option<Paired>,
 }
 
 impl Row {
@@ -183,6 +189,8 @@ impl Row {
             cpus: Vec::new(),
             timeline: Vec::new(),
             versus: Vec::new(),
+            outlier_rounds: Vec::new(),
+            floor_ratio_without_outliers: None,
         }
     }
 
@@ -318,6 +326,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
                 })
                 .flatten(),
             iterations: record.iterations,
+            outlier_rounds: wikifetch_stats::outliers(&walls_of(record)),
             cpus,
             timeline: record.timeline.clone(),
             ..timed
@@ -337,6 +346,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             .filter(|_| row.titles_per_request == 1);
         row.floor_s = floor.map(|f| f.mean_s);
         row.floor_ratio = floor.and_then(|f| Paired::of(&row.walls, &f.walls, Margin::TIME));
+        row.floor_ratio_without_outliers = floor.and_then(|f| without_outliers(row, f));
         row.efficiency_floor = floor
             .filter(|f| !f.rig_bound)
             .and(row.floor_ratio)
@@ -347,6 +357,26 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
     }
     pair_up(&mut rows);
     Ok(rows)
+}
+
+/// A record's timed calls' wall times, in round order.
+fn walls_of(record: &wikifetch_runlog::RunRecord) -> Vec<f64> {
+    record.samples.iter().map(|s| s.wall_s).collect()
+}
+
+/// `a` against `b` (time) over the rounds where neither had an outlier;
+/// `None` when neither had one.
+pub fn without_outliers(a: &Row, b: &Row) -> Option<Paired> {
+    if a.outlier_rounds.is_empty() && b.outlier_rounds.is_empty() {
+        return None;
+    }
+    let keep = |i: &usize| !a.outlier_rounds.contains(i) && !b.outlier_rounds.contains(i);
+    let n = a.walls.len().min(b.walls.len());
+    let (x, y): (Vec<f64>, Vec<f64>) = (0..n)
+        .filter(keep)
+        .map(|i| (a.walls[i], b.walls[i]))
+        .unzip();
+    Paired::of(&x, &y, Margin::TIME)
 }
 
 /// The ideals for `scenario` at concurrency `c` over `rounds` rounds, for

@@ -18,6 +18,9 @@ pub struct Versus {
     /// This row's client CPU over the other's, round by round, held to the
     /// CPU's margin.
     pub cpu: Option<Paired>,
+    /// The time's comparison without the rounds where either row had an
+    /// outlier; `None` when neither had one.
+    pub time_without_outliers: Option<Paired>,
 }
 
 /// Fills every row's [`Row::versus`] with its paired comparisons against
@@ -33,19 +36,24 @@ pub fn pair_up(rows: &mut [Row]) {
             let (a, b) = (&rows[i], &rows[j]);
             let time = Paired::of(&a.walls, &b.walls, Margin::TIME);
             let cpu = Paired::of(&a.cpus, &b.cpus, Margin::CPU);
-            let (ai, bi) = (versus(b, time, cpu), versus(a, inverse(time), inverse(cpu)));
+            let without = super::without_outliers(a, b);
+            let (ai, bi) = (
+                versus(b, [time, cpu, without]),
+                versus(a, [inverse(time), inverse(cpu), inverse(without)]),
+            );
             rows[i].versus.push(ai);
             rows[j].versus.push(bi);
         }
     }
 }
 
-fn versus(other: &Row, time: Option<Paired>, cpu: Option<Paired>) -> Versus {
+fn versus(other: &Row, [time, cpu, time_without_outliers]: [Option<Paired>; 3]) -> Versus {
     Versus {
         strategy: other.strategy.clone(),
         concurrency: other.concurrency,
         time,
         cpu,
+        time_without_outliers,
     }
 }
 

@@ -230,7 +230,7 @@ pub(crate) fn network_section(
             "**The fastest Rust row at C = 10** was `{}` at {} ({}); the `wan` section compares every row with \
              its floor and with each other.\n",
             best.strategy,
-            time(best.mean_s),
+            time(best.median_s),
             prose::vs_floor(best)
         );
     }
@@ -248,7 +248,7 @@ fn best_at<'r>(group: &[&'r Row], c: usize) -> Option<&'r Row> {
                 && keeps_alive(&r.strategy)
                 && r.sound()
         })
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))
 }
 
 /// What opening a connection for every request cost a control against its
@@ -274,7 +274,7 @@ pub(crate) fn price(control: &Row, twin: &Row, rtt_s: f64) -> Option<Price> {
     }
     let ratio = prose::ratio(control, twin).filter(|r| r.point > 1.0)?;
     let waves = control.titles.div_ceil(control.concurrency.max(1));
-    let extra_s = (control.mean_s - twin.mean_s) / waves.max(1) as f64;
+    let extra_s = (control.median_s - twin.median_s) / waves.max(1) as f64;
     Some(Price {
         ratio,
         waves,
@@ -325,8 +325,8 @@ pub(crate) fn keep_alive_words(
                  delay line models a new connection (TCP's handshake, then TLS 1.3's).",
                 control.concurrency,
                 super::listed::times(&p.ratio),
-                time(control.mean_s),
-                time(twin.mean_s),
+                time(control.median_s),
+                time(twin.median_s),
                 time(p.extra_s),
                 p.waves,
                 p.round_trips,

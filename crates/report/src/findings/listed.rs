@@ -154,9 +154,9 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
          `sequential` take {} for {} titles against {} on kept, warm connections, {} more a request ({:.1} round \
          trips); {}.",
         time(rtt),
-        time(control.mean_s),
+        time(control.median_s),
         control.titles,
-        time(twin.mean_s),
+        time(twin.median_s),
         time(p.extra_s),
         p.round_trips,
         against_prediction(predicted, &p.ratio)
@@ -196,7 +196,7 @@ fn waiting(rows: &[Row]) -> Option<String> {
     let best = concurrent
         .iter()
         .copied()
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     let r = ratio(sequential, best).filter(|r| r.point > 1.0)?;
     let predicted = sequential.ideal_s? / best.ideal_s?;
     Some(format!(
@@ -204,8 +204,8 @@ fn waiting(rows: &[Row]) -> Option<String> {
         best.concurrency,
         best.strategy,
         best.titles,
-        time(best.mean_s),
-        time(sequential.mean_s),
+        time(best.median_s),
+        time(sequential.median_s),
         best.titles.div_ceil(best.concurrency.max(1)),
         sequential.titles,
         against_prediction(predicted, &r)
@@ -235,7 +235,7 @@ pub(crate) fn batching_pair(rows: &[Row]) -> Option<BatchingPair<'_>> {
         .iter()
         .copied()
         .filter(|r| r.titles_per_request == 1 && r.strategy != REFERENCE)
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     Some(BatchingPair {
         c,
         batched,
@@ -258,10 +258,10 @@ fn fewer_requests(rows: &[Row]) -> Option<String> {
         "Fewer requests: at C = {c}, `{}` fetched {} titles in {} with {:.0} requests a call ({} titles each), against {} with {:.0} requests for `{}` at the same C; {} (the mock charges a batch the delay of one title; a real server spends more on twenty).",
         batched.strategy,
         batched.titles,
-        time(batched.mean_s),
+        time(batched.median_s),
         batched.requests_per_call,
         batched.titles_per_request,
-        time(best.mean_s),
+        time(best.median_s),
         best.requests_per_call,
         best.strategy,
         against_prediction(predicted, &r)
@@ -322,8 +322,8 @@ fn default_pool(rows: &[Row], c: usize) -> Option<String> {
         "rayon as a newcomer writes it (`par_iter` on the global pool) asked for C = {c} had at most {in_flight} request{} in flight, one per thread of the pool, which has one thread per CPU the process may use (here {in_flight}): {} titles took {} against {} for `thread-pool` with {} threads, {:.1}×, where the waves predict {:.0}× ({} waves against {}).",
         if in_flight == 1 { "" } else { "s" },
         default.titles,
-        time(default.mean_s),
-        time(pool.mean_s),
+        time(default.median_s),
+        time(pool.median_s),
         pool.concurrency,
         r.point,
         default.titles.div_ceil(in_flight.max(1)) as f64

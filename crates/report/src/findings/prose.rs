@@ -116,9 +116,9 @@ pub(crate) fn vs_floor(r: &Row) -> String {
             );
             match ratio.verdict() {
                 Verdict::Equivalent { measurable: true } => format!(
-                    "{by} % {} {side} the floor: equivalent within {}, though measurable",
-                    bracket(&ratio),
+                    "{by} % {side} the floor: equivalent within {} (90 % interval {}), though measurable",
                     margin(&ratio),
+                    bracket90(&ratio),
                 ),
                 Verdict::Equivalent { measurable: false } => format!(
                     "as fast as the floor (equivalent within {}: 90 % interval {})",
@@ -162,11 +162,9 @@ fn label(r: &Row) -> String {
 
 fn show(r: &Row) -> String {
     format!(
-        "{} {} (95 % CI {} – {}; {})",
+        "{} {} (median; {})",
         label(r),
-        time(r.mean_s),
-        time(r.ci_low_s),
-        time(r.ci_high_s),
+        time(r.median_s),
         vs_floor(r)
     )
 }
@@ -196,11 +194,11 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     let best = rows
         .iter()
         .copied()
-        .min_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     let worst = rows
         .iter()
         .copied()
-        .max_by(|a, b| a.mean_s.total_cmp(&b.mean_s))?;
+        .max_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     if std::ptr::eq(best, worst) {
         return Some(format!("only {} can be compared", show(best)));
     }
@@ -246,18 +244,61 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
 /// took 3.0 % [2.1 – 3.9 %] longer)", or that this run cannot tell them
 /// apart.
 pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
+    let text = compare_two_rounds(a, b);
+    match against(a, b).and_then(|v| Some((v.time?, v.time_without_outliers?))) {
+        Some((all, without)) if all.verdict() != without.verdict_of_intervals() => format!(
+            "{text}; without the outlier rounds ({}), {}",
+            outlier_names(a, b),
+            verdict_words(&without)
+        ),
+        _ => text,
+    }
+}
+
+/// "round 4 of `a`": the rounds beyond three scaled MADs of either row.
+fn outlier_names(a: &Row, b: &Row) -> String {
+    [a, b]
+        .iter()
+        .flat_map(|r| {
+            r.outlier_rounds
+                .iter()
+                .map(move |i| format!("round {} of {}", i + 1, label(r)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a comparison's intervals say, in a few words, with its rounds: for
+/// a second look beside the comparison's own verdict.
+pub(crate) fn verdict_words(r: &Paired) -> String {
+    let words = match r.verdict_of_intervals() {
+        Verdict::Equivalent { .. } => format!("equivalent within {}", margin(r)),
+        v if v.names_a_difference() => format!(
+            "{} % {} {}",
+            pc((r.point - 1.0) * 100.0),
+            bracket(r),
+            if r.point > 1.0 { "longer" } else { "shorter" }
+        ),
+        Verdict::TooFewRounds => "no interval".to_owned(),
+        _ => format!("unresolved {}", bracket(r)),
+    };
+    format!("{words} ({} rounds)", r.rounds)
+}
+
+/// [`compare_two`] without the outlier note.
+fn compare_two_rounds(a: &Row, b: &Row) -> String {
     if let Some(r) = ratio(a, b).filter(|r| r.verdict() == Verdict::TooFewRounds) {
         return format!(
             "{} took {} and {} {} ({} rounds: figures only, no verdict)",
             label(a),
-            time(a.mean_s),
+            time(a.median_s),
             label(b),
-            time(b.mean_s),
+            time(b.median_s),
             r.rounds
         );
     }
     let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
-        let figures = format!("{} and {}", time(a.mean_s), time(b.mean_s));
+        let figures = format!("{} and {}", time(a.median_s), time(b.median_s));
         let Some(r) = ratio(a, b) else {
             return format!(
                 "{} and {} were not timed in the same rounds ({figures})",
@@ -268,13 +309,13 @@ pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
         let (b_faster, rounds) = rounds_faster(b, a);
         return match r.verdict() {
             Verdict::Equivalent { measurable: true } => format!(
-                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} over {}: {}; {} took longer in {b_faster} of {rounds} rounds)",
+                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} over {}: 90 % interval {}; {} took longer in {b_faster} of {rounds} rounds)",
                 label(a),
                 label(b),
                 margin(&r),
                 label(a),
                 label(b),
-                bracket(&r),
+                bracket90(&r),
                 label(a)
             ),
             Verdict::Equivalent { measurable: false } => format!(
@@ -352,7 +393,7 @@ pub(crate) fn runtime_and_client(rows: &[&Row]) -> Option<String> {
         )
     };
     Some(format!(
-        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}). The runtime and its thread layout \
+        "At C = {}, the client, with the runtime held fixed (tokio's): {} ({}).\n\nThe runtime and its thread layout \
          (smol's caller runs tasks; tokio's waits for its workers), with the client held fixed (the shared hyper \
          client): {} ({}).",
         tokio.concurrency,
@@ -452,9 +493,9 @@ fn batching(rows: &[&Row]) -> Option<String> {
         batched.titles_per_request,
         count(batched.requests_per_call, "request", "requests"),
         reference.requests_per_call,
-        time(batched.mean_s),
+        time(batched.median_s),
         against,
-        time(reference.mean_s),
+        time(reference.median_s),
         batched.ideal_s.map_or(String::new(), |ideal| format!(
             "; its own ideal, {} {} at a time, is {}",
             count(batched.requests_per_call, "batch", "batches"),
@@ -589,7 +630,7 @@ fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
             text,
             "| `{}` | {} | {} | {:.2} |",
             r.strategy,
-            time(r.mean_s),
+            time(r.median_s),
             vs_floor(r),
             r.efficiency_nominal.unwrap_or(0.0)
         );
@@ -1056,12 +1097,40 @@ pub(crate) mod tests {
         );
         assert!(text.contains("| 0.70 |"), "{text}");
         assert!(
-            text.contains("| `thread-pool` | 501.0 ms | 0.2 % ["),
+            text.contains("| `thread-pool` | 501.0 ms | 0.2 % over the floor: equivalent within ±1 % (90 % interval ["),
             "{text}"
         );
         assert!(
             !text.contains(" -") && !text.contains("[-"),
             "no negative figure: {text}"
+        );
+    }
+
+    #[test]
+    fn an_outlier_round_is_named_with_the_verdict_without_it() {
+        // `a` 0.5 % over `b` in every round but two, where it took 40 %
+        // longer: the intervals stretch past the margin, so the verdict
+        // without those rounds is shown beside the verdict with them.
+        let b = row("b", 10, 0.2, 0.0005, 0.0);
+        let mut walls = b.walls.iter().map(|w| w * 1.005).collect::<Vec<_>>();
+        walls[3] *= 1.4;
+        walls[6] *= 1.4;
+        let a = Row {
+            strategy: "a".into(),
+            outlier_rounds: wikifetch_stats::outliers(&walls),
+            walls,
+            ..b.clone()
+        };
+        assert_eq!(a.outlier_rounds, [3, 6]);
+        let [a, b] = paired([a, b]);
+        let text = compare_two(&a, &b);
+        assert!(
+            text.contains("without the outlier rounds (round 4 of `a`, round 7 of `a`)"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("equivalent within ±1 % (8 rounds)"),
+            "{text}"
         );
     }
 

@@ -87,6 +87,28 @@ pub(crate) fn table(out: &mut String, rows: &[&Row]) {
         );
     }
     out.push('\n');
+    for r in rows.iter().filter(|r| !r.outlier_rounds.is_empty()) {
+        let rounds: Vec<String> = r
+            .outlier_rounds
+            .iter()
+            .filter_map(|&i| Some(format!("round {} ({})", i + 1, time(*r.walls.get(i)?))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "- `{}` at C = {}: {} more than three scaled MADs from its median {}{}.",
+            r.strategy,
+            r.concurrency,
+            rounds.join(", "),
+            time(r.median_s),
+            r.floor_ratio_without_outliers
+                .filter(|_| r.strategy != REFERENCE)
+                .map(|p| format!(
+                    "; without the outlier rounds of the row and of its floor, against the floor: {}",
+                    prose::verdict_words(&p)
+                ))
+                .unwrap_or_default()
+        );
+    }
     for r in rows.iter().filter(|r| r.premise.is_some()) {
         let _ = writeln!(
             out,
@@ -133,7 +155,7 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
         }
         let _ = writeln!(
             out,
-            "**Pairs at C = {c}**: each cell is the row's mean time over the column's, round by round; **faster** or \
+            "**Pairs at C = {c}**: each cell is the row's time over the column's (the Hodges–Lehmann estimate over rounds); **faster** or \
              **slower** when its 95 % interval excludes 1, **=** when its 90 % interval lies within ±1 % (equivalent), \
              **?** otherwise (unresolved).\n"
         );
@@ -424,7 +446,7 @@ fn loose_lists(text: &str) -> String {
 /// full table is in DETAILS.md.
 fn compact_table(out: &mut String, rows: &[&Row]) {
     out.push_str(
-        "| strategy | C | mean time | against the floor, 95 % CI | client CPU / request | in flight |\n\
+        "| strategy | C | median time | against the floor, 95 % CI | client CPU / request | in flight |\n\
          |---|---:|---:|---|---:|---:|\n",
     );
     for r in rows {
@@ -433,7 +455,7 @@ fn compact_table(out: &mut String, rows: &[&Row]) {
             "| {} | {} | {} | {} | {} | {} |",
             name_cell(r),
             r.concurrency,
-            time(r.mean_s),
+            time(r.median_s),
             floor_cell(r),
             us3(r.client_cpu_per_request_s),
             r.max_in_flight.map_or("–".into(), |m| m.to_string()),
@@ -964,9 +986,9 @@ fn summary(out: &mut String, log: &RunLog, rows: &[Row]) {
             "- `latency` (N = {}, {}): `sequential` took {} ({}; the reference client at C = 1 took {}).",
             seq.titles,
             delay_words(&seq.latency),
-            time(seq.mean_s),
+            time(seq.median_s),
             prose::vs_floor(seq),
-            time(floor.mean_s),
+            time(floor.median_s),
         );
     }
     for scenario in &log.scenarios {
