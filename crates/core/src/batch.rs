@@ -421,6 +421,25 @@ mod tests {
         assert_eq!(many.batches(20), [0..20, 20..40, 40..45]);
     }
 
+    /// One more distinct title than an answer carries extracts for makes a
+    /// second batch: 21 distinct titles (duplicates and an invalid one
+    /// beside them change nothing) are 2 requests, every batch within the
+    /// 20 extracts one TextExtracts answer holds (`exlimit` with `exintro`).
+    #[test]
+    fn twenty_one_distinct_titles_make_two_batches() {
+        let mut given: Vec<String> = (0..21).map(|i| format!("Page {i}")).collect();
+        given.extend(["Page 3".into(), "a|b".into(), " Page 7".into()]);
+        let plan = BatchPlan::new(&given);
+        assert_eq!(plan.distinct.len(), 21);
+        let batches = plan.batches(BATCH_TITLES);
+        assert_eq!(batches.len(), 2, "{batches:?}");
+        assert!(batches.iter().all(|b| b.len() <= 20), "{batches:?}");
+        assert_eq!(batches.iter().map(|b| b.len()).sum::<usize>(), 21);
+        // Twenty fit in one.
+        let twenty = BatchPlan::new(&given[..20]);
+        assert_eq!(twenty.batches(BATCH_TITLES).len(), 1);
+    }
+
     /// A server where the title `Bad` breaks every batch it is in.
     fn server(url: &str) -> Result<HttpReply, FetchError> {
         let asked = url
@@ -461,6 +480,8 @@ mod tests {
             &t,
             |url| {
                 sent += 1;
+                // A retry loop that stopped counting must fail, not spin.
+                assert!(sent <= 50, "{sent} requests: the retries do not end");
                 server(url)
             },
             |i, r| {
@@ -492,6 +513,7 @@ mod tests {
             &t,
             |_| {
                 sent += 1;
+                assert!(sent <= 50, "{sent} requests: the retries do not end");
                 Err(FetchError::Connect {
                     message: "refused".into(),
                 })

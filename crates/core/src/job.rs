@@ -208,6 +208,8 @@ mod tests {
         let mut sent = 0;
         let r = fetch_blocking(&config(), "X", |_| {
             sent += 1;
+            // A retry loop that stopped counting must fail, not spin.
+            assert!(sent <= 50, "{sent} attempts: the retries do not end");
             reply(500, "")
         });
         assert_eq!(r, Err(FetchError::Http { status: 500 }));

@@ -174,6 +174,10 @@ mod tests {
                 code: "maxlag".into(),
                 info: String::new(),
             },
+            FetchError::Api {
+                code: "ratelimited".into(),
+                info: "You've exceeded your rate limit.".into(),
+            },
             FetchError::Timeout { after: MS },
             FetchError::Connect {
                 message: String::new(),
@@ -243,6 +247,56 @@ mod tests {
         );
         assert_eq!(
             p.decide(1, &transient(), Some(2000 * MS), 0),
+            Decision::Done
+        );
+    }
+
+    /// The documented boundary: a `Retry-After` of exactly `max_delay` is
+    /// waited; only a longer one fails the title at once.
+    #[test]
+    fn retry_after_equal_to_max_delay_is_waited_one_second_more_is_not() {
+        let p = RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..policy()
+        };
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            p.decide(1, &transient(), Some(five), 0),
+            Decision::RetryAfter(five)
+        );
+        assert_eq!(
+            p.decide(1, &transient(), Some(five + Duration::from_secs(1)), 0),
+            Decision::Done
+        );
+        // The same on the last retry the budget allows.
+        assert_eq!(
+            p.decide(p.max_retries, &transient(), Some(five), 0),
+            Decision::RetryAfter(five)
+        );
+    }
+
+    /// `ratelimited` (MediaWiki's per-user throttle) is waited out with the
+    /// same backoff as any transient error, up to the same budget.
+    #[test]
+    fn ratelimited_is_retried_like_maxlag() {
+        let p = policy();
+        let api = |code: &str| FetchError::Api {
+            code: code.into(),
+            info: String::new(),
+        };
+        for attempt in 1..=p.max_retries {
+            assert_eq!(
+                p.decide(attempt, &api("ratelimited"), None, 9),
+                p.decide(attempt, &api("maxlag"), None, 9),
+                "attempt {attempt}"
+            );
+            assert!(matches!(
+                p.decide(attempt, &api("ratelimited"), None, 9),
+                Decision::RetryAfter(_)
+            ));
+        }
+        assert_eq!(
+            p.decide(p.max_retries + 1, &api("ratelimited"), None, 9),
             Decision::Done
         );
     }
