@@ -393,6 +393,90 @@ mod tests {
         assert_eq!(results[1].as_ref().unwrap().text, "b.");
     }
 
+    /// `excontinue` as formatversion 1 may send it, a string, is read as
+    /// its number.
+    #[test]
+    fn a_continuation_given_as_a_string_is_read() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"continue": {"excontinue": "1"}, "query": {"pages": [
+            {"title": "A", "extract": "a."}, {"title": "B"}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert_eq!(a.next, Some(1));
+        assert_eq!(a.outcomes[1], PageOutcome::Pending);
+        let bad = json!({"continue": {"excontinue": "one"}, "query": {"pages": []}});
+        assert!(parse_batch(&t, bad.to_string().as_bytes()).is_err());
+    }
+
+    /// Without a continuation a page without `extract` has none to come:
+    /// it is an empty extract, not pending.
+    #[test]
+    fn a_page_without_extract_in_a_complete_answer_is_empty() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"batchcomplete": true, "query": {"pages": [
+            {"title": "A", "extract": "a."}, {"title": "B"}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            a.outcomes[1],
+            PageOutcome::Done(Ok(Extract {
+                page_title: "B".into(),
+                text: String::new()
+            }))
+        );
+    }
+
+    /// In a batch a title the answer has no page for is an error of its
+    /// own, even when the answer holds a single page: that page belongs to
+    /// the title that names it.
+    #[test]
+    fn a_title_without_its_page_in_a_batch_is_not_given_another() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"batchcomplete": true, "query": {"pages": [
+            {"title": "A", "extract": "a."}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert!(matches!(&a.outcomes[0], PageOutcome::Done(Ok(e)) if e.text == "a."));
+        assert!(
+            matches!(
+                &a.outcomes[1],
+                PageOutcome::Done(Err(FetchError::Unexpected { .. }))
+            ),
+            "{:?}",
+            a.outcomes[1]
+        );
+    }
+
+    /// An answer that carries a `continue` although every title has its
+    /// extract (another module's continuation) is done.
+    #[test]
+    fn a_continuation_with_nothing_pending_is_done() {
+        let c = config();
+        let mut batch = Batch::new(&c, titles(&["A"]));
+        let body = json!({"continue": {"excontinue": 5}, "query": {"pages": [
+            {"title": "A", "extract": "a."}]}});
+        assert_eq!(batch.record(ok(body)), BatchStep::Done);
+    }
+
+    /// A server that keeps continuing, each time further on, without ever
+    /// sending the pending extract: the batch fails after one request per
+    /// title plus one, instead of following it forever.
+    #[test]
+    fn a_continuation_that_never_ends_fails() {
+        let c = config();
+        let mut batch = Batch::new(&c, titles(&["A", "B"]));
+        let mut steps = Vec::new();
+        for offset in 1..=10 {
+            let body = json!({"continue": {"excontinue": offset}, "query": {"pages": [
+                {"title": "A", "extract": "a."}, {"title": "B"}]}});
+            let step = batch.record(ok(body));
+            let failed = matches!(step, BatchStep::Failed(_));
+            steps.push(step);
+            if failed {
+                break;
+            }
+        }
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        assert!(matches!(steps[2], BatchStep::Failed(_)), "{steps:?}");
+    }
+
     #[test]
     fn a_continuation_that_does_not_move_on_fails() {
         let stuck = json!({"continue": {"excontinue": 0}, "query": {"pages": [{"title": "A"}]}});

@@ -232,6 +232,18 @@ mod tests {
     }
 
     #[test]
+    fn attempts_are_counted() {
+        let c = config();
+        let mut job = Job::new(&c, "X").unwrap();
+        assert_eq!(job.attempts(), 0);
+        assert!(matches!(job.record(reply(503, "")), Step::Retry(_)));
+        assert!(matches!(job.record(reply(503, "")), Step::Retry(_)));
+        assert_eq!(job.attempts(), 2);
+        assert!(matches!(job.record(reply(200, GOOD)), Step::Done(Ok(_))));
+        assert_eq!(job.attempts(), 3);
+    }
+
+    #[test]
     fn retry_after_is_passed_to_the_policy() {
         let c = config();
         let mut job = Job::new(&c, "X").unwrap();

@@ -307,6 +307,18 @@ mod tests {
         assert_eq!(parse("einstein", body), ok("Albert Einstein", "yes"));
     }
 
+    /// A chain of redirects (`A` → `B` → `C`, as `ApiPageSet` reports a
+    /// double redirect) is followed to its end, with a decoy page for the
+    /// middle of the chain beside the last.
+    #[test]
+    fn follows_a_chain_of_redirects_to_its_end() {
+        let body = json!({"query": {
+            "redirects": [{"from": "A", "to": "B"}, {"from": "B", "to": "C"}],
+            "pages": [{"title": "B", "extract": "no"}, {"title": "C", "extract": "yes"}]
+        }});
+        assert_eq!(parse("A", body), ok("C", "yes"));
+    }
+
     #[test]
     fn redirect_loops_end() {
         let body = json!({"query": {

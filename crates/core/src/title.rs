@@ -227,6 +227,14 @@ mod tests {
         );
         assert!(Title::new("100% (song)").is_ok());
         assert!(Title::new("%zz").is_ok());
+        // Both characters after the `%` must be hex digits, not any two
+        // around it.
+        assert!(Title::new("ab%2z").is_ok());
+        assert!(Title::new("ab%z2").is_ok());
+        assert_eq!(
+            Title::new("ab%2f"),
+            Err(TitleError::PercentEscape("%2f".into()))
+        );
     }
 
     #[test]
