@@ -403,8 +403,16 @@ mod tests {
         let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
         assert_eq!(a.next, Some(1));
         assert_eq!(a.outcomes[1], PageOutcome::Pending);
-        let bad = json!({"continue": {"excontinue": "one"}, "query": {"pages": []}});
-        assert!(parse_batch(&t, bad.to_string().as_bytes()).is_err());
+        for bad in [json!("one"), json!(null), json!(-1)] {
+            let body = json!({"continue": {"excontinue": bad}, "query": {"pages": []}});
+            assert!(
+                matches!(
+                    parse_batch(&t, body.to_string().as_bytes()),
+                    Err(FetchError::Unexpected { .. })
+                ),
+                "excontinue {bad}"
+            );
+        }
     }
 
     /// Without a continuation a page without `extract` has none to come:
