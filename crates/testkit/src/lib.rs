@@ -727,6 +727,42 @@ pub fn a_hung_request_times_out<F: Fetcher>() {
     );
 }
 
+/// A body of exactly `max_body_bytes` is read (here it is not JSON, so it
+/// fails as `parse`); one byte more is `too_large`. The cap is the most a
+/// client reads, not one less.
+pub fn a_body_of_exactly_the_cap_is_read<F: Fetcher>() {
+    let size = 4096;
+    let mock =
+        start(MockWiki::builder().fault(Fault::always(FaultKind::HugeBody(size), &["Exact"])));
+    let mut config = config_for(&mock, 2);
+    config.retry.max_retries = 0;
+    for (cap, kind) in [(size as u64, "parse"), (size as u64 - 1, "too_large")] {
+        config.max_body_bytes = cap;
+        let f: F = build(&config);
+        let results = f.fetch_all(&owned(&["Exact"]), &NoProgress);
+        let err = results[0].as_ref().expect_err("spaces are no answer");
+        assert_eq!(
+            err.kind(),
+            kind,
+            "a {size}-byte body against a cap of {cap}: {err}"
+        );
+    }
+}
+
+/// The longest title MediaWiki stores (255 bytes: 85 three-byte
+/// characters, 765 bytes once percent-encoded) reaches the server as
+/// itself and comes back: the request line and headers fit the client's
+/// buffers.
+pub fn the_longest_title_arrives<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 2));
+    let longest = "東".repeat(85);
+    assert_eq!(longest.len(), wikifetch_core::MAX_TITLE_BYTES);
+    let results = f.fetch_all(&owned(&[&longest]), &NoProgress);
+    assert_extract(&f, &results[0], &longest, "the longest title");
+    assert_eq!(mock.attempts(&longest), 1);
+}
+
 /// A 5 MB body ends as `too_large` (not retried); the others are fetched.
 pub fn a_huge_body_is_too_large<F: Fetcher>() {
     let mock =
@@ -1119,6 +1155,8 @@ macro_rules! conformance_tests {
             a_hung_request_times_out,
             a_huge_body_is_too_large,
             a_gzip_bomb_is_too_large,
+            a_body_of_exactly_the_cap_is_read,
+            the_longest_title_arrives,
             short_introductions_are_exact,
             a_mixed_list_in_few_requests,
             tls_keeps_every_promise,
