@@ -393,6 +393,98 @@ mod tests {
         assert_eq!(results[1].as_ref().unwrap().text, "b.");
     }
 
+    /// `excontinue` as formatversion 1 may send it, a string, is read as
+    /// its number.
+    #[test]
+    fn a_continuation_given_as_a_string_is_read() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"continue": {"excontinue": "1"}, "query": {"pages": [
+            {"title": "A", "extract": "a."}, {"title": "B"}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert_eq!(a.next, Some(1));
+        assert_eq!(a.outcomes[1], PageOutcome::Pending);
+        for bad in [json!("one"), json!(null), json!(-1)] {
+            let body = json!({"continue": {"excontinue": bad}, "query": {"pages": []}});
+            assert!(
+                matches!(
+                    parse_batch(&t, body.to_string().as_bytes()),
+                    Err(FetchError::Unexpected { .. })
+                ),
+                "excontinue {bad}"
+            );
+        }
+    }
+
+    /// Without a continuation a page without `extract` has none to come:
+    /// it is an empty extract, not pending.
+    #[test]
+    fn a_page_without_extract_in_a_complete_answer_is_empty() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"batchcomplete": true, "query": {"pages": [
+            {"title": "A", "extract": "a."}, {"title": "B"}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            a.outcomes[1],
+            PageOutcome::Done(Ok(Extract {
+                page_title: "B".into(),
+                text: String::new()
+            }))
+        );
+    }
+
+    /// In a batch a title the answer has no page for is an error of its
+    /// own, even when the answer holds a single page: that page belongs to
+    /// the title that names it.
+    #[test]
+    fn a_title_without_its_page_in_a_batch_is_not_given_another() {
+        let t = titles(&["A", "B"]);
+        let body = json!({"batchcomplete": true, "query": {"pages": [
+            {"title": "A", "extract": "a."}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        assert!(matches!(&a.outcomes[0], PageOutcome::Done(Ok(e)) if e.text == "a."));
+        assert!(
+            matches!(
+                &a.outcomes[1],
+                PageOutcome::Done(Err(FetchError::Unexpected { .. }))
+            ),
+            "{:?}",
+            a.outcomes[1]
+        );
+    }
+
+    /// An answer that carries a `continue` although every title has its
+    /// extract (another module's continuation) is done.
+    #[test]
+    fn a_continuation_with_nothing_pending_is_done() {
+        let c = config();
+        let mut batch = Batch::new(&c, titles(&["A"]));
+        let body = json!({"continue": {"excontinue": 5}, "query": {"pages": [
+            {"title": "A", "extract": "a."}]}});
+        assert_eq!(batch.record(ok(body)), BatchStep::Done);
+    }
+
+    /// A server that keeps continuing, each time further on, without ever
+    /// sending the pending extract: the batch fails after one request per
+    /// title plus one, instead of following it forever.
+    #[test]
+    fn a_continuation_that_never_ends_fails() {
+        let c = config();
+        let mut batch = Batch::new(&c, titles(&["A", "B"]));
+        let mut steps = Vec::new();
+        for offset in 1..=10 {
+            let body = json!({"continue": {"excontinue": offset}, "query": {"pages": [
+                {"title": "A", "extract": "a."}, {"title": "B"}]}});
+            let step = batch.record(ok(body));
+            let failed = matches!(step, BatchStep::Failed(_));
+            steps.push(step);
+            if failed {
+                break;
+            }
+        }
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        assert!(matches!(steps[2], BatchStep::Failed(_)), "{steps:?}");
+    }
+
     #[test]
     fn a_continuation_that_does_not_move_on_fails() {
         let stuck = json!({"continue": {"excontinue": 0}, "query": {"pages": [{"title": "A"}]}});
@@ -419,6 +511,25 @@ mod tests {
         );
         let many = BatchPlan::new(&(0..45).map(|i| i.to_string()).collect::<Vec<_>>());
         assert_eq!(many.batches(20), [0..20, 20..40, 40..45]);
+    }
+
+    /// One more distinct title than an answer carries extracts for makes a
+    /// second batch: 21 distinct titles (duplicates and an invalid one
+    /// beside them change nothing) are 2 requests, every batch within the
+    /// 20 extracts one TextExtracts answer holds (`exlimit` with `exintro`).
+    #[test]
+    fn twenty_one_distinct_titles_make_two_batches() {
+        let mut given: Vec<String> = (0..21).map(|i| format!("Page {i}")).collect();
+        given.extend(["Page 3".into(), "a|b".into(), " Page 7".into()]);
+        let plan = BatchPlan::new(&given);
+        assert_eq!(plan.distinct.len(), 21);
+        let batches = plan.batches(BATCH_TITLES);
+        assert_eq!(batches.len(), 2, "{batches:?}");
+        assert!(batches.iter().all(|b| b.len() <= 20), "{batches:?}");
+        assert_eq!(batches.iter().map(|b| b.len()).sum::<usize>(), 21);
+        // Twenty fit in one.
+        let twenty = BatchPlan::new(&given[..20]);
+        assert_eq!(twenty.batches(BATCH_TITLES).len(), 1);
     }
 
     /// A server where the title `Bad` breaks every batch it is in.
@@ -461,6 +572,8 @@ mod tests {
             &t,
             |url| {
                 sent += 1;
+                // A retry loop that stopped counting must fail, not spin.
+                assert!(sent <= 50, "{sent} requests: the retries do not end");
                 server(url)
             },
             |i, r| {
@@ -492,6 +605,7 @@ mod tests {
             &t,
             |_| {
                 sent += 1;
+                assert!(sent <= 50, "{sent} requests: the retries do not end");
                 Err(FetchError::Connect {
                     message: "refused".into(),
                 })

@@ -182,3 +182,44 @@ pub fn describe(error: &dyn std::error::Error) -> String {
     }
     message
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl std::fmt::Display for Layer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|l| l as _)
+        }
+    }
+
+    #[test]
+    fn describe_joins_the_chain_and_skips_what_is_already_said() {
+        let chain = Layer(
+            "error sending request",
+            Some(Box::new(Layer(
+                "connection refused",
+                Some(Box::new(Layer("os error 111", None))),
+            ))),
+        );
+        assert_eq!(
+            describe(&chain),
+            "error sending request: connection refused: os error 111"
+        );
+        let repeated = Layer(
+            "timed out: deadline has elapsed",
+            Some(Box::new(Layer("deadline has elapsed", None))),
+        );
+        assert_eq!(describe(&repeated), "timed out: deadline has elapsed");
+        assert_eq!(describe(&Layer("alone", None)), "alone");
+    }
+}

@@ -153,6 +153,31 @@ mod tests {
         })
     }
 
+    /// A strategy that says nothing of its requests sends one title per
+    /// request and asks for whole-article extracts, as the kit expects of
+    /// every strategy but `batched`.
+    #[test]
+    fn a_fetcher_sends_one_title_for_the_whole_article_unless_it_says() {
+        struct Plain;
+        impl Fetcher for Plain {
+            fn new(_: &Config) -> Result<Self, SetupError> {
+                Ok(Plain)
+            }
+            fn name(&self) -> &'static str {
+                "plain"
+            }
+            fn max_in_flight(&self) -> usize {
+                1
+            }
+            fn fetch_all(&self, titles: &[String], _: &dyn Progress) -> Vec<FetchResult> {
+                titles.iter().map(|t| ok(t)).collect()
+            }
+        }
+        let plain = Plain::new(&Config::default()).unwrap();
+        assert_eq!(plain.titles_per_request(), 1);
+        assert!(!plain.intro_only());
+    }
+
     #[test]
     fn collector_restores_input_order_and_reports_each_once() {
         let seen = Mutex::new(Vec::new());

@@ -216,6 +216,8 @@ mod tests {
         let mut sent = 0;
         let r = fetch_blocking(&config(), "X", |_| {
             sent += 1;
+            // A retry loop that stopped counting must fail, not spin.
+            assert!(sent <= 50, "{sent} attempts: the retries do not end");
             reply(500, "")
         });
         assert_eq!(r, Err(FetchError::Http { status: 500 }));
@@ -235,6 +237,18 @@ mod tests {
             Step::Done(Err(FetchError::Missing { title: "X".into() }))
         );
         assert_eq!(job.attempts(), 1);
+    }
+
+    #[test]
+    fn attempts_are_counted() {
+        let c = config();
+        let mut job = Job::new(&c, "X").unwrap();
+        assert_eq!(job.attempts(), 0);
+        assert!(matches!(job.record(reply(503, "")), Step::Retry(_)));
+        assert!(matches!(job.record(reply(503, "")), Step::Retry(_)));
+        assert_eq!(job.attempts(), 2);
+        assert!(matches!(job.record(reply(200, GOOD)), Step::Done(Ok(_))));
+        assert_eq!(job.attempts(), 3);
     }
 
     #[test]

@@ -58,6 +58,27 @@ mod tests {
         );
     }
 
+    /// A concurrency of C needs C sockets and [`SPARE_FILES`] more: exactly
+    /// that many open files are allowed, one more is refused.
+    #[test]
+    fn prepare_needs_one_file_per_request_in_flight_and_the_spare() {
+        let Ok((_, hard)) = rlimit::getrlimit(rlimit::Resource::NOFILE) else {
+            return;
+        };
+        if hard == rlimit::INFINITY || hard <= SPARE_FILES {
+            return; // no limit to meet here
+        }
+        let with = |concurrency: u64| Config {
+            concurrency: usize::try_from(concurrency).unwrap(),
+            ..Config::default()
+        };
+        assert_eq!(prepare(&with(hard - SPARE_FILES)), Ok(()));
+        assert!(matches!(
+            prepare(&with(hard - SPARE_FILES + 1)),
+            Err(SetupError::Limit(_))
+        ));
+    }
+
     #[test]
     fn prepare_validates_first() {
         let c = Config {

@@ -307,6 +307,18 @@ mod tests {
         assert_eq!(parse("einstein", body), ok("Albert Einstein", "yes"));
     }
 
+    /// A chain of redirects (`A` → `B` → `C`, as `ApiPageSet` reports a
+    /// double redirect) is followed to its end, with a decoy page for the
+    /// middle of the chain beside the last.
+    #[test]
+    fn follows_a_chain_of_redirects_to_its_end() {
+        let body = json!({"query": {
+            "redirects": [{"from": "A", "to": "B"}, {"from": "B", "to": "C"}],
+            "pages": [{"title": "B", "extract": "no"}, {"title": "C", "extract": "yes"}]
+        }});
+        assert_eq!(parse("A", body), ok("C", "yes"));
+    }
+
     #[test]
     fn redirect_loops_end() {
         let body = json!({"query": {
@@ -432,6 +444,41 @@ mod tests {
             parse("X", body),
             Err(FetchError::Missing { title: "X".into() })
         );
+    }
+
+    /// A list, an object or a number where a string or a flag belongs is a
+    /// wrong value for that one field, read as such: the body is not
+    /// malformed (which would be retried, and fail a whole batch), and the
+    /// rules decide what it means.
+    #[test]
+    fn values_of_another_shape_are_read_past_not_a_malformed_body() {
+        for extract in [json!([1, 2]), json!({"a": 1}), json!(1.5), json!(-3)] {
+            let body = json!({"query": {"pages": [{"title": "X", "extract": extract}]}});
+            let err = parse("X", body).unwrap_err();
+            assert!(
+                matches!(err, FetchError::Unexpected { .. }),
+                "extract {extract}: {err:?}"
+            );
+        }
+        // A negative or fractional `missing` is set, as PHP reads it.
+        for missing in [json!(-1), json!(1.5)] {
+            let body = json!({"query": {"pages": [{"title": "X", "missing": missing}]}});
+            assert_eq!(
+                parse("X", body),
+                Err(FetchError::Missing { title: "X".into() }),
+                "missing {missing}"
+            );
+        }
+        // `error` as a list is still the API's refusal.
+        let err = parse("X", json!({"error": [1]})).unwrap_err();
+        assert!(
+            matches!(&err, FetchError::Api { code, .. } if code == "unknown"),
+            "{err:?}"
+        );
+        // Mappings given as an object are no mappings.
+        let body = json!({"query": {"normalized": {"0": {"from": "x", "to": "Y"}},
+            "pages": [{"title": "X", "extract": "x"}]}});
+        assert_eq!(parse("X", body), ok("X", "x"));
     }
 
     #[test]

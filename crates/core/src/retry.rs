@@ -174,6 +174,10 @@ mod tests {
                 code: "maxlag".into(),
                 info: String::new(),
             },
+            FetchError::Api {
+                code: "ratelimited".into(),
+                info: "You've exceeded your rate limit.".into(),
+            },
             FetchError::Timeout { after: MS },
             FetchError::Connect {
                 message: String::new(),
@@ -247,6 +251,56 @@ mod tests {
         );
     }
 
+    /// The documented boundary: a `Retry-After` of exactly `max_delay` is
+    /// waited; only a longer one fails the title at once.
+    #[test]
+    fn retry_after_equal_to_max_delay_is_waited_one_second_more_is_not() {
+        let p = RetryPolicy {
+            max_delay: Duration::from_secs(5),
+            ..policy()
+        };
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            p.decide(1, &transient(), Some(five), 0),
+            Decision::RetryAfter(five)
+        );
+        assert_eq!(
+            p.decide(1, &transient(), Some(five + Duration::from_secs(1)), 0),
+            Decision::Done
+        );
+        // The same on the last retry the budget allows.
+        assert_eq!(
+            p.decide(p.max_retries, &transient(), Some(five), 0),
+            Decision::RetryAfter(five)
+        );
+    }
+
+    /// `ratelimited` (MediaWiki's per-user throttle) is waited out with the
+    /// same backoff as any transient error, up to the same budget.
+    #[test]
+    fn ratelimited_is_retried_like_maxlag() {
+        let p = policy();
+        let api = |code: &str| FetchError::Api {
+            code: code.into(),
+            info: String::new(),
+        };
+        for attempt in 1..=p.max_retries {
+            assert_eq!(
+                p.decide(attempt, &api("ratelimited"), None, 9),
+                p.decide(attempt, &api("maxlag"), None, 9),
+                "attempt {attempt}"
+            );
+            assert!(matches!(
+                p.decide(attempt, &api("ratelimited"), None, 9),
+                Decision::RetryAfter(_)
+            ));
+        }
+        assert_eq!(
+            p.decide(p.max_retries + 1, &api("ratelimited"), None, 9),
+            Decision::Done
+        );
+    }
+
     #[test]
     fn backoff_doubles_with_jitter_in_the_upper_half_and_is_capped() {
         let p = policy();
@@ -274,6 +328,29 @@ mod tests {
         assert_eq!(p.backoff(2, 42), p.backoff(2, 42));
         let distinct: std::collections::HashSet<_> = (0..50).map(|s| p.backoff(1, s)).collect();
         assert!(distinct.len() > 40);
+    }
+
+    /// `stable_hash` is what its doc says, FNV-1a then SplitMix64's
+    /// finalizer, so seeds derived from titles (jitter, the mock's fault
+    /// and latency layouts) are the same on every machine and release:
+    /// checked against those algorithms' published values.
+    #[test]
+    fn stable_hash_is_fnv_1a_then_splitmix64() {
+        // SplitMix64 seeded with 0: its first two outputs.
+        assert_eq!(mix(0), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(mix(0x9e37_79b9_7f4a_7c15), 0x6e78_9e6a_a1b9_65f4);
+        // FNV-1a 64 of "", "a" and "foobar".
+        assert_eq!(stable_hash(""), mix(0xcbf2_9ce4_8422_2325));
+        assert_eq!(stable_hash("a"), mix(0xaf63_dc4c_8601_ec8c));
+        assert_eq!(stable_hash("foobar"), mix(0x8594_4171_f739_67e8));
+    }
+
+    #[test]
+    fn unit_interval_spans_zero_to_one() {
+        assert_eq!(unit_interval(0), 0.0);
+        let top = unit_interval(u64::MAX);
+        assert!(top < 1.0 && top > 0.999_999, "{top}");
+        assert_eq!(unit_interval(1 << 63), 0.5);
     }
 
     #[test]

@@ -159,6 +159,28 @@ mod tests {
         }
     }
 
+    /// MediaWiki's forbidden characters, written out here rather than read
+    /// from [`FORBIDDEN_CHARS`]: a character dropped from that list must
+    /// fail this test, not silently drop its own case.
+    #[test]
+    fn refuses_each_forbidden_character_by_name() {
+        for c in ['<', '>', '[', ']', '|', '{', '}'] {
+            for t in [format!("a{c}b"), format!("{c}"), format!("Page {c}#frag")] {
+                assert_eq!(
+                    Title::new(&t),
+                    Err(TitleError::ForbiddenChar(c)),
+                    "{t:?} must be refused naming {c:?}"
+                );
+            }
+            let message = TitleError::ForbiddenChar(c).to_string();
+            assert!(message.contains(&format!("{c:?}")), "{message}");
+        }
+        // Only those: the characters beside them in ASCII are legal.
+        for c in ['(', ')', '=', '?', '\\', '^', '`', '~', '&', '+'] {
+            assert!(Title::new(&format!("a{c}b")).is_ok(), "{c:?}");
+        }
+    }
+
     #[test]
     fn rejects_forbidden_characters() {
         for c in FORBIDDEN_CHARS {
@@ -205,6 +227,14 @@ mod tests {
         );
         assert!(Title::new("100% (song)").is_ok());
         assert!(Title::new("%zz").is_ok());
+        // Both characters after the `%` must be hex digits, not any two
+        // around it.
+        assert!(Title::new("ab%2z").is_ok());
+        assert!(Title::new("ab%z2").is_ok());
+        assert_eq!(
+            Title::new("ab%2f"),
+            Err(TitleError::PercentEscape("%2f".into()))
+        );
     }
 
     #[test]

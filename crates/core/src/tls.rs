@@ -52,9 +52,35 @@ pub fn ca_certificates(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A self-signed CA certificate (P-256, made with `openssl req -x509`
+    /// for this test; its key was thrown away).
+    const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\n\
+MIIBjjCCATOgAwIBAgIUUkHIuJQybPJUO/GSWMykxtG4Q6gwCgYIKoZIzj0EAwIw\n\
+HDEaMBgGA1UEAwwRd2lraWZldGNoIHRlc3QgQ0EwHhcNMjYxMjA1MDMzNDQxWhcN\n\
+MzYxMjAyMDMzNDQxWjAcMRowGAYDVQQDDBF3aWtpZmV0Y2ggdGVzdCBDQTBZMBMG\n\
+ByqGSM49AgEGCCqGSM49AwEHA0IABIV5+7yPQR4xyYX2RcXyHppWGITDLFL7nnCo\n\
+8LWr5gkTTgi1OS3ttBQpRFMfT3HjUbLRlXYmL+21tCi87gWYr6CjUzBRMB0GA1Ud\n\
+DgQWBBTgjSZZOWwV684kjH5gr9YKDHgeJjAfBgNVHSMEGDAWgBTgjSZZOWwV684k\n\
+jH5gr9YKDHgeJjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQCs\n\
+9GnNHfe/fIlzN13Ue+Xg011C5ZxDYYAeznHkViU54wIhAJ/xhST0Mz3prGZC7le7\n\
+BkjDh8j9DX0jX7oaYnzoc+AY\n\
+-----END CERTIFICATE-----\n";
+
     #[test]
     fn builds() {
-        assert!(super::client_config(None).is_ok());
-        assert!(super::client_config(Some("not a certificate")).is_err());
+        assert!(client_config(None).is_ok());
+        assert!(client_config(Some("not a certificate")).is_err());
+    }
+
+    #[test]
+    fn a_ca_certificate_is_trusted_and_an_empty_file_refused() {
+        assert_eq!(ca_certificates(CA_PEM).map(|c| c.len()), Ok(1));
+        assert!(client_config(Some(CA_PEM)).is_ok());
+        for empty in ["", "no PEM here\n"] {
+            assert!(ca_certificates(empty).is_err(), "{empty:?}");
+            assert!(client_config(Some(empty)).is_err(), "{empty:?}");
+        }
     }
 }

@@ -118,6 +118,7 @@ mod tests {
             }
             received.extend_from_slice(filled);
             reads += 1;
+            assert!(reads <= sent.len(), "{reads} reads: the reads do not end");
         }
         assert_eq!(received, sent);
         assert_eq!(reads, sent.len().div_ceil(SCRATCH_BYTES));

@@ -465,3 +465,46 @@ pub fn fetch_all<E: Executor>(
     });
     collector.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(data).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn a_body_within_the_cap_is_decompressed_whole() {
+        let body = br#"{"query":{"pages":[]}}"#;
+        let limit = body.len() as u64;
+        assert_eq!(gunzip(&gzip(body), limit).unwrap(), body);
+    }
+
+    /// A gzip bomb: a few kilobytes that expand to 4 MiB, against a 64 KiB
+    /// cap. It ends as `TooLarge`, and reading stopped one byte past the
+    /// cap instead of expanding the rest.
+    #[test]
+    fn a_gzip_bomb_stops_one_byte_past_the_cap() {
+        let bomb = gzip(&vec![b' '; 4 << 20]);
+        assert!(bomb.len() < 8 << 10, "{} bytes", bomb.len());
+        let limit = 64 << 10;
+        assert_eq!(gunzip(&bomb, limit), Err(FetchError::TooLarge { limit }));
+        // One byte over is over; exactly the cap is not.
+        let exact = vec![b' '; 1000];
+        assert_eq!(gunzip(&gzip(&exact), 1000).unwrap().len(), 1000);
+        assert_eq!(
+            gunzip(&gzip(&exact), 999),
+            Err(FetchError::TooLarge { limit: 999 })
+        );
+    }
+
+    #[test]
+    fn a_body_that_is_not_gzip_is_malformed() {
+        let err = gunzip(b"{\"plain\": true}", 1 << 20).unwrap_err();
+        assert_eq!(err.kind(), "parse", "{err}");
+    }
+}

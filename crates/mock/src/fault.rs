@@ -22,12 +22,22 @@ pub enum FaultKind {
     ServerError,
     /// HTTP 200 with MediaWiki's `maxlag` error body.
     Maxlag,
+    /// HTTP 200 with MediaWiki's `ratelimited` error, as `ApiMain` sends a
+    /// throttled request: the error in the body, its code in
+    /// `MediaWiki-API-Error`, no `Retry-After`.
+    Ratelimited,
     /// HTTP 200 with the first half of a valid JSON answer.
     Truncated,
-    /// No answer for an hour: the client's timeout must fire.
+    /// No answer for [`HANG_LIMIT`], then the ordinary one: the client's
+    /// timeout must fire first. Bounded, so that a client without a
+    /// timeout makes a test fail late instead of hanging it.
     Hang,
     /// HTTP 200 with a body of this many bytes.
     HugeBody(usize),
+    /// A gzip bomb, to a client that accepts gzip: a few kilobytes of
+    /// `Content-Encoding: gzip` that expand to this many bytes (spaces).
+    /// A client that does not accept gzip gets the ordinary answer.
+    GzipBomb(usize),
     /// The connection dies mid-response: the headers promise the whole
     /// answer, half of it is sent, then the server closes the connection.
     Reset,
@@ -98,15 +108,21 @@ impl Fault {
 
     /// How long the response waits before it is sent, if the fault says.
     pub(crate) fn delay(&self) -> Option<Duration> {
-        matches!(self.kind, FaultKind::Hang).then(|| Duration::from_secs(3600))
+        matches!(self.kind, FaultKind::Hang).then_some(HANG_LIMIT)
     }
 }
+
+/// How long a [`FaultKind::Hang`] holds its answer: far beyond any timeout
+/// a test sets (the kit's is 300 ms), and short enough that a client with
+/// no timeout at all ends, failing its test, instead of hanging it.
+pub const HANG_LIMIT: Duration = Duration::from_secs(60);
 
 /// The spec syntax, for `--help` texts.
 pub const FAULT_SPEC_HELP: &str = "faults separated by `;`, each \
 `KIND[:first=K][:rate=R]`, with KIND one of 503, 500, 429 (429 takes \
-`:retry-after=S`, default 1), maxlag, truncated, reset (the connection dies mid-answer), \
-hang, huge (`:bytes=N`, default 5000000). \
+`:retry-after=S`, default 1), maxlag, ratelimited, truncated, reset (the connection dies \
+mid-answer), hang (60 s), huge (`:bytes=N`, default 5000000), gzip-bomb (`:bytes=N` once \
+decompressed, default 5000000). \
 `first=K` fails the first K attempts of a title (default: every attempt); \
 `rate=R` picks that fraction of titles (default 1). Example: `503:first=2:rate=0.01;429:first=1:rate=0.01`";
 
@@ -165,13 +181,16 @@ impl FromStr for Fault {
             "500" => FaultKind::ServerError,
             "429" => FaultKind::TooManyRequests { retry_after },
             "maxlag" => FaultKind::Maxlag,
+            "ratelimited" => FaultKind::Ratelimited,
             "truncated" => FaultKind::Truncated,
             "hang" => FaultKind::Hang,
             "huge" => FaultKind::HugeBody(bytes),
+            "gzip-bomb" => FaultKind::GzipBomb(bytes),
             "reset" => FaultKind::Reset,
             _ => {
                 return Err(err(
-                    "unknown kind; use 503, 500, 429, maxlag, truncated, hang or huge",
+                    "unknown kind; use 503, 500, 429, maxlag, ratelimited, truncated, reset, \
+                     hang, huge or gzip-bomb",
                 ));
             }
         };
@@ -213,6 +232,20 @@ mod tests {
             ]
         );
         assert_eq!(parse_faults("").unwrap(), vec![]);
+        let kinds: Vec<FaultKind> =
+            parse_faults("ratelimited:first=2;gzip-bomb:bytes=64;gzip-bomb")
+                .unwrap()
+                .into_iter()
+                .map(|f| f.kind)
+                .collect();
+        assert_eq!(
+            kinds,
+            [
+                FaultKind::Ratelimited,
+                FaultKind::GzipBomb(64),
+                FaultKind::GzipBomb(5_000_000)
+            ]
+        );
         for bad in [
             "404",
             "503:first",
@@ -231,6 +264,13 @@ mod tests {
         assert!(!f.applies(0, "A", 3));
         assert!(!f.applies(0, "B", 1));
         assert!(Fault::always(FaultKind::ServerError, &["A"]).applies(0, "A", 99));
+    }
+
+    #[test]
+    fn only_a_hang_is_delayed_and_by_a_bounded_time() {
+        let hang = Fault::always(FaultKind::Hang, &["A"]).delay();
+        assert_eq!(hang, Some(HANG_LIMIT));
+        assert_eq!(Fault::always(FaultKind::Maxlag, &["A"]).delay(), None);
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //! - [`latency`]: [`Latency`] distributions and their specs (`20ms`,
 //!   `uniform:10ms..30ms`, `lognormal:20ms,p99=200ms`).
 //! - [`fault`]: [`Fault`] injection (503, 429 + `Retry-After`, 500,
-//!   `maxlag`, truncated JSON, hangs, huge bodies), per title and attempt.
+//!   `maxlag`, `ratelimited`, truncated JSON, hangs (bounded), huge bodies,
+//!   gzip bombs), per title and attempt.
 //! - [`wiki`]: the pretend wiki: normalization, redirects, missing pages,
 //!   format versions 1 and 2.
 //! - `server`: hyper 1 on one current-thread tokio runtime per worker
@@ -80,9 +81,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use fault::{Attempts, FAULT_SPEC_HELP, Fault, FaultKind, Targets, parse_faults};
+pub use fault::{Attempts, FAULT_SPEC_HELP, Fault, FaultKind, HANG_LIMIT, Targets, parse_faults};
 pub use latency::{LATENCY_SPEC_HELP, Latency, SpecError, parse_duration};
-pub use respond::MAXLAG_MIN_RETRY_AFTER;
+pub use respond::{MAXLAG_MIN_RETRY_AFTER, RATELIMITED_INFO};
 pub use server::{RESET_PATH, STATS_PATH};
 pub use wiki::{
     DEFAULT_REDIRECTS, FILE_WARNING, LIMIT_LOWERED, MAX_EXTRACTS, MAX_TITLES, MISSING_TITLE,

@@ -95,7 +95,10 @@ pub(crate) struct Ask<'a> {
     pub(crate) redirects: bool,
     /// `maxlag`, as sent.
     pub(crate) maxlag: Option<&'a str>,
+    /// Answers are compressed: the mock is set to, and the client accepts it.
     pub(crate) gzip: bool,
+    /// The client sent `Accept-Encoding: gzip`, whatever the mock is set to.
+    pub(crate) accepts_gzip: bool,
 }
 
 #[derive(Hash, PartialEq, Eq)]
@@ -142,6 +145,8 @@ struct Cache {
 #[derive(Default)]
 pub(crate) struct Renderer {
     cache: Mutex<Cache>,
+    /// Gzip bombs by their decompressed size.
+    bombs: Mutex<HashMap<usize, Bytes>>,
 }
 
 impl Renderer {
@@ -271,8 +276,77 @@ impl Renderer {
             Some(FaultKind::HugeBody(bytes)) => {
                 Answer::plain(200, "application/json", vec![b' '; *bytes])
             }
+            Some(FaultKind::Ratelimited) => {
+                // `ApiBase::dieWithError('apierror-ratelimited')` throws an
+                // ApiUsageException with no HTTP code, so
+                // `ApiMain::handleException` prints it with HTTP 200 and
+                // `MediaWiki-API-Error: ratelimited`; no `Retry-After`.
+                api_error("ratelimited", RATELIMITED_INFO, ask)
+            }
+            Some(FaultKind::GzipBomb(bytes)) if ask.accepts_gzip => {
+                let bomb = self.bomb(*bytes);
+                Answer::plain(200, JSON, bomb).header("content-encoding", "gzip")
+            }
+            Some(FaultKind::GzipBomb(_)) => Answer::json(200, &body(), false),
         }
     }
+}
+
+impl Renderer {
+    /// `bytes` spaces, gzipped: made once per size (compressing megabytes
+    /// is slow in a debug build), then served as shared bytes.
+    fn bomb(&self, bytes: usize) -> Bytes {
+        let mut bombs = self.bombs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bomb) = bombs.get(&bytes) {
+            return bomb.clone();
+        }
+        let bomb = Bytes::from(gzip_spaces(bytes).unwrap_or_default());
+        if bombs.len() >= 4 {
+            bombs.clear();
+        }
+        bombs.insert(bytes, bomb.clone());
+        bomb
+    }
+}
+
+/// `bytes` spaces, gzipped, without compressing them all (a debug build
+/// compresses a few MiB a second, and the bomb check waits alone): one
+/// chunk of spaces is compressed by a fresh encoder and sync-flushed, so
+/// that its blocks are not final, end on a byte boundary and refer only
+/// to its own output; the chunk's blocks are repeated, the remainder's
+/// follow, then an empty final block and the gzip trailer (the CRC-32
+/// combined from the chunks'). About 1 byte in 1000.
+fn gzip_spaces(bytes: usize) -> Option<Vec<u8>> {
+    const CHUNK: usize = 256 << 10;
+    let blocks = |len: usize| -> Option<(Vec<u8>, flate2::Crc)> {
+        use std::io::Write;
+        let spaces = vec![b' '; len];
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        deflate.write_all(&spaces).ok()?;
+        deflate.flush().ok()?;
+        let mut crc = flate2::Crc::new();
+        crc.update(&spaces);
+        Some((deflate.get_ref().clone(), crc))
+    };
+    // ID1 ID2, deflate, no flags, no time, no extra flags, unknown OS.
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut crc = flate2::Crc::new();
+    let (chunk, chunk_crc) = blocks(CHUNK)?;
+    for _ in 0..bytes / CHUNK {
+        out.extend_from_slice(&chunk);
+        crc.combine(&chunk_crc);
+    }
+    if bytes % CHUNK > 0 {
+        let (rest, rest_crc) = blocks(bytes % CHUNK)?;
+        out.extend_from_slice(&rest);
+        crc.combine(&rest_crc);
+    }
+    // A final, empty stored block: BFINAL = 1, BTYPE = 00, LEN 0, NLEN !0.
+    out.extend_from_slice(&[0x01, 0x00, 0x00, 0xff, 0xff]);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(bytes as u32).to_le_bytes());
+    Some(out)
 }
 
 impl Answer {
@@ -298,6 +372,11 @@ fn api_error(code: &str, info: &str, ask: Ask<'_>) -> Answer {
 /// `max(maxlag, 5)`.
 pub const MAXLAG_MIN_RETRY_AFTER: u64 = 5;
 
+/// The `info` of MediaWiki's `ratelimited` error (`apierror-ratelimited`
+/// in core's `i18n/api/en.json`).
+pub const RATELIMITED_INFO: &str =
+    "You've exceeded your rate limit. Please wait some time and try again.";
+
 /// The lag the mock's `maxlag` fault reports, seconds.
 const MAXLAG_SECONDS: u64 = 7;
 
@@ -322,6 +401,7 @@ mod tests {
             redirects: true,
             maxlag: None,
             gzip: false,
+            accepts_gzip: false,
         }
     }
 
@@ -465,6 +545,74 @@ mod tests {
         assert!(not["query"].get("redirects").is_none());
         assert_eq!(not["query"]["pages"][0]["title"], "Einstein");
         assert_eq!(not["query"]["pages"][0]["extract"], "");
+    }
+
+    #[test]
+    fn ratelimited_comes_as_mediawiki_sends_it() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let fault = Fault::first(FaultKind::Ratelimited, 1, &["Rust"]);
+        for v2 in [true, false] {
+            let formatversion = if v2 { Some("2") } else { None };
+            let a = r.answer(
+                &w,
+                Ask {
+                    formatversion,
+                    ..ask("Rust")
+                },
+                Some(&fault),
+            );
+            assert_eq!(a.status, 200);
+            assert!(
+                a.headers
+                    .contains(&("mediawiki-api-error", "ratelimited".into())),
+                "{:?}",
+                a.headers
+            );
+            assert!(!a.headers.iter().any(|(k, _)| *k == "retry-after"));
+            let e = json(&a);
+            assert_eq!(e["error"]["code"], "ratelimited");
+            assert_eq!(e["error"]["info"], RATELIMITED_INFO);
+            assert!(e.get("query").is_none(), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_small_and_expands_only_for_gzip_clients() {
+        use std::io::Read;
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let size = (4 << 20) + 12_345;
+        let fault = Fault::always(FaultKind::GzipBomb(size), &["Rust"]);
+        let a = r.answer(
+            &w,
+            Ask {
+                accepts_gzip: true,
+                ..ask("Rust")
+            },
+            Some(&fault),
+        );
+        assert_eq!(a.status, 200);
+        assert!(a.headers.contains(&("content-encoding", "gzip".into())));
+        assert!(a.body.len() < 16 << 10, "{} bytes", a.body.len());
+        let mut expanded = Vec::new();
+        flate2::read::GzDecoder::new(&a.body[..])
+            .read_to_end(&mut expanded)
+            .unwrap();
+        assert_eq!(expanded.len(), size);
+        assert!(expanded.iter().all(|b| *b == b' '));
+        // Made once: the second bomb is the same bytes.
+        let again = r.answer(
+            &w,
+            Ask {
+                accepts_gzip: true,
+                ..ask("Rust")
+            },
+            Some(&fault),
+        );
+        assert_eq!(again.body.as_ptr(), a.body.as_ptr());
+        // A client that does not accept gzip gets the ordinary answer.
+        let plain = r.answer(&w, ask("Rust"), Some(&fault));
+        assert!(!plain.headers.iter().any(|(k, _)| *k == "content-encoding"));
+        assert_eq!(json(&plain)["query"]["pages"][0]["title"], "Rust");
     }
 
     #[test]

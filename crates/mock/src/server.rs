@@ -202,6 +202,7 @@ async fn handle(
     let (fault, delay, _in_flight) = shared.book(title, header("user-agent"), || {
         (uri.clone(), request.headers().clone())
     });
+    let accepts_gzip = header("accept-encoding").is_some_and(|v| v.contains("gzip"));
     let ask = Ask {
         action: param("action"),
         prop: param("prop"),
@@ -213,7 +214,8 @@ async fn handle(
         formatversion: param("formatversion"),
         redirects: param("redirects").is_some(),
         maxlag: param("maxlag"),
-        gzip: shared.gzip && header("accept-encoding").is_some_and(|v| v.contains("gzip")),
+        gzip: shared.gzip && accepts_gzip,
+        accepts_gzip,
     };
     let answer = shared.renderer.answer(&shared.wiki, ask, fault);
     if !delay.is_zero() {

@@ -214,6 +214,14 @@ fn run(inner: &Inner) {
 mod tests {
     use super::*;
 
+    /// `wait`, failing the test if the timer has not woken it within 10 s
+    /// (every wait here is a few milliseconds).
+    async fn within_deadline<T>(wait: impl std::future::Future<Output = T>) -> T {
+        tokio::time::timeout(Duration::from_secs(10), wait)
+            .await
+            .expect("the timer thread did not wake its waiters within 10 s")
+    }
+
     #[test]
     fn calibration_sets_a_plausible_first_lead() {
         let timer = Timer::start().unwrap();
@@ -229,22 +237,23 @@ mod tests {
     fn a_lead_larger_than_a_delay_shrinks_back() {
         let timer = Timer::start().unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap();
         timer.inner.lead_ns.store(MAX_LEAD_NS, Ordering::Relaxed);
         let ms = Duration::from_millis;
-        rt.block_on(async {
+        rt.block_on(within_deadline(async {
             for _ in 0..50 {
                 let start = Instant::now();
                 timer.sleep_until(start + ms(4), ms(4)).await;
             }
-        });
+        }));
         // 50 waits, each early by about the lead: it decays fast.
         assert!(timer.lead() < ms(1), "lead {:?}", timer.lead());
         // And the lead never takes more than half a delay.
         timer.inner.lead_ns.store(MAX_LEAD_NS, Ordering::Relaxed);
         let start = Instant::now();
-        rt.block_on(timer.sleep_until(start + ms(3), ms(3)));
+        rt.block_on(within_deadline(timer.sleep_until(start + ms(3), ms(3))));
         assert!(
             start.elapsed() >= Duration::from_micros(1500),
             "half of a 3 ms delay at least"
@@ -255,12 +264,13 @@ mod tests {
     fn wakes_in_deadline_order_and_close_to_the_deadline() {
         let timer = Timer::start().unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap();
         let start = Instant::now();
         let ms = Duration::from_millis;
         let order = Mutex::new(Vec::new());
-        rt.block_on(async {
+        rt.block_on(within_deadline(async {
             let wait = |d: u64| {
                 let (timer, order) = (&timer, &order);
                 async move {
@@ -269,7 +279,7 @@ mod tests {
                 }
             };
             tokio::join!(wait(30), wait(10), wait(20), wait(0));
-        });
+        }));
         let order = order.into_inner().unwrap();
         let ds: Vec<u64> = order.iter().map(|(d, _)| *d).collect();
         assert_eq!(ds, [0, 10, 20, 30]);

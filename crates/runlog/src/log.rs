@@ -59,15 +59,18 @@ impl RunLog {
     /// Reads a log from JSON, refusing one whose schema is not
     /// [`SCHEMA_VERSION`].
     pub fn from_json(text: &str) -> Result<Self, String> {
-        #[derive(Deserialize)]
-        struct Version {
-            schema: Option<u32>,
-        }
-        let version: Version =
+        let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("not a wikifetch run log: {e}"))?;
-        match version.schema {
+        let Some(object) = value.as_object() else {
+            return Err("not a wikifetch run log: not a JSON object".into());
+        };
+        let schema = object
+            .get("schema")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok());
+        match schema {
             Some(SCHEMA_VERSION) => {
-                serde_json::from_str(text).map_err(|e| format!("a damaged run log: {e}"))
+                serde_json::from_value(value).map_err(|e| format!("a damaged run log: {e}"))
             }
             Some(v) => Err(format!(
                 "a run log of schema {v}; this wikifetch reads schema {SCHEMA_VERSION}: \

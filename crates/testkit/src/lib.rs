@@ -17,13 +17,18 @@
 //! retried exactly as the policy says (`Retry-After` honoured), permanent
 //! ones reported by kind, hung requests timed out, huge bodies refused,
 //! an unreachable server failing fast; the live etiquette (User-Agent,
-//! `maxlag`, gzip); and 10,000 titles, at C = 1000 with faults, all back
-//! in order.
+//! `maxlag`, gzip); MediaWiki's `ratelimited` retried as `maxlag` is; a
+//! gzip bomb refused without retrying and without memory growing past the
+//! body cap; and 10,000 titles, at C = 1000 with faults, all back in order.
+//!
+//! No check can hang: each runs on a worker thread under a deadline
+//! ([`run_check`]), and fails naming itself when it passes it.
 
 // This crate is test code: failing loudly, with a message, is its job.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Mutex;
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use wikifetch_core::{BatchPlan, Config, FetchResult, Fetcher, NoProgress, RetryPolicy};
@@ -31,6 +36,80 @@ use wikifetch_mock::{
     Fault, FaultKind, Latency, MISSING_TITLE, MockWiki, extract_for, intro_sentences, normalize,
     parse_faults,
 };
+
+/// The allocator of every test binary that links the kit: the system's,
+/// counting the bytes allocated and not yet freed, and their peak. The
+/// gzip-bomb check reads the peak: it counts what the client really
+/// holds (a body read into memory is allocated, whatever the OS does with
+/// the pages), per process and without a child process, at the cost of
+/// two relaxed atomic operations per allocation. It sees every thread of
+/// the binary, so that check runs alone ([`run_check`]'s lock).
+#[global_allocator]
+static ALLOCATOR: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+/// How long one check may run before it fails as hung. The slowest check
+/// (10,000 titles at C = 1000) takes a few seconds; this leaves room for a
+/// loaded two-core machine and still fails a hang long before CI's budget.
+pub const CHECK_DEADLINE: Duration = Duration::from_secs(120);
+
+/// The deadline of the checks that wait on a hung or absent server: their
+/// own bound is a few seconds, so a client without a timeout fails here,
+/// well before the mock's hang ends ([`wikifetch_mock::HANG_LIMIT`]).
+pub const HANG_DEADLINE: Duration = Duration::from_secs(20);
+
+/// Checks that must run alone in their binary: the gzip-bomb check reads
+/// the process's allocation peak, which other checks would raise.
+const ALONE: &[&str] = &["a_gzip_bomb_is_too_large"];
+
+/// Shared by every check, held exclusively by the ones in [`ALONE`].
+static TURN: RwLock<()> = RwLock::new(());
+
+/// Runs the check `name` as [`conformance_tests!`] does: alone if it must
+/// be, on a worker thread, under its deadline ([`within`]).
+pub fn run_check(name: &'static str, check: fn()) {
+    let deadline = match name {
+        "a_hung_request_times_out" | "an_unreachable_server_fails_fast" => HANG_DEADLINE,
+        _ => CHECK_DEADLINE,
+    };
+    let _turn = if ALONE.contains(&name) {
+        (None, Some(TURN.write().unwrap_or_else(|e| e.into_inner())))
+    } else {
+        (Some(TURN.read().unwrap_or_else(|e| e.into_inner())), None)
+    };
+    within(deadline, name, check);
+}
+
+/// Runs `f` on a worker thread and returns what it returns, or fails the
+/// test, naming `what`, when it has not returned within `deadline`: a hung
+/// request or an endless retry loop becomes a failure with a message, not
+/// a test run that never ends. A panic in `f` is the test's own. On a
+/// timeout the worker is left behind; the test binary ends it on exit.
+pub fn within<T: Send + 'static>(
+    deadline: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, result) = std::sync::mpsc::channel();
+    let worker = std::thread::Builder::new()
+        .name(what.to_owned())
+        .spawn(move || {
+            let _ = done.send(f());
+        })
+        .unwrap_or_else(|e| panic!("{what}: could not start its worker thread: {e}"));
+    match result.recv_timeout(deadline) {
+        Ok(value) => {
+            let _ = worker.join();
+            value
+        }
+        Err(RecvTimeoutError::Disconnected) => match worker.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => panic!("{what}: its worker ended without a result"),
+        },
+        Err(RecvTimeoutError::Timeout) => panic!(
+            "{what} passed its deadline of {deadline:?}: a request or a retry loop does not end"
+        ),
+    }
+}
 
 /// Titles that break naive clients: reserved URL characters, non-ASCII.
 pub const HOSTILE_TITLES: &[&str] = &[
@@ -248,6 +327,25 @@ pub fn invalid_titles_send_nothing<F: Fetcher>() {
         requests_for(&f, &titles),
         "requests were sent for invalid titles"
     );
+    // One title per character MediaWiki forbids, written out here (the
+    // mock refuses them too, so only the request count tells that the
+    // client did). Each is refused naming its character; none is sent.
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 4));
+    let forbidden = ['<', '>', '[', ']', '|', '{', '}'];
+    let titles: Vec<String> = forbidden.iter().map(|c| format!("a{c}b")).collect();
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_eq!(results.len(), forbidden.len());
+    for (c, result) in forbidden.iter().zip(&results) {
+        let err = result.as_ref().expect_err(&format!("a{c}b was accepted"));
+        assert_eq!(err.kind(), "invalid", "a{c}b: {err}");
+        assert!(err.to_string().contains(&format!("{c:?}")), "a{c}b: {err}");
+    }
+    assert_eq!(
+        mock.stats().requests,
+        0,
+        "requests were sent for titles with forbidden characters"
+    );
 }
 
 /// A redirect is followed to its target page. The mock follows one only
@@ -360,6 +458,46 @@ pub fn maxlag_is_waited_out_as_the_server_asks<F: Fetcher>() {
         results[0]
     );
     assert!(started.elapsed() < asked, "no wait it would not honour");
+}
+
+/// MediaWiki's `ratelimited` error (HTTP 200, `MediaWiki-API-Error:
+/// ratelimited`, no `Retry-After`: `ApiMain::handleException` for
+/// `apierror-ratelimited`) is transient, as `maxlag` is: a title whose
+/// first two attempts are throttled is retried and fetched; one throttled
+/// on every attempt fails as `ratelimited` once the retries are spent.
+pub fn ratelimited_is_retried_like_maxlag<F: Fetcher>() {
+    let mock =
+        start(MockWiki::builder().fault(Fault::first(FaultKind::Ratelimited, 2, &["Throttled"])));
+    let f: F = build(&config_for(&mock, 4));
+    let results = f.fetch_all(&owned(&["Throttled", "Beside it"]), &NoProgress);
+    assert_extract(
+        &f,
+        &results[0],
+        "Throttled",
+        "after two ratelimited answers",
+    );
+    assert_extract(&f, &results[1], "Beside it", "beside ratelimited");
+    assert_eq!(
+        mock.attempts("Throttled"),
+        3,
+        "two ratelimited answers, then the extract"
+    );
+    let mock =
+        start(MockWiki::builder().fault(Fault::always(FaultKind::Ratelimited, &["Throttled"])));
+    let mut config = config_for(&mock, 4);
+    config.retry.max_retries = 2;
+    let f: F = build(&config);
+    let results = f.fetch_all(&owned(&["Throttled"]), &NoProgress);
+    assert!(
+        matches!(&results[0], Err(wikifetch_core::FetchError::Api { code, .. }) if code == "ratelimited"),
+        "{:?}",
+        results[0]
+    );
+    assert_eq!(
+        mock.attempts("Throttled"),
+        3,
+        "the first attempt and 2 retries"
+    );
 }
 
 /// The server sees exactly [`Fetcher::max_in_flight`] requests at once.
@@ -589,6 +727,42 @@ pub fn a_hung_request_times_out<F: Fetcher>() {
     );
 }
 
+/// A body of exactly `max_body_bytes` is read (here it is not JSON, so it
+/// fails as `parse`); one byte more is `too_large`. The cap is the most a
+/// client reads, not one less.
+pub fn a_body_of_exactly_the_cap_is_read<F: Fetcher>() {
+    let size = 4096;
+    let mock =
+        start(MockWiki::builder().fault(Fault::always(FaultKind::HugeBody(size), &["Exact"])));
+    let mut config = config_for(&mock, 2);
+    config.retry.max_retries = 0;
+    for (cap, kind) in [(size as u64, "parse"), (size as u64 - 1, "too_large")] {
+        config.max_body_bytes = cap;
+        let f: F = build(&config);
+        let results = f.fetch_all(&owned(&["Exact"]), &NoProgress);
+        let err = results[0].as_ref().expect_err("spaces are no answer");
+        assert_eq!(
+            err.kind(),
+            kind,
+            "a {size}-byte body against a cap of {cap}: {err}"
+        );
+    }
+}
+
+/// The longest title MediaWiki stores (255 bytes: 85 three-byte
+/// characters, 765 bytes once percent-encoded) reaches the server as
+/// itself and comes back: the request line and headers fit the client's
+/// buffers.
+pub fn the_longest_title_arrives<F: Fetcher>() {
+    let mock = start(MockWiki::builder());
+    let f: F = build(&config_for(&mock, 2));
+    let longest = "東".repeat(85);
+    assert_eq!(longest.len(), wikifetch_core::MAX_TITLE_BYTES);
+    let results = f.fetch_all(&owned(&[&longest]), &NoProgress);
+    assert_extract(&f, &results[0], &longest, "the longest title");
+    assert_eq!(mock.attempts(&longest), 1);
+}
+
 /// A 5 MB body ends as `too_large` (not retried); the others are fetched.
 pub fn a_huge_body_is_too_large<F: Fetcher>() {
     let mock =
@@ -602,6 +776,56 @@ pub fn a_huge_body_is_too_large<F: Fetcher>() {
     assert_eq!(mock.attempts("Huge"), batches_holding(&f, 3, 1));
     assert_extract(&f, &results[2], "Small too", "beside a huge body");
 }
+
+/// A gzip bomb (about 32 KB of gzip that expand to 32 MiB) against a
+/// 1 MiB body cap ends as `too_large`, not retried, beside titles that
+/// are fetched; and the client's memory never holds the expanded body:
+/// the process's allocation peak during the call grows by less than
+/// [`BOMB_GROWTH_LIMIT`] caps.
+pub fn a_gzip_bomb_is_too_large<F: Fetcher>() {
+    let cap: u64 = 1 << 20;
+    let expanded = 32 << 20;
+    let mock = start(MockWiki::builder().fault(Fault::always(
+        FaultKind::GzipBomb(expanded),
+        &["Bomb", "First bomb"],
+    )));
+    let mut config = config_for(&mock, 4);
+    config.max_body_bytes = cap;
+    let f: F = build(&config);
+    // A first call makes what is made once: connections, pools, buffers,
+    // the mock's bomb, the error's path. Only the second is measured.
+    let warm = f.fetch_all(&owned(&["Warm", "First bomb"]), &NoProgress);
+    assert_eq!(warm[1].as_ref().unwrap_err().kind(), "too_large");
+    ALLOCATOR.reset_peak_usage();
+    let before = ALLOCATOR.current_usage();
+    let results = f.fetch_all(&owned(&["Small", "Bomb", "Small too"]), &NoProgress);
+    let growth = ALLOCATOR.peak_usage().saturating_sub(before);
+    eprintln!("{}: the allocation peak grew by {growth} bytes", f.name());
+    assert_extract(&f, &results[0], "Small", "beside a gzip bomb");
+    let err = results[1].as_ref().expect_err("the bomb was accepted");
+    assert_eq!(err.kind(), "too_large", "{err}");
+    assert_eq!(
+        mock.attempts("Bomb"),
+        batches_holding(&f, 3, 1),
+        "a body over the cap is not retried"
+    );
+    assert_extract(&f, &results[2], "Small too", "beside a gzip bomb");
+    assert!(
+        growth < BOMB_GROWTH_LIMIT * cap as usize,
+        "the allocation peak grew by {growth} bytes for a bomb of {expanded} \
+         bytes against a cap of {cap}"
+    );
+}
+
+/// How many body caps a client's allocation peak may grow by while it
+/// meets a gzip bomb. Reading stops one byte past the cap, but a `Vec`
+/// that doubles its capacity to hold cap + 1 bytes has allocated 2 caps,
+/// and for a moment of its growth holds the old buffer beside the new
+/// one: 3 caps, which is what every strategy measured (3.1 to 3.3 MiB at
+/// a 1 MiB cap; reqwest's chunked read 1.6). The rest is room for the
+/// client's buffers and the in-process mock's threads. A client that
+/// expands the bomb holds at least its 32 caps.
+pub const BOMB_GROWTH_LIMIT: usize = 6;
 
 /// Pages whose introduction is shorter than the sentences asked for: the
 /// one-title strategies return the whole article's first sentences, a
@@ -875,6 +1099,10 @@ pub fn scale_10k_titles_at_c1000<F: Fetcher>() {
 /// behind their back (no thread named `tokio-runtime-*` exists after a
 /// fetch). Not in [`conformance_tests!`]: the tokio strategy starts one.
 pub fn starts_no_tokio_runtime<F: Fetcher>() {
+    run_check("starts_no_tokio_runtime", no_tokio_runtime::<F>);
+}
+
+fn no_tokio_runtime<F: Fetcher>() {
     let mock = start(MockWiki::builder());
     let f: F = build(&config_for(&mock, 4));
     let titles: Vec<String> = (0..20).map(|i| format!("T{i}")).collect();
@@ -897,7 +1125,8 @@ fn assert_in_order(titles: &[String], results: &[FetchResult]) {
     }
 }
 
-/// One `#[test]` per conformance check for the fetcher type given.
+/// One `#[test]` per conformance check for the fetcher type given, each
+/// run by [`run_check`]: under a deadline, and alone where it must be.
 #[macro_export]
 macro_rules! conformance_tests {
     ($fetcher:ty) => {
@@ -910,6 +1139,7 @@ macro_rules! conformance_tests {
             a_fragment_asks_for_its_page,
             missing_page_is_an_error_not_retried,
             invalid_titles_send_nothing,
+            ratelimited_is_retried_like_maxlag,
             redirects_are_followed,
             normalization_is_mapped_back,
             non_nfc_titles_reach_their_page,
@@ -924,6 +1154,9 @@ macro_rules! conformance_tests {
             permanent_faults_end_with_the_right_error,
             a_hung_request_times_out,
             a_huge_body_is_too_large,
+            a_gzip_bomb_is_too_large,
+            a_body_of_exactly_the_cap_is_read,
+            the_longest_title_arrives,
             short_introductions_are_exact,
             a_mixed_list_in_few_requests,
             tls_keeps_every_promise,
@@ -939,7 +1172,7 @@ macro_rules! conformance_tests {
         $(
             #[test]
             fn $check() {
-                $crate::$check::<$fetcher>();
+                $crate::run_check(stringify!($check), $crate::$check::<$fetcher>);
             }
         )*
     };
