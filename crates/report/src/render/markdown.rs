@@ -294,8 +294,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
              90 % interval lies within ±{:.0} % in time (±{:.0} % in CPU time); they **differ** when the 95 % interval excludes \
              1 (no difference), **slightly** when it still reaches inside that margin; otherwise the verdict is **unresolved**. \
              With fewer than {} paired rounds a finding gives the figures and no verdict. These verdicts are exploratory: \
-             this report rests on {} such decisions, not corrected for their number, so among them some are chance. Beside a \
-             figure the mock's arithmetic predicts, the finding is how far the measurement fell from the prediction. \
+             this report rests on {} such decisions, not corrected for their number, so among them some are chance. \
              [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
             wikifetch_stats::Margin::TIME.0 * 100.0,
             wikifetch_stats::Margin::CPU.0 * 100.0,
@@ -311,7 +310,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
          - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
          - The whole run (build excluded) took {:.1} min.\n\
          - {} rows ({} strategy rows, {} reference rows), {} timed calls (before them, one untimed warm-up call per row and one untimed shuffled round); titles that failed: {}; results lost or duplicated: {}.\n\
-         - How rows were timed: the rows of one scenario and C were started together, each made one untimed warm-up call (to open its connections), then all made one untimed shuffled round, then they were timed in rounds: in each round every row made one call, in a freshly shuffled order{}. Rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process.\n",
+         - How rows were timed: in shuffled rounds after one untimed warm-up call each and one untimed shuffled round{}; rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process ([DETAILS.md](DETAILS.md) has the whole procedure).\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -344,16 +343,14 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         compact_table(&mut out, &group);
         let _ = writeln!(
             out,
-            "Every column, each pair of rows compared, and why: [DETAILS.md](DETAILS.md#{}).\n",
+            "Every column, the pairs and why: [DETAILS.md](DETAILS.md#{}).\n",
             anchor(&heading)
         );
     }
     footprint_section(&mut out, log, &figures_of(figures, "memory"));
     out.push_str(
-        "## More\n\n[DETAILS.md](DETAILS.md) holds how to read every column, the rig's own measurements (the mock \
-         against a bare server, its delay accuracy), a summary per scenario, every full table and pair table, the \
-         reasons behind each result, instructions per request, the lesson's Python beside its Rust twins, the lesson \
-         against a real network, and the caveats.\n",
+        "## More\n\n[DETAILS.md](DETAILS.md): how to read every column, the rig's own measurements, every table, \
+         pair table and reason, instructions per request, the lesson's Python, and the caveats.\n",
     );
     out
 }
@@ -782,8 +779,7 @@ pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
         out,
         "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
          so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
-         5 ms. One measurement per row and C: no interval. Each measurement, idle and at the peak: \
-         [DETAILS.md](DETAILS.md#{}).",
+         5 ms. One measurement per row and C: no interval ([each one](DETAILS.md#{})).",
         time(setup.delay_s),
         anchor(FOOTPRINT_HEADING)
     );
