@@ -201,3 +201,22 @@ fn details_has_no_wall_of_text_and_no_output_says_indistinguishable() {
         );
     }
 }
+
+/// `results.csv` is CSV: a CSV parser reads it back, and every row is as
+/// wide as its header (a latency spec with a comma once broke `jitter`'s).
+#[test]
+fn the_committed_csv_parses_with_every_row_as_wide_as_its_header() {
+    let text = read("results/results.csv");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let width = reader
+        .headers()
+        .unwrap_or_else(|e| panic!("results.csv's header: {e}"))
+        .len();
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap_or_else(|e| panic!("results.csv: {e}"));
+        assert_eq!(record.len(), width, "{record:?}");
+        rows += 1;
+    }
+    assert!(rows > 0, "results.csv has no rows");
+}
