@@ -291,36 +291,27 @@ impl Side {
     /// agree (with the smallest advantage), unknown when they do not.
     fn of_all(sides: &[Side]) -> Option<Side> {
         let first = *sides.first()?;
+        let kind = std::mem::discriminant(&first);
+        if sides.iter().any(|s| std::mem::discriminant(s) != kind) {
+            return Some(Side::Unknown);
+        }
+        let least = sides
+            .iter()
+            .filter_map(Side::percent)
+            .fold(f64::INFINITY, f64::min);
         Some(match first {
-            Side::Tasks(_) if sides.iter().all(|s| matches!(s, Side::Tasks(_))) => Side::Tasks(
-                sides
-                    .iter()
-                    .filter_map(|s| {
-                        if let Side::Tasks(p) = s {
-                            Some(*p)
-                        } else {
-                            None
-                        }
-                    })
-                    .fold(f64::INFINITY, f64::min),
-            ),
-            Side::Threads(_) if sides.iter().all(|s| matches!(s, Side::Threads(_))) => {
-                Side::Threads(
-                    sides
-                        .iter()
-                        .filter_map(|s| {
-                            if let Side::Threads(p) = s {
-                                Some(*p)
-                            } else {
-                                None
-                            }
-                        })
-                        .fold(f64::INFINITY, f64::min),
-                )
-            }
-            Side::Same if sides.iter().all(|s| *s == Side::Same) => Side::Same,
-            _ => Side::Unknown,
+            Side::Tasks(_) => Side::Tasks(least),
+            Side::Threads(_) => Side::Threads(least),
+            same_or_unknown => same_or_unknown,
         })
+    }
+
+    /// The advantage of the side that was faster, in per cent.
+    fn percent(&self) -> Option<f64> {
+        match self {
+            Side::Tasks(p) | Side::Threads(p) => Some(*p),
+            Side::Same | Side::Unknown => None,
+        }
     }
 }
 
@@ -363,10 +354,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
             };
             let least = sides
                 .iter()
-                .filter_map(|s| match s {
-                    Side::Tasks(p) | Side::Threads(p) => Some(*p),
-                    _ => None,
-                })
+                .filter_map(Side::percent)
                 .fold(f64::INFINITY, f64::min);
             match sides[0] {
                 Side::Same => format!("at {at} threads and tasks took the same time (within ±1 %)"),
