@@ -97,7 +97,7 @@ fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
         time(one.median_s),
         one.requests_per_call,
         pair.predicted,
-        one.median_s / b.median_s,
+        ratio(one, b).map_or(one.median_s / b.median_s, |r| r.point),
     );
     if let Some(words) = model_at_low_c(rows, log) {
         let _ = write!(text, " {words}");

@@ -309,13 +309,14 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
         let (b_faster, rounds) = rounds_faster(b, a);
         return match r.verdict() {
             Verdict::Equivalent { measurable: true } => format!(
-                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} over {}: 90 % interval {}; {} took longer in {b_faster} of {rounds} rounds)",
+                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} took {} % {} {}, 90 % interval; {} took longer in {b_faster} of {rounds} rounds)",
                 label(a),
                 label(b),
                 margin(&r),
                 label(a),
-                label(b),
+                pc((r.point - 1.0) * 100.0),
                 bracket90(&r),
+                if r.point > 1.0 { "longer" } else { "less" },
                 label(a)
             ),
             Verdict::Equivalent { measurable: false } => format!(
@@ -982,6 +983,10 @@ pub(crate) mod tests {
         // 0.5 % slower in every round: sure, but within the 1 % margin:
         // equivalent, and measurably apart, in either order.
         let close = slower(1.005);
+        // Each order says which row took longer, never a bare distance.
+        let (ab, ba) = (two(close.clone(), b.clone()), two(b.clone(), close.clone()));
+        assert!(ab.contains("`a` took 0.5 % [") && ab.contains("] longer, 90 % interval"), "{ab}");
+        assert!(ba.contains("`b` took 0.5 % [") && ba.contains("] less, 90 % interval"), "{ba}");
         for text in [two(close.clone(), b.clone()), two(b.clone(), close)] {
             assert!(
                 text.contains("are equivalent in time here, within ±1 %, though measurably apart"),
