@@ -985,8 +985,14 @@ pub(crate) mod tests {
         let close = slower(1.005);
         // Each order says which row took longer, never a bare distance.
         let (ab, ba) = (two(close.clone(), b.clone()), two(b.clone(), close.clone()));
-        assert!(ab.contains("`a` took 0.5 % [") && ab.contains("] longer, 90 % interval"), "{ab}");
-        assert!(ba.contains("`b` took 0.5 % [") && ba.contains("] less, 90 % interval"), "{ba}");
+        assert!(
+            ab.contains("`a` took 0.5 % [") && ab.contains("] longer, 90 % interval"),
+            "{ab}"
+        );
+        assert!(
+            ba.contains("`b` took 0.5 % [") && ba.contains("] less, 90 % interval"),
+            "{ba}"
+        );
         for text in [two(close.clone(), b.clone()), two(b.clone(), close)] {
             assert!(
                 text.contains("are equivalent in time here, within ±1 %, though measurably apart"),
