@@ -4,11 +4,15 @@
 //! Round `i` of row `a` and round `i` of row `b` ran in the same round, so
 //! their log ratio `d_i = ln(a_i / b_i)` has the machine's drift of that
 //! round cancelled. The estimate is the Hodges–Lehmann estimate of the
-//! centre of the `d_i` (the median of their pairwise means), whose interval
-//! is the exact distribution-free one of the Wilcoxon signed-rank test
-//! (Hollander and Wolfe, *Nonparametric Statistical Methods*, §3.3): one
-//! slow round moves it by little, where it moves a ratio of means by its
-//! whole excess. The sign count ("slower in k of n rounds") and its exact
+//! centre of the `d_i` (the median of their pairwise means, a
+//! pseudo-median), whose interval is the one of the Wilcoxon signed-rank
+//! test (Hollander and Wolfe, *Nonparametric Statistical Methods*, §3.3):
+//! one slow round moves the estimate by little, where it moves a ratio of
+//! means by its whole excess, but at ten rounds it alone can set the 95 %
+//! interval's far end. The interval's level is exact only for independent
+//! `d_i` symmetric about their centre; rounds run one after another in the
+//! same processes, so it is approximate, and it covers the noise between
+//! rounds of one run, not between processes or runs. The sign count ("slower in k of n rounds") and its exact
 //! two-sided sign-test p-value go with it.
 //!
 //! A verdict is earned by the intervals against a margin of practical
@@ -86,8 +90,9 @@ pub enum Verdict {
     },
     /// The 95 % interval lies wholly beyond the margin, on one side.
     Differs,
-    /// The 95 % interval excludes 1 but reaches inside the margin.
-    DiffersSlightly,
+    /// The 95 % interval excludes 1 but reaches inside the margin: the
+    /// direction is established, whether the size passes the margin is not.
+    DiffersBySizeUnknown,
     /// The 95 % interval includes 1 and reaches beyond the margin: this run
     /// cannot tell.
     Unresolved,
@@ -99,7 +104,7 @@ impl Verdict {
     /// Whether the verdict states that the rows differ (by a little or by
     /// more than the margin).
     pub fn names_a_difference(self) -> bool {
-        matches!(self, Self::Differs | Self::DiffersSlightly)
+        matches!(self, Self::Differs | Self::DiffersBySizeUnknown)
     }
 }
 
@@ -174,7 +179,7 @@ impl Paired {
         } else if beyond {
             Verdict::Differs
         } else if excludes_one {
-            Verdict::DiffersSlightly
+            Verdict::DiffersBySizeUnknown
         } else {
             Verdict::Unresolved
         }
@@ -325,7 +330,7 @@ mod tests {
         assert_eq!(of(0.90, 0.01), Verdict::Differs);
         // 1.5 % apart with noise of ±2 %: the 95 % interval
         // excludes 1 but reaches inside the margin.
-        assert_eq!(of(1.015, 0.02), Verdict::DiffersSlightly);
+        assert_eq!(of(1.015, 0.02), Verdict::DiffersBySizeUnknown);
         // Noise of ±10 % around no difference: cannot tell.
         assert_eq!(of(1.0, 0.10), Verdict::Unresolved);
         // Five rounds: figures only.

@@ -61,7 +61,7 @@ pub struct Row {
     /// For uneven latency, an in-order queue's time over the mock's delays,
     /// averaged over the rounds' layouts (a schedule, not a bound).
     pub queue_s: Option<f64>,
-    /// The floor: the reference client's mean time for the same N, C and
+    /// The floor: the reference client's median time for the same N, C and
     /// mock in this run.
     pub floor_s: Option<f64>,
     /// This row's time over the floor's, round by round (paired), with its
@@ -72,7 +72,7 @@ pub struct Row {
     /// floor / mean; `None` when the floor row is rig-bound (it then
     /// measures the mock, not a near-free client).
     pub efficiency_floor: Option<f64>,
-    /// Sequential's mean in this scenario / mean.
+    /// Sequential's median in this scenario / this row's median.
     pub speedup: Option<f64>,
     /// Failed titles over all calls (should be 0).
     pub errors: u64,
@@ -344,7 +344,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         // floor for a row that sends twenty.
         let floor = find(&row.scenario, REFERENCE, Some(row.concurrency))
             .filter(|_| row.titles_per_request == 1);
-        row.floor_s = floor.map(|f| f.mean_s);
+        row.floor_s = floor.map(|f| f.median_s);
         row.floor_ratio = floor.and_then(|f| Paired::of(&row.walls, &f.walls, Margin::TIME));
         row.floor_ratio_without_outliers = floor.and_then(|f| without_outliers(row, f));
         row.efficiency_floor = floor
@@ -352,7 +352,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             .and(row.floor_ratio)
             .map(|r| 1.0 / r.point);
         if row.strategy != REFERENCE {
-            row.speedup = find(&row.scenario, "sequential", None).map(|s| s.mean_s / row.mean_s);
+            row.speedup = find(&row.scenario, "sequential", None).map(|s| s.median_s / row.median_s);
         }
     }
     pair_up(&mut rows);

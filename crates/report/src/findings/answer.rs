@@ -88,8 +88,8 @@ fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
     let (b, one) = (pair.batched, pair.one);
     let mut text = format!(
         "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks: at \
-         C = {}, {} titles took {} as {:.0} requests against {} as {:.0} (the mock predicts {:.2}× the speed; \
-         measured {:.2}×).",
+         C = {}, {} titles took {} as {:.0} requests against {} as {:.0} (predicted {:.2}× the speed, measured \
+         {:.2}×; {} rounds, no interval).",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -98,6 +98,7 @@ fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
         one.requests_per_call,
         pair.predicted,
         ratio(one, b).map_or(one.median_s / b.median_s, |r| r.point),
+        b.rounds,
     );
     if let Some(words) = model_at_low_c(rows, log) {
         let _ = write!(text, " {words}");
@@ -126,17 +127,10 @@ fn model_at_low_c(rows: &[Row], log: &RunLog) -> Option<String> {
     if over.is_empty() || !worst.is_finite() {
         return None;
     }
-    let best = over.iter().copied().fold(f64::INFINITY, f64::min);
-    let words = if worst < 5.0 {
-        "the model barely matters"
-    } else {
-        "the model already matters"
-    };
     Some(format!(
-        "At C = {c} every pool and task strategy took {} to {} % longer than a client that only sends the \
-         requests: {words}.",
-        pc(best.max(0.0)),
-        pc(worst),
+        "At C = {c} every pool and task strategy took at most {} % longer than a client that only sends the \
+         requests.",
+        pc(worst.max(0.0)),
     ))
 }
 
@@ -266,12 +260,15 @@ fn table(
 /// verdict came down on, with the task row's advantage in per cent.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Side {
-    /// Tasks took less time: by this many per cent of the threads' time.
+    /// Tasks took less time: by at least this many per cent of the threads'
+    /// time (the 95 % interval's near end).
     Tasks(f64),
-    /// Threads took less time.
+    /// Threads took less time, by at least this many per cent.
     Threads(f64),
     /// Equivalent within the margin.
     Same,
+    /// The task rows' verdicts disagree (one faster, one equivalent…).
+    Mixed,
     /// This run cannot tell (or too few rounds).
     Unknown,
 }
@@ -279,8 +276,8 @@ enum Side {
 fn side(threads: &Row, task: &Row) -> Option<Side> {
     let r = ratio(threads, task)?;
     Some(match r.verdict() {
-        v if v.names_a_difference() && r.point > 1.0 => Side::Tasks((1.0 - 1.0 / r.point) * 100.0),
-        v if v.names_a_difference() => Side::Threads((1.0 - r.point) * 100.0),
+        v if v.names_a_difference() && r.point > 1.0 => Side::Tasks((1.0 - 1.0 / r.low) * 100.0),
+        v if v.names_a_difference() => Side::Threads((1.0 - r.high) * 100.0),
         Verdict::Equivalent { .. } => Side::Same,
         _ => Side::Unknown,
     })
@@ -293,7 +290,7 @@ impl Side {
         let first = *sides.first()?;
         let kind = std::mem::discriminant(&first);
         if sides.iter().any(|s| std::mem::discriminant(s) != kind) {
-            return Some(Side::Unknown);
+            return Some(Side::Mixed);
         }
         let least = sides
             .iter()
@@ -310,7 +307,7 @@ impl Side {
     fn percent(&self) -> Option<f64> {
         match self {
             Side::Tasks(p) | Side::Threads(p) => Some(*p),
-            Side::Same | Side::Unknown => None,
+            Side::Same | Side::Mixed | Side::Unknown => None,
         }
     }
 }
@@ -324,6 +321,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
         Side::Tasks(_) => 1,
         Side::Threads(_) => 2,
         Side::Unknown => 3,
+        Side::Mixed => 4,
     };
     // Runs of consecutive C with the same kind of verdict.
     let mut runs: Vec<(Vec<usize>, Vec<Side>)> = Vec::new();
@@ -339,8 +337,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
     let n = runs.len();
     let said: Vec<String> = runs
         .iter()
-        .enumerate()
-        .map(|(i, (cs, sides))| {
+        .map(|(cs, sides)| {
             let at = match cs.as_slice() {
                 [one] => format!("C = {one}"),
                 [init @ .., last] => format!(
@@ -357,14 +354,9 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
                 .filter_map(Side::percent)
                 .fold(f64::INFINITY, f64::min);
             match sides[0] {
-                Side::Same => format!("at {at} threads and tasks took the same time (within ±1 %)"),
-                Side::Tasks(_) if i + 1 == n && i > 0 => format!(
-                    "from C = {} on, every task row was faster, by at least {} %",
-                    cs[0],
-                    pc(least)
-                ),
+                Side::Same => format!("at {at} threads and tasks were within ±1 % (90 % intervals)"),
                 Side::Tasks(_) => format!(
-                    "at {at} every task row was faster, by at least {} %",
+                    "at {at} every task row was faster, by at least {} % (95 % intervals)",
                     pc(least)
                 ),
                 Side::Threads(_) => format!(
@@ -372,6 +364,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
                     pc(least)
                 ),
                 Side::Unknown => format!("at {at} this run cannot tell them apart"),
+                Side::Mixed => format!("at {at} the task rows' verdicts disagree"),
             }
         })
         .collect();
@@ -397,13 +390,13 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
             cs(&same)
         ),
         (false, true, _) if tail_tasks => format!(
-            "So {}from C = {} on, tasks save time.",
+            "So {}at {} tasks saved time.",
             if same.is_empty() {
                 String::new()
             } else {
-                format!("a pool of threads does as well at {}; ", cs(&same))
+                format!("a pool of threads did as well at {}; ", cs(&same))
             },
-            runs[n - 1].0[0]
+            cs(&runs[n - 1].0)
         ),
         (false, true, _) => {
             "So tasks saved time wherever the run could tell them apart.".to_owned()
@@ -414,7 +407,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
         (false, false, _) => "So which is faster depends on C here.".to_owned(),
     };
     format!(
-        "**Which when.** {}. {advice}",
+        "**Which when** (this run). {}. {advice}",
         capitalized(&said.join("; "))
     )
 }
@@ -463,7 +456,7 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
                 _ => "was not told apart in time".to_owned(),
             };
             Some(format!(
-                "{} against {} (`{}`) {verdict} at C = {c}, CPU {} against {}",
+                "{} against {} (`{}`) {verdict} at C = {c}, CPU (no delay) {} against {}",
                 facts(&other.strategy),
                 facts(&control.strategy),
                 other.strategy,
@@ -496,7 +489,7 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
     let waves = best.titles.div_ceil(top);
     let _ = write!(
         text,
-        " With a fixed delay, ⌈N/C⌉ waves (C = {top}: {waves} × {} = {}; fastest {}).",
+        " With a fixed delay, ⌈N/C⌉ waves (C = {top}: {waves} × {} = {}; fastest row {}).",
         time(delay),
         time(waves as f64 * delay),
         time(best.median_s)
@@ -514,8 +507,8 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
             let by_mean = jitter.titles as f64 / c as f64 * mean;
             let _ = write!(
                 text,
-                " With uneven delays (C = {c}; median {}, mean {}), the waves of the median predict {}, the mean \
-                 {}; fastest {}, {:.1}× the waves.",
+                " With uneven delays (C = {c}; median {}, mean {}): waves {}, mean rule {}, fastest row {} ({:.1}× \
+                 the waves).",
                 time(jitter.typical_delay_s),
                 time(mean),
                 time(by_median),
@@ -534,10 +527,11 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
         "**Keep connections alive.** Over a {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} more, {:.1} round trips; TCP's and TLS's handshakes predict 2.",
+         `requests.get`) cost {} more, {:.1} round trips ({} rounds); TCP's and TLS's handshakes predict 2.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
+        k.price.ratio.rounds,
     ))
 }
 
@@ -560,8 +554,8 @@ fn default_pool(rows: &[Row]) -> Option<String> {
         })
         .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     Some(format!(
-        "**Not `{}` for I/O.** At C = {} it kept {in_flight} request{} in flight (one per CPU): {} against {} for \
-         `{}`.",
+        "**Not `{}` for I/O.** At C = {} it kept {in_flight} request{} in flight (one per CPU): {} against {} \
+         (`{}`).",
         capped.strategy,
         capped.concurrency,
         if in_flight == 1 { "" } else { "s" },
@@ -776,7 +770,7 @@ mod tests {
     }
 
     fn which_when_of(text: &str) -> &str {
-        let start = text.find("**Which when.**").expect("a which-when");
+        let start = text.find("**Which when** (this run).").expect("a which-when");
         &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)]
     }
 
@@ -786,17 +780,15 @@ mod tests {
         let text = answer(&rows(1.0, 1.08), &log());
         let which = which_when_of(&text);
         assert!(
-            which.contains("At C = 10 threads and tasks took the same time"),
+            which.contains("At C = 10 threads and tasks were within ±1 % (90 % intervals)"),
             "{which}"
         );
         assert!(
-            which.contains("from C = 100 on, every task row was faster, by at least 7."),
+            which.contains("at C = 100 every task row was faster, by at least 7.3 % (95 % intervals)"),
             "{which}"
         );
         assert!(
-            which.contains(
-                "So a pool of threads does as well at C = 10; from C = 100 on, tasks save time."
-            ),
+            which.contains("So a pool of threads did as well at C = 10; at C = 100 tasks saved time."),
             "{which}"
         );
         // They tie everywhere.

@@ -573,9 +573,8 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains(
-                "`thread-pool-hyper` is slightly faster than `tokio-current-thread`, by 804 µs"
-            ),
+            text.contains("`thread-pool-hyper` is 804 µs faster than `tokio-current-thread`")
+                && text.contains("whether by more than ±1 % this run cannot say"),
             "{text}"
         );
         assert!(!text.contains(" -") && !text.contains("[-"), "{text}");

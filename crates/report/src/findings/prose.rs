@@ -134,8 +134,8 @@ pub(crate) fn vs_floor(r: &Row) -> String {
                     "{by} % {side} the floor ({} rounds: no verdict)",
                     ratio.rounds
                 ),
-                Verdict::DiffersSlightly => format!(
-                    "{by} % {} {side} the floor, a difference that may be under {}",
+                Verdict::DiffersBySizeUnknown => format!(
+                    "{by} % {} {side} the floor, a difference that may be under {} or over",
                     bracket(&ratio),
                     margin(&ratio)
                 ),
@@ -244,45 +244,20 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
 /// took 3.0 % [2.1 – 3.9 %] longer)", or that this run cannot tell them
 /// apart.
 pub(crate) fn compare_two(a: &Row, b: &Row) -> String {
-    let text = compare_two_rounds(a, b);
-    match against(a, b).and_then(|v| Some((v.time?, v.time_without_outliers?))) {
-        Some((all, without)) if all.verdict() != without.verdict_of_intervals() => format!(
-            "{text}; without the outlier rounds ({}), {}",
-            outlier_names(a, b),
-            verdict_words(&without)
-        ),
-        _ => text,
-    }
+    compare_two_rounds(a, b)
 }
 
-/// "round 4 of `a`": the rounds beyond three scaled MADs of either row.
-fn outlier_names(a: &Row, b: &Row) -> String {
-    [a, b]
-        .iter()
-        .flat_map(|r| {
-            r.outlier_rounds
-                .iter()
-                .map(move |i| format!("round {} of {}", i + 1, label(r)))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// What a comparison's intervals say, in a few words, with its rounds: for
-/// a second look beside the comparison's own verdict.
+/// A second look at a comparison, in a few words: its estimate and
+/// interval over the rounds left, never a verdict (it is computed after
+/// looking at the data, and often from fewer rounds than a verdict needs).
 pub(crate) fn verdict_words(r: &Paired) -> String {
-    let words = match r.verdict_of_intervals() {
-        Verdict::Equivalent { .. } => format!("equivalent within {}", margin(r)),
-        v if v.names_a_difference() => format!(
-            "{} % {} {}",
-            pc((r.point - 1.0) * 100.0),
-            bracket(r),
-            if r.point > 1.0 { "longer" } else { "shorter" }
-        ),
-        Verdict::TooFewRounds => "no interval".to_owned(),
-        _ => format!("unresolved {}", bracket(r)),
-    };
-    format!("{words} ({} rounds)", r.rounds)
+    let side = if r.point > 1.0 { "longer" } else { "shorter" };
+    format!(
+        "{} % {} {side} ({} rounds; a second look, not a verdict)",
+        pc((r.point - 1.0) * 100.0),
+        bracket(r),
+        r.rounds
+    )
 }
 
 /// [`compare_two`] without the outlier note.
@@ -349,20 +324,19 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
     // The time saved, from the same estimate: the faster row's median
     // call times the slower one's excess.
     let saved = fast.median_s * (slow_over_fast.point - 1.0);
-    let slightly = r.verdict() == Verdict::DiffersSlightly;
-    let by = if slightly {
-        format!("slightly faster than {}, by {}", label(slow), time(saved))
-    } else {
-        format!("{} faster than {}", time(saved), label(slow))
-    };
+    let unsized_ = r.verdict() == Verdict::DiffersBySizeUnknown;
+    let by = format!("{} faster than {}", time(saved), label(slow));
     format!(
         "{} is {by} ({} took {} % {} longer{}; slower in {} of {} rounds)",
         label(fast),
         label(slow),
         pc((slow_over_fast.point - 1.0) * 100.0),
         bracket(&slow_over_fast),
-        if slightly {
-            format!(", an interval that reaches inside {}", margin(&r))
+        if unsized_ {
+            format!(
+                "; faster, but whether by more than {} this run cannot say",
+                margin(&r)
+            )
         } else {
             String::new()
         },
@@ -697,8 +671,8 @@ pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) ->
     let pairs = both.len() * (both.len() - 1) / 2;
     let mut text = format!(
         "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1) \
-         make {pairs} pairs; {tied} have CPU times this run cannot tell apart (paired interval containing 1, or within \
-         1 %); ",
+         make {pairs} pairs; {tied} have CPU times this run does not show to differ (equivalent within ±5 %, or \
+         unresolved); ",
         both.len()
     );
     if disagree.is_empty() {
@@ -1118,10 +1092,10 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn an_outlier_round_is_named_with_the_verdict_without_it() {
+    fn an_outlier_round_is_named_and_looked_at_again_without_a_verdict() {
         // `a` 0.5 % over `b` in every round but two, where it took 40 %
-        // longer: the intervals stretch past the margin, so the verdict
-        // without those rounds is shown beside the verdict with them.
+        // longer: the two rounds are named, and the comparison without
+        // them is a second look with its rounds, never a verdict.
         let b = row("b", 10, 0.2, 0.0005, 0.0);
         let mut walls = b.walls.iter().map(|w| w * 1.005).collect::<Vec<_>>();
         walls[3] *= 1.4;
@@ -1133,16 +1107,11 @@ pub(crate) mod tests {
             ..b.clone()
         };
         assert_eq!(a.outlier_rounds, [3, 6]);
-        let [a, b] = paired([a, b]);
-        let text = compare_two(&a, &b);
-        assert!(
-            text.contains("without the outlier rounds (round 4 of `a`, round 7 of `a`)"),
-            "{text}"
-        );
-        assert!(
-            text.ends_with("equivalent within ±1 % (8 rounds)"),
-            "{text}"
-        );
+        let without = crate::analysis::without_outliers(&a, &b).unwrap();
+        let words = verdict_words(&without);
+        assert!(words.starts_with("0.5 % ["), "{words}");
+        assert!(words.ends_with("longer (8 rounds; a second look, not a verdict)"), "{words}");
+        assert!(!words.contains("equivalent") && !words.contains("differ"), "{words}");
     }
 
     #[test]
@@ -1182,7 +1151,7 @@ pub(crate) mod tests {
             "{text}"
         );
         assert!(
-            text.contains("0 have CPU times this run cannot tell apart"),
+            text.contains("0 have CPU times this run does not show to differ"),
             "{text}"
         );
         let (pool, smol, tokio) = (

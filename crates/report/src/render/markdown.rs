@@ -156,8 +156,8 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
         let _ = writeln!(
             out,
             "**Pairs at C = {c}**: each cell is the row's time over the column's (the Hodges–Lehmann estimate over rounds); **faster** or \
-             **slower** when its 95 % interval excludes 1, **=** when its 90 % interval lies within ±1 % (equivalent), \
-             **?** otherwise (unresolved).\n"
+             **slower** when its 95 % interval excludes 1 and its 90 % interval is not inside ±1 %, **=** when its 90 % \
+             interval lies within ±1 % (equivalent), **?** otherwise (unresolved).\n"
         );
         let header: Vec<String> = at.iter().map(|r| format!("`{}`", r.strategy)).collect();
         let _ = writeln!(
@@ -290,16 +290,18 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         let _ = writeln!(
             out,
             "\nEach finding is computed from this run's rows; brackets hold 95 % intervals of the paired ratio (the \
-             Hodges–Lehmann estimate over rounds, exact Wilcoxon intervals). Two rows are called **equivalent** only when the \
-             90 % interval lies within ±{:.0} % in time (±{:.0} % in CPU time); they **differ** when the 95 % interval excludes \
-             1 (no difference), **slightly** when it still reaches inside that margin; otherwise the verdict is **unresolved**. \
-             With fewer than {} paired rounds a finding gives the figures and no verdict. These verdicts are exploratory: \
-             this report rests on {} such decisions, not corrected for their number, so among them some are chance. \
-             [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+             Hodges–Lehmann estimate over rounds, Wilcoxon intervals). Two rows are **equivalent** when the 90 % \
+             interval lies within ±{:.0} % in time (±{:.0} % in CPU time); otherwise they **differ** when the 95 % interval \
+             excludes 1 (no difference), with the size left open when it reaches inside the margin, and are **unresolved** \
+             when it does not. With fewer than {} paired rounds a finding gives the figures and no verdict. The intervals \
+             cover the noise between rounds in this run's processes, not between processes or runs. The verdicts are \
+             exploratory: {} time comparisons (more for CPU), uncorrected; if no pair really differed, about {} of them \
+             would be called different by chance. [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
             wikifetch_stats::Margin::TIME.0 * 100.0,
             wikifetch_stats::Margin::CPU.0 * 100.0,
             wikifetch_stats::MIN_ROUNDS,
             decisions(rows),
+            (decisions(rows) as f64 * 0.05).round(),
         );
     }
     let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
@@ -501,7 +503,7 @@ pub(crate) fn floor_cell(r: &Row) -> String {
         (false, false) => format!("{} % {side}", prose::pc(pct(f.point))),
     };
     match f.verdict() {
-        Verdict::Differs | Verdict::DiffersSlightly => point,
+        Verdict::Differs | Verdict::DiffersBySizeUnknown => point,
         Verdict::Equivalent { .. } => format!("= {point}"),
         Verdict::Unresolved => format!("? {point}"),
         Verdict::TooFewRounds => format!("{point} ({} rounds)", f.rounds),
@@ -586,7 +588,8 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
          - Every scenario but `wan` runs on loopback with plain HTTP. `wan`'s network is modelled: a delay line in the mock's process holds each byte for half the round trip each way and delays a new connection's first byte by one more, but it drops nothing, reorders nothing and has no bandwidth limit, and it cannot model TCP's slow start or a handshake lost and resent. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is tens to hundreds of milliseconds, and each new connection pays TCP's and TLS's round trips, as `wan` shows.\n\
-         - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario. The intervals (BCa bootstrap over {} rounds) assume the rounds are independent and are approximate at so few rounds. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
+         - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario.\n\
+         - The comparisons' intervals (Wilcoxon signed-rank, over {} rounds) assume the rounds' paired differences are independent and symmetric; rounds run one after another in the same processes, so they are approximate, and they say nothing of the variation between processes or runs, which a second run shows. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
             format!(
