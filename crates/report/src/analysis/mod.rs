@@ -352,7 +352,8 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             .and(row.floor_ratio)
             .map(|r| 1.0 / r.point);
         if row.strategy != REFERENCE {
-            row.speedup = find(&row.scenario, "sequential", None).map(|s| s.median_s / row.median_s);
+            row.speedup =
+                find(&row.scenario, "sequential", None).map(|s| s.median_s / row.median_s);
         }
     }
     pair_up(&mut rows);

@@ -354,7 +354,9 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
                 .filter_map(Side::percent)
                 .fold(f64::INFINITY, f64::min);
             match sides[0] {
-                Side::Same => format!("at {at} threads and tasks were within ±1 % (90 % intervals)"),
+                Side::Same => {
+                    format!("at {at} threads and tasks were within ±1 % (90 % intervals)")
+                }
                 Side::Tasks(_) => format!(
                     "at {at} every task row was faster, by at least {} % (95 % intervals)",
                     pc(least)
@@ -770,7 +772,9 @@ mod tests {
     }
 
     fn which_when_of(text: &str) -> &str {
-        let start = text.find("**Which when** (this run).").expect("a which-when");
+        let start = text
+            .find("**Which when** (this run).")
+            .expect("a which-when");
         &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)]
     }
 
@@ -784,11 +788,15 @@ mod tests {
             "{which}"
         );
         assert!(
-            which.contains("at C = 100 every task row was faster, by at least 7.3 % (95 % intervals)"),
+            which.contains(
+                "at C = 100 every task row was faster, by at least 7.3 % (95 % intervals)"
+            ),
             "{which}"
         );
         assert!(
-            which.contains("So a pool of threads did as well at C = 10; at C = 100 tasks saved time."),
+            which.contains(
+                "So a pool of threads did as well at C = 10; at C = 100 tasks saved time."
+            ),
             "{which}"
         );
         // They tie everywhere.

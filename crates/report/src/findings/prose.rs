@@ -1110,8 +1110,14 @@ pub(crate) mod tests {
         let without = crate::analysis::without_outliers(&a, &b).unwrap();
         let words = verdict_words(&without);
         assert!(words.starts_with("0.5 % ["), "{words}");
-        assert!(words.ends_with("longer (8 rounds; a second look, not a verdict)"), "{words}");
-        assert!(!words.contains("equivalent") && !words.contains("differ"), "{words}");
+        assert!(
+            words.ends_with("longer (8 rounds; a second look, not a verdict)"),
+            "{words}"
+        );
+        assert!(
+            !words.contains("equivalent") && !words.contains("differ"),
+            "{words}"
+        );
     }
 
     #[test]
