@@ -37,6 +37,12 @@ fn per_wave(r: &Row) -> Option<f64> {
     (r.sound() && reached).then(|| r.median_s / waves.max(1) as f64)
 }
 
+/// " ⚠" after a figure whose row was rig-bound or broke its premise: it is
+/// shown, and nothing is concluded from it.
+fn flag(r: &Row) -> &'static str {
+    if r.sound() { "" } else { " ⚠" }
+}
+
 /// The concurrencies `scenario` ran at, ascending.
 fn concurrencies(rows: &[Row], scenario: &str) -> Vec<usize> {
     let mut cs: Vec<usize> = of(rows, scenario, None)
@@ -87,9 +93,9 @@ fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
     let pair = super::listed::batching_pair(rows)?;
     let (b, one) = (pair.batched, pair.one);
     let mut text = format!(
-        "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks: at \
-         C = {}, {} titles took {} as {:.0} requests against {} as {:.0} (predicted {:.2}× the speed, measured \
-         {:.2}×; {} rounds, no interval).",
+        "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks; \
+         on the mock (a batch costs one title's delay), at C = {} {} titles took {} as {:.0} requests against \
+         {} as {:.0} (predicted {:.2}×, measured {:.2}×; {} rounds).",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -127,9 +133,15 @@ fn model_at_low_c(rows: &[Row], log: &RunLog) -> Option<String> {
     if over.is_empty() || !worst.is_finite() {
         return None;
     }
+    let capped: Vec<String> = of(rows, "latency", Some(c))
+        .into_iter()
+        .filter(|r| r.capped)
+        .map(|r| format!(" but `{}`", r.strategy))
+        .collect();
     Some(format!(
-        "At C = {c} every pool and task strategy took at most {} % longer than a client that only sends the \
+        "In `latency` at C = {c}, every strategy{} took at most {} % longer than a client that only sends the \
          requests.",
+        capped.join(""),
         pc(worst.max(0.0)),
     ))
 }
@@ -164,8 +176,8 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         .map_or("the same client".to_owned(), |f| f.client.clone());
     let cpus = log.split.client.len().max(1);
     let mut out = format!(
-        "**For an API that allows many requests in flight**, threads against tasks with the same HTTP client \
-         ({client}), {} titles at C = {}, the client on {}:\n\n",
+        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}), {} \
+         titles at C = {}, client on {}:\n\n",
         at_top.first().map_or(0, |r| r.titles),
         cs.iter()
             .map(ToString::to_string)
@@ -192,7 +204,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             Some((c, Side::of_all(&sides)?))
         })
         .collect();
-    let _ = write!(out, "{}", which_when(&verdicts, &threads_name));
+    let _ = write!(out, "{}", which_when(&verdicts, &threads_name, &task_names));
     if let Some(words) = client_share(rows, log, top) {
         let _ = write!(out, "\n\n{words}");
     }
@@ -237,7 +249,9 @@ fn table(
             .collect();
         let cpu = cpu_c
             .and_then(|c| find(&of(rows, "overhead", Some(c)), name))
-            .map_or("–".into(), |r| us3(r.client_cpu_per_request_s));
+            .map_or("–".into(), |r| {
+                format!("{}{}", us3(r.client_cpu_per_request_s), flag(r))
+            });
         let (kib, count) = log
             .footprint
             .as_ref()
@@ -315,7 +329,15 @@ impl Side {
 /// "Which when", from the verdicts at each C in ascending order: where
 /// threads kept up, where tasks pulled ahead (and from which C on), where
 /// this run cannot tell; then the advice those verdicts support.
-fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
+fn which_when(verdicts: &[(usize, Side)], threads: &str, tasks: &[String]) -> String {
+    let task_list = {
+        let names: Vec<String> = tasks.iter().map(|t| format!("`{t}`")).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    };
     let kind = |s: &Side| match s {
         Side::Same => 0,
         Side::Tasks(_) => 1,
@@ -354,19 +376,17 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str) -> String {
                 .filter_map(Side::percent)
                 .fold(f64::INFINITY, f64::min);
             match sides[0] {
-                Side::Same => {
-                    format!("at {at} threads and tasks were within ±1 % (90 % intervals)")
-                }
+                Side::Same => format!("at {at} threads and tasks were within ±1 %"),
                 Side::Tasks(_) => format!(
-                    "at {at} every task row was faster, by at least {} % (95 % intervals)",
+                    "at {at} {task_list} were each faster, by at least {} %",
                     pc(least)
                 ),
                 Side::Threads(_) => format!(
-                    "at {at} `{threads}` was faster than every task row, by at least {} %",
+                    "at {at} `{threads}` was faster than each of them, by at least {} %",
                     pc(least)
                 ),
                 Side::Unknown => format!("at {at} this run cannot tell them apart"),
-                Side::Mixed => format!("at {at} the task rows' verdicts disagree"),
+                Side::Mixed => format!("at {at} their verdicts disagree"),
             }
         })
         .collect();
@@ -458,7 +478,7 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
                 _ => "was not told apart in time".to_owned(),
             };
             Some(format!(
-                "{} against {} (`{}`) {verdict} at C = {c}, CPU (no delay) {} against {}",
+                "{} against {} (`{}`) {verdict} at C = {c}, CPU {} against {}",
                 facts(&other.strategy),
                 facts(&control.strategy),
                 other.strategy,
@@ -469,7 +489,7 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
         .collect();
     (!parts.is_empty()).then(|| {
         format!(
-            "**The HTTP client**, the model held equal: {}.",
+            "**The HTTP client**, the model held equal (CPU with no delay): {}.",
             parts.join("; ")
         )
     })
@@ -480,7 +500,7 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
 /// set the pace, not the median.
 fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
     let mut text =
-        "**The rule.** N requests, C in flight: about N ÷ C × the mean delay, never less than the slowest.".to_owned();
+        "**The rule.** N requests, C in flight: no less than N ÷ C × the mean delay, nor than the slowest.".to_owned();
     let top = *concurrencies(rows, "concurrency").last()?;
     let fixed = log.scenario("concurrency")?;
     let delay = fixed.fixed_delay_s?;
@@ -528,8 +548,8 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
 fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
-        "**Keep connections alive.** Over a {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} more, {:.1} round trips ({} rounds); TCP's and TLS's handshakes predict 2.",
+        "**Keep connections alive.** Over a modelled {} round trip, a new connection per request (the lesson's \
+         `requests.get`) cost {} a request more: {:.1} round trips ({} rounds), TCP's and TLS 1.3's handshakes.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
@@ -619,9 +639,10 @@ pub fn as_written(rows: &[Row], log: &RunLog) -> String {
             .unwrap_or_else(|| "–".into());
         let cpu = find(&overhead, name).map_or("–".into(), |r| {
             format!(
-                "{} (C = {})",
+                "{} (C = {}){}",
                 us3(r.client_cpu_per_request_s),
-                r.concurrency
+                r.concurrency,
+                flag(r)
             )
         });
         let (kib, threads) = log
@@ -784,12 +805,12 @@ mod tests {
         let text = answer(&rows(1.0, 1.08), &log());
         let which = which_when_of(&text);
         assert!(
-            which.contains("At C = 10 threads and tasks were within ±1 % (90 % intervals)"),
+            which.contains("At C = 10 threads and tasks were within ±1 %"),
             "{which}"
         );
         assert!(
             which.contains(
-                "at C = 100 every task row was faster, by at least 7.3 % (95 % intervals)"
+                "at C = 100 `smol` and `tokio-hyper` were each faster, by at least 7.3 %"
             ),
             "{which}"
         );
@@ -810,7 +831,7 @@ mod tests {
         let text = answer(&rows(1.0, 0.9), &log());
         let which = which_when_of(&text);
         assert!(
-            which.contains("at C = 100 `thread-pool-hyper` was faster than every task row"),
+            which.contains("at C = 100 `thread-pool-hyper` was faster than each of them"),
             "{which}"
         );
         assert!(
@@ -823,7 +844,7 @@ mod tests {
     fn the_model_is_compared_with_the_client_held_equal() {
         let text = answer(&rows(1.0, 1.08), &log());
         assert!(
-            text.contains("threads against tasks with the same HTTP client (hyper 1)"),
+            text.contains("threads against tasks, same HTTP client (hyper 1)"),
             "{text}"
         );
         assert!(text.contains("| threads: `thread-pool-hyper` |"), "{text}");
@@ -846,7 +867,7 @@ mod tests {
         );
         // Headlines state their condition.
         assert!(
-            text.contains("200 titles at C = 10, 100, the client on one CPU"),
+            text.contains("200 titles at C = 10, 100, client on one CPU"),
             "{text}"
         );
     }

@@ -1342,10 +1342,27 @@ fn concurrency_timeline(rows: &[Row]) -> Result<Option<Figure>, Error> {
             c,
             delay.map_or(Ideal::None, Ideal::Staircase),
         )?,
-        caption: format!(
-            "One call per row at C = {c}: each step of the staircase is C answers due together; the mock counted C in flight for every row, so a line that lags a step is a client taking longer to handle C answers that arrive together.{}",
-            unsound_words(at.iter().copied().filter(|r| !r.timeline.is_empty()))
-        ),
+        caption: {
+            // What the mock counted, row by row: a row that had fewer than C
+            // in flight (a capped pool) is named, not folded into "every".
+            let short: Vec<String> = at
+                .iter()
+                .filter(|r| r.max_in_flight.is_some_and(|m| m < c.min(r.titles)))
+                .map(|r| format!("`{}` ({})", r.strategy, r.max_in_flight.unwrap_or(0)))
+                .collect();
+            let counted = if short.is_empty() {
+                "the mock counted C in flight for every row".to_owned()
+            } else {
+                format!(
+                    "the mock counted C in flight for every row but {}",
+                    short.join(", ")
+                )
+            };
+            format!(
+                "One call per row at C = {c}: each step of the staircase is C answers due together; {counted}, so a line that lags a step is a client taking longer to handle C answers that arrive together.{}",
+                unsound_words(at.iter().copied().filter(|r| !r.timeline.is_empty()))
+            )
+        },
     }))
 }
 
