@@ -113,6 +113,12 @@ fn main() {
         log.wrk = external::mock_ceiling(exe, &split);
         log.python = external::python_reference(&paths, exe, &split);
         log::finish(&mut log, started.elapsed());
+        // The run this one replaces in results/, to say whether it
+        // reproduces it; none on a first run or a log of another schema.
+        log.earlier = RunLog::load(&paths.run_log)
+            .and_then(|old| wikifetch_report::earlier(&old))
+            .map_err(|e| eprintln!("wikifetch: no earlier run to compare with: {e}"))
+            .ok();
         log
     };
     match wikifetch_report::write(&log, &paths.results) {

@@ -272,8 +272,25 @@ fn compare_json_is_a_run_log_the_report_reads() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let report = std::fs::read_to_string(dir.join("REPORT.md")).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
     assert!(report.contains("`compare`: N = 20"), "{report}");
+    // Against itself, a run reproduces: every figure inside its own
+    // intervals, no verdict changed.
+    let (code, _, stderr) = wikifetch(&[
+        "report",
+        log_path.to_str().unwrap(),
+        "--against",
+        log_path.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let details = std::fs::read_to_string(dir.join("DETAILS.md")).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(details.contains("## Does it reproduce?"), "{details}");
+    assert!(
+        details.contains("| mean time of a call | 3 of 3 | 0.0 % |"),
+        "{details}"
+    );
 }
 
 /// `--plot` writes an SVG timeline with one line per strategy and the ideal.

@@ -14,10 +14,18 @@ pub struct ReportArgs {
     /// Where to write the report's files.
     #[arg(long, value_name = "DIR", default_value = "results")]
     pub out: PathBuf,
+    /// An earlier run's log: the report says whether LOG reproduces it
+    /// ("Does it reproduce?" in DETAILS.md), and LOG keeps what it needs.
+    #[arg(long, value_name = "OLD")]
+    pub against: Option<PathBuf>,
 }
 
 pub fn report(args: ReportArgs) -> Result<ExitCode, String> {
-    let log = wikifetch_runlog::RunLog::load(&args.log)?;
+    let mut log = wikifetch_runlog::RunLog::load(&args.log)?;
+    if let Some(old) = &args.against {
+        let old = wikifetch_runlog::RunLog::load(old)?;
+        log.earlier = Some(wikifetch_report::earlier(&old)?);
+    }
     let written = wikifetch_report::write(&log, &args.out)?;
     println!(
         "wikifetch: wrote {} files to {}: {}",

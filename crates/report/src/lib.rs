@@ -20,3 +20,12 @@ pub use render::plot::compare_timeline;
 pub use render::table::compare_table;
 pub use render::write::{File, files, write};
 pub use wikifetch_runlog::RunLog;
+
+/// What a later run needs of `log` to say whether it reproduces it: its
+/// rows' figures with their intervals and its first screen's verdicts
+/// (`RunLog::earlier` of the later run).
+pub fn earlier(log: &RunLog) -> Result<wikifetch_runlog::Earlier, String> {
+    let rows = rows(log)?;
+    let verdicts = findings::answer::first_screen_verdicts(&rows, log);
+    Ok(analysis::earlier_of(log, &rows, verdicts))
+}

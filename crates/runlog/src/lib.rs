@@ -21,7 +21,9 @@ mod rig;
 
 pub use external::{Python, PythonRun, Wrk, WrkDelay};
 pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
-pub use log::{Call, CoreSample, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup};
+pub use log::{
+    Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup,
+};
 pub use rig::{Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, list};
 
 /// The name the reference client's rows carry.

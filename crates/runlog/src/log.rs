@@ -48,6 +48,40 @@ pub struct RunLog {
     pub python: Option<Python>,
     /// `wrk` against the mock, when installed.
     pub wrk: Option<Wrk>,
+    /// What an earlier run of the same scenarios measured, to say whether
+    /// this run reproduces it (`cargo bench` keeps the run it replaces).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<Earlier>,
+}
+
+/// An earlier run, as much of it as the question "does this run reproduce
+/// it?" needs: each row's figures with their intervals, and the verdicts
+/// of the answer's first screen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Earlier {
+    /// When that run ended, seconds since the Unix epoch.
+    pub finished_unix: u64,
+    /// Each of its rows.
+    pub rows: Vec<EarlierRow>,
+    /// The first screen's verdicts, by what they compare.
+    pub verdicts: Vec<(String, String)>,
+}
+
+/// One row of an earlier run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EarlierRow {
+    /// The scenario.
+    pub scenario: String,
+    /// The row.
+    pub strategy: String,
+    /// C.
+    pub concurrency: usize,
+    /// Mean time of a call, with the 95 % interval of the mean, seconds.
+    pub time: (f64, f64, f64),
+    /// Client CPU per request, with its 95 % interval, seconds.
+    pub cpu: Option<(f64, f64, f64)>,
+    /// Time over the floor, with its 95 % interval.
+    pub floor: Option<(f64, f64, f64)>,
 }
 
 impl RunLog {

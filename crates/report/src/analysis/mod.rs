@@ -8,6 +8,7 @@
 mod footprint;
 mod ideal;
 mod pairs;
+mod reproduce;
 mod totals;
 
 use serde::Serialize;
@@ -17,6 +18,7 @@ use wikifetch_stats::{Margin, Paired, Ratio, Summary};
 pub use footprint::{PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
 pub use pairs::{Versus, against, pair_up};
+pub use reproduce::{Coverage, Reproduction, earlier_of, reproduce};
 pub use totals::{RIG_BOUND_BUSY, Totals, mock_over_bare};
 pub use wikifetch_runlog::REFERENCE;
 

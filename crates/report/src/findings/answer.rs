@@ -163,14 +163,98 @@ fn splits_from<'r>(rows: &[&'r Row], log: &RunLog, what: Differs) -> Vec<(&'r Ro
 
 /// The general case: threads against tasks with the same HTTP client, at
 /// every C of `concurrency`, and the client's share on a line of its own.
-fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
+/// The model comparison of `concurrency`: the thread row, the task rows
+/// held to it (the log's model splits), and at each C the side their
+/// verdicts came down on.
+struct ModelSides {
+    threads: String,
+    tasks: Vec<String>,
+    cs: Vec<usize>,
+    verdicts: Vec<(usize, Side)>,
+}
+
+fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
     let cs = concurrencies(rows, "concurrency");
-    let top = *cs.last()?;
-    let at_top = of(rows, "concurrency", Some(top));
+    let at_top = of(rows, "concurrency", Some(*cs.last()?));
     // The task rows and the thread row they are held to.
     let tasks = splits_from(&at_top, log, Differs::Model);
-    let threads_name = tasks.first()?.1.clone();
-    let task_names: Vec<String> = tasks.iter().map(|(r, _)| r.strategy.clone()).collect();
+    let threads = tasks.first()?.1.clone();
+    let tasks: Vec<String> = tasks.iter().map(|(r, _)| r.strategy.clone()).collect();
+    let verdicts = cs
+        .iter()
+        .filter_map(|&c| {
+            let here = of(rows, "concurrency", Some(c));
+            let t = find(&here, &threads)?;
+            let sides: Vec<Side> = tasks
+                .iter()
+                .filter_map(|n| find(&here, n))
+                .filter_map(|n| side(t, n))
+                .collect();
+            Some((c, Side::of_all(&sides)?))
+        })
+        .collect();
+    Some(ModelSides {
+        threads,
+        tasks,
+        cs,
+        verdicts,
+    })
+}
+
+/// The first screen's verdicts, by what they compare: threads against
+/// tasks at each C, and each client split; what a later run's "does it
+/// reproduce?" holds to.
+pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(m) = model_sides(rows, log) {
+        for (c, side) in &m.verdicts {
+            let word = match side {
+                Side::Tasks(_) => "tasks faster",
+                Side::Threads(_) => "threads faster",
+                Side::Same => "within ±1 %",
+                Side::Mixed => "mixed",
+                Side::Unknown => "unresolved",
+            };
+            out.push((
+                format!("threads against tasks, same client, C = {c}"),
+                word.to_owned(),
+            ));
+        }
+        if let Some(&top) = m.cs.last() {
+            let here = of(rows, "concurrency", Some(top));
+            for (control, against) in splits_from(&here, log, Differs::Client) {
+                let Some(r) = find(&here, &against).and_then(|o| ratio(o, control)) else {
+                    continue;
+                };
+                let word = match r.verdict() {
+                    v if v.names_a_difference() && r.point > 1.0 => "longer",
+                    v if v.names_a_difference() => "shorter",
+                    Verdict::Equivalent { .. } => "within ±1 %",
+                    Verdict::TooFewRounds => "too few rounds",
+                    _ => "unresolved",
+                };
+                out.push((
+                    format!(
+                        "client: `{against}` against `{}`, C = {top}",
+                        control.strategy
+                    ),
+                    word.to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
+    let ModelSides {
+        threads: threads_name,
+        tasks: task_names,
+        cs,
+        verdicts,
+    } = model_sides(rows, log)?;
+    let top = *cs.last()?;
+    let at_top = of(rows, "concurrency", Some(top));
     let client = log
         .strategy(&threads_name)
         .map_or("the same client".to_owned(), |f| f.client.clone());
@@ -191,19 +275,6 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     );
     table(&mut out, rows, log, &threads_name, &task_names, &cs);
     out.push('\n');
-    let verdicts: Vec<(usize, Side)> = cs
-        .iter()
-        .filter_map(|&c| {
-            let here = of(rows, "concurrency", Some(c));
-            let threads = find(&here, &threads_name)?;
-            let sides: Vec<Side> = task_names
-                .iter()
-                .filter_map(|t| find(&here, t))
-                .filter_map(|t| side(threads, t))
-                .collect();
-            Some((c, Side::of_all(&sides)?))
-        })
-        .collect();
     let _ = write!(out, "{}", which_when(&verdicts, &threads_name, &task_names));
     if let Some(words) = client_share(rows, log, top) {
         let _ = write!(out, "\n\n{words}");

@@ -378,6 +378,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         utc_date(log.finished_unix)
     );
     rig_section(&mut out, log.controls.as_ref(), log.wrk.as_ref());
+    reproduction_section(&mut out, log, rows);
     summary(&mut out, log, rows);
     let _ = writeln!(
         out,
@@ -856,6 +857,59 @@ fn slowest_footprint(log: &RunLog) -> Option<String> {
         median.strategy,
         calls.len()
     ))
+}
+
+/// "Does it reproduce?": this run against the earlier run its log keeps,
+/// when it keeps one.
+fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
+    let Some(earlier) = &log.earlier else {
+        return;
+    };
+    let verdicts = answer::first_screen_verdicts(rows, log);
+    let r = crate::analysis::reproduce(earlier, rows, &verdicts);
+    let _ = writeln!(
+        out,
+        "## Does it reproduce?\n\nThis run against the run that finished {} (the one it replaced in `results/`), row by \
+         row. If each interval described the uncertainty of its figure, about 83 % of a second run's figures would fall \
+         inside the first run's 95 % intervals; these intervals cover the rounds of one run only.\n\n\
+         | figure | inside the earlier run's 95 % interval | median drift | worst drift |\n|---|---:|---:|---|",
+        utc_date(r.earlier_unix)
+    );
+    for (what, c) in [
+        ("mean time of a call", &r.time),
+        ("client CPU per request", &r.cpu),
+        ("time over the floor", &r.floor),
+    ] {
+        let _ = writeln!(
+            out,
+            "| {what} | {} of {} | {:.1} % | {} |",
+            c.inside,
+            c.total,
+            c.median_drift * 100.0,
+            c.worst.as_ref().map_or("–".into(), |(d, name)| format!(
+                "{:.1} % ({name})",
+                d * 100.0
+            ))
+        );
+    }
+    if r.changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nNone of the {} first-screen verdicts both runs have changed.\n",
+            r.verdicts
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\n{} of the {} first-screen verdicts both runs have changed:\n\n| verdict | earlier | now |\n|---|---|---|",
+            r.changed.len(),
+            r.verdicts
+        );
+        for (what, before, now) in &r.changed {
+            let _ = writeln!(out, "| {what} | {before} | {now} |");
+        }
+        out.push('\n');
+    }
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.

@@ -1,0 +1,169 @@
+//! Does a run reproduce an earlier one? Each row's figures of this run
+//! against the earlier run's intervals, the drift between the two, and
+//! the first screen's verdicts that changed. Runs of one commit are
+//! compared only to test the intervals; strategies are still compared
+//! only within a run.
+
+use wikifetch_runlog::{Earlier, EarlierRow, RunLog};
+
+use super::Row;
+
+/// An earlier run's rows and first-screen verdicts, for a later run's log.
+pub fn earlier_of(log: &RunLog, rows: &[Row], verdicts: Vec<(String, String)>) -> Earlier {
+    Earlier {
+        finished_unix: log.finished_unix,
+        rows: rows
+            .iter()
+            .map(|r| EarlierRow {
+                scenario: r.scenario.clone(),
+                strategy: r.strategy.clone(),
+                concurrency: r.concurrency,
+                time: (r.mean_s, r.ci_low_s, r.ci_high_s),
+                cpu: r
+                    .client_cpu_ci
+                    .map(|c| (r.client_cpu_per_request_s, c.low, c.high)),
+                floor: r
+                    .floor_ratio
+                    .filter(|f| f.low.is_finite() && f.high.is_finite())
+                    .map(|f| (f.point, f.low, f.high)),
+            })
+            .collect(),
+        verdicts,
+    }
+}
+
+/// How many of a measure's figures fell inside the earlier intervals, and
+/// how far they drifted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Coverage {
+    /// Figures of this run inside the earlier run's 95 % interval.
+    pub inside: usize,
+    /// Figures compared.
+    pub total: usize,
+    /// The median of |this / earlier − 1|.
+    pub median_drift: f64,
+    /// The largest drift, and the row it was in.
+    pub worst: Option<(f64, String)>,
+}
+
+/// This run against an earlier one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reproduction {
+    /// When the earlier run ended.
+    pub earlier_unix: u64,
+    /// Mean time of a call.
+    pub time: Coverage,
+    /// Client CPU per request.
+    pub cpu: Coverage,
+    /// Time over the floor.
+    pub floor: Coverage,
+    /// First-screen verdicts that changed: (what, earlier, now).
+    pub changed: Vec<(String, String, String)>,
+    /// First-screen verdicts compared.
+    pub verdicts: usize,
+}
+
+/// Compares `rows` (this run) and `verdicts` (its first screen) with
+/// `earlier`, row by row (scenario, strategy, C).
+pub fn reproduce(earlier: &Earlier, rows: &[Row], verdicts: &[(String, String)]) -> Reproduction {
+    let mut time = Vec::new();
+    let mut cpu = Vec::new();
+    let mut floor = Vec::new();
+    for e in &earlier.rows {
+        let Some(r) = rows.iter().find(|r| {
+            r.scenario == e.scenario && r.strategy == e.strategy && r.concurrency == e.concurrency
+        }) else {
+            continue;
+        };
+        let name = format!("`{}` {} at C = {}", r.strategy, r.scenario, r.concurrency);
+        time.push((r.mean_s, e.time, name.clone()));
+        if let (Some(c), Some(_)) = (e.cpu, r.client_cpu_ci) {
+            cpu.push((r.client_cpu_per_request_s, c, name.clone()));
+        }
+        if let (Some(f), Some(now)) = (e.floor, r.floor_ratio) {
+            floor.push((now.point, f, name));
+        }
+    }
+    let changed = verdicts
+        .iter()
+        .filter_map(|(what, now)| {
+            let (_, before) = earlier.verdicts.iter().find(|(w, _)| w == what)?;
+            (before != now).then(|| (what.clone(), before.clone(), now.clone()))
+        })
+        .collect();
+    Reproduction {
+        earlier_unix: earlier.finished_unix,
+        time: coverage(&time),
+        cpu: coverage(&cpu),
+        floor: coverage(&floor),
+        changed,
+        verdicts: verdicts
+            .iter()
+            .filter(|(w, _)| earlier.verdicts.iter().any(|(e, _)| e == w))
+            .count(),
+    }
+}
+
+/// Coverage of `(this run's figure, (earlier point, low, high), row)`.
+fn coverage(figures: &[(f64, (f64, f64, f64), String)]) -> Coverage {
+    let inside = figures
+        .iter()
+        .filter(|(now, (_, low, high), _)| now >= low && now <= high)
+        .count();
+    let drifts: Vec<(f64, &String)> = figures
+        .iter()
+        .filter(|(_, (before, _, _), _)| *before > 0.0)
+        .map(|(now, (before, _, _), name)| ((now / before - 1.0).abs(), name))
+        .collect();
+    let values: Vec<f64> = drifts.iter().map(|d| d.0).collect();
+    Coverage {
+        inside,
+        total: figures.len(),
+        median_drift: wikifetch_stats::median(&values).unwrap_or(0.0),
+        worst: drifts
+            .iter()
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(d, n)| (*d, (*n).clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn earlier_row(mean: f64, low: f64, high: f64) -> EarlierRow {
+        EarlierRow {
+            scenario: "latency".into(),
+            strategy: "a".into(),
+            concurrency: 10,
+            time: (mean, low, high),
+            cpu: None,
+            floor: None,
+        }
+    }
+
+    #[test]
+    fn figures_inside_and_outside_the_earlier_intervals_are_counted() {
+        let row = crate::findings::prose::tests::row("a", 10, 0.2, 0.001, 0.0);
+        let mut b = row.clone();
+        b.strategy = "b".into();
+        let earlier = Earlier {
+            finished_unix: 1,
+            rows: vec![earlier_row(0.2, 0.199, 0.201), {
+                let mut e = earlier_row(0.18, 0.179, 0.181);
+                e.strategy = "b".into();
+                e
+            }],
+            verdicts: vec![("threads against tasks at C = 100".into(), "tasks".into())],
+        };
+        let now = vec![("threads against tasks at C = 100".into(), "the same".into())];
+        let r = reproduce(&earlier, &[row, b], &now);
+        assert_eq!((r.time.inside, r.time.total), (1, 2));
+        // 0.2 against 0.18: 11 % drift, the worst; the median of 0 and 11 %.
+        let (worst, name) = r.time.worst.unwrap();
+        assert!((worst - (0.2 / 0.18 - 1.0)).abs() < 1e-9 && name.contains("`b`"));
+        assert!((r.time.median_drift - worst / 2.0).abs() < 1e-9);
+        assert_eq!(r.changed.len(), 1);
+        assert_eq!(r.verdicts, 1);
+    }
+}
