@@ -78,11 +78,13 @@ pub fn call_once(runner: &Runner, layout: usize, events: Option<&mut (dyn Write 
         completed: (0..n).map(|_| AtomicU64::new(0)).collect(),
         events: events.map(std::sync::Mutex::new),
     };
+    let switches = wikifetch_rig::process::context_switches();
     let cpu = wikifetch_rig::process::cpu_time();
     let start = Instant::now();
     let outcome = runner.call(layout, &recorder);
     let wall = start.elapsed();
     let client_cpu = wikifetch_rig::process::cpu_time().saturating_sub(cpu);
+    let after = wikifetch_rig::process::context_switches();
     let seconds = |ns: u64| ns as f64 / 1e9;
     let mut completions: Vec<f64> = recorder
         .completed
@@ -109,6 +111,10 @@ pub fn call_once(runner: &Runner, layout: usize, events: Option<&mut (dyn Write 
         results: outcome.results,
         errors: outcome.errors,
         peak_rss_kib: wikifetch_rig::process::usage(None).map_or(0, |u| u.peak_rss_kib),
+        context_switches: Some((
+            after.0.saturating_sub(switches.0),
+            after.1.saturating_sub(switches.1),
+        )),
     }
 }
 
@@ -399,6 +405,7 @@ pub fn run(
                     let sample = Sample {
                         wall_s: measured.wall_s,
                         client_cpu_s: measured.client_cpu_s,
+                        context_switches: measured.context_switches,
                         ..sample
                     };
                     (measured, Some(sample))
@@ -409,6 +416,7 @@ pub fn run(
                     let sample = Sample {
                         wall_s: measured.wall_s,
                         client_cpu_s: measured.client_cpu_s,
+                        context_switches: measured.context_switches,
                         ..Sample::default()
                     };
                     (measured, Some(sample))

@@ -12,6 +12,18 @@ pub fn cpu_time() -> Duration {
         .map_or(Duration::ZERO, Duration::from)
 }
 
+/// Context switches this process's threads have made so far, voluntary
+/// (a thread gave up the CPU to wait) and involuntary (the scheduler took
+/// it), exited threads included (`getrusage(RUSAGE_SELF)`).
+pub fn context_switches() -> (u64, u64) {
+    nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF).map_or((0, 0), |u| {
+        (
+            u64::try_from(u.voluntary_context_switches()).unwrap_or(0),
+            u64::try_from(u.involuntary_context_switches()).unwrap_or(0),
+        )
+    })
+}
+
 /// Memory and threads of one process at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Usage {

@@ -246,6 +246,10 @@ pub struct Call {
     pub errors: BTreeMap<String, usize>,
     /// The child's peak resident memory so far, KiB.
     pub peak_rss_kib: u64,
+    /// Context switches of the child's threads during the call: voluntary
+    /// (waiting) and involuntary (preempted).
+    #[serde(default)]
+    pub context_switches: Option<(u64, u64)>,
 }
 
 impl Call {

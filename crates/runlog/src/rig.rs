@@ -23,6 +23,11 @@ pub struct Sample {
     /// TLS handshakes during the call (0 over plain HTTP).
     #[serde(default)]
     pub tls_handshakes: u64,
+    /// Context switches of the client's threads during the call,
+    /// voluntary and involuntary; `None` in logs from before they were
+    /// counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_switches: Option<(u64, u64)>,
 }
 
 impl Sample {

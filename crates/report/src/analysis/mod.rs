@@ -102,6 +102,9 @@ pub struct Row {
     pub capped: bool,
     /// The client process's own CPU per request, seconds.
     pub client_cpu_per_request_s: f64,
+    /// Context switches of the client's threads per request, voluntary and
+    /// involuntary, over the timed calls; `None` when the log has no count.
+    pub switches_per_request: Option<(f64, f64)>,
     /// The same as a ratio of sums over the rounds (CPU over requests),
     /// with its bootstrap interval, seconds per request.
     pub client_cpu_ci: Option<Ratio>,
@@ -181,6 +184,7 @@ impl Row {
             titles_per_request: 1,
             capped: false,
             client_cpu_per_request_s: 0.0,
+            switches_per_request: None,
             client_cpu_ci: None,
             mock_cpu_per_request_s: 0.0,
             mock_busy: 0.0,
@@ -302,6 +306,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             requests_per_call: totals.requests as f64 / totals.calls.max(1) as f64,
             titles_per_request: per_request,
             capped: facts.is_some_and(|s| s.capped),
+            switches_per_request: switches_per_request(&record.samples),
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
             client_cpu_ci: Ratio::paired(
                 &cpus,
@@ -360,6 +365,19 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
     }
     pair_up(&mut rows);
     Ok(rows)
+}
+
+/// Context switches per request over `samples`, when every one counted
+/// them.
+fn switches_per_request(samples: &[wikifetch_runlog::Sample]) -> Option<(f64, f64)> {
+    let counts: Option<Vec<(u64, u64)>> = samples.iter().map(|s| s.context_switches).collect();
+    let counts = counts.filter(|c| !c.is_empty())?;
+    let requests: u64 = samples.iter().map(|s| s.requests).sum();
+    let per = |n: u64| n as f64 / requests.max(1) as f64;
+    Some((
+        per(counts.iter().map(|c| c.0).sum()),
+        per(counts.iter().map(|c| c.1).sum()),
+    ))
 }
 
 /// A record's timed calls' wall times, in round order.
@@ -436,7 +454,21 @@ mod tests {
             max_in_flight: peak,
             connections,
             tls_handshakes: 0,
+            context_switches: None,
         }
+    }
+
+    #[test]
+    fn context_switches_are_counted_per_request_only_when_every_call_counted_them() {
+        let counted = |v: u64, i: u64| Sample {
+            context_switches: Some((v, i)),
+            ..sample(10, 0)
+        };
+        let (v, i) = switches_per_request(&[counted(150, 10), counted(50, 30)]).unwrap();
+        // 200 voluntary and 40 involuntary over 200 requests.
+        assert!((v - 1.0).abs() < 1e-12 && (i - 0.2).abs() < 1e-12);
+        assert_eq!(switches_per_request(&[counted(1, 1), sample(10, 0)]), None);
+        assert_eq!(switches_per_request(&[]), None);
     }
 
     #[test]

@@ -110,6 +110,7 @@ mod tests {
             max_in_flight: peak,
             connections: 0,
             tls_handshakes: 0,
+            context_switches: None,
         }
     }
 

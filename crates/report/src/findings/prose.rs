@@ -505,11 +505,20 @@ pub(crate) fn why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
          its floor is what the strategy does beyond sending the requests. CPU per request includes waking up for \
          each answer, so it depends on C and on the delay: compare it within one C.\n\n"
     });
+    // Context switches, where the log counted them: the kernel's share of
+    // a request, which instructions do not see.
+    let switches = comparable.iter().all(|r| r.switches_per_request.is_some());
     let _ = writeln!(
         out,
-        "| C | row | time against the floor | client CPU per request [95 % interval] |{}\n|---:|---|---|---:|{}",
+        "| C | row | time against the floor | client CPU per request [95 % interval] |{}{}\n|---:|---|---|---:|{}{}",
         if no_delay { " CPU busy |" } else { "" },
-        if no_delay { "---:|" } else { "" }
+        if switches {
+            " context switches a request (voluntary, involuntary) |"
+        } else {
+            ""
+        },
+        if no_delay { "---:|" } else { "" },
+        if switches { "---:|" } else { "" }
     );
     let cs = concurrencies(&comparable);
     for &c in &cs {
@@ -526,8 +535,12 @@ pub(crate) fn why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
                     format!(" {:.0} % |", client_busy(r) * 100.0)
                 } else {
                     String::new()
-                }
+                },
             );
+            if let (true, Some((v, i))) = (switches, r.switches_per_request) {
+                out.pop();
+                let _ = writeln!(out, " {v:.2}, {i:.2} |");
+            }
         }
     }
     out.push('\n');
