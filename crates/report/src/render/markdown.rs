@@ -296,7 +296,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
              when it does not. With fewer than {} paired rounds a finding gives the figures and no verdict. The intervals \
              cover the noise between rounds in this run's processes, not between processes or runs. The verdicts are \
              exploratory: {} time comparisons (more for CPU), uncorrected; if no pair really differed, about {} of them \
-             would be called different by chance. [DETAILS.md](DETAILS.md) has every table, pair table and reason.\n",
+             would be called different by chance.\n",
             wikifetch_stats::Margin::TIME.0 * 100.0,
             wikifetch_stats::Margin::CPU.0 * 100.0,
             wikifetch_stats::MIN_ROUNDS,
