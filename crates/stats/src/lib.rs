@@ -97,6 +97,44 @@ pub fn median(values: &[f64]) -> Option<f64> {
     quantile(values, 0.5)
 }
 
+/// The fewest values whose median has a distribution-free 95 % interval
+/// (their smallest and largest cover it with 1 − 2/2⁶ ≈ 97 %).
+pub const MEDIAN_CI_ROUNDS: usize = 6;
+
+/// The distribution-free 95 % interval of the median of `values`: the
+/// order statistics `k` and `n + 1 − k` with the largest `k` whose
+/// coverage, 1 − 2·P(Binomial(n, ½) < k), is still at least 95 %. `None`
+/// below [`MEDIAN_CI_ROUNDS`] values, where no such interval exists.
+pub fn median_interval(values: &[f64]) -> Option<(f64, f64)> {
+    let n = values.len();
+    if n < MEDIAN_CI_ROUNDS {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    // P(Binomial(n, ½) = i), accumulated, in logs for large n.
+    let ln_choose = |i: usize| -> f64 {
+        (1..=i)
+            .map(|j| ((n + 1 - j) as f64).ln() - (j as f64).ln())
+            .sum()
+    };
+    let half = (n as f64) * 0.5f64.ln();
+    let mut tail = 0.0;
+    let mut k = 0;
+    // The tail below k = i + 1 includes i.
+    for i in 0..n / 2 {
+        tail += (ln_choose(i) + half).exp();
+        if 1.0 - 2.0 * tail < 0.95 {
+            break;
+        }
+        k = i + 1;
+    }
+    if k == 0 {
+        return None;
+    }
+    Some((sorted[k - 1], sorted[n - k]))
+}
+
 fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
@@ -367,6 +405,23 @@ mod tests {
         assert_ne!(shuffled(8, 1), shuffled(8, 2));
         assert_eq!(shuffled(8, 3), shuffled(8, 3));
         assert!(shuffled(0, 1).is_empty());
+    }
+
+    #[test]
+    fn the_median_interval_is_distribution_free() {
+        // Too few values for a 95 % interval of the median.
+        assert_eq!(median_interval(&[1.0, 2.0, 3.0, 4.0, 5.0]), None);
+        // Six: the extremes cover it with 1 − 2/64.
+        assert_eq!(
+            median_interval(&[6.0, 1.0, 2.0, 3.0, 4.0, 5.0]),
+            Some((1.0, 6.0))
+        );
+        // Ten: the 2nd and 9th (97.9 %; the 3rd and 8th cover 89 %).
+        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(median_interval(&ten), Some((2.0, 9.0)));
+        // Thirty: the 10th and 21st (95.7 %).
+        let thirty: Vec<f64> = (1..=30).map(f64::from).collect();
+        assert_eq!(median_interval(&thirty), Some((10.0, 21.0)));
     }
 
     #[test]
