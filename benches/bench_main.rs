@@ -81,8 +81,8 @@ fn main() {
             .configure_from_args();
         core_work(&mut criterion, &mut log);
         criterion.final_summary();
-        for scenario in &chosen {
-            if list {
+        if list {
+            for scenario in &chosen {
                 for c in scenario.floors() {
                     println!("{}/reference/{c}: benchmark", scenario.name);
                 }
@@ -92,10 +92,10 @@ fn main() {
                 for (s, c) in scenario.controls() {
                     println!("{}/{}/{c}: benchmark", scenario.name, s.row_name(false));
                 }
-            } else {
-                drive::scenario(exe, scenario, &split, &mut log, test)
-                    .unwrap_or_else(|e| panic!("{e}"));
             }
+        } else {
+            drive::scenarios(exe, &chosen, &split, &mut log, test)
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         if partial {
             println!("wikifetch: partial run (filter, --test or --list): results/ left as it was");
@@ -110,6 +110,7 @@ fn main() {
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
         }
         log.instructions = drive::instructions(exe, &split, &paths.criterion);
+        log.syscalls = drive::syscalls(exe, &split, &paths.criterion);
         log.wrk = external::mock_ceiling(exe, &split);
         log.python = external::python_reference(&paths, exe, &split);
         log::finish(&mut log, started.elapsed());

@@ -112,6 +112,8 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, String> {
         concurrency: args.concurrency,
         series: false,
         strategies: strategies.clone(),
+        first_round: 0,
+        block: 0,
         rounds: args.rounds,
         seed: args.seed,
         layouts: 1,
@@ -158,6 +160,8 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, String> {
         strategies: &[],
         series: false,
         rounds: args.rounds,
+        // One set of processes: intervals over rounds only.
+        blocks: 1,
         layouts: 1,
         network: Network {
             rtt: args.rtt,

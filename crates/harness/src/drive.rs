@@ -1,5 +1,5 @@
 //! What `cargo bench` measures, step by step, each step adding to the run
-//! log: the scenarios' rows in shuffled rounds, the footprints, the
+//! log: the scenarios' rows in blocks of shuffled rounds, the footprints, the
 //! instruction counts, the rig's controls and the outside tools.
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use wikifetch_registry::Strategy;
 use wikifetch_rig::{MockProcess, MockSpec};
-use wikifetch_runlog::{CpuSplit, FootprintSetup, Instructions, RunLog};
+use wikifetch_runlog::{CpuSplit, FootprintSetup, Instructions, RunLog, RunRecord, Syscalls};
 
 use crate::footprint;
 use crate::scenarios::{self, SEED, Scenario};
@@ -22,13 +22,37 @@ fn secs(s: f64) -> String {
     }
 }
 
-/// One scenario: for each C, its floor and every strategy, each in a
-/// child process of its own (`wikifetch run-one`, as `compare` runs them),
-/// warmed up once, then timed in shuffled rounds (one round with `test`).
-/// Every row's record goes into `log`.
-pub fn scenario(
+/// Every scenario of `chosen`, in blocks: block 0 of each scenario in
+/// turn, then block 1 of each, and so on, so that a scenario's blocks are
+/// spread over the run and drift over the run falls between blocks, where
+/// the intervals count it. Each block of a scenario starts its own mock
+/// process and, for each C, its own row processes with their own warm-up
+/// ([`block`]). With `test`, one block of one round.
+pub fn scenarios(
+    exe: &Path,
+    chosen: &[Scenario],
+    split: &CpuSplit,
+    log: &mut RunLog,
+    test: bool,
+) -> Result<(), String> {
+    let blocks = chosen.iter().map(|s| s.blocks).max().unwrap_or(0);
+    for b in 0..if test { 1 } else { blocks } {
+        for scenario in chosen.iter().filter(|s| b < s.blocks) {
+            block(exe, scenario, b, split, log, test)?;
+        }
+    }
+    Ok(())
+}
+
+/// Block `b` of one scenario: a fresh mock process; then for each C its
+/// floor and every strategy, each in a child process of its own
+/// (`wikifetch run-one`, as `compare` runs them), warmed up, then timed in
+/// shuffled rounds (`rounds / blocks` of them; one with `test`). The
+/// samples join the row's record in `log`, marked with their block.
+fn block(
     exe: &Path,
     scenario: &Scenario,
+    b: usize,
     split: &CpuSplit,
     log: &mut RunLog,
     test: bool,
@@ -42,33 +66,36 @@ pub fn scenario(
     )
     .map_err(|e| format!("the mock process: {e}"))?;
     let started = Instant::now();
+    let per_block = if test {
+        1
+    } else {
+        scenario.rounds / scenario.blocks.max(1)
+    };
     // One comparison per C; with `series`, `sequential` and `batched`
     // (C = 1) join the first, with their own floor.
     for (i, &c) in scenario.concurrency.iter().enumerate() {
+        let c_text = c.to_string();
         let options = Options {
             scenario: scenario.name.to_owned(),
             titles: scenario.titles,
             concurrency: c,
             series: scenario.series,
             strategies: scenario.compared_at(i),
-            rounds: if test { 1 } else { scenario.rounds },
-            seed: wikifetch_stats::seed_of(&[scenario.name, &c.to_string()]),
+            rounds: per_block,
+            first_round: b * per_block,
+            block: b,
+            seed: wikifetch_stats::seed_of(&[scenario.name, &c_text, &b.to_string()]),
             layouts: scenario.layouts,
             no_keep_alive: scenario.controls_at(i),
             ca_cert: mock.ca_cert().map(Path::to_path_buf),
         };
         let records = session::run(exe, mock.api_url(), Some(&mock), &options, |_| {})
-            .map_err(|e| format!("{} at C = {c}: {e}", scenario.name))?;
-        for mut record in records {
-            // The bench keeps the timed calls; the warm-up's details and
-            // every title's latency are `compare`'s.
-            record.warmup = None;
-            record.latencies_s = Vec::new();
-            record.peak_rss_kib = 0;
+            .map_err(|e| format!("{} at C = {c}, block {b}: {e}", scenario.name))?;
+        for record in records {
             let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
             if let Some(median) = wikifetch_stats::median(&walls) {
                 eprintln!(
-                    "{}/{}/{}: median {}, {} rounds",
+                    "{}/{}/{} block {b}: median {}, {} rounds",
                     scenario.name,
                     record.strategy,
                     record.concurrency,
@@ -76,15 +103,39 @@ pub fn scenario(
                     walls.len()
                 );
             }
-            log.records.push(record);
+            add_block(log, record);
         }
     }
     eprintln!(
-        "{}: {} in all",
+        "{} block {b}: {}",
         scenario.name,
         secs(started.elapsed().as_secs_f64())
     );
     Ok(())
+}
+
+/// Adds one block's record of a row to the row's record in `log` (the
+/// first block's becomes it): its samples, calls and failures. The bench
+/// keeps the timed calls; the warm-up's details and every title's latency
+/// are `compare`'s, and the timeline is the first block's first call.
+fn add_block(log: &mut RunLog, mut record: RunRecord) {
+    record.warmup = None;
+    record.latencies_s = Vec::new();
+    record.peak_rss_kib = 0;
+    let same = |r: &&mut RunRecord| {
+        r.scenario == record.scenario
+            && r.strategy == record.strategy
+            && r.concurrency == record.concurrency
+    };
+    match log.records.iter_mut().find(same) {
+        Some(row) => {
+            row.samples.append(&mut record.samples);
+            row.iterations += record.iterations;
+            row.errors += record.errors;
+            row.lost += record.lost;
+        }
+        None => log.records.push(record),
+    }
 }
 
 /// Memory and threads per request in flight: every one-title row but
@@ -139,14 +190,9 @@ pub fn footprints(exe: &Path, split: &CpuSplit) -> Result<FootprintSetup, String
     Ok(setup)
 }
 
-/// Instructions per request of every one-title strategy at C = 10 with no
-/// delay, under callgrind; `None` without valgrind (the report says so).
-pub fn instructions(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Instructions> {
-    let Some(valgrind) = wikifetch_rig::instructions::valgrind() else {
-        eprintln!("wikifetch: valgrind not installed: instructions per request not counted");
-        return None;
-    };
-    let mock = MockProcess::start(
+/// A mock process with no delay, for the untimed counts.
+fn plain_mock(exe: &Path, split: &CpuSplit) -> Result<MockProcess, String> {
+    MockProcess::start(
         exe,
         &MockSpec {
             seed: SEED,
@@ -154,16 +200,17 @@ pub fn instructions(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Inst
             ..MockSpec::default()
         },
     )
-    .map_err(|e| eprintln!("wikifetch: instructions not counted: the mock: {e}"))
-    .ok()?;
-    let dir = scratch.join("wikifetch-instructions");
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!(
-            "wikifetch: instructions not counted: {}: {e}",
-            dir.display()
-        );
+    .map_err(|e| format!("the mock: {e}"))
+}
+
+/// Instructions per request of every one-title strategy at C = 10 with no
+/// delay, under callgrind; `None` without valgrind (the report says so).
+pub fn instructions(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Instructions> {
+    let Some(valgrind) = wikifetch_rig::instructions::valgrind() else {
+        eprintln!("wikifetch: valgrind not installed: instructions per request not counted");
         return None;
-    }
+    };
+    let (mock, dir) = counting_setup(exe, split, scratch, "instructions")?;
     let mut counted = Instructions {
         valgrind,
         small_titles: wikifetch_rig::instructions::SMALL,
@@ -178,4 +225,45 @@ pub fn instructions(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Inst
         }
     }
     Some(counted)
+}
+
+/// System calls per request of every one-title strategy at C = 10 with no
+/// delay, under `strace -c -f`; `None` without strace (the report says so).
+pub fn syscalls(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Syscalls> {
+    let Some(strace) = wikifetch_rig::syscalls::strace() else {
+        eprintln!("wikifetch: strace not installed: system calls per request not counted");
+        return None;
+    };
+    let (mock, dir) = counting_setup(exe, split, scratch, "syscalls")?;
+    let mut counted = Syscalls {
+        strace,
+        small_titles: wikifetch_rig::syscalls::SMALL,
+        large_titles: wikifetch_rig::syscalls::LARGE,
+        counts: Vec::new(),
+    };
+    for strategy in scenarios::ONE_TITLE {
+        match wikifetch_rig::syscalls::count(exe, mock.api_url(), strategy.name(), 10, &dir) {
+            Ok(count) => counted.counts.push(count),
+            Err(e) => eprintln!("wikifetch: system calls for {strategy} not counted: {e}"),
+        }
+    }
+    Some(counted)
+}
+
+/// The mock and the scratch folder of an untimed count named `what`.
+fn counting_setup(
+    exe: &Path,
+    split: &CpuSplit,
+    scratch: &Path,
+    what: &str,
+) -> Option<(MockProcess, std::path::PathBuf)> {
+    let mock = plain_mock(exe, split)
+        .map_err(|e| eprintln!("wikifetch: {what} not counted: {e}"))
+        .ok()?;
+    let dir = scratch.join(format!("wikifetch-{what}"));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("wikifetch: {what} not counted: {}: {e}", dir.display());
+        return None;
+    }
+    Some((mock, dir))
 }

@@ -14,6 +14,12 @@ pub const SEED: u64 = 2024;
 /// Rounds (timed calls per row) in a scenario with fixed delays.
 pub const ROUNDS: usize = 10;
 
+/// Blocks in every scenario: the rounds run in this many sets of fresh
+/// processes (mock and rows), each warmed up, spread over the run between
+/// the other scenarios' blocks. Intervals are over blocks (Kalibera and
+/// Jones, 2013), and a verdict needs `wikifetch_stats::MIN_BLOCKS` of them.
+pub const BLOCKS: usize = 5;
+
 /// Rounds in `jitter`, each with its own layout of heavy-tailed delays.
 pub const JITTER_ROUNDS: usize = 10;
 
@@ -118,6 +124,9 @@ pub struct Scenario {
     /// Timed calls per row, one per round; in each round every row of a
     /// concurrency makes one call, in a shuffled order.
     pub rounds: usize,
+    /// The blocks the rounds are spread over ([`BLOCKS`]): `rounds` is a
+    /// multiple of it.
+    pub blocks: usize,
     /// How many title sets the rounds cycle through. With fixed delays one
     /// is enough; with uneven ones every round gets its own set, so that
     /// the mock draws the delays afresh (a new layout of slow titles) and
@@ -292,6 +301,7 @@ impl Scenario {
             strategies: names(self.strategies),
             series: self.series,
             rounds: self.rounds,
+            blocks: self.blocks,
             layouts: self.layouts,
             no_keep_alive: names(self.no_keep_alive),
             about: self.about.to_owned(),
@@ -333,6 +343,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             strategies: Strategy::ALL,
             series: true,
             rounds: ROUNDS,
+            blocks: BLOCKS,
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -355,6 +366,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             strategies: ONE_TITLE,
             series: false,
             rounds: ROUNDS,
+            blocks: BLOCKS,
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -374,6 +386,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             strategies: JITTER_ROWS,
             series: false,
             rounds: JITTER_ROUNDS,
+            blocks: BLOCKS,
             layouts: JITTER_ROUNDS,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -393,6 +406,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // Calls take 20–100 ms and the noise is larger without a delay:
             // three times the rounds cost seconds.
             rounds: 3 * ROUNDS,
+            blocks: BLOCKS,
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -414,6 +428,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             strategies: &[Strategy::TokioHyper, Strategy::Batched],
             series: false,
             rounds: 5,
+            blocks: BLOCKS,
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -436,7 +451,10 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
         concurrency: vec![10],
         strategies: WAN_ROWS,
         series: true,
-        rounds: 4,
+        // One round a block: a round costs about 15 s here (the
+        // controls open a connection, with TLS, for every title).
+        rounds: BLOCKS,
+        blocks: BLOCKS,
         layouts: 1,
         network: Network {
             rtt: ms(50),
@@ -461,6 +479,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             strategies: &ONE_TITLE_UNCAPPED,
             series: false,
             rounds: 5,
+            blocks: BLOCKS,
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
@@ -507,6 +526,15 @@ mod tests {
         }
         assert_eq!(concurrency.compared_at(last), &ONE_TITLE[1..]);
         assert!(concurrency.compared_at(99).is_empty());
+    }
+
+    #[test]
+    fn every_scenario_runs_whole_blocks_enough_for_a_verdict() {
+        for s in scenarios(true) {
+            assert!(s.blocks >= wikifetch_stats::MIN_BLOCKS, "{}", s.name);
+            assert_eq!(s.rounds % s.blocks, 0, "{}", s.name);
+            assert_eq!(s.facts().blocks, s.blocks);
+        }
     }
 
     #[test]

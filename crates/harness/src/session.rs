@@ -137,6 +137,12 @@ pub struct Options {
     pub strategies: Vec<Strategy>,
     /// Timed calls per row after the warm-up.
     pub rounds: usize,
+    /// The index of the first of these rounds among all of the scenario's
+    /// rounds (`cargo bench` runs them in blocks): it picks each round's
+    /// layout, and it is the block every sample is marked with.
+    pub first_round: usize,
+    /// The block these rounds are (0 for `compare`).
+    pub block: usize,
     /// The seed for the mock and for the order of the calls.
     pub seed: u64,
     /// Title lists the rounds cycle through (round `r` fetches list
@@ -392,7 +398,10 @@ pub fn run(
     let total = options.rounds * workers.len();
     let mut made = 0;
     for round in 0..options.rounds {
-        let timed = format!("timed {}", round % options.layouts.max(1));
+        let timed = format!(
+            "timed {}",
+            (options.first_round + round) % options.layouts.max(1)
+        );
         for i in shuffled(workers.len(), options.seed.wrapping_add(round as u64)) {
             let w = &mut workers[i];
             let (measured, sample) = match mock {
@@ -406,6 +415,7 @@ pub fn run(
                         wall_s: measured.wall_s,
                         client_cpu_s: measured.client_cpu_s,
                         context_switches: measured.context_switches,
+                        block: options.block,
                         ..sample
                     };
                     (measured, Some(sample))
@@ -417,6 +427,7 @@ pub fn run(
                         wall_s: measured.wall_s,
                         client_cpu_s: measured.client_cpu_s,
                         context_switches: measured.context_switches,
+                        block: options.block,
                         ..Sample::default()
                     };
                     (measured, Some(sample))

@@ -8,7 +8,7 @@
 //! Only the client is counted: the mock runs natively, in its own process.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 pub use wikifetch_runlog::Count;
 
@@ -35,36 +35,16 @@ pub fn count(
     dir: &Path,
 ) -> std::io::Result<Count> {
     let run = |n: usize| -> std::io::Result<u64> {
-        let file = dir.join(format!("titles-{n}.txt"));
-        if !file.exists() {
-            let titles: Vec<String> = (0..n).map(|i| format!("Instruction {i}")).collect();
-            std::fs::write(&file, titles.join("\n"))?;
-        }
-        let output = Command::new("valgrind")
-            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
-            .arg(exe)
-            .args([
-                "fetch",
-                "--strategy",
-                strategy,
-                "--concurrency",
-                &c.to_string(),
-            ])
-            .args(["--api-url", api_url, "--format", "summary", "--titles-file"])
-            .arg(&file)
-            .stdin(Stdio::null())
-            .output()?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() || !stdout.contains(&format!("{n} with an extract")) {
-            return Err(std::io::Error::other(format!(
-                "{strategy} under callgrind: {} {}",
-                stdout.trim(),
-                String::from_utf8_lossy(&output.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or_default()
-            )));
-        }
+        let output = crate::under::fetch(
+            &[
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+            ],
+            exe,
+            (api_url, strategy, c),
+            (dir, n),
+        )?;
         collected(&String::from_utf8_lossy(&output.stderr))
             .ok_or_else(|| std::io::Error::other("callgrind printed no instruction count"))
     };

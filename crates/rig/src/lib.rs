@@ -16,6 +16,8 @@
 //!   busy share, requests, the most in flight, connections opened.
 //! - [`process`]: CPU time, memory and threads from `/proc`, read from
 //!   outside the timed code.
+//! - [`instructions`] and [`syscalls`]: costs that do not drift with the
+//!   machine's noise, counted by callgrind and strace in untimed runs.
 //!
 //! The rig never runs a thread of its own during a timed call: what is
 //! sampled (threads, peak memory) is read between calls or from another
@@ -28,6 +30,8 @@ pub mod mock_process;
 pub mod process;
 pub mod reference;
 pub mod sample;
+pub mod syscalls;
+mod under;
 
 pub use mock_process::{MockProcess, MockSpec, MockStats};
 pub use reference::Reference;

@@ -31,6 +31,8 @@ pub fn measure<T>(mock: &MockProcess, call: impl FnOnce() -> T) -> std::io::Resu
             tls_handshakes: after.tls13_connections + after.tls12_connections,
             // The caller's switches, when it is the client, are read by it.
             context_switches: None,
+            // The caller knows the block.
+            block: 0,
         },
     ))
 }

@@ -30,8 +30,13 @@ pub struct ScenarioFacts {
     /// Whether the strategies that run one request at a time by default
     /// ran so, at C = 1, beside the others' C.
     pub series: bool,
-    /// Timed calls per row, one per round.
+    /// Timed calls per row, one per round, over all blocks.
     pub rounds: usize,
+    /// Blocks the rounds ran in, each with a fresh mock process, fresh row
+    /// processes and a fresh warm-up (`rounds / blocks` rounds each); 1
+    /// for `compare`'s one set of processes.
+    #[serde(default = "one_block")]
+    pub blocks: usize,
     /// How many title sets the rounds cycled through (round `r` used
     /// layout `r % layouts`).
     pub layouts: usize,
@@ -133,4 +138,8 @@ impl StrategyFacts {
     pub fn in_flight(&self, c: usize, cpus: usize) -> usize {
         if self.capped { cpus.max(1) } else { c }
     }
+}
+
+fn one_block() -> usize {
+    1
 }

@@ -24,7 +24,10 @@ pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
 pub use log::{
     Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup,
 };
-pub use rig::{Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, list};
+pub use rig::{
+    Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, SyscallCount,
+    Syscalls, list,
+};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";

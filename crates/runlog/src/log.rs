@@ -6,12 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::external::{Python, Wrk};
 use crate::facts::{ScenarioFacts, StrategyFacts};
-use crate::rig::{Controls, CpuSplit, FootprintSetup, Instructions, Sample};
+use crate::rig::{Controls, CpuSplit, FootprintSetup, Instructions, Sample, Syscalls};
 
 /// The version of the log's shape. A change to a field's meaning, or a
 /// field the report cannot do without, gets a new version; the report
 /// refuses a log of another version rather than misread it.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A whole run: the machine, the parameters, and every measurement.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -40,6 +40,9 @@ pub struct RunLog {
     pub controls: Option<Controls>,
     /// Instructions per request (callgrind), when valgrind was there.
     pub instructions: Option<Instructions>,
+    /// System calls per request (strace), when strace was there.
+    #[serde(default)]
+    pub syscalls: Option<Syscalls>,
     /// Criterion's samples of the core's per-title work.
     pub core_work: Vec<CoreSample>,
     /// Memory and threads per request in flight, when measured.

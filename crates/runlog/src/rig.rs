@@ -28,6 +28,9 @@ pub struct Sample {
     /// counted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_switches: Option<(u64, u64)>,
+    /// The block the call ran in (see `ScenarioFacts::blocks`).
+    #[serde(default)]
+    pub block: usize,
 }
 
 impl Sample {
@@ -163,6 +166,55 @@ pub struct Count {
     pub small: u64,
     /// Instructions for the large run.
     pub large: u64,
+}
+
+/// System calls per request (`strace -c -f`), when strace was there.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Syscalls {
+    /// `strace -V`'s first line.
+    pub strace: String,
+    /// Titles in the small run.
+    pub small_titles: usize,
+    /// Titles in the large run.
+    pub large_titles: usize,
+    /// Each strategy's counts.
+    pub counts: Vec<SyscallCount>,
+}
+
+impl Syscalls {
+    /// Calls per request of `count`, of every system call together: the
+    /// large run's extra over its extra titles.
+    pub fn per_request(&self, count: &SyscallCount) -> f64 {
+        let total = |m: &std::collections::BTreeMap<String, u64>| m.values().sum::<u64>();
+        self.extra(total(&count.large), total(&count.small))
+    }
+
+    /// Calls per request of the system call `name` in `count`.
+    pub fn per_request_of(&self, count: &SyscallCount, name: &str) -> f64 {
+        let of = |m: &std::collections::BTreeMap<String, u64>| m.get(name).copied().unwrap_or(0);
+        self.extra(of(&count.large), of(&count.small))
+    }
+
+    fn extra(&self, large: u64, small: u64) -> f64 {
+        (large as f64 - small as f64)
+            / self.large_titles.saturating_sub(self.small_titles).max(1) as f64
+    }
+
+    /// The count of `strategy`.
+    pub fn of(&self, strategy: &str) -> Option<&SyscallCount> {
+        self.counts.iter().find(|c| c.strategy == strategy)
+    }
+}
+
+/// One strategy's system calls, by name, in the small and the large run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyscallCount {
+    /// The strategy.
+    pub strategy: String,
+    /// Calls of each system call in the small run.
+    pub small: std::collections::BTreeMap<String, u64>,
+    /// Calls of each system call in the large run.
+    pub large: std::collections::BTreeMap<String, u64>,
 }
 
 /// How the footprint was measured: a mock that holds every answer for

@@ -10,10 +10,12 @@
 //! *rounds*, keeping the pairs together, so that drift which hit both rows
 //! alike cancels out of their ratio.
 
+pub mod blocks;
 mod paired;
 
 use serde::{Deserialize, Serialize};
 
+pub use blocks::{Blocked, MIN_BLOCKS, by_block, t_quantile};
 pub use paired::{DIFFERENCE_LEVEL, EQUIVALENCE_LEVEL, Margin, Paired, Verdict, outliers};
 
 /// Bootstrap resamples per interval. Each interval is seeded, so the same
@@ -135,7 +137,7 @@ pub fn median_interval(values: &[f64]) -> Option<(f64, f64)> {
     Some((sorted[k - 1], sorted[n - k]))
 }
 
-fn mean(values: &[f64]) -> f64 {
+pub(crate) fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len().max(1) as f64
 }
 

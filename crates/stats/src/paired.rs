@@ -56,6 +56,22 @@ pub struct Paired {
     pub sign_p: f64,
     /// The margin of practical equivalence the verdict is held to.
     pub margin: Margin,
+    /// Blocks the rounds ran in: 1 when the intervals are over rounds
+    /// ([`Paired::of`]); more when they are over blocks
+    /// ([`Paired::of_blocks`]).
+    #[serde(default = "one")]
+    pub blocks: usize,
+    /// With blocks, in how many the block's own estimate says what the
+    /// verdict says (inside the margin for an equivalence; beyond it, on
+    /// the verdict's side, for a difference; on its side of 1 for a
+    /// difference of unknown size); 0 for an unresolved comparison or one
+    /// over rounds.
+    #[serde(default)]
+    pub held: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// A margin of practical equivalence, as a fraction: 0.01 is ±1 %, read on
@@ -96,7 +112,9 @@ pub enum Verdict {
     /// The 95 % interval includes 1 and reaches beyond the margin: this run
     /// cannot tell.
     Unresolved,
-    /// Fewer than [`MIN_ROUNDS`](crate::MIN_ROUNDS) rounds: figures only.
+    /// Fewer than [`MIN_ROUNDS`](crate::MIN_ROUNDS) rounds, or with
+    /// blocks fewer than [`MIN_BLOCKS`](crate::MIN_BLOCKS) blocks: figures
+    /// only.
     TooFewRounds,
 }
 
@@ -112,31 +130,17 @@ impl Paired {
     /// `a` against `b` over the first rounds both have, held to `margin`;
     /// `None` when fewer than two rounds pair or a value is not positive.
     pub fn of(a: &[f64], b: &[f64], margin: Margin) -> Option<Self> {
-        let n = a.len().min(b.len());
+        let d = log_ratios(a, b)?;
+        let n = d.len();
         if n < 2 {
             return None;
         }
-        let d: Vec<f64> = a[..n]
-            .iter()
-            .zip(&b[..n])
-            .map(|(x, y)| (x / y).ln())
-            .collect();
-        if d.iter().any(|v| !v.is_finite()) {
-            return None;
-        }
-        let mut walsh: Vec<f64> = Vec::with_capacity(n * (n + 1) / 2);
-        for i in 0..n {
-            for j in i..n {
-                walsh.push((d[i] + d[j]) / 2.0);
-            }
-        }
-        walsh.sort_by(f64::total_cmp);
+        let walsh = walsh_averages(&d);
         let centre = crate::quantile_of_sorted(&walsh, 0.5)?;
         let null = signed_rank_null(n);
         let (low95, high95, level95) = interval(&walsh, &null, 1.0 - DIFFERENCE_LEVEL);
         let (low90, high90, _) = interval(&walsh, &null, 1.0 - EQUIVALENCE_LEVEL);
-        let slower = d.iter().filter(|v| **v > 0.0).count();
-        let faster = d.iter().filter(|v| **v < 0.0).count();
+        let (slower, faster) = signs(&d);
         Some(Self {
             rounds: n,
             point: centre.exp(),
@@ -149,12 +153,77 @@ impl Paired {
             faster,
             sign_p: sign_test(slower, slower + faster),
             margin,
+            blocks: 1,
+            held: 0,
         })
+    }
+
+    /// `a` against `b` measured in blocks (`a[k]` and `b[k]`: block `k`'s
+    /// rounds, round `i` of one paired with round `i` of the other): the
+    /// Hodges–Lehmann estimate of the log ratio in each block, then their
+    /// mean with Student t intervals over the blocks (blocks − 1 degrees
+    /// of freedom; see [`crate::blocks`]). `None` with fewer than two
+    /// blocks that pair a round, or a value that is not positive.
+    pub fn of_blocks(a: &[Vec<f64>], b: &[Vec<f64>], margin: Margin) -> Option<Self> {
+        let mut centres = Vec::new();
+        let mut all = Vec::new();
+        let mut groups = Vec::new();
+        for (x, y) in a.iter().zip(b) {
+            let d = log_ratios(x, y)?;
+            if d.is_empty() {
+                continue;
+            }
+            centres.push(crate::quantile_of_sorted(&walsh_averages(&d), 0.5)?);
+            all.extend_from_slice(&d);
+            groups.push(d);
+        }
+        let refs: Vec<&Vec<f64>> = groups.iter().collect();
+        let within = crate::blocks::pooled_within(&refs);
+        let blocked = crate::Blocked::of_values(&centres, all.len(), within)?;
+        let (slower, faster) = signs(&all);
+        let mut paired = Self {
+            rounds: all.len(),
+            point: blocked.mean.exp(),
+            low: blocked.low.exp(),
+            high: blocked.high.exp(),
+            level95: DIFFERENCE_LEVEL,
+            low90: blocked.low90.exp(),
+            high90: blocked.high90.exp(),
+            slower,
+            faster,
+            sign_p: sign_test(slower, slower + faster),
+            margin,
+            blocks: blocked.blocks,
+            held: 0,
+        };
+        paired.held = paired.blocks_agreeing(&centres);
+        Some(paired)
+    }
+
+    /// How many of the block estimates `centres` (log ratios) say what the
+    /// verdict of the intervals says.
+    fn blocks_agreeing(&self, centres: &[f64]) -> usize {
+        let edge = self.margin.upper().ln();
+        let slower = self.low > 1.0;
+        let agrees = |c: f64| match self.verdict_of_intervals() {
+            Verdict::Equivalent { .. } => c.abs() <= edge,
+            Verdict::Differs if slower => c > edge,
+            Verdict::Differs => c < -edge,
+            Verdict::DiffersBySizeUnknown if slower => c > 0.0,
+            Verdict::DiffersBySizeUnknown => c < 0.0,
+            Verdict::Unresolved | Verdict::TooFewRounds => false,
+        };
+        centres.iter().filter(|c| agrees(**c)).count()
     }
 
     /// The verdict the intervals earn against the margin.
     pub fn verdict(&self) -> Verdict {
-        if self.rounds < crate::MIN_ROUNDS {
+        let too_few = if self.blocks > 1 {
+            self.blocks < crate::MIN_BLOCKS
+        } else {
+            self.rounds < crate::MIN_ROUNDS
+        };
+        if too_few {
             return Verdict::TooFewRounds;
         }
         self.verdict_of_intervals()
@@ -198,6 +267,34 @@ impl Paired {
             ..*self
         }
     }
+}
+
+/// The per-round log ratios `ln(a_i / b_i)` over the rounds both have;
+/// `None` when one is not finite (a value that is not positive).
+fn log_ratios(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| (x / y).ln()).collect();
+    d.iter().all(|v| v.is_finite()).then_some(d)
+}
+
+/// The sorted Walsh averages `(d_i + d_j) / 2`, i ≤ j.
+fn walsh_averages(d: &[f64]) -> Vec<f64> {
+    let n = d.len();
+    let mut walsh: Vec<f64> = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            walsh.push((d[i] + d[j]) / 2.0);
+        }
+    }
+    walsh.sort_by(f64::total_cmp);
+    walsh
+}
+
+/// Rounds with a positive and with a negative log ratio.
+fn signs(d: &[f64]) -> (usize, usize) {
+    (
+        d.iter().filter(|v| **v > 0.0).count(),
+        d.iter().filter(|v| **v < 0.0).count(),
+    )
 }
 
 /// The null distribution of the Wilcoxon signed-rank statistic W+ for `n`
@@ -368,6 +465,46 @@ mod tests {
         assert!((inv.low - q.low).abs() < 1e-12 && (inv.high90 - q.high90).abs() < 1e-12);
         assert_eq!((inv.slower, inv.faster), (q.slower, q.faster));
         assert_eq!(p.verdict(), q.verdict());
+    }
+
+    #[test]
+    fn blocks_decide_and_say_how_many_agree() {
+        // Five blocks of two rounds, `a` 10 % slower in each with ±1 %
+        // between blocks: a difference, held in every block.
+        let shifts = [1.00, 1.01, 0.99, 1.005, 0.995];
+        let blocks = |ratio: f64| -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+            shifts
+                .iter()
+                .map(|s| (vec![0.1 * ratio * s, 0.1 * ratio * s], vec![0.1, 0.1]))
+                .unzip()
+        };
+        let (a, b) = blocks(1.10);
+        let p = Paired::of_blocks(&a, &b, Margin::TIME).unwrap();
+        assert_eq!((p.blocks, p.rounds, p.slower), (5, 10, 10));
+        assert_eq!(p.verdict(), Verdict::Differs);
+        assert_eq!(p.held, 5);
+        // The interval is t over five block estimates: mean 10 %, spread
+        // of the shifts (s = 0.79 %) × 2.776 / √5.
+        let mean = shifts.iter().map(|s: &f64| (1.1 * s).ln()).sum::<f64>() / 5.0;
+        assert!((p.point.ln() - mean).abs() < 1e-12);
+        assert!(p.low < p.point && p.point < p.high);
+        // Equal in every block but one that runs 3 % slow: still
+        // equivalent? The interval says no: it reaches past ±1 %.
+        let (mut a, b) = blocks(1.0);
+        for x in &mut a[2] {
+            *x *= 1.03;
+        }
+        let q = Paired::of_blocks(&a, &b, Margin::TIME).unwrap();
+        assert_eq!(q.verdict(), Verdict::Unresolved);
+        assert_eq!(q.held, 0);
+        // Four blocks: figures only, whatever the rounds.
+        let (a, b) = blocks(1.10);
+        let r = Paired::of_blocks(&a[..4], &b[..4], Margin::TIME).unwrap();
+        assert_eq!(r.verdict(), Verdict::TooFewRounds);
+        // One block is no comparison over blocks.
+        assert_eq!(Paired::of_blocks(&a[..1], &b[..1], Margin::TIME), None);
+        // The inverse keeps the blocks and the count.
+        assert_eq!((p.inverse().blocks, p.inverse().held), (5, 5));
     }
 
     #[test]

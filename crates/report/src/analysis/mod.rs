@@ -13,7 +13,7 @@ mod totals;
 
 use serde::Serialize;
 use wikifetch_runlog::{RunLog, ScenarioFacts};
-use wikifetch_stats::{Margin, Paired, Ratio, Summary};
+use wikifetch_stats::{Blocked, Margin, Paired, Ratio, Summary, by_block};
 
 pub use footprint::{PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
@@ -49,10 +49,17 @@ pub struct Row {
     pub min_s: f64,
     /// Slowest timed call, seconds.
     pub max_s: f64,
-    /// 95 % interval of the mean (BCa bootstrap over the rounds), seconds.
+    /// 95 % interval of the mean, seconds: a t interval over the block
+    /// means when the row ran in blocks ([`Row::time_blocks`]), else a BCa
+    /// bootstrap over the rounds.
     pub ci_low_s: f64,
     /// Upper end of that interval.
     pub ci_high_s: f64,
+    /// The mean time over blocks, with the noise between rounds and
+    /// between blocks; `None` when the row ran in one block.
+    pub time_blocks: Option<Blocked>,
+    /// The client CPU of a call over blocks, likewise.
+    pub cpu_blocks: Option<Blocked>,
     /// N / mean.
     pub titles_per_s: f64,
     /// The nominal ideal: ⌈N/C⌉ · latency, or for uneven latency the lower
@@ -126,6 +133,10 @@ pub struct Row {
     /// Every timed call's client CPU, seconds, in round order.
     #[serde(skip)]
     pub cpus: Vec<f64>,
+    /// The block of every timed call, in round order (all 0 for a row
+    /// that ran in one block).
+    #[serde(skip)]
+    pub block_of_round: Vec<usize>,
     /// Completion times of the first timed call (see `RunRecord::timeline`).
     #[serde(skip)]
     pub timeline: Vec<f64>,
@@ -167,6 +178,8 @@ impl Row {
             ci_low_s: stats.mean_low,
             ci_high_s: stats.mean_high,
             titles_per_s: titles as f64 / stats.mean,
+            time_blocks: None,
+            cpu_blocks: None,
             ideal_s: None,
             queue_s: None,
             floor_s: None,
@@ -193,6 +206,7 @@ impl Row {
             iterations: 0,
             walls,
             cpus: Vec::new(),
+            block_of_round: Vec::new(),
             timeline: Vec::new(),
             versus: Vec::new(),
             outlier_rounds: Vec::new(),
@@ -205,6 +219,39 @@ impl Row {
     pub fn sound(&self) -> bool {
         !self.rig_bound && self.premise.is_none()
     }
+
+    /// How many blocks the row's rounds ran in.
+    pub fn blocks(&self) -> usize {
+        let mut seen: Vec<usize> = self.block_of_round.clone();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len().max(1)
+    }
+}
+
+/// `a` against `b` on `values` (each row's walls or CPUs), round by round:
+/// over blocks when both ran in several ([`Paired::of_blocks`]), else over
+/// the rounds ([`Paired::of`]).
+pub fn compare(a: &Row, b: &Row, values: fn(&Row) -> &[f64], margin: Margin) -> Option<Paired> {
+    if a.blocks() > 1 && a.block_of_round == b.block_of_round {
+        Paired::of_blocks(
+            &by_block(values(a), &a.block_of_round),
+            &by_block(values(b), &b.block_of_round),
+            margin,
+        )
+    } else {
+        Paired::of(values(a), values(b), margin)
+    }
+}
+
+/// A row's wall times, for [`compare`].
+pub fn walls(r: &Row) -> &[f64] {
+    &r.walls
+}
+
+/// A row's client CPU times, for [`compare`].
+pub fn cpus(r: &Row) -> &[f64] {
+    &r.cpus
 }
 
 /// What a row's timed calls did against what it claims: every call warm
@@ -267,6 +314,8 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         })?;
         let walls: Vec<f64> = record.samples.iter().map(|s| s.wall_s).collect();
         let cpus: Vec<f64> = record.samples.iter().map(|s| s.client_cpu_s).collect();
+        let block_of_round: Vec<usize> = record.samples.iter().map(|s| s.block).collect();
+        let time_blocks = Blocked::of_means(&by_block(&walls, &block_of_round));
         let c = record.concurrency;
         let stats = Summary::of(&walls, seed_of(&[&record.scenario, &record.strategy]))
             .ok_or_else(|| {
@@ -293,7 +342,12 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             &stats,
             walls,
         );
+        let requests: Vec<f64> = record.samples.iter().map(|s| s.requests as f64).collect();
         rows.push(Row {
+            ci_low_s: time_blocks.map_or(stats.mean_low, |b| b.low),
+            ci_high_s: time_blocks.map_or(stats.mean_high, |b| b.high),
+            time_blocks,
+            cpu_blocks: Blocked::of_means(&by_block(&cpus, &block_of_round)),
             ideal_s: ideal,
             queue_s: queue,
             efficiency_nominal: ideal.map(|i| i / stats.mean),
@@ -308,13 +362,10 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             capped: facts.is_some_and(|s| s.capped),
             switches_per_request: switches_per_request(&record.samples),
             client_cpu_per_request_s: totals.client_cpu_per_request_s,
-            client_cpu_ci: Ratio::paired(
+            client_cpu_ci: per_request_interval(
                 &cpus,
-                &record
-                    .samples
-                    .iter()
-                    .map(|s| s.requests as f64)
-                    .collect::<Vec<_>>(),
+                &requests,
+                &block_of_round,
                 seed_of(&[&record.scenario, &record.strategy, "cpu"]),
             ),
             mock_cpu_per_request_s: totals.mock_cpu_per_request_s,
@@ -335,6 +386,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
             iterations: record.iterations,
             outlier_rounds: wikifetch_stats::outliers(&walls_of(record)),
             cpus,
+            block_of_round,
             timeline: record.timeline.clone(),
             ..timed
         });
@@ -352,7 +404,7 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
         let floor = find(&row.scenario, REFERENCE, Some(row.concurrency))
             .filter(|_| row.titles_per_request == 1);
         row.floor_s = floor.map(|f| f.median_s);
-        row.floor_ratio = floor.and_then(|f| Paired::of(&row.walls, &f.walls, Margin::TIME));
+        row.floor_ratio = floor.and_then(|f| compare(row, f, walls, Margin::TIME));
         row.floor_ratio_without_outliers = floor.and_then(|f| without_outliers(row, f));
         row.efficiency_floor = floor
             .filter(|f| !f.rig_bound)
@@ -365,6 +417,36 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
     }
     pair_up(&mut rows);
     Ok(rows)
+}
+
+/// CPU per request (`Σ cpu / Σ requests`) with its 95 % interval: over
+/// blocks, a t interval of the blocks' own ratios, whose mean is the
+/// point; in one block, a bootstrap over the rounds.
+fn per_request_interval(
+    cpus: &[f64],
+    requests: &[f64],
+    block_of_round: &[usize],
+    seed: u64,
+) -> Option<Ratio> {
+    let (c, r) = (
+        by_block(cpus, block_of_round),
+        by_block(requests, block_of_round),
+    );
+    if c.len() < 2 {
+        return Ratio::paired(cpus, requests, seed);
+    }
+    let values: Vec<f64> = c
+        .iter()
+        .zip(&r)
+        .map(|(c, r)| c.iter().sum::<f64>() / r.iter().sum::<f64>())
+        .collect();
+    let b = Blocked::of_values(&values, cpus.len(), (0.0, 1.0))?;
+    Some(Ratio {
+        point: b.mean,
+        low: b.low,
+        high: b.high,
+        rounds: b.rounds,
+    })
 }
 
 /// Context switches per request over `samples`, when every one counted
@@ -455,6 +537,7 @@ mod tests {
             connections,
             tls_handshakes: 0,
             context_switches: None,
+            block: 0,
         }
     }
 

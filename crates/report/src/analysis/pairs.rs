@@ -34,8 +34,8 @@ pub fn pair_up(rows: &mut [Row]) {
                 continue;
             }
             let (a, b) = (&rows[i], &rows[j]);
-            let time = Paired::of(&a.walls, &b.walls, Margin::TIME);
-            let cpu = Paired::of(&a.cpus, &b.cpus, Margin::CPU);
+            let time = super::compare(a, b, super::walls, Margin::TIME);
+            let cpu = super::compare(a, b, super::cpus, Margin::CPU);
             let without = super::without_outliers(a, b);
             let (ai, bi) = (
                 versus(b, [time, cpu, without]),

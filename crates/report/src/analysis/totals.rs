@@ -111,6 +111,7 @@ mod tests {
             connections: 0,
             tls_handshakes: 0,
             context_switches: None,
+            block: 0,
         }
     }
 

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 
 use wikifetch_runlog::{Differs, RunLog};
-use wikifetch_stats::Verdict;
+use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
 use crate::analysis::{PerRequest, REFERENCE, Row};
@@ -57,14 +57,10 @@ fn concurrencies(rows: &[Row], scenario: &str) -> Vec<usize> {
 /// The opening screen, or an empty string when the run lacks every row it
 /// needs (a filtered run).
 pub fn answer(rows: &[Row], log: &RunLog) -> String {
-    let parts: Vec<String> = [
-        wikipedia(rows, log),
-        many_in_flight(rows, log),
-        rule(rows, log),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
+    let parts: Vec<String> = [wikipedia(rows), many_in_flight(rows, log), rule(rows, log)]
+        .into_iter()
+        .flatten()
+        .collect();
     if parts.is_empty() {
         return String::new();
     }
@@ -87,15 +83,14 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
 
 /// The lesson's case: what to do against Wikipedia itself, whose API asks
 /// for several titles a request and requests in series. From the batching
-/// result, and from how far the strategies fell from a client that only
-/// sends the requests at the lesson's C.
-fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
+/// result.
+fn wikipedia(rows: &[Row]) -> Option<String> {
     let pair = super::listed::batching_pair(rows)?;
     let (b, one) = (pair.batched, pair.one);
-    let mut text = format!(
+    let text = format!(
         "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks; \
          on the mock (a batch costs one title's delay), at C = {} {} titles took {} as {:.0} requests against \
-         {} as {:.0} (predicted {:.2}×, measured {:.2}×; {} rounds).",
+         {} as {:.0} (predicted {:.2}×, measured {:.2}×).",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -104,46 +99,8 @@ fn wikipedia(rows: &[Row], log: &RunLog) -> Option<String> {
         one.requests_per_call,
         pair.predicted,
         ratio(one, b).map_or(one.median_s / b.median_s, |r| r.point),
-        b.rounds,
     );
-    if let Some(words) = model_at_low_c(rows, log) {
-        let _ = write!(text, " {words}");
-    }
     Some(text)
-}
-
-/// How much the model mattered at the lesson's C (the smallest of
-/// `latency` and `concurrency`): the spread of the strategies' times over
-/// a client that only sends the requests, at that C.
-fn model_at_low_c(rows: &[Row], log: &RunLog) -> Option<String> {
-    let c = concurrencies(rows, "latency")
-        .into_iter()
-        .filter(|c| *c > 1)
-        .min()?;
-    let group: Vec<&Row> = of(rows, "latency", Some(c))
-        .into_iter()
-        .filter(|r| r.strategy != REFERENCE && r.titles_per_request == 1 && !r.capped && r.sound())
-        .filter(|r| log.strategy(&r.strategy).is_some_and(|s| !s.control))
-        .collect();
-    let over: Vec<f64> = group
-        .iter()
-        .filter_map(|r| r.floor_ratio.map(|f| (f.point - 1.0) * 100.0))
-        .collect();
-    let worst = over.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if over.is_empty() || !worst.is_finite() {
-        return None;
-    }
-    let capped: Vec<String> = of(rows, "latency", Some(c))
-        .into_iter()
-        .filter(|r| r.capped)
-        .map(|r| format!(" but `{}`", r.strategy))
-        .collect();
-    Some(format!(
-        "In `latency` at C = {c}, every strategy{} took at most {} % longer than a client that only sends the \
-         requests.",
-        capped.join(""),
-        pc(worst.max(0.0)),
-    ))
 }
 
 /// A row's strategy facts say it differs from `against` in `what` only.
@@ -171,6 +128,9 @@ struct ModelSides {
     tasks: Vec<String>,
     cs: Vec<usize>,
     verdicts: Vec<(usize, Side)>,
+    /// At each C, in how many blocks the verdict held at the least over
+    /// the task rows, of how many (`None` over rounds).
+    held: Vec<(usize, Option<(usize, usize)>)>,
 }
 
 fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
@@ -180,24 +140,31 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
     let tasks = splits_from(&at_top, log, Differs::Model);
     let threads = tasks.first()?.1.clone();
     let tasks: Vec<String> = tasks.iter().map(|(r, _)| r.strategy.clone()).collect();
-    let verdicts = cs
-        .iter()
-        .filter_map(|&c| {
-            let here = of(rows, "concurrency", Some(c));
-            let t = find(&here, &threads)?;
-            let sides: Vec<Side> = tasks
-                .iter()
-                .filter_map(|n| find(&here, n))
-                .filter_map(|n| side(t, n))
-                .collect();
-            Some((c, Side::of_all(&sides)?))
-        })
-        .collect();
+    let mut verdicts = Vec::new();
+    let mut held = Vec::new();
+    for &c in &cs {
+        let here = of(rows, "concurrency", Some(c));
+        let Some(t) = find(&here, &threads) else {
+            continue;
+        };
+        let ratios: Vec<_> = tasks
+            .iter()
+            .filter_map(|n| find(&here, n))
+            .filter_map(|n| ratio(t, n))
+            .collect();
+        let sides: Vec<Side> = ratios.iter().map(side_of).collect();
+        let Some(all) = Side::of_all(&sides) else {
+            continue;
+        };
+        verdicts.push((c, all));
+        held.push((c, least_held(&ratios)));
+    }
     Some(ModelSides {
         threads,
         tasks,
         cs,
         verdicts,
+        held,
     })
 }
 
@@ -252,6 +219,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         tasks: task_names,
         cs,
         verdicts,
+        held,
     } = model_sides(rows, log)?;
     let top = *cs.last()?;
     let at_top = of(rows, "concurrency", Some(top));
@@ -275,7 +243,17 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     );
     table(&mut out, rows, log, &threads_name, &task_names, &cs);
     out.push('\n');
-    let _ = write!(out, "{}", which_when(&verdicts, &threads_name, &task_names));
+    if log.instructions.is_some() || log.syscalls.is_some() {
+        out.push_str(
+            "Instructions leave out the kernel; system calls and switches show its share. CPU time drifts: its \
+             interval spans blocks.\n\n",
+        );
+    }
+    let _ = write!(
+        out,
+        "{}",
+        which_when(&verdicts, &held, &threads_name, &task_names)
+    );
     if let Some(words) = client_share(rows, log, top) {
         let _ = write!(out, "\n\n{words}");
     }
@@ -299,8 +277,9 @@ fn table(
         .max();
     let _ = writeln!(
         out,
-        "| model | median time per wave (C = {}) | CPU a request (no delay{}) | memory a request in flight (C = \
-         {low} → {high}) | threads a request |\n|---|---:|---:|---:|---:|",
+        "| model | median time per wave (C = {}) | per request, no delay{}: instructions | system calls | \
+         voluntary switches | CPU, µs [95 % CI] | memory a request (C = {low} → {high}) |\n\
+         |---|---:|---:|---:|---:|---:|---:|",
         cs.iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
@@ -320,25 +299,49 @@ fn table(
             .collect();
         let cpu = cpu_c
             .and_then(|c| find(&of(rows, "overhead", Some(c)), name))
-            .map_or("–".into(), |r| {
-                format!("{}{}", us3(r.client_cpu_per_request_s), flag(r))
-            });
-        let (kib, count) = log
+            .map_or("– | – | – | –".into(), |r| cost(log, r));
+        // Threads a request (1 or 0 by construction) are in the table of
+        // every strategy below.
+        let kib = log
             .footprint
             .as_ref()
             .and_then(|f| PerRequest::of(f, name))
-            .map_or(("–".into(), "–".into()), |p| {
-                (
-                    format!("{:.0} KiB", p.peak_kib),
-                    format!("{:.1}", p.threads.max(0.0)),
-                )
-            });
+            .map_or("–".into(), |p| format!("{:.0} KiB", p.peak_kib));
         let _ = writeln!(
             out,
-            "| {kind}: `{name}` | {} ms | {cpu} | {kib} | {count} |",
+            "| {kind}: `{name}` | {} ms | {cpu} | {kib} |",
             waves.join(", ")
         );
     }
+}
+
+/// A row's cost a request with no delay, as the table's four cells, the
+/// measures that do not drift first: "52k | 10.3 | 1.02 | 16.6
+/// [15.9–17.3]", a dash for each one this run did not count.
+fn cost(log: &RunLog, r: &Row) -> String {
+    let instructions = log
+        .instructions
+        .as_ref()
+        .and_then(|i| i.of(&r.strategy).map(|c| i.per_request(c)))
+        .map_or("–".into(), |n| format!("{:.0}k", n / 1000.0));
+    let calls = log
+        .syscalls
+        .as_ref()
+        .and_then(|s| s.of(&r.strategy).map(|c| s.per_request(c)))
+        .map_or("–".into(), |n| format!("{n:.1}"));
+    let switches = r
+        .switches_per_request
+        .map_or("–".into(), |(v, _)| format!("{v:.2}"));
+    // In µs, as the header says: CPU a request runs from about 5 to 100 µs.
+    let us = |s: f64| format!("{:.1}", s * 1e6);
+    let interval = r.client_cpu_ci.map_or(String::new(), |c| {
+        format!(" [{}–{}]", us(c.low), us(c.high))
+    });
+    format!(
+        "{instructions} | {calls} | {switches} | {}{interval}{}",
+        us(r.client_cpu_per_request_s),
+        flag(r)
+    )
 }
 
 /// Which side of a comparison of threads (`a`) with a task row (`b`) the
@@ -358,14 +361,44 @@ enum Side {
     Unknown,
 }
 
-fn side(threads: &Row, task: &Row) -> Option<Side> {
-    let r = ratio(threads, task)?;
-    Some(match r.verdict() {
+fn side_of(r: &Paired) -> Side {
+    match r.verdict() {
         v if v.names_a_difference() && r.point > 1.0 => Side::Tasks((1.0 - 1.0 / r.low) * 100.0),
         v if v.names_a_difference() => Side::Threads((1.0 - r.high) * 100.0),
         Verdict::Equivalent { .. } => Side::Same,
         _ => Side::Unknown,
-    })
+    }
+}
+
+/// The fewest blocks any of `ratios` held its verdict in, and of how many
+/// blocks; `None` for comparisons over rounds.
+fn least_held(ratios: &[Paired]) -> Option<(usize, usize)> {
+    let held = ratios
+        .iter()
+        .filter(|r| r.blocks > 1)
+        .map(|r| r.held)
+        .min()?;
+    Some((held, ratios.iter().map(|r| r.blocks).max()?))
+}
+
+/// "(each in ≥ 4 of 5 blocks)": how firmly a verdict held, for a decided
+/// one measured in blocks; nothing otherwise.
+fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> String {
+    match (side, held) {
+        (Side::Same | Side::Tasks(_) | Side::Threads(_), Some((k, n))) if k == n => {
+            format!(
+                " ({} {n} of {n} blocks)",
+                if several { "each in" } else { "in" }
+            )
+        }
+        (Side::Same | Side::Tasks(_) | Side::Threads(_), Some((k, n))) => {
+            format!(
+                " ({} ≥ {k} of {n} blocks)",
+                if several { "each in" } else { "in" }
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 impl Side {
@@ -400,7 +433,12 @@ impl Side {
 /// "Which when", from the verdicts at each C in ascending order: where
 /// threads kept up, where tasks pulled ahead (and from which C on), where
 /// this run cannot tell; then the advice those verdicts support.
-fn which_when(verdicts: &[(usize, Side)], threads: &str, tasks: &[String]) -> String {
+fn which_when(
+    verdicts: &[(usize, Side)],
+    held: &[(usize, Option<(usize, usize)>)],
+    threads: &str,
+    tasks: &[String],
+) -> String {
     let task_list = {
         let names: Vec<String> = tasks.iter().map(|t| format!("`{t}`")).collect();
         match names.as_slice() {
@@ -446,14 +484,22 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str, tasks: &[String]) -> St
                 .iter()
                 .filter_map(Side::percent)
                 .fold(f64::INFINITY, f64::min);
+            // The least any C of the run held in.
+            let firm = cs
+                .iter()
+                .map(|c| held.iter().find(|(at, _)| at == c).and_then(|(_, h)| *h))
+                .try_fold((usize::MAX, 0), |(k, n), h| {
+                    h.map(|(hk, hn)| (k.min(hk), n.max(hn)))
+                });
+            let firm = held_words(&sides[0], firm, cs.len() > 1 || tasks.len() > 1);
             match sides[0] {
-                Side::Same => format!("at {at} threads and tasks were within ±1 %"),
+                Side::Same => format!("at {at} threads and tasks were within ±1 %{firm}"),
                 Side::Tasks(_) => format!(
-                    "at {at} {task_list} were each faster, by at least {} %",
+                    "at {at} {task_list} were each faster, by at least {} %{firm}",
                     pc(least)
                 ),
                 Side::Threads(_) => format!(
-                    "at {at} `{threads}` was faster than each of them, by at least {} %",
+                    "at {at} `{threads}` was faster than each of them, by at least {} %{firm}",
                     pc(least)
                 ),
                 Side::Unknown => format!("at {at} this run cannot tell them apart"),
@@ -500,7 +546,7 @@ fn which_when(verdicts: &[(usize, Side)], threads: &str, tasks: &[String]) -> St
         (false, false, _) => "So which is faster depends on C here.".to_owned(),
     };
     format!(
-        "**Which when** (this run). {}. {advice}",
+        "**Which when**. {}. {advice}",
         capitalized(&said.join("; "))
     )
 }
@@ -515,19 +561,10 @@ fn capitalized(text: &str) -> String {
 }
 
 /// The client's share, the model held equal: each row that differs from
-/// another in its HTTP client only, at the largest C, with its CPU per
-/// request with no delay.
+/// another in its HTTP client only, at the largest C, in time (their CPU
+/// is in the table of every strategy, just below).
 fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
     let here = of(rows, "concurrency", Some(c));
-    let overhead_c = concurrencies(rows, "overhead")
-        .into_iter()
-        .filter(|c| *c > 1)
-        .max();
-    let cpu = |name: &str| {
-        overhead_c
-            .and_then(|oc| find(&of(rows, "overhead", Some(oc)), name))
-            .map(|r| us3(r.client_cpu_per_request_s))
-    };
     let parts: Vec<String> = splits_from(&here, log, Differs::Client)
         .into_iter()
         .filter_map(|(control, against)| {
@@ -548,19 +585,21 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
                 Verdict::Equivalent { .. } => "took the same time".to_owned(),
                 _ => "was not told apart in time".to_owned(),
             };
+            let verdict = format!(
+                "{verdict}{}",
+                held_words(&side_of(&r), least_held(&[r]), false)
+            );
             Some(format!(
-                "{} against {} (`{}`) {verdict} at C = {c}, CPU {} against {}",
+                "{} against {} (`{}`) {verdict}",
                 facts(&other.strategy),
                 facts(&control.strategy),
                 other.strategy,
-                cpu(&other.strategy)?,
-                cpu(&control.strategy)?,
             ))
         })
         .collect();
     (!parts.is_empty()).then(|| {
         format!(
-            "**The HTTP client**, the model held equal (CPU with no delay): {}.",
+            "**The HTTP client**, the model held equal, at C = {c}: {}.",
             parts.join("; ")
         )
     })
@@ -600,14 +639,12 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
             let by_mean = jitter.titles as f64 / c as f64 * mean;
             let _ = write!(
                 text,
-                " With uneven delays (C = {c}; median {}, mean {}): waves {}, mean rule {}, fastest row {} ({:.1}× \
-                 the waves).",
+                " With uneven delays (C = {c}; median {}, mean {}): waves {}, mean rule {}, fastest row {}.",
                 time(jitter.typical_delay_s),
                 time(mean),
                 time(by_median),
                 time(by_mean),
                 time(f.median_s),
-                f.median_s / by_median
             );
         }
     }
@@ -647,7 +684,7 @@ fn default_pool(rows: &[Row]) -> Option<String> {
         })
         .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
     Some(format!(
-        "**Not `{}` for I/O.** At C = {} it kept {in_flight} request{} in flight (one per CPU): {} against {} \
+        "**Not `{}` for I/O**: asked for C = {}, {in_flight} request{} in flight (one per CPU), {} against {} \
          (`{}`).",
         capped.strategy,
         capped.concurrency,
@@ -864,9 +901,7 @@ mod tests {
     }
 
     fn which_when_of(text: &str) -> &str {
-        let start = text
-            .find("**Which when** (this run).")
-            .expect("a which-when");
+        let start = text.find("**Which when**.").expect("a which-when");
         &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)]
     }
 
@@ -912,6 +947,81 @@ mod tests {
     }
 
     #[test]
+    fn a_verdict_says_in_how_many_blocks_it_held() {
+        assert_eq!(
+            held_words(&Side::Same, Some((4, 5)), true),
+            " (each in ≥ 4 of 5 blocks)"
+        );
+        assert_eq!(
+            held_words(&Side::Tasks(1.0), Some((5, 5)), false),
+            " (in 5 of 5 blocks)"
+        );
+        // Nothing for a verdict that was not drawn, or one over rounds.
+        assert_eq!(held_words(&Side::Mixed, Some((0, 5)), true), "");
+        assert_eq!(held_words(&Side::Unknown, Some((0, 5)), true), "");
+        assert_eq!(held_words(&Side::Same, None, true), "");
+        // The least over the task rows, and over rounds no count at all.
+        let rounds = Paired::of(
+            &[1.0, 1.1, 1.2],
+            &[1.0, 1.0, 1.0],
+            wikifetch_stats::Margin::TIME,
+        )
+        .unwrap_or_else(|| panic!("three rounds pair"));
+        let over_blocks = |held| Paired {
+            blocks: 5,
+            held,
+            ..rounds
+        };
+        assert_eq!(least_held(&[over_blocks(5), over_blocks(3)]), Some((3, 5)));
+        assert_eq!(least_held(&[rounds]), None);
+    }
+
+    #[test]
+    fn the_cost_leads_with_the_counts_that_do_not_drift() {
+        let mut r = row("smol", 10, 0.02, 0.0001, 16.6e-6);
+        r.switches_per_request = Some((1.024, 0.2));
+        r.client_cpu_ci = Some(wikifetch_stats::Ratio {
+            point: 16.6e-6,
+            low: 15.9e-6,
+            high: 17.3e-6,
+            rounds: 30,
+        });
+        let mut log = RunLog::default();
+        assert_eq!(cost(&log, &r), "– | – | 1.02 | 16.6 [15.9–17.3]");
+        log.instructions = Some(wikifetch_runlog::Instructions {
+            valgrind: "valgrind-3.19.0".into(),
+            small_titles: 100,
+            large_titles: 500,
+            counts: vec![wikifetch_runlog::Count {
+                strategy: "smol".into(),
+                small: 1_000_000,
+                large: 21_800_000,
+            }],
+        });
+        let calls = |pairs: &[(&str, u64)]| {
+            pairs
+                .iter()
+                .map(|(n, k)| ((*n).to_owned(), *k))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        log.syscalls = Some(wikifetch_runlog::Syscalls {
+            strace: "strace -- version 6.1".into(),
+            small_titles: 100,
+            large_titles: 500,
+            counts: vec![wikifetch_runlog::SyscallCount {
+                strategy: "smol".into(),
+                small: calls(&[("recvfrom", 300), ("futex", 90)]),
+                large: calls(&[("recvfrom", 1500), ("futex", 80), ("sendto", 400)]),
+            }],
+        });
+        // 20.8 M instructions over 400 titles; 1200 − 10 + 400 calls.
+        assert_eq!(cost(&log, &r), "52k | 4.0 | 1.02 | 16.6 [15.9–17.3]");
+        // A strategy neither tool counted gets dashes, not another's count.
+        r.strategy = "tokio".into();
+        assert!(cost(&log, &r).starts_with("– | – | 1.02"));
+    }
+
+    #[test]
     fn the_model_is_compared_with_the_client_held_equal() {
         let text = answer(&rows(1.0, 1.08), &log());
         assert!(
@@ -932,7 +1042,7 @@ mod tests {
         // Memory per request in flight, from the footprint's slope.
         assert!(
             text.contains(
-                "| threads: `thread-pool-hyper` | 20.0, 21.6 ms | 30.0 µs | 50 KiB | 1.0 |"
+                "| threads: `thread-pool-hyper` | 20.0, 21.6 ms | – | – | – | 30.0 | 50 KiB |"
             ),
             "{text}"
         );

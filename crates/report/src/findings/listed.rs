@@ -169,7 +169,11 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
 fn against_prediction(predicted: f64, r: &Ratio) -> String {
     let short = (1.0 - r.point / predicted) * 100.0;
     let measured = if r.verdict() == Verdict::TooFewRounds {
-        format!("{:.2}× ({} rounds: figures only)", r.point, r.rounds)
+        format!(
+            "{:.2}× ({}: figures only)",
+            r.point,
+            super::prose::too_few(r)
+        )
     } else {
         times(r)
     };

@@ -81,6 +81,26 @@ fn bracket(r: &Paired) -> String {
     }
 }
 
+/// What was too few for a verdict: "4 blocks" for a comparison over
+/// blocks, "9 rounds" for one over rounds.
+pub(crate) fn too_few(r: &Paired) -> String {
+    if r.blocks > 1 {
+        format!("{} blocks", r.blocks)
+    } else {
+        format!("{} rounds", r.rounds)
+    }
+}
+
+/// For a comparison over blocks, in how many the verdict held: "; held in
+/// 5 of 5 blocks"; nothing for one over rounds.
+pub(crate) fn held(r: &Paired) -> String {
+    if r.blocks > 1 {
+        format!("; held in {} of {} blocks", r.held, r.blocks)
+    } else {
+        String::new()
+    }
+}
+
 /// Whether `r` has a finite interval: with five rounds or fewer no
 /// interval of the signed-rank test reaches 95 %.
 pub(crate) fn has_interval(r: &Paired) -> bool {
@@ -130,10 +150,9 @@ pub(crate) fn vs_floor(r: &Row) -> String {
                     bracket(&ratio),
                     margin(&ratio)
                 ),
-                Verdict::TooFewRounds => format!(
-                    "{by} % {side} the floor ({} rounds: no verdict)",
-                    ratio.rounds
-                ),
+                Verdict::TooFewRounds => {
+                    format!("{by} % {side} the floor ({}: no verdict)", too_few(&ratio))
+                }
                 Verdict::DiffersBySizeUnknown => format!(
                     "{by} % {} {side} the floor, a difference that may be under {} or over",
                     bracket(&ratio),
@@ -204,10 +223,10 @@ pub(crate) fn fastest_and_slowest(rows: &[&Row]) -> Option<String> {
     }
     if let Some(r) = ratio(best, worst).filter(|r| r.verdict() == Verdict::TooFewRounds) {
         return Some(format!(
-            "fastest {}, slowest {} ({} rounds: figures only, no verdict)",
+            "fastest {}, slowest {} ({}: figures only, no verdict)",
             show(best),
             show(worst),
-            r.rounds
+            too_few(&r)
         ));
     }
     if !apart(best, worst) {
@@ -264,12 +283,12 @@ pub(crate) fn verdict_words(r: &Paired) -> String {
 fn compare_two_rounds(a: &Row, b: &Row) -> String {
     if let Some(r) = ratio(a, b).filter(|r| r.verdict() == Verdict::TooFewRounds) {
         return format!(
-            "{} took {} and {} {} ({} rounds: figures only, no verdict)",
+            "{} took {} and {} {} ({}: figures only, no verdict)",
             label(a),
             time(a.median_s),
             label(b),
             time(b.median_s),
-            r.rounds
+            too_few(&r)
         );
     }
     let Some(r) = ratio(a, b).filter(|r| r.verdict().names_a_difference()) else {
@@ -284,7 +303,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
         let (b_faster, rounds) = rounds_faster(b, a);
         return match r.verdict() {
             Verdict::Equivalent { measurable: true } => format!(
-                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} took {} % {} {}, 90 % interval; {} took longer in {b_faster} of {rounds} rounds)",
+                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} took {} % {} {}, 90 % interval; {} took longer in {b_faster} of {rounds} rounds{})",
                 label(a),
                 label(b),
                 margin(&r),
@@ -292,14 +311,16 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
                 pc((r.point - 1.0) * 100.0),
                 bracket90(&r),
                 if r.point > 1.0 { "longer" } else { "less" },
-                label(a)
+                label(a),
+                held(&r)
             ),
             Verdict::Equivalent { measurable: false } => format!(
-                "{} and {} are as fast as each other here: equivalent within {} ({figures}; 90 % interval {})",
+                "{} and {} are as fast as each other here: equivalent within {} ({figures}; 90 % interval {}{})",
                 label(a),
                 label(b),
                 margin(&r),
-                bracket90(&r)
+                bracket90(&r),
+                held(&r)
             ),
             _ => format!(
                 "this run cannot tell {} from {} in time ({figures}; {} over {}: {}, wider than {}; {} took longer in {b_faster} of {rounds} rounds)",
@@ -327,7 +348,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
     let unsized_ = r.verdict() == Verdict::DiffersBySizeUnknown;
     let by = format!("{} faster than {}", time(saved), label(slow));
     format!(
-        "{} is {by} ({} took {} % {} longer{}; slower in {} of {} rounds)",
+        "{} is {by} ({} took {} % {} longer{}; slower in {} of {} rounds{})",
         label(fast),
         label(slow),
         pc((slow_over_fast.point - 1.0) * 100.0),
@@ -341,7 +362,8 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
             String::new()
         },
         slower_in,
-        rounds
+        rounds,
+        held(&r)
     )
 }
 
@@ -438,8 +460,9 @@ fn batching(rows: &[&Row]) -> Option<String> {
     let r = ratio(reference, batched)?;
     let against = match r.verdict() {
         Verdict::TooFewRounds => format!(
-            "{:.2}× as fast as, in {} rounds (figures only, no verdict),",
-            r.point, r.rounds
+            "{:.2}× as fast as, in {} (figures only, no verdict),",
+            r.point,
+            too_few(&r)
         ),
         v if v.names_a_difference() && r.point > 1.0 => {
             format!("{:.2}× [{:.2} – {:.2}] faster than", r.point, r.low, r.high)

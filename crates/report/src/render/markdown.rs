@@ -155,7 +155,7 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
         }
         let _ = writeln!(
             out,
-            "**Pairs at C = {c}**: each cell is the row's time over the column's (the Hodges–Lehmann estimate over rounds); **faster** or \
+            "**Pairs at C = {c}**: each cell is the row's time over the column's (the paired estimate the findings use, and their intervals); **faster** or \
              **slower** when its 95 % interval excludes 1 and its 90 % interval is not inside ±1 %, **=** when its 90 % \
              interval lies within ±1 % (equivalent), **?** otherwise (unresolved).\n"
         );
@@ -287,22 +287,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
                 anchor(&f.section)
             );
         }
-        let _ = writeln!(
-            out,
-            "\nEach finding is computed from this run's rows; brackets hold 95 % intervals of the paired ratio (the \
-             Hodges–Lehmann estimate over rounds, Wilcoxon intervals). Two rows are **equivalent** when the 90 % \
-             interval lies within ±{:.0} % in time (±{:.0} % in CPU time); otherwise they **differ** when the 95 % interval \
-             excludes 1 (no difference), with the size left open when it reaches inside the margin, and are **unresolved** \
-             when it does not. With fewer than {} paired rounds a finding gives the figures and no verdict. The intervals \
-             cover the noise between rounds in this run's processes, not between processes or runs. The verdicts are \
-             exploratory: {} time comparisons (more for CPU), uncorrected; if no pair really differed, about {} of them \
-             would be called different by chance.\n",
-            wikifetch_stats::Margin::TIME.0 * 100.0,
-            wikifetch_stats::Margin::CPU.0 * 100.0,
-            wikifetch_stats::MIN_ROUNDS,
-            decisions(rows),
-            (decisions(rows) as f64 * 0.05).round(),
-        );
+        let _ = writeln!(out, "\n{}\n", method(rows));
     }
     let strategies = rows.iter().filter(|r| r.strategy != REFERENCE).count();
     let _ = writeln!(
@@ -377,20 +362,25 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
          bench` again.\n\n",
         utc_date(log.finished_unix)
     );
+    let reading = Reading::of(rows);
     rig_section(&mut out, log.controls.as_ref(), log.wrk.as_ref());
     reproduction_section(&mut out, log, rows);
+    noise_section(&mut out, log, rows);
     summary(&mut out, log, rows);
     let _ = writeln!(
         out,
         "## How to read the tables\n\n\
-         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean (a BCa bootstrap over the rounds); **median** and **IQR** (first to third quartile) are of the same calls.\n\
-         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; the ratio is the Hodges–Lehmann estimate of the rounds' ratios (one slow round moves it little), with the exact Wilcoxon signed-rank intervals.\n\
-         - **verdicts**: a row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than 10 rounds no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time.\n\
+         - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean ({}); **median** and **IQR** (first to third quartile) are of the same calls.\n\
+         - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; {}.\n\
+         - **verdicts**: a row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than {} no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time.\n\
          - **the floor**: the reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
          - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
          - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise** (for a `-no-keep-alive` control the premise is the opposite: one new connection for every request). **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
+        reading.mean,
+        reading.paired,
+        reading.too_few,
         RIG_BOUND_BUSY * 100.0
     );
 
@@ -622,25 +612,37 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
     }
 }
 
-/// Instructions per request beside CPU per request, and whether the two
-/// orderings agree.
+/// The costs per request that do not drift with the machine's noise
+/// (instructions, system calls, voluntary context switches), beside the
+/// CPU time that does, and whether instructions and CPU time order the
+/// strategies alike.
 fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
     let Some(counted) = &log.instructions else {
         out.push_str(
             "**Instructions per request** were not counted in this run: valgrind is not installed \
-             (`apt-get install valgrind` adds this table).\n\n",
+             (`apt-get install valgrind` adds them).\n\n",
         );
+        syscalls_alone(out, log);
         return;
     };
+    let syscalls = log.syscalls.as_ref();
     let _ = writeln!(
         out,
-        "**Instructions per request** ({}, callgrind): each strategy's `wikifetch fetch --format summary` at C = 10 \
-         against a mock with no delay, over {} and over {} titles; the difference over the {} extra titles is one request's \
-         cost, start-up excluded. It counts the instructions the client executes in user space, so it does not move with \
-         the machine's noise; it does not see the kernel.\n\n| strategy | instructions / request | client CPU / request (table above) |\n|---|---:|---:|",
-        counted.valgrind,
+        "**Costs that do not drift.** Each strategy's `wikifetch fetch --format summary` at C = 10 against a mock \
+         with no delay, over {} and over {} titles, once under callgrind ({}) and once under `strace -c -f` ({}); \
+         the difference over the {} extra titles is one request's cost, start-up excluded. Instructions count what \
+         the client executes in user space: they repeat from run to run and do not see the kernel. System calls \
+         and voluntary context switches (from the timed calls above, every thread of the client) are how the \
+         kernel's share shows; involuntary switches are the machine taking the CPU away, a sign of noise rather \
+         than a cost. strace stops the client at every call, so calls that wait (`futex`, `epoll_wait`) are \
+         counted at its slower pace. CPU time per request, the one figure here that drifts, has its 95 % interval \
+         across the run's blocks.\n\n| strategy | instructions / request | system calls / request (most frequent) \
+         | voluntary switches / request | involuntary / request | client CPU / request [95 % CI] |\n\
+         |---|---:|---|---:|---:|---:|",
         counted.small_titles,
         counted.large_titles,
+        counted.valgrind,
+        syscalls.map_or("not installed: no counts".to_owned(), |s| s.strace.clone()),
         counted.large_titles.saturating_sub(counted.small_titles),
     );
     let mut pairs: Vec<prose::Counted<'_>> = counted
@@ -655,15 +657,75 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
         })
         .collect();
     pairs.sort_by(|a, b| a.1.total_cmp(&b.1));
-    for (name, ir, cpu) in &pairs {
+    for (name, ir, row) in &pairs {
+        let calls = syscalls.map_or("–".into(), |s| syscalls_cell(s, name));
+        let (voluntary, involuntary) = row
+            .and_then(|r| r.switches_per_request)
+            .map_or(("–".into(), "–".into()), |(v, i)| {
+                (format!("{v:.2}"), format!("{i:.2}"))
+            });
+        let cpu = row.map_or("–".into(), |r| {
+            let ci = r.client_cpu_ci.map_or(String::new(), |c| {
+                format!(" [{} – {}]", us3(c.low), us3(c.high))
+            });
+            format!("{}{ci}", us3(r.client_cpu_per_request_s))
+        });
         let _ = writeln!(
             out,
-            "| `{name}` | {:.0}k | {} |",
+            "| `{name}` | {:.0}k | {calls} | {voluntary} | {involuntary} | {cpu} |",
             ir / 1000.0,
-            cpu.map_or("–".into(), |r| us3(r.client_cpu_per_request_s))
         );
     }
     let _ = writeln!(out, "\n{}\n", prose::orderings(&pairs, counted));
+}
+
+/// System calls per request of `strategy`: the total and the three most
+/// frequent, "12.3 (recvfrom 5.0, sendto 1.0, futex 0.9)".
+fn syscalls_cell(s: &wikifetch_runlog::Syscalls, strategy: &str) -> String {
+    let Some(count) = s.of(strategy) else {
+        return "–".into();
+    };
+    let mut each: Vec<(&str, f64)> = count
+        .large
+        .keys()
+        .map(|name| (name.as_str(), s.per_request_of(count, name)))
+        .filter(|(_, n)| *n >= 0.05)
+        .collect();
+    each.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let top: Vec<String> = each
+        .iter()
+        .take(3)
+        .map(|(name, n)| format!("{name} {n:.1}"))
+        .collect();
+    format!("{:.1} ({})", s.per_request(count), top.join(", "))
+}
+
+/// The line for a run that counted system calls but not instructions, or
+/// neither.
+fn syscalls_alone(out: &mut String, log: &RunLog) {
+    match &log.syscalls {
+        None => out.push_str(
+            "**System calls per request** were not counted in this run: strace is not installed \
+             (`apt-get install strace` adds them).\n\n",
+        ),
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "**System calls per request** ({}, `strace -c -f`, C = 10, no delay, {} against {} titles):\n\n\
+                 | strategy | system calls / request (most frequent) |\n|---|---|",
+                s.strace, s.small_titles, s.large_titles
+            );
+            for c in &s.counts {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} |",
+                    c.strategy,
+                    syscalls_cell(s, &c.strategy)
+                );
+            }
+            out.push('\n');
+        }
+    }
 }
 
 /// The part of every row's CPU per request that is the core's, the same
@@ -859,6 +921,92 @@ fn slowest_footprint(log: &RunLog) -> Option<String> {
     ))
 }
 
+/// How a run's intervals were computed, in the words of "How to read the
+/// tables": over blocks, or over the rounds of one block.
+struct Reading {
+    mean: String,
+    paired: String,
+    too_few: String,
+}
+
+impl Reading {
+    fn of(rows: &[Row]) -> Self {
+        let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+        if blocks > 1 {
+            Self {
+                mean: format!(
+                    "Student's t over the {blocks} blocks' means: each block a fresh mock process and fresh row processes, \
+                     warmed up, spread over the run"
+                ),
+                paired: format!(
+                    "in each block the ratio is the Hodges–Lehmann estimate of its rounds' ratios (one slow round moves it \
+                     little), and the row's ratio is the mean of the {blocks} block estimates with Student's t interval"
+                ),
+                too_few: format!("{} blocks", wikifetch_stats::MIN_BLOCKS),
+            }
+        } else {
+            Self {
+                mean: "a BCa bootstrap over the rounds".into(),
+                paired: "the ratio is the Hodges–Lehmann estimate of the rounds' ratios (one slow round moves it \
+                         little), with the exact Wilcoxon signed-rank intervals"
+                    .into(),
+                too_few: format!("{} rounds", wikifetch_stats::MIN_ROUNDS),
+            }
+        }
+    }
+}
+
+/// "Where the noise lives": for each scenario, how much of its rows' time
+/// and CPU varied between rounds of one block and between blocks, as a
+/// share of the mean (the medians over the rows, and the largest).
+fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
+    let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+    if blocks < 2 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "## Where the noise lives\n\n\
+         Each scenario ran in {blocks} blocks, each with a fresh mock process and fresh row processes, warmed up, \
+         and spread over the run between the other scenarios' blocks. Per row, the standard deviation of a call \
+         between rounds of one block, and the one between blocks that those rounds do not explain \
+         (√max(0, s²(block means) − within² / rounds a block)), each as a share of the row's mean; the medians over \
+         the scenario's rows, the largest in brackets. The intervals in this report are over blocks, so they carry \
+         both.\n\n\
+         | scenario | rounds a block | time: within a block | time: between blocks | client CPU: within | client CPU: between |\n\
+         |---|---:|---:|---:|---:|---:|"
+    );
+    for scenario in &log.scenarios {
+        let group = in_scenario(rows, &scenario.name);
+        let share = |pick: &dyn Fn(&Row) -> Option<(f64, f64)>| {
+            let values: Vec<f64> = group
+                .iter()
+                .filter_map(|r| pick(r))
+                .filter(|(_, mean)| *mean > 0.0)
+                .map(|(sd, mean)| sd / mean * 100.0)
+                .collect();
+            match (
+                wikifetch_stats::median(&values),
+                values.iter().copied().reduce(f64::max),
+            ) {
+                (Some(m), Some(max)) => format!("{m:.1} % ({max:.1} %)"),
+                _ => "–".into(),
+            }
+        };
+        let per_block = scenario.rounds / scenario.blocks.max(1);
+        let _ = writeln!(
+            out,
+            "| `{}` | {per_block} | {} | {} | {} | {} |",
+            scenario.name,
+            share(&|r| r.time_blocks.map(|b| (b.within_sd, b.mean))),
+            share(&|r| r.time_blocks.map(|b| (b.between_sd, b.mean))),
+            share(&|r| r.cpu_blocks.map(|b| (b.within_sd, b.mean))),
+            share(&|r| r.cpu_blocks.map(|b| (b.between_sd, b.mean))),
+        );
+    }
+    out.push('\n');
+}
+
 /// "Does it reproduce?": this run against the earlier run its log keeps,
 /// when it keeps one.
 fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
@@ -870,10 +1018,10 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
     let _ = writeln!(
         out,
         "## Does it reproduce?\n\nThis run against the run that finished {} (the one it replaced in `results/`), row by \
-         row. If each interval described the uncertainty of its figure, about 83 % of a second run's figures would fall \
-         inside the first run's 95 % intervals; these intervals cover the rounds of one run only.\n\n\
+         row. {}\n\n\
          | figure | inside the earlier run's 95 % interval | median drift | worst drift |\n|---|---:|---:|---|",
-        utc_date(r.earlier_unix)
+        utc_date(r.earlier_unix),
+        expected_coverage(rows.iter().map(Row::blocks).max().unwrap_or(1))
     );
     for (what, c) in [
         ("mean time of a call", &r.time),
@@ -910,6 +1058,30 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         }
         out.push('\n');
     }
+}
+
+/// What share of a second run's figures should fall inside the first
+/// run's 95 % intervals if the intervals describe the noise: a second
+/// estimate differs from the first by √2 of one's spread, so for a t
+/// interval over `blocks` blocks the share is P(|T| < t₀.₉₇₅ / √2) with T
+/// Student's t on blocks − 1 degrees of freedom (about 83 % for many).
+fn expected_coverage(blocks: usize) -> String {
+    if blocks < 2 {
+        return "If each interval described the uncertainty of its figure, about 83 % of a second run's figures would \
+                fall inside the first run's 95 % intervals; these intervals cover the rounds of one run only."
+            .into();
+    }
+    let df = (blocks - 1) as f64;
+    let t = wikifetch_stats::t_quantile(0.975, df) / std::f64::consts::SQRT_2;
+    let share = 2.0 * wikifetch_stats::blocks::t_cdf(t, df) - 1.0;
+    format!(
+        "If each interval described the uncertainty of its figure, about {:.0} % of a second run's figures would fall \
+         inside the first run's 95 % intervals (for a t interval over {blocks} blocks: P(|T| < t₀.₉₇₅ / √2), {} degrees \
+         of freedom). The intervals are over blocks of fresh processes within one run; what differs between runs \
+         beyond that (the hour, the neighbours) they do not see, and the shortfall below that share measures it.",
+        share * 100.0,
+        blocks - 1
+    )
 }
 
 /// The rig's controls: is the mock fast enough, are its delays accurate.
@@ -1082,8 +1254,61 @@ fn summary(out: &mut String, log: &RunLog, rows: &[Row]) {
     out.push('\n');
 }
 
+/// How the findings' intervals and verdicts are computed, for the
+/// paragraph under them: over blocks when the run's rows ran in several,
+/// over rounds otherwise (`compare`'s one set of processes).
+fn method(rows: &[Row]) -> String {
+    let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+    let (how, too_few, covers) = if blocks > 1 {
+        (
+            format!(
+                "each of the run's {blocks} blocks (a fresh mock process and fresh row processes, warmed up, \
+                 spread over the run) gives the Hodges–Lehmann estimate over its rounds, and the interval is \
+                 Student's t over those {blocks} estimates, with {} degrees of freedom",
+                blocks - 1
+            ),
+            format!("{} blocks", wikifetch_stats::MIN_BLOCKS),
+            "cover the noise between rounds and between processes in this run, not between machines; \
+             \"held in k of n blocks\" counts the blocks whose own estimate says what the verdict says"
+                .to_owned(),
+        )
+    } else {
+        (
+            "the Hodges–Lehmann estimate over rounds, with Wilcoxon intervals".to_owned(),
+            format!("{} paired rounds", wikifetch_stats::MIN_ROUNDS),
+            "cover the noise between rounds in this run's processes, not between processes or runs"
+                .to_owned(),
+        )
+    };
+    format!(
+        "Each finding is computed from this run's rows; brackets hold 95 % intervals of the paired ratio: {how}. \
+         Two rows are **equivalent** when the 90 % interval lies within ±{:.0} % in time (±{:.0} % in CPU time); \
+         otherwise they **differ** when the 95 % interval excludes 1 (no difference), with the size left open when \
+         it reaches inside the margin, and are **unresolved** when it does not. With fewer than {too_few} a finding \
+         gives the figures and no verdict. The intervals {covers}. The verdicts are exploratory: {} time comparisons \
+         (more for CPU), uncorrected; if no pair really differed, about {} of them would be called different by chance.",
+        wikifetch_stats::Margin::TIME.0 * 100.0,
+        wikifetch_stats::Margin::CPU.0 * 100.0,
+        decisions(rows),
+        (decisions(rows) as f64 * 0.05).round(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_expected_coverage_follows_the_blocks() {
+        // Five blocks: P(|T₄| < 2.776 / √2) = 88 %; very many: 83 %.
+        assert!(
+            expected_coverage(5).contains("about 88 %"),
+            "{}",
+            expected_coverage(5)
+        );
+        assert!(expected_coverage(1000).contains("about 83 %"));
+        assert!(expected_coverage(1).contains("cover the rounds of one run only"));
+    }
+
     use super::*;
 
     fn core_work_prose(per_title_us: &[f64]) -> String {
