@@ -19,7 +19,9 @@
 //! name, `--test` makes one round with no report, `--list` lists the rows.
 //! Environment: `WIKIFETCH_SWEEP=1` adds the large sweep (N = 10,000, C up
 //! to 1000); `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and renders
-//! `results/` again from `results/run.json`.
+//! `results/` again from `results/run.json`; `WIKIFETCH_AGAINST=LOG` names
+//! the run log "Does it reproduce?" compares with (by default the one in
+//! `results/`, which the run replaces).
 // Benchmarks may fail loudly: a benchmark that cannot start has nothing to say.
 #![allow(clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
@@ -114,9 +116,12 @@ fn main() {
         log.wrk = external::mock_ceiling(exe, &split);
         log.python = external::python_reference(&paths, exe, &split);
         log::finish(&mut log, started.elapsed());
-        // The run this one replaces in results/, to say whether it
-        // reproduces it; none on a first run or a log of another schema.
-        log.earlier = RunLog::load(&paths.run_log)
+        // The run this one replaces in results/ (or the log named by
+        // WIKIFETCH_AGAINST), to say whether it reproduces it; none on a
+        // first run or a log of another schema.
+        let against =
+            std::env::var_os("WIKIFETCH_AGAINST").map_or(paths.run_log.clone(), PathBuf::from);
+        log.earlier = RunLog::load(&against)
             .and_then(|old| wikifetch_report::earlier(&old))
             .map_err(|e| eprintln!("wikifetch: no earlier run to compare with: {e}"))
             .ok();
