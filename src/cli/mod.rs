@@ -3,6 +3,7 @@
 mod compare;
 mod controls;
 mod fetch;
+mod limits;
 mod report;
 mod run_one;
 mod serve;
@@ -40,6 +41,11 @@ pub enum Command {
     /// wiremock server on the same core, and how accurate its delays are.
     /// Prints JSON.
     Controls,
+    /// Where OS threads and async tasks give out on this machine, each on
+    /// its own: threads blocked on a pipe until creating one fails, tasks
+    /// waiting on timers until a cap or a memory cap; with the limits that
+    /// stop them. Not part of `cargo bench`; run it on a quiet machine.
+    Limits(limits::LimitsArgs),
     /// Render a saved run log (`results/run.json`, or `compare --format
     /// json`'s output) into a report, without measuring anything.
     Report(report::ReportArgs),
@@ -58,6 +64,7 @@ impl Command {
             Self::RunOne(args) => run_one::run_one(args),
             Self::Controls => controls::controls(),
             Self::Report(args) => report::report(args),
+            Self::Limits(args) => limits::limits(args),
         }
     }
 }

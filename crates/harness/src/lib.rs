@@ -5,8 +5,9 @@
 //! of its own, timed in shuffled rounds ([`session`], which `wikifetch
 //! compare` and `cargo bench` share), what a child calls ([`runner`]),
 //! memory and threads per request in flight ([`footprint`]), the steps of
-//! a benchmark run ([`drive`]), and the outside tools, the lesson's Python
-//! and `wrk` ([`external`]).
+//! a benchmark run ([`drive`]), the outside tools, the lesson's Python
+//! and `wrk` ([`external`]), and where threads and tasks give out on their
+//! own ([`limits`], for `wikifetch limits`).
 //!
 //! Its output is a [`wikifetch_runlog::RunLog`] ([`log`]): the harness
 //! never reads the report, and the report never reads the harness.
@@ -14,6 +15,7 @@
 pub mod drive;
 pub mod external;
 pub mod footprint;
+pub mod limits;
 pub mod log;
 pub mod runner;
 pub mod scenarios;

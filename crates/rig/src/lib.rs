@@ -27,6 +27,7 @@ pub mod controls;
 pub mod cpus;
 pub mod instructions;
 pub mod mock_process;
+pub mod os;
 pub mod process;
 pub mod reference;
 pub mod sample;

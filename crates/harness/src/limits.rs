@@ -1,0 +1,211 @@
+//! Where each model gives out on its own, apart from sockets: OS threads
+//! that block on a pipe until creating one more fails, and tasks that wait
+//! on timers until a cap or a memory cap. `wikifetch limits` runs these;
+//! they are not part of `cargo bench`.
+//!
+//! A thread here blocks on a pipe, as a thread of `thread-pool` blocks on
+//! its socket, with the standard library's default stack (2 MiB reserved,
+//! a few KiB touched). A task waits on a tokio timer, as a task of `tokio`
+//! waits on its socket. What each costs is read from outside the threads:
+//! the process's resident memory, and the kernel's stacks and page tables
+//! from `/proc/meminfo` (system-wide, so the machine should be quiet).
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use wikifetch_rig::os::{self, KernelMemory};
+use wikifetch_rig::process;
+
+/// What stopped a probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// It reached the cap it was given.
+    Cap,
+    /// Resident memory reached the memory cap.
+    MemoryCap,
+    /// Creating one more failed with this error.
+    Failed {
+        /// The OS error number, when there was one.
+        errno: Option<i32>,
+        /// The error as the OS put it.
+        message: String,
+    },
+}
+
+/// One probe's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    /// What was created: "threads" or "tasks".
+    pub what: &'static str,
+    /// How many were alive at once at the end.
+    pub reached: usize,
+    /// The cap asked for.
+    pub cap: usize,
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Time to create them all, seconds.
+    pub create_s: f64,
+    /// Time to release them all (wake and join, or drop), seconds.
+    pub release_s: f64,
+    /// Growth of the process's resident memory, KiB.
+    pub rss_kib: u64,
+    /// Growth of the kernel's stacks and page tables, KiB (system-wide).
+    pub kernel: KernelMemory,
+    /// Memory mappings of the process at the end (threads only).
+    pub mappings: Option<u64>,
+}
+
+impl Probe {
+    /// Resident memory per item, KiB.
+    pub fn rss_per_item_kib(&self) -> f64 {
+        self.rss_kib as f64 / self.reached.max(1) as f64
+    }
+
+    /// Kernel memory per item, KiB.
+    pub fn kernel_per_item_kib(&self) -> f64 {
+        (self.kernel.kernel_stack_kib + self.kernel.page_tables_kib) as f64
+            / self.reached.max(1) as f64
+    }
+}
+
+fn grew(before: KernelMemory, after: KernelMemory) -> KernelMemory {
+    KernelMemory {
+        kernel_stack_kib: after
+            .kernel_stack_kib
+            .saturating_sub(before.kernel_stack_kib),
+        page_tables_kib: after.page_tables_kib.saturating_sub(before.page_tables_kib),
+    }
+}
+
+fn rss() -> u64 {
+    process::usage(None).map_or(0, |u| u.rss_kib)
+}
+
+/// Creates OS threads, each blocked reading one pipe, until creating one
+/// fails or `cap` are alive; then closes the pipe's writing end, which
+/// wakes them all, and joins them. Every thread is joined whatever
+/// stopped the probe.
+pub fn threads(cap: usize) -> std::io::Result<Probe> {
+    // One reading end for all: a descriptor a thread would meet the
+    // open-files limit long before the threads' own.
+    let (reader, writer) = os::pipe()?;
+    let reader = std::sync::Arc::new(reader);
+    let (rss_before, kernel_before) = (rss(), KernelMemory::read());
+    let started = Instant::now();
+    let mut handles = Vec::with_capacity(cap.min(1 << 20));
+    let mut stop = Stop::Cap;
+    while handles.len() < cap {
+        let end = std::sync::Arc::clone(&reader);
+        let spawned = std::thread::Builder::new().spawn(move || {
+            // Returns at end of file, when the writer is dropped.
+            let mut byte = [0u8; 1];
+            let _ = (&*end).read(&mut byte);
+        });
+        match spawned {
+            Ok(h) => handles.push(h),
+            Err(e) => {
+                stop = failed(&e);
+                break;
+            }
+        }
+    }
+    let create_s = started.elapsed().as_secs_f64();
+    // Every thread is blocked in read by now or will be: wait until the
+    // kernel counts them, then read the costs.
+    std::thread::sleep(Duration::from_millis(200));
+    let (rss_after, kernel_after, mappings) = (rss(), KernelMemory::read(), os::mappings());
+    let reached = handles.len();
+    let released = Instant::now();
+    drop(writer);
+    drop(reader);
+    for h in handles {
+        let _ = h.join();
+    }
+    Ok(Probe {
+        what: "threads",
+        reached,
+        cap,
+        stop,
+        create_s,
+        release_s: released.elapsed().as_secs_f64(),
+        rss_kib: rss_after.saturating_sub(rss_before),
+        kernel: grew(kernel_before, kernel_after),
+        mappings,
+    })
+}
+
+/// Spawns tasks on a one-thread tokio runtime, each waiting on a timer an
+/// hour long, until `cap` are alive or the process's resident memory has
+/// grown by `memory_cap_kib`; then drops the runtime, which cancels them.
+pub fn tasks(cap: usize, memory_cap_kib: u64) -> std::io::Result<Probe> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (rss_before, kernel_before) = (rss(), KernelMemory::read());
+    let started = Instant::now();
+    let mut stop = Stop::Cap;
+    let mut reached = 0;
+    // In batches, so that memory is read between them.
+    const BATCH: usize = 10_000;
+    runtime.block_on(async {
+        while reached < cap {
+            for _ in 0..BATCH.min(cap - reached) {
+                tokio::spawn(tokio::time::sleep(Duration::from_secs(3600)));
+                reached += 1;
+            }
+            // Let every new task run to its first wait.
+            tokio::task::yield_now().await;
+            if rss().saturating_sub(rss_before) >= memory_cap_kib {
+                stop = Stop::MemoryCap;
+                break;
+            }
+        }
+    });
+    let create_s = started.elapsed().as_secs_f64();
+    let (rss_after, kernel_after) = (rss(), KernelMemory::read());
+    let released = Instant::now();
+    drop(runtime);
+    Ok(Probe {
+        what: "tasks",
+        reached,
+        cap,
+        stop,
+        create_s,
+        release_s: released.elapsed().as_secs_f64(),
+        rss_kib: rss_after.saturating_sub(rss_before),
+        kernel: grew(kernel_before, kernel_after),
+        mappings: None,
+    })
+}
+
+fn failed(e: &std::io::Error) -> Stop {
+    Stop::Failed {
+        errno: e.raw_os_error(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_threads_block_and_are_all_joined() {
+        let before = process::usage(None).map_or(0, |u| u.threads);
+        let p = threads(50).unwrap();
+        assert_eq!((p.reached, &p.stop), (50, &Stop::Cap));
+        // All joined: the thread count is back where it was.
+        let after = process::usage(None).map_or(0, |u| u.threads);
+        assert!(after <= before + 1, "{before} → {after}");
+    }
+
+    #[test]
+    fn tasks_stop_at_the_cap_or_the_memory_cap() {
+        let p = tasks(25_000, u64::MAX).unwrap();
+        assert_eq!((p.reached, &p.stop), (25_000, &Stop::Cap));
+        // A memory cap of 1 KiB stops the first batch's growth.
+        let q = tasks(1_000_000, 1).unwrap();
+        assert_eq!(q.stop, Stop::MemoryCap);
+        assert!(q.reached < 1_000_000);
+    }
+}
