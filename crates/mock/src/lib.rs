@@ -62,6 +62,7 @@
 //!   connections answers that fall due together are written one after
 //!   another by one thread (and read so by the client).
 
+mod api;
 mod delay_line;
 pub mod fault;
 pub mod latency;

@@ -166,6 +166,9 @@ pub struct Query<'a> {
     pub limit: usize,
     /// `excontinue`: how many good pages earlier answers covered.
     pub offset: usize,
+    /// `prop=extracts` was asked for: without it, pages are listed with
+    /// no extract.
+    pub extracts: bool,
 }
 
 impl<'a> Query<'a> {
@@ -181,6 +184,7 @@ impl<'a> Query<'a> {
             intro: false,
             limit: MAX_EXTRACTS,
             offset: 0,
+            extracts: true,
         }
     }
 }
@@ -369,6 +373,10 @@ impl Wiki {
         // TextExtracts lowers the limit for a whole-article request over
         // more than one good page (not more than one title).
         let mut limit = q.limit.clamp(1, MAX_EXTRACTS);
+        if !q.extracts {
+            // `prop=extracts` not asked for: pages only.
+            good.clear();
+        }
         if limit > 1 && !q.intro && good.len() > 1 {
             limit = 1;
             warnings.push(LIMIT_LOWERED.to_owned());
@@ -429,16 +437,11 @@ impl Wiki {
         };
         query.insert("pages".into(), pages);
         let mut root = Map::new();
-        if !warnings.is_empty() {
-            // The error formatter joins one module's warnings with newlines.
-            let text = json!(warnings.join("\n"));
-            let module = if v2 {
-                json!({"warnings": text})
-            } else {
-                json!({"*": text})
-            };
-            root.insert("warnings".into(), json!({ "extracts": module }));
+        let mut module_warnings = crate::api::Warnings::default();
+        for text in warnings {
+            module_warnings.add("extracts", text);
         }
+        module_warnings.insert_into(&mut root, v2);
         if q.limit_max {
             root.insert("limits".into(), json!({ "extracts": MAX_EXTRACTS }));
         }
