@@ -473,7 +473,25 @@ mod tests {
         };
         let article = wiki::article_sentences("Rust");
         assert!(article > 10);
-        assert_eq!(whole(""), extract_text("Rust", article, 0));
+        // The whole article: every sentence, the introduction first, then
+        // the sections under their headings (`exsectionformat=wiki`).
+        let text = whole("");
+        let text = text.as_str().unwrap();
+        let intro = extract_text("Rust", wiki::intro_sentences("Rust"), 0);
+        assert!(
+            text.starts_with(&format!("{intro}\n\n\n== History ==\nRust is")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("sentence {article} of")));
+        assert!(!text.contains(&format!("sentence {} of", article + 1)));
+        let plain = whole("&exsectionformat=plain");
+        assert!(plain.as_str().unwrap().contains("\n\n\nHistory\nRust is"));
+        let raw = whole("&exsectionformat=raw");
+        assert!(
+            raw.as_str()
+                .unwrap()
+                .contains("\n\n\u{1}\u{2}2\u{2}\u{1}History\nRust is")
+        );
         assert_eq!(
             whole("&exintro=1"),
             extract_text("Rust", wiki::intro_sentences("Rust"), 0)

@@ -62,7 +62,16 @@ pub fn article_sentences(page: &str) -> u8 {
 /// The deterministic extract of `page`: `sentences` sentences, each padded
 /// to at least `sentence_bytes` bytes, with non-ASCII text in each.
 pub fn extract_text(page: &str, sentences: u8, sentence_bytes: usize) -> String {
-    (1..=sentences)
+    sentences_text(page, 1..=u32::from(sentences), sentence_bytes)
+}
+
+/// Sentences `range` (counted from 1) of `page`, joined by spaces.
+fn sentences_text(
+    page: &str,
+    range: std::ops::RangeInclusive<u32>,
+    sentence_bytes: usize,
+) -> String {
+    range
         .map(|i| {
             let mut s = format!(
                 "{page} is the subject of sentence {i} of this synthetic extract, \
@@ -75,6 +84,54 @@ pub fn extract_text(page: &str, sentences: u8, sentence_bytes: usize) -> String 
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The headings the sections of the mock's articles take, in turn.
+const HEADINGS: &[&str] = &[
+    "History",
+    "Early years",
+    "Description",
+    "Reception",
+    "Legacy",
+    "See also",
+];
+
+/// Sentences in each section after the introduction (the last may have
+/// fewer).
+const SECTION_SENTENCES: u32 = 3;
+
+/// One section of an article: its heading, its level (2 for `==`, 3 for
+/// `===`), and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading, as the reader sees it.
+    pub heading: String,
+    /// 2 for a section, 3 for a subsection.
+    pub level: u8,
+    /// Its sentences, joined by spaces.
+    pub text: String,
+}
+
+/// The whole article `page`: its introduction
+/// ([`intro_sentences`] sentences) and its sections, which share out the
+/// rest of its [`article_sentences`], [`SECTION_SENTENCES`] each. Every
+/// second section is a subsection (level 3) of the one before it.
+pub fn article(page: &str, sentence_bytes: usize) -> (String, Vec<Section>) {
+    let intro = u32::from(intro_sentences(page));
+    let total = u32::from(article_sentences(page));
+    let mut sections = Vec::new();
+    let mut next = intro + 1;
+    while next <= total {
+        let last = (next + SECTION_SENTENCES - 1).min(total);
+        let k = sections.len();
+        sections.push(Section {
+            heading: HEADINGS[k % HEADINGS.len()].to_owned(),
+            level: if k % 2 == 1 { 3 } else { 2 },
+            text: sentences_text(page, next..=last, sentence_bytes),
+        });
+        next = last + 1;
+    }
+    (sentences_text(page, 1..=intro, sentence_bytes), sections)
 }
 
 /// A stable page id for `page`.
@@ -169,6 +226,25 @@ pub struct Query<'a> {
     /// `prop=extracts` was asked for: without it, pages are listed with
     /// no extract.
     pub extracts: bool,
+    /// `explaintext`: plain text; without it, HTML.
+    pub plaintext: bool,
+    /// `exsectionformat`: how headings are written in plain text.
+    pub sectionformat: SectionFormat,
+    /// `exchars`, already clamped to 1–1200: at most about this many
+    /// characters, cut as TextExtracts cuts them.
+    pub chars: Option<usize>,
+}
+
+/// `exsectionformat`: how a plain-text extract writes a heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionFormat {
+    /// `== Heading ==` (the default).
+    #[default]
+    Wiki,
+    /// The heading alone on its line.
+    Plain,
+    /// TextExtracts' own markers: `\u{1}\u{2}` level `\u{2}\u{1}` heading.
+    Raw,
 }
 
 impl<'a> Query<'a> {
@@ -185,6 +261,9 @@ impl<'a> Query<'a> {
             limit: MAX_EXTRACTS,
             offset: 0,
             extracts: true,
+            plaintext: true,
+            sectionformat: SectionFormat::Wiki,
+            chars: None,
         }
     }
 }
@@ -398,7 +477,7 @@ impl Wiki {
                     // "Redirect to" notice, which TextExtracts strips.
                     String::new()
                 } else {
-                    extract_of(&title, q.sentences, q.intro, self.sentence_bytes)
+                    crate::api::extracts::text(&title, q, self.sentence_bytes)
                 };
                 page["extract"] = json!(text);
             }

@@ -15,7 +15,7 @@
 pub mod format;
 pub mod params;
 
-mod extracts;
+pub(crate) mod extracts;
 
 use serde_json::{Map, Value, json};
 
@@ -310,5 +310,52 @@ mod tests {
         assert_eq!(a["query"]["pages"][0]["title"], "Rust");
         assert!(a["query"]["pages"][0].get("extract").is_none(), "{a}");
         assert_eq!(a["batchcomplete"], true);
+    }
+
+    #[test]
+    fn exchars_html_and_their_errors() {
+        let q = "action=query&prop=extracts&titles=Chess&formatversion=2";
+        let a = ask(&format!("{q}&explaintext=1&exchars=50"));
+        let extract = a["query"]["pages"][0]["extract"].as_str().unwrap();
+        assert!(
+            extract.ends_with("...") && !extract.contains('\n'),
+            "{extract}"
+        );
+        let n = extract.chars().count();
+        assert!((53..=70).contains(&n), "{n}: {extract}");
+        assert!(a.get("warnings").is_none(), "{a}");
+        // Without explaintext: HTML, with TextExtracts' warning.
+        let a = ask(&format!("{q}&exintro=1"));
+        assert!(
+            a["query"]["pages"][0]["extract"]
+                .as_str()
+                .unwrap()
+                .starts_with("<p>Chess ")
+        );
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            extracts::MALFORMED_HTML
+        );
+        let a = ask(&format!("{q}&exsentences=2"));
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            format!(
+                "{}\n{}",
+                extracts::MALFORMED_HTML,
+                extracts::SENTENCES_AND_HTML
+            )
+        );
+        let a = ask(&format!("{q}&exsentences=2&exchars=10"));
+        assert_eq!(a["error"]["code"], "invalidparammix");
+        let a = ask(&format!("{q}&exsectionformat=fancy"));
+        assert_eq!(
+            a["error"]["info"],
+            "Unrecognized value for parameter \"exsectionformat\": fancy."
+        );
+        let a = ask(&format!("{q}&explaintext=1&exchars=5000"));
+        assert_eq!(
+            a["warnings"]["extracts"]["warnings"],
+            "The value \"5000\" for parameter \"exchars\" must be between 1 and 1200."
+        );
     }
 }
