@@ -162,6 +162,14 @@ impl MockWikiBuilder {
         self
     }
 
+    /// Makes the page `title` (after normalization) a disambiguation page:
+    /// `prop=pageprops` gives it the `disambiguation` property. Every mock
+    /// has the [`wiki::DEFAULT_DISAMBIGUATION`] pages.
+    pub fn disambiguation(mut self, title: &str) -> Self {
+        self.wiki.disambiguation.insert(title.to_owned());
+        self
+    }
+
     /// Pads each extract sentence to at least `bytes` bytes, for larger
     /// bodies. Default 0: about 100 bytes a sentence.
     pub fn sentence_bytes(mut self, bytes: usize) -> Self {
@@ -224,10 +232,13 @@ impl MockWikiBuilder {
         } else {
             None
         };
+        let mut wiki = self.wiki;
+        let scheme = if self.tls { "https" } else { "http" };
+        wiki.server = format!("{scheme}://{address}");
         let shared = Arc::new(Shared {
             latency: self.latency,
             faults: self.faults,
-            wiki: self.wiki,
+            wiki,
             seed: self.seed,
             gzip: self.gzip,
             record_last_request: self.record_last_request,

@@ -20,12 +20,43 @@ pub const DEFAULT_REDIRECTS: &[(&str, &str)] = &[
     ("Maxwell", "James Clerk Maxwell"),
 ];
 
+/// The disambiguation pages every mock has unless told otherwise.
+pub const DEFAULT_DISAMBIGUATION: &[&str] = &["Python", "Mercury", "Java"];
+
+/// The articles the wiki lists: what `list=search` and `list=random`
+/// choose from and what `pageids=` can name. Every other title exists too,
+/// but only when asked for by name.
+pub const PAGES: &[&str] = &[
+    "Ada Lovelace",
+    "Alan Turing",
+    "Albert Einstein",
+    "Chess",
+    "Euclid",
+    "Grace Hopper",
+    "Isaac Newton",
+    "James Clerk Maxwell",
+    "Java",
+    "Java (programming language)",
+    "Marie Curie",
+    "Mercury",
+    "Mercury (planet)",
+    "Paris",
+    "Python",
+    "Python (programming language)",
+    "Rust (programming language)",
+    "Zürich",
+    "東京",
+];
+
 /// The pages of the pretend wiki. Every title that is not missing exists.
 #[derive(Debug, Clone)]
 pub struct Wiki {
     pub(crate) missing: HashSet<String>,
     pub(crate) redirects: HashMap<String, String>,
+    pub(crate) disambiguation: HashSet<String>,
     pub(crate) sentence_bytes: usize,
+    /// `scheme://host:port` of the mock, for `prop=info`'s URLs.
+    pub(crate) server: String,
 }
 
 impl Default for Wiki {
@@ -36,7 +67,12 @@ impl Default for Wiki {
                 .iter()
                 .map(|(f, t)| ((*f).to_owned(), (*t).to_owned()))
                 .collect(),
+            disambiguation: DEFAULT_DISAMBIGUATION
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             sentence_bytes: 0,
+            server: "http://127.0.0.1".to_owned(),
         }
     }
 }
@@ -135,7 +171,7 @@ pub fn article(page: &str, sentence_bytes: usize) -> (String, Vec<Section>) {
 }
 
 /// A stable page id for `page`.
-fn page_id(page: &str) -> u64 {
+pub fn page_id(page: &str) -> u64 {
     wikifetch_core::stable_hash(page) % 100_000_000 + 1
 }
 
@@ -233,6 +269,13 @@ pub struct Query<'a> {
     /// `exchars`, already clamped to 1–1200: at most about this many
     /// characters, cut as TextExtracts cuts them.
     pub chars: Option<usize>,
+    /// `pageids`: pages named by id, listed before the titles.
+    pub pageids: Vec<u64>,
+    /// `prop=info`, with what `inprop` asked.
+    pub info: Option<crate::api::info::InfoProps>,
+    /// `prop=pageprops`: `Some(None)` for every property, or those of
+    /// `ppprop`.
+    pub pageprops: Option<Option<Vec<String>>>,
 }
 
 /// `exsectionformat`: how a plain-text extract writes a heading.
@@ -264,6 +307,9 @@ impl<'a> Query<'a> {
             plaintext: true,
             sectionformat: SectionFormat::Wiki,
             chars: None,
+            pageids: Vec::new(),
+            info: None,
+            pageprops: None,
         }
     }
 }
@@ -399,6 +445,26 @@ impl Wiki {
         let mut seen: HashSet<String> = HashSet::new();
         let mut listed: Vec<(String, Value)> = Vec::new();
         let mut good: Vec<usize> = Vec::new();
+        for &id in &q.pageids {
+            // `ApiPageSet::initFromPageIds`: an id no page has is listed
+            // as missing, keyed by that id.
+            match PAGES.iter().find(|p| page_id(p) == id) {
+                Some(page) if !self.missing.contains(*page) => {
+                    if seen.insert(format!("p\u{1}{page}")) {
+                        good.push(listed.len());
+                        listed.push((
+                            id.to_string(),
+                            json!({"pageid": id, "ns": 0, "title": page}),
+                        ));
+                    }
+                }
+                _ => {
+                    if seen.insert(format!("m\u{1}{id}")) {
+                        listed.push((id.to_string(), json!({"pageid": id, "missing": flag})));
+                    }
+                }
+            }
+        }
         for raw in &q.titles {
             let route = self.resolve(raw, q.redirects, v2);
             // One set of entries per distinct title as sent.
@@ -485,6 +551,9 @@ impl Wiki {
         if file_page {
             warnings.push(FILE_WARNING.to_owned());
         }
+        for (_, page) in &mut listed {
+            self.page_modules(page, q);
+        }
 
         let mut query = Map::new();
         if !normalized.is_empty() {
@@ -537,6 +606,29 @@ impl Wiki {
         }
         root.insert("query".into(), Value::Object(query));
         Value::Object(root)
+    }
+}
+
+impl Wiki {
+    /// Adds what `prop=info` and `prop=pageprops` say of one listed page.
+    fn page_modules(&self, page: &mut Value, q: &Query<'_>) {
+        let title = page["title"].as_str().unwrap_or_default().to_owned();
+        if let Some(props) = q.info {
+            let (intro, sections) = article(&title, self.sentence_bytes);
+            let length = intro.len() + sections.iter().map(|s| s.text.len()).sum::<usize>();
+            let redirect = self.redirects.contains_key(&title);
+            crate::api::info::add(
+                page,
+                props,
+                &self.server,
+                (length, redirect),
+                q.formatversion == 2,
+            );
+        }
+        if let Some(wanted) = &q.pageprops {
+            let disambiguation = self.disambiguation.contains(&title);
+            crate::api::pageprops::add(page, wanted.as_deref(), disambiguation);
+        }
     }
 }
 

@@ -16,6 +16,8 @@ pub mod format;
 pub mod params;
 
 pub(crate) mod extracts;
+pub(crate) mod info;
+pub(crate) mod pageprops;
 
 use serde_json::{Map, Value, json};
 
@@ -80,20 +82,40 @@ struct Module {
 }
 
 /// Every query submodule the mock answers.
-const MODULES: &[Module] = &[Module {
-    group: "prop",
-    name: "extracts",
-    params: &[
-        "exchars",
-        "exsentences",
-        "exlimit",
-        "exintro",
-        "explaintext",
-        "exsectionformat",
-        "excontinue",
-        "exvariant",
-    ],
-}];
+const MODULES: &[Module] = &[
+    Module {
+        group: "prop",
+        name: "extracts",
+        params: &[
+            "exchars",
+            "exsentences",
+            "exlimit",
+            "exintro",
+            "explaintext",
+            "exsectionformat",
+            "excontinue",
+            "exvariant",
+        ],
+    },
+    Module {
+        group: "prop",
+        name: "info",
+        params: &[
+            "inprop",
+            "intestactions",
+            "intestactionsdetail",
+            "intestactionsautocreate",
+            "inpreloadcontent",
+            "inpreloadnewsection",
+            "incontinue",
+        ],
+    },
+    Module {
+        group: "prop",
+        name: "pageprops",
+        params: &["ppprop", "ppcontinue"],
+    },
+];
 
 /// The `badvalue` error of a single-valued parameter
 /// (`paramvalidator-badvalue-enumnotmulti`, as `errorformat=bc` prints it).
@@ -196,6 +218,57 @@ fn unrecognized<'p>(params: &'p Params, used: &[&str]) -> Vec<&'p str> {
         .collect()
 }
 
+/// `pageids`, `|`-separated whole numbers (`badinteger` otherwise).
+fn page_ids(params: &Params, v2: bool) -> Result<Vec<u64>, Value> {
+    let Some(value) = params.get("pageids").filter(|v| !v.is_empty()) else {
+        return Ok(Vec::new());
+    };
+    value
+        .split('|')
+        .map(|id| {
+            id.trim().parse::<u64>().map_err(|_| {
+                wiki::api_error(
+                    "badinteger",
+                    &format!("Invalid value \"{id}\" for integer parameter \"pageids\"."),
+                    v2,
+                )
+            })
+        })
+        .collect()
+}
+
+/// `indexpageids` (`ApiQuery::execute`): `query.pageids`, the keys of the
+/// pages as strings in the order listed (a missing or invalid page's
+/// negative key in format version 1, and the same numbers in 2), before
+/// `pages`.
+fn index_page_ids(root: &mut Map<String, Value>) {
+    let Some(Value::Object(query)) = root.get_mut("query") else {
+        return;
+    };
+    let ids: Vec<Value> = match query.get("pages") {
+        Some(Value::Object(pages)) => pages.keys().map(|k| json!(k)).collect(),
+        Some(Value::Array(pages)) => {
+            let mut negative = 0;
+            pages
+                .iter()
+                .map(|p| match p["pageid"].as_u64() {
+                    Some(id) => json!(id.to_string()),
+                    None => {
+                        negative -= 1;
+                        json!(negative.to_string())
+                    }
+                })
+                .collect()
+        }
+        _ => return,
+    };
+    let Some(pages) = query.remove("pages") else {
+        return;
+    };
+    query.insert("pageids".into(), Value::Array(ids));
+    query.insert("pages".into(), pages);
+}
+
 /// The answer to `params` (already past the printer's checks): the
 /// `query` action's modules on `wiki`, their warnings, and the warnings
 /// of `ApiMain` and `ApiQuery`.
@@ -212,22 +285,52 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool) -> Value {
         used.extend(modules(params, group, &mut warnings));
     }
     let flag = if v2 { json!(true) } else { json!("") };
-    let mut root = match params.get("titles").filter(|t| !t.is_empty()) {
-        Some(titles) => {
-            let query = match extracts::query(params, titles, v2, used.contains(&"extracts")) {
-                Ok(query) => query,
-                Err(error) => return error,
-            };
-            match wiki.answer_query(&query) {
-                Value::Object(root) => root,
-                other => return other,
+    let titles = params.get("titles").filter(|t| !t.is_empty());
+    let pageids = match page_ids(params, v2) {
+        Ok(ids) => ids,
+        Err(error) => return error,
+    };
+    if titles.is_some() && !pageids.is_empty() {
+        // `ApiPageSet`: one way of naming pages per request.
+        return wiki::api_error(
+            "invalidparammix",
+            "The parameters \"titles\" and \"pageids\" can not be used together.",
+            v2,
+        );
+    }
+    let mut root = if titles.is_some() || !pageids.is_empty() {
+        let mut query = match extracts::query(
+            params,
+            titles.unwrap_or_default(),
+            v2,
+            used.contains(&"extracts"),
+        ) {
+            Ok(query) => query,
+            Err(error) => return error,
+        };
+        if titles.is_none() {
+            query.titles.clear();
+        }
+        query.pageids = pageids;
+        if used.contains(&"info") {
+            query.info = Some(info::InfoProps::parse(params.get("inprop")));
+        }
+        if used.contains(&"pageprops") {
+            query.pageprops = Some(pageprops::parse(params.get("ppprop")));
+        }
+        match wiki.answer_query(&query) {
+            Value::Object(mut root) => {
+                if params.flag("indexpageids") {
+                    index_page_ids(&mut root);
+                }
+                root
             }
+            other => return other,
         }
-        None => {
-            let mut root = Map::new();
-            root.insert("batchcomplete".into(), flag);
-            root
-        }
+    } else {
+        let mut root = Map::new();
+        root.insert("batchcomplete".into(), flag);
+        root
     };
     if root.contains_key("error") {
         return Value::Object(root);
@@ -356,6 +459,63 @@ mod tests {
         assert_eq!(
             a["warnings"]["extracts"]["warnings"],
             "The value \"5000\" for parameter \"exchars\" must be between 1 and 1200."
+        );
+    }
+
+    #[test]
+    fn what_the_wikipedia_library_asks_before_a_summary() {
+        // wikipedia 1.4.0's `WikipediaPage.__load`, format version 1.
+        let a = ask(
+            "action=query&format=json&prop=info|pageprops&inprop=url&ppprop=disambiguation\
+             &redirects=&titles=Python",
+        );
+        let pages = a["query"]["pages"].as_object().unwrap();
+        let (key, page) = pages.iter().next().unwrap();
+        assert_eq!(key, &crate::wiki::page_id("Python").to_string());
+        assert_eq!(page["pageprops"], json!({"disambiguation": ""}));
+        assert_eq!(page["fullurl"], "http://127.0.0.1/wiki/Python");
+        assert_eq!(page["contentmodel"], "wikitext");
+        assert!(page["length"].as_u64().unwrap() > 1000);
+        assert!(a.get("warnings").is_none(), "{a}");
+        // An ordinary page: no pageprops with only disambiguation asked.
+        let a =
+            ask("action=query&prop=pageprops&ppprop=disambiguation&titles=Chess&formatversion=2");
+        assert!(a["query"]["pages"][0].get("pageprops").is_none(), "{a}");
+        let a = ask("action=query&prop=pageprops&titles=Chess&formatversion=2");
+        assert!(a["query"]["pages"][0]["pageprops"]["wikibase_item"].is_string());
+    }
+
+    #[test]
+    fn pageids_and_indexpageids() {
+        let id = crate::wiki::page_id("Chess");
+        let a = ask(&format!(
+            "action=query&pageids={id}|736&indexpageids=1&prop=extracts&explaintext=1&exintro=1\
+             &formatversion=2"
+        ));
+        assert_eq!(a["query"]["pageids"], json!([id.to_string(), "736"]));
+        let pages = &a["query"]["pages"];
+        assert_eq!(pages[0]["title"], "Chess");
+        assert!(
+            pages[0]["extract"]
+                .as_str()
+                .unwrap()
+                .starts_with("Chess is")
+        );
+        assert_eq!(pages[1], json!({"pageid": 736, "missing": true}));
+        // Format version 1: keyed by id, the same ids indexed.
+        let a = ask(&format!("action=query&pageids={id}|736&indexpageids="));
+        assert_eq!(a["query"]["pages"]["736"]["missing"], "");
+        assert_eq!(a["query"]["pageids"], json!([id.to_string(), "736"]));
+        // With titles: the negative keys of missing pages.
+        let a = ask(&format!(
+            "action=query&titles=Chess|{}&indexpageids=1",
+            crate::wiki::MISSING_TITLE
+        ));
+        assert_eq!(a["query"]["pageids"], json!([id.to_string(), "-1"]));
+        assert_eq!(ask("action=query&pageids=x")["error"]["code"], "badinteger");
+        assert_eq!(
+            ask("action=query&pageids=1&titles=A")["error"]["code"],
+            "invalidparammix"
         );
     }
 }
