@@ -102,6 +102,8 @@ pub(crate) struct Ask<'a> {
     pub(crate) gzip: bool,
     /// The client sent `Accept-Encoding: gzip`, whatever the mock is set to.
     pub(crate) accepts_gzip: bool,
+    /// The client's address, for `meta=userinfo`.
+    pub(crate) client: Option<std::net::IpAddr>,
 }
 
 /// What an answer is cached under: every parameter that shapes it, in the
@@ -162,9 +164,12 @@ impl Renderer {
         let v2 = printer.v2();
         let body = || match &refused {
             Some(error) => error.clone(),
-            None => crate::api::answer(wiki, ask.params, v2),
+            None => crate::api::answer(wiki, ask.params, v2, ask.client),
         };
         match fault.map(|f| &f.kind) {
+            None | Some(FaultKind::Hang) if !crate::api::cacheable(ask.params) => {
+                Answer::printed(printer, &body(), ask.gzip)
+            }
             None | Some(FaultKind::Hang) => {
                 let key = Key::of(ask);
                 if let Some(hit) = self.cache().answers.get(&key) {
@@ -339,6 +344,7 @@ mod tests {
             params,
             gzip: false,
             accepts_gzip: false,
+            client: None,
         }
     }
 

@@ -105,11 +105,11 @@ async fn accept_loop(
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             biased;
             _ = stopped.changed() => return,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer.ip()),
                 // Out of file descriptors and the like: keep serving the
                 // connections we have, and try again shortly (not in a
                 // loop that would take the CPU from them).
@@ -136,7 +136,7 @@ async fn accept_loop(
             let service_shared = Arc::clone(&shared);
             let service = hyper::service::service_fn(move |request| {
                 let (shared, counted) = (Arc::clone(&service_shared), Arc::clone(&counted));
-                async move { Ok::<_, Infallible>(handle(&shared, kind, &counted, request).await) }
+                async move { Ok::<_, Infallible>(handle(&shared, kind, &counted, peer, request).await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .header_read_timeout(None)
@@ -174,6 +174,7 @@ async fn handle(
     shared: &Shared,
     kind: Listener,
     counted: &AtomicBool,
+    peer: std::net::IpAddr,
     request: Request<Incoming>,
 ) -> Response<Payload> {
     let arrival = Instant::now();
@@ -211,6 +212,7 @@ async fn handle(
         params: &params,
         gzip: shared.gzip && accepts_gzip,
         accepts_gzip,
+        client: Some(peer),
     };
     let answer = shared.renderer.answer(&shared.wiki, ask, fault);
     if !delay.is_zero() {
@@ -445,5 +447,15 @@ mod tests {
         assert_eq!(status, 503);
         assert_eq!(mock.stats().requests, 2);
         assert_eq!(mock.attempts("Broken"), 1);
+    }
+
+    #[test]
+    fn userinfo_names_the_client_and_is_never_cached() {
+        let mock = MockWiki::start().unwrap();
+        let get = "GET /w/api.php?action=query&meta=userinfo&format=json&formatversion=2 HTTP/1.1";
+        let (_, body) = send_raw(&mock, get, b"");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["query"]["userinfo"]["name"], "127.0.0.1");
+        assert_eq!(v["query"]["userinfo"]["anon"], true);
     }
 }

@@ -18,6 +18,12 @@ pub mod params;
 pub(crate) mod extracts;
 pub(crate) mod info;
 pub(crate) mod pageprops;
+pub(crate) mod random;
+pub(crate) mod search;
+pub(crate) mod siteinfo;
+pub(crate) mod userinfo;
+
+use std::net::IpAddr;
 
 use serde_json::{Map, Value, json};
 
@@ -115,7 +121,62 @@ const MODULES: &[Module] = &[
         name: "pageprops",
         params: &["ppprop", "ppcontinue"],
     },
+    Module {
+        group: "meta",
+        name: "siteinfo",
+        params: &[
+            "siprop",
+            "sifilteriw",
+            "sishowalldb",
+            "sinumberingroup",
+            "siinlanguagecode",
+        ],
+    },
+    Module {
+        group: "meta",
+        name: "userinfo",
+        params: &["uiprop", "uiattachedwiki"],
+    },
+    Module {
+        group: "list",
+        name: "search",
+        params: &[
+            "srsearch",
+            "srnamespace",
+            "srlimit",
+            "sroffset",
+            "srqiprofile",
+            "srwhat",
+            "srinfo",
+            "srprop",
+            "srinterwiki",
+            "srenablerewrites",
+            "srsort",
+        ],
+    },
+    Module {
+        group: "list",
+        name: "random",
+        params: &[
+            "rnnamespace",
+            "rnfilterredir",
+            "rnredirect",
+            "rnlimit",
+            "rncontinue",
+        ],
+    },
 ];
+
+/// Whether the answer to `params` may be cached: not when it is random
+/// (`list=random`) or names the client (`meta=userinfo`).
+pub(crate) fn cacheable(params: &Params) -> bool {
+    let names = |group: &str, module: &str| {
+        params
+            .get(group)
+            .is_some_and(|v| v.split('|').any(|m| m == module))
+    };
+    !names("list", "random") && !names("meta", "userinfo")
+}
 
 /// The `badvalue` error of a single-valued parameter
 /// (`paramvalidator-badvalue-enumnotmulti`, as `errorformat=bc` prints it).
@@ -272,7 +333,7 @@ fn index_page_ids(root: &mut Map<String, Value>) {
 /// The answer to `params` (already past the printer's checks): the
 /// `query` action's modules on `wiki`, their warnings, and the warnings
 /// of `ApiMain` and `ApiQuery`.
-pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool) -> Value {
+pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAddr>) -> Value {
     // Without `action`, MediaWiki prints its help page, which the mock
     // does not have: it names the value it got instead.
     let action = params.get("action").unwrap_or("help");
@@ -335,6 +396,34 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool) -> Value {
     if root.contains_key("error") {
         return Value::Object(root);
     }
+    let mut query = match root.remove("query") {
+        Some(Value::Object(query)) => query,
+        _ => Map::new(),
+    };
+    if used.contains(&"siteinfo") {
+        siteinfo::add(&mut query, params.get("siprop"), &wiki.server, v2);
+    }
+    if used.contains(&"userinfo") {
+        let info = userinfo::userinfo(client, params.get("uiprop"), v2);
+        query.insert("userinfo".into(), info);
+    }
+    if used.contains(&"search") {
+        let context = (wiki.sentence_bytes, v2);
+        if let Err(error) = search::add(&mut root, &mut query, params, context, &mut warnings) {
+            return error;
+        }
+    }
+    if used.contains(&"random") {
+        if let Err(error) = random::add(&mut root, &mut query, params, v2, &mut warnings) {
+            return error;
+        }
+    }
+    if root.contains_key("continue") {
+        root.remove("batchcomplete");
+    }
+    if !query.is_empty() {
+        root.insert("query".into(), Value::Object(query));
+    }
     let unknown = unrecognized(params, &used);
     if !unknown.is_empty() {
         let noun = if unknown.len() == 1 {
@@ -361,6 +450,7 @@ mod tests {
             &Wiki::default(),
             &params,
             params.get("formatversion") == Some("2"),
+            None,
         )
     }
 
@@ -517,5 +607,88 @@ mod tests {
             ask("action=query&pageids=1&titles=A")["error"]["code"],
             "invalidparammix"
         );
+    }
+
+    #[test]
+    fn what_mwclient_and_pymediawiki_ask_first() {
+        // mwclient 0.11's `Site.site_init`, format version 1.
+        let a = ask(
+            "action=query&meta=siteinfo|userinfo&siprop=general|namespaces\
+             &uiprop=groups|rights&format=json",
+        );
+        assert!(a.get("warnings").is_none(), "{a}");
+        let q = &a["query"];
+        assert_eq!(q["general"]["generator"], siteinfo::GENERATOR);
+        assert_eq!(q["namespaces"]["0"]["*"], "");
+        assert_eq!(q["namespaces"]["1"]["*"], "Talk");
+        assert_eq!(q["userinfo"]["id"], 0);
+        assert_eq!(q["userinfo"]["anon"], "");
+        assert_eq!(q["userinfo"]["name"], "127.0.0.1");
+        assert_eq!(q["userinfo"]["groups"], json!(["*"]));
+        assert!(
+            q["userinfo"]["rights"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("read"))
+        );
+        // pymediawiki 0.7's `_get_site_info`: the version from the
+        // generator, the base URL from server, the extensions' names.
+        let a =
+            ask("action=query&meta=siteinfo&siprop=extensions|general&format=json&formatversion=2");
+        let general = &a["query"]["general"];
+        assert_eq!(
+            general["generator"].as_str().unwrap().split(' ').nth(1),
+            Some("1.43.0")
+        );
+        assert!(general["server"].as_str().unwrap().starts_with("http://"));
+        assert_eq!(a["query"]["extensions"][0]["name"], "TextExtracts");
+        assert_eq!(a["batchcomplete"], true);
+    }
+
+    #[test]
+    fn search_and_random_over_the_wiki_s_pages() {
+        // wikipedia 1.4.0's `search`: srprop empty, srlimit and its stray
+        // `limit`.
+        let a =
+            ask("action=query&list=search&srprop=&srlimit=10&limit=10&srsearch=python&format=json");
+        let titles: Vec<&str> = a["query"]["search"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, ["Python", "Python (programming language)"]);
+        assert!(a["query"]["search"][0].get("snippet").is_none());
+        assert_eq!(a["query"]["searchinfo"]["totalhits"], 2);
+        assert_eq!(a["warnings"]["main"]["*"], "Unrecognized parameter: limit.");
+        // Defaults: the four props; paging with sroffset.
+        let a = ask("action=query&list=search&srsearch=a&srlimit=2&formatversion=2");
+        assert!(
+            a["query"]["search"][0]["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("searchmatch")
+        );
+        assert_eq!(a["continue"]["sroffset"], 2);
+        assert!(a.get("batchcomplete").is_none());
+        assert_eq!(
+            ask("action=query&list=search")["error"]["code"],
+            "missingparam"
+        );
+        // Random: distinct listed pages, never more than there are.
+        let a = ask("action=query&list=random&rnlimit=500&formatversion=2");
+        let picked = a["query"]["random"].as_array().unwrap();
+        assert_eq!(picked.len(), crate::wiki::PAGES.len());
+        let mut titles: Vec<&str> = picked
+            .iter()
+            .map(|p| p["title"].as_str().unwrap())
+            .collect();
+        titles.sort_unstable();
+        titles.dedup();
+        assert_eq!(titles.len(), crate::wiki::PAGES.len());
+        assert!(a["continue"]["rncontinue"].is_string());
+        assert!(!cacheable(&Params::from_query("list=random")));
+        assert!(!cacheable(&Params::from_query("meta=siteinfo|userinfo")));
+        assert!(cacheable(&Params::from_query("meta=siteinfo&list=search")));
     }
 }
