@@ -98,15 +98,16 @@ pub fn parse_batch(requested: &[Title], body: &[u8]) -> Result<BatchAnswer, Fetc
         .iter()
         .map(|title| {
             let found = page_for(query, title, requested.len() == 1)
-                .and_then(|(page_title, page)| Ok((page_title, extract_of(page)?)));
+                .and_then(|(page_title, page)| Ok((page_title, extract_of(page)?, page)));
             match found {
                 Err(e) => PageOutcome::Done(Err(e)),
-                Ok((page_title, Some(text))) => PageOutcome::Done(Ok(Extract { page_title, text })),
-                Ok((_, None)) if next.is_some() => PageOutcome::Pending,
-                Ok((page_title, None)) => PageOutcome::Done(Ok(Extract {
-                    page_title,
-                    text: String::new(),
-                })),
+                Ok((page_title, Some(text), page)) => {
+                    PageOutcome::Done(Ok(Extract::of(page_title, text, page)))
+                }
+                Ok((_, None, _)) if next.is_some() => PageOutcome::Pending,
+                Ok((page_title, None, page)) => {
+                    PageOutcome::Done(Ok(Extract::of(page_title, String::new(), page)))
+                }
             }
         })
         .collect();
@@ -427,7 +428,8 @@ mod tests {
             a.outcomes[1],
             PageOutcome::Done(Ok(Extract {
                 page_title: "B".into(),
-                text: String::new()
+                text: String::new(),
+                disambiguation: false,
             }))
         );
     }
