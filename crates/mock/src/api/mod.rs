@@ -18,6 +18,7 @@ pub mod params;
 pub(crate) mod extracts;
 pub(crate) mod info;
 pub(crate) mod pageprops;
+pub(crate) mod parse;
 pub(crate) mod random;
 pub(crate) mod search;
 pub(crate) mod siteinfo;
@@ -264,6 +265,17 @@ fn modules<'p>(params: &'p Params, group: &'static str, warnings: &mut Warnings)
     known
 }
 
+/// `apiwarn-unrecognizedparams`: "Unrecognized parameter: a." or
+/// "Unrecognized parameters: a, b."
+fn unrecognized_text(names: &[&str]) -> String {
+    let noun = if names.len() == 1 {
+        "parameter"
+    } else {
+        "parameters"
+    };
+    format!("Unrecognized {noun}: {}.", names.join(", "))
+}
+
 /// The parameters no module in use reads (`ApiMain::reportUnusedParams`).
 fn unrecognized<'p>(params: &'p Params, used: &[&str]) -> Vec<&'p str> {
     params
@@ -337,8 +349,23 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
     // Without `action`, MediaWiki prints its help page, which the mock
     // does not have: it names the value it got instead.
     let action = params.get("action").unwrap_or("help");
-    if action != "query" {
-        return bad_value("action", action, v2);
+    match action {
+        "query" => {}
+        "parse" => {
+            let mut answer = parse::answer(wiki, params, v2);
+            let unknown: Vec<&str> = params
+                .names()
+                .into_iter()
+                .filter(|n| !MAIN_PARAMS.contains(n) && !parse::PARAMS.contains(n))
+                .collect();
+            if let (false, Some(root)) = (unknown.is_empty(), answer.as_object_mut()) {
+                let mut warnings = Warnings::default();
+                warnings.add("main", unrecognized_text(&unknown));
+                warnings.insert_into(root, v2);
+            }
+            return answer;
+        }
+        _ => return bad_value("action", action, v2),
     }
     let mut warnings = Warnings::default();
     let mut used: Vec<&str> = Vec::new();
@@ -426,15 +453,7 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
     }
     let unknown = unrecognized(params, &used);
     if !unknown.is_empty() {
-        let noun = if unknown.len() == 1 {
-            "parameter"
-        } else {
-            "parameters"
-        };
-        warnings.add(
-            "main",
-            format!("Unrecognized {noun}: {}.", unknown.join(", ")),
-        );
+        warnings.add("main", unrecognized_text(&unknown));
     }
     warnings.insert_into(&mut root, v2);
     Value::Object(root)
@@ -495,6 +514,9 @@ mod tests {
             "Unrecognized value for parameter \"action\": frobnicate."
         );
         assert_eq!(ask("titles=Rust")["error"]["code"], "badvalue");
+        let a = ask("action=parse&page=Chess&prop=sections&foo=1&format=json");
+        assert_eq!(a["parse"]["sections"][0]["line"], "History");
+        assert_eq!(a["warnings"]["main"]["*"], "Unrecognized parameter: foo.");
     }
 
     #[test]
