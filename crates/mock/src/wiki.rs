@@ -276,6 +276,8 @@ pub struct Query<'a> {
     /// `prop=pageprops`: `Some(None)` for every property, or those of
     /// `ppprop`.
     pub pageprops: Option<Option<Vec<String>>>,
+    /// `prop=revisions`, with `rvprop` if sent.
+    pub revisions: Option<Option<String>>,
 }
 
 /// `exsectionformat`: how a plain-text extract writes a heading.
@@ -310,6 +312,7 @@ impl<'a> Query<'a> {
             pageids: Vec::new(),
             info: None,
             pageprops: None,
+            revisions: None,
         }
     }
 }
@@ -624,6 +627,9 @@ impl Wiki {
                 (length, redirect),
                 q.formatversion == 2,
             );
+        }
+        if let Some(rvprop) = &q.revisions {
+            crate::api::revisions::add(page, rvprop.as_deref());
         }
         if let Some(wanted) = &q.pageprops {
             let disambiguation = self.disambiguation.contains(&title);

@@ -10,6 +10,12 @@ use serde_json::{Value, json};
 /// `touched` of every page: the mock's pages never change.
 pub const TOUCHED: &str = "2026-01-01T00:00:00Z";
 
+/// The latest revision of the page `pageid` (at least 2, so that its
+/// parent is a revision too).
+pub fn last_rev_id(pageid: u64) -> u64 {
+    wikifetch_core::stable_hash(&format!("rev\u{1}{pageid}")) % 1_000_000_000 + 2
+}
+
 /// What `inprop` asked for that the mock answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct InfoProps {
@@ -69,8 +75,7 @@ pub fn add(
         .filter(|_| page.get("missing").is_none())
     {
         page["touched"] = json!(TOUCHED);
-        page["lastrevid"] =
-            json!(wikifetch_core::stable_hash(&format!("rev\u{1}{id}")) % 1_000_000_000 + 1);
+        page["lastrevid"] = json!(last_rev_id(id));
         page["length"] = json!(length);
         if redirect {
             page["redirect"] = if v2 { json!(true) } else { json!("") };

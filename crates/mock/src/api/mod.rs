@@ -20,6 +20,7 @@ pub(crate) mod info;
 pub(crate) mod pageprops;
 pub(crate) mod parse;
 pub(crate) mod random;
+pub(crate) mod revisions;
 pub(crate) mod search;
 pub(crate) mod siteinfo;
 pub(crate) mod userinfo;
@@ -115,6 +116,31 @@ const MODULES: &[Module] = &[
             "inpreloadcontent",
             "inpreloadnewsection",
             "incontinue",
+        ],
+    },
+    Module {
+        group: "prop",
+        name: "revisions",
+        params: &[
+            "rvprop",
+            "rvslots",
+            "rvlimit",
+            "rvcontentformat",
+            "rvsection",
+            "rvstartid",
+            "rvendid",
+            "rvstart",
+            "rvend",
+            "rvdir",
+            "rvuser",
+            "rvexcludeuser",
+            "rvtag",
+            "rvcontinue",
+            "rvparse",
+            "rvdiffto",
+            "rvdifftotext",
+            "rvgeneratexml",
+            "rvexpandtemplates",
         ],
     },
     Module {
@@ -405,6 +431,9 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
         }
         if used.contains(&"pageprops") {
             query.pageprops = Some(pageprops::parse(params.get("ppprop")));
+        }
+        if used.contains(&"revisions") {
+            query.revisions = Some(params.get("rvprop").map(str::to_owned));
         }
         match wiki.answer_query(&query) {
             Value::Object(mut root) => {
@@ -712,5 +741,26 @@ mod tests {
         assert!(!cacheable(&Params::from_query("list=random")));
         assert!(!cacheable(&Params::from_query("meta=siteinfo|userinfo")));
         assert!(cacheable(&Params::from_query("meta=siteinfo&list=search")));
+    }
+
+    #[test]
+    fn what_pymediawiki_asks_for_a_page_s_content() {
+        // pymediawiki 0.7.5's `_pull_content_revision_parent`, format 1.
+        let a = ask(
+            "action=query&prop=extracts|revisions&explaintext=&rvprop=ids&titles=Chess&format=json",
+        );
+        let id = crate::wiki::page_id("Chess").to_string();
+        let page = &a["query"]["pages"][id.as_str()];
+        let revid = page["revisions"][0]["revid"].as_u64().unwrap();
+        assert_eq!(page["revisions"][0]["parentid"], revid - 1);
+        assert!(
+            page["extract"]
+                .as_str()
+                .unwrap()
+                .contains("\n\n\n== History ==\n")
+        );
+        assert!(a.get("warnings").is_none(), "{a}");
+        let info = ask("action=query&prop=info&titles=Chess&format=json");
+        assert_eq!(info["query"]["pages"][id.as_str()]["lastrevid"], revid);
     }
 }
