@@ -71,13 +71,27 @@ pub fn answer(wiki: &Wiki, params: &Params, v2: bool) -> Value {
                 }
             }
         }
-        _ => {
-            // The mock parses pages only, not `text`.
+        (Some(_), Some(_)) => {
             return wiki::api_error(
                 "invalidparammix",
-                "The parameters \"page\" and \"pageid\" can not be used together, and one of them must be set.",
+                "The parameters \"page\" and \"pageid\" can not be used together.",
                 v2,
             );
+        }
+        (None, None) => {
+            // No page: `ApiParse` parses `text`, which defaults to the
+            // empty text, under `title`, which defaults to "API": no
+            // sections. (The wikipedia library's `page.sections` sends
+            // `titles`, which ApiParse does not read, and gets this on
+            // Wikipedia too.) The mock parses no other text.
+            let mut parse = json!({"title": "API", "pageid": 0});
+            if params
+                .get("prop")
+                .is_none_or(|p| p.split('|').any(|p| p == "sections"))
+            {
+                parse["sections"] = json!([]);
+            }
+            return json!({ "parse": parse });
         }
     };
     let mut title = wiki::normalize(&asked);
@@ -168,10 +182,18 @@ mod tests {
             answer(&Wiki::default(), &p, true)["error"]["code"],
             "missingtitle"
         );
-        let p = Params::from_query("action=parse&prop=sections");
+        let p = Params::from_query("action=parse&prop=sections&page=A&pageid=1");
         assert_eq!(
             answer(&Wiki::default(), &p, true)["error"]["code"],
             "invalidparammix"
+        );
+        // What wikipedia 1.4.0's `page.sections` sends: `titles`, unread;
+        // the empty text titled "API" is parsed.
+        let p = Params::from_query("action=parse&prop=sections&titles=Chess");
+        let a = answer(&Wiki::default(), &p, false);
+        assert_eq!(
+            a["parse"],
+            json!({"title": "API", "pageid": 0, "sections": []})
         );
     }
 }
