@@ -75,7 +75,7 @@ pub mod wiki;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -94,6 +94,12 @@ pub use wiki::{
 /// The path of the API endpoint, as on Wikipedia.
 pub const API_PATH: &str = "/w/api.php";
 
+/// The most connections a mock serves at once unless told otherwise
+/// ([`MockWikiBuilder::max_connections`]): far above what the rig opens
+/// (`compare` keeps every row's pool open), and a bound on what a
+/// classroom, or anything else on the network, can make the mock hold.
+pub const MAX_CONNECTIONS: usize = 65_536;
+
 /// Distinct titles whose attempts are remembered (for faults that apply to
 /// the first k attempts); past this the memory starts over, so a load
 /// generator sending endless distinct titles cannot grow the mock.
@@ -108,6 +114,8 @@ pub struct MockWikiBuilder {
     wiki: wiki::Wiki,
     seed: u64,
     port: u16,
+    bind: Option<IpAddr>,
+    max_connections: Option<usize>,
     gzip: bool,
     workers: usize,
     record_last_request: bool,
@@ -189,6 +197,22 @@ impl MockWikiBuilder {
         self
     }
 
+    /// Listens on this address instead of 127.0.0.1, for other machines
+    /// (a classroom's network). The admin listener of a layered mock stays
+    /// on 127.0.0.1.
+    pub fn bind(mut self, address: IpAddr) -> Self {
+        self.bind = Some(address);
+        self
+    }
+
+    /// Serves at most this many connections at once; past it the mock
+    /// stops accepting until one closes (the kernel's backlog holds the
+    /// rest). Default [`MAX_CONNECTIONS`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = Some(max.max(1));
+        self
+    }
+
     /// Compresses answers with gzip when the client accepts it
     /// (`Accept-Encoding: gzip`), as Wikipedia does. Default off.
     pub fn gzip(mut self, yes: bool) -> Self {
@@ -215,14 +239,15 @@ impl MockWikiBuilder {
 
     /// Starts the server on 127.0.0.1.
     pub fn start(self) -> std::io::Result<MockWiki> {
-        let mut listeners: Vec<_> = server::listeners(self.port, self.workers.max(1))?
+        let ip = self.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let mut listeners: Vec<_> = server::listeners(ip, self.port, self.workers.max(1))?
             .into_iter()
             .map(|l| (l, server::Listener::Api))
             .collect();
         let address = listeners[0].0.local_addr()?;
         // With layers, the admin paths get a plain listener of their own.
         let admin_address = if layered(self.tls, self.rtt) {
-            let admin = server::listeners(0, 1)?
+            let admin = server::listeners(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, 1)?
                 .into_iter()
                 .next()
                 .ok_or_else(|| std::io::Error::other("no admin listener"))?;
@@ -250,6 +275,9 @@ impl MockWikiBuilder {
             },
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
+            connection_slots: Arc::new(tokio::sync::Semaphore::new(
+                self.max_connections.unwrap_or(MAX_CONNECTIONS),
+            )),
             rtt: (!self.rtt.is_zero()).then_some(self.rtt),
             tls: if self.tls {
                 Some(tls::Tls::generate()?)
@@ -425,6 +453,8 @@ pub(crate) struct Shared {
     timer: timer::Timer,
     counters: Mutex<Counters>,
     connections: AtomicU64,
+    /// One permit per connection being served ([`MAX_CONNECTIONS`]).
+    connection_slots: Arc<tokio::sync::Semaphore>,
     rtt: Option<Duration>,
     tls: Option<tls::Tls>,
     tls13: AtomicU64,

@@ -105,6 +105,16 @@ async fn accept_loop(
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
+        // A connection slot first: at the cap, nothing more is accepted
+        // until a connection closes.
+        let slot = tokio::select! {
+            biased;
+            _ = stopped.changed() => return,
+            slot = Arc::clone(&shared.connection_slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+        };
         let (stream, peer) = tokio::select! {
             biased;
             _ = stopped.changed() => return,
@@ -123,6 +133,7 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let io: Box<dyn Io> = match kind {
                 Listener::Admin => Box::new(stream),
                 Listener::Api => match layers(stream, &shared).await {
@@ -302,18 +313,22 @@ fn send(answer: Answer) -> Response<Payload> {
     response
 }
 
-/// `count` listeners on one port of 127.0.0.1 (`port` 0: any free one),
+/// `count` listeners on one port of `ip` (`port` 0: any free one),
 /// sharing it with `SO_REUSEPORT`, so the kernel spreads connections over
 /// the workers.
-pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListener>> {
+pub(crate) fn listeners(
+    ip: std::net::IpAddr,
+    port: u16,
+    count: usize,
+) -> std::io::Result<Vec<TcpListener>> {
     // SO_REUSEPORT only when several workers share the port: otherwise a
     // second mock on the same port would silently split the traffic.
     let shared = count > 1;
-    let first = listen(port, shared)?;
+    let first = listen(ip, port, shared)?;
     let port = first.local_addr()?.port();
     let mut all = vec![first];
     for _ in 1..count.max(1) {
-        all.push(listen(port, shared)?);
+        all.push(listen(ip, port, shared)?);
     }
     Ok(all)
 }
@@ -323,12 +338,16 @@ pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListe
 /// retransmits; the kernel caps this at `net.core.somaxconn`.
 const BACKLOG: i32 = 4096;
 
-fn listen(port: u16, reuse_port: bool) -> std::io::Result<TcpListener> {
+fn listen(ip: std::net::IpAddr, port: u16, reuse_port: bool) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    let socket = Socket::new(
+        Domain::for_address(SocketAddr::new(ip, port)),
+        Type::STREAM,
+        None,
+    )?;
     socket.set_reuse_address(true)?;
     socket.set_reuse_port(reuse_port)?;
-    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.bind(&SocketAddr::new(ip, port).into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
 }
@@ -457,5 +476,27 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["query"]["userinfo"]["name"], "127.0.0.1");
         assert_eq!(v["query"]["userinfo"]["anon"], true);
+    }
+
+    #[test]
+    fn past_the_connection_cap_nothing_more_is_accepted_until_one_closes() {
+        let mock = MockWiki::builder().max_connections(1).start().unwrap();
+        let first = std::net::TcpStream::connect(mock.address()).unwrap();
+        // The second connection is queued by the kernel, not served.
+        let mut second = std::net::TcpStream::connect(mock.address()).unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        second
+            .write_all(b"GET /w/api.php?action=query&format=json HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut buf = [0u8; 64];
+        assert!(second.read(&mut buf).is_err(), "served past the cap");
+        drop(first);
+        second
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let n = second.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
     }
 }
