@@ -393,6 +393,12 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
         }
         _ => return bad_value("action", action, v2),
     }
+    // The mock has no generators: every name is one it does not know,
+    // `generator` being single-valued, the `badvalue` error (rather than
+    // the pages of no generator, silently).
+    if let Some(generator) = params.get("generator") {
+        return bad_value("generator", generator, v2);
+    }
     let mut warnings = Warnings::default();
     let mut used: Vec<&str> = Vec::new();
     for group in ["prop", "list", "meta"] {
@@ -543,6 +549,10 @@ mod tests {
             "Unrecognized value for parameter \"action\": frobnicate."
         );
         assert_eq!(ask("titles=Rust")["error"]["code"], "badvalue");
+        assert_eq!(
+            ask("action=query&generator=search&gsrsearch=x")["error"]["info"],
+            "Unrecognized value for parameter \"generator\": search."
+        );
         let a = ask("action=parse&page=Chess&prop=sections&foo=1&format=json");
         assert_eq!(a["parse"]["sections"][0]["line"], "History");
         assert_eq!(a["warnings"]["main"]["*"], "Unrecognized parameter: foo.");
