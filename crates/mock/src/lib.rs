@@ -1,8 +1,9 @@
 //! # wikifetch-mock
 //!
-//! A local MediaWiki TextExtracts server for tests and benchmarks: it
-//! answers `GET /w/api.php?action=query&prop=extracts&…` for any title with
-//! a deterministic extract, and injects latency and faults that are pure
+//! A local MediaWiki server for tests, benchmarks and classrooms: it
+//! answers `GET` or `POST /w/api.php?action=query&prop=extracts&…` for any
+//! title with a deterministic extract, the other modules the usual clients
+//! send (see `api`), and injects latency and faults that are pure
 //! functions of a seed, the title and the attempt, so every run can be
 //! repeated exactly.
 //!
@@ -26,7 +27,11 @@
 //!   `maxlag`, `ratelimited`, truncated JSON, hangs (bounded), huge bodies,
 //!   gzip bombs), per title and attempt.
 //! - [`wiki`]: the pretend wiki: normalization, redirects, missing pages,
-//!   format versions 1 and 2.
+//!   disambiguation pages, articles with sections, format versions 1 and 2.
+//! - `api`: requests read as MediaWiki reads them (GET, POST,
+//!   `format`, `formatversion`, unknown parameters) and one module a file:
+//!   `extracts`, `info`, `pageprops`, `revisions`, `siteinfo`, `userinfo`,
+//!   `search`, `random`, `parse`.
 //! - `server`: hyper 1 on one current-thread tokio runtime per worker
 //!   ([`MockWikiBuilder::workers`], `SO_REUSEPORT`), and the admin paths
 //!   [`STATS_PATH`] and [`RESET_PATH`] for a mock in its own process.
