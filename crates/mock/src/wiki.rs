@@ -150,7 +150,7 @@ pub struct Section {
 
 /// The whole article `page`: its introduction
 /// ([`intro_sentences`] sentences) and its sections, which share out the
-/// rest of its [`article_sentences`], [`SECTION_SENTENCES`] each. Every
+/// rest of its [`article_sentences`], three each (the last may have fewer). Every
 /// second section is a subsection (level 3) of the one before it.
 pub fn article(page: &str, sentence_bytes: usize) -> (String, Vec<Section>) {
     let intro = u32::from(intro_sentences(page));
