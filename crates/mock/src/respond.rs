@@ -180,7 +180,8 @@ impl Renderer {
                 if cache.answers.len() >= CACHE_ENTRIES || cache.bytes >= CACHE_BYTES {
                     *cache = Cache::default();
                 }
-                cache.bytes += answer.body.len();
+                // The key counts too: a POST's parameters may be long.
+                cache.bytes += answer.body.len() + key.params.len();
                 cache.answers.insert(key, answer.clone());
                 answer
             }
@@ -601,6 +602,22 @@ mod tests {
         assert_eq!(e["error"]["lag"], 7);
         assert_eq!(e["error"]["type"], "db");
         assert!(e["error"]["host"].is_string());
+    }
+
+    #[test]
+    fn long_keys_count_against_the_cache_bytes() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let long = "x".repeat(crate::api::params::MAX_BODY);
+        for i in 0..(CACHE_BYTES / long.len()) + 5 {
+            r.answer(&w, ask(&params("Rust", &format!("&pad{i}={long}"))), None);
+        }
+        let cache = r.cache();
+        assert!(
+            cache.bytes <= CACHE_BYTES + 2 * long.len(),
+            "{}",
+            cache.bytes
+        );
+        assert!(cache.answers.len() < CACHE_BYTES / long.len() + 5);
     }
 
     #[test]

@@ -12,8 +12,10 @@
 
 /// The largest request body the mock reads, in bytes. PHP's default
 /// `post_max_size` is 8 MiB; a MediaWiki read request is a few hundred
-/// bytes, so 1 MiB leaves room for 50 long titles many times over.
-pub const MAX_BODY: usize = 1 << 20;
+/// bytes, and 50 titles of 255 bytes, percent-encoded, under 40 KiB, so
+/// 128 KiB leaves room, and keeps thousands of connections each sending
+/// one from taking more than a few hundred MiB.
+pub const MAX_BODY: usize = 128 << 10;
 
 /// The most parameters kept from one request (PHP's `max_input_vars`).
 pub const MAX_PARAMS: usize = 1000;
