@@ -18,12 +18,14 @@ pub mod params;
 pub(crate) mod extracts;
 pub(crate) mod info;
 pub(crate) mod pageprops;
+mod pageset;
 pub(crate) mod parse;
 pub(crate) mod random;
 pub(crate) mod revisions;
 pub(crate) mod search;
 pub(crate) mod siteinfo;
 pub(crate) mod userinfo;
+mod warnings;
 
 use std::net::IpAddr;
 
@@ -31,6 +33,7 @@ use serde_json::{Map, Value, json};
 
 use crate::wiki::{self, Wiki};
 use params::Params;
+pub(crate) use warnings::Warnings;
 
 /// The content type of a JSON answer.
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
@@ -215,49 +218,6 @@ pub(crate) fn bad_value(param: &str, value: &str, v2: bool) -> Value {
     )
 }
 
-/// Warnings by module, in the order given; each module's joined with
-/// newlines, as the `bc` error formatter does.
-#[derive(Debug, Default)]
-pub(crate) struct Warnings(Vec<(&'static str, String)>);
-
-impl Warnings {
-    /// Adds `text` for `module`.
-    pub(crate) fn add(&mut self, module: &'static str, text: String) {
-        self.0.push((module, text));
-    }
-
-    /// Puts the warnings into `root["warnings"]`, after any already there:
-    /// `{"module": {"warnings": "…"}}` in format version 2, `{"*": "…"}`
-    /// in 1.
-    pub(crate) fn insert_into(self, root: &mut Map<String, Value>, v2: bool) {
-        if self.0.is_empty() {
-            return;
-        }
-        let mut modules: Vec<(&'static str, Vec<String>)> = Vec::new();
-        for (module, text) in self.0 {
-            match modules.iter_mut().find(|(m, _)| *m == module) {
-                Some((_, texts)) => texts.push(text),
-                None => modules.push((module, vec![text])),
-            }
-        }
-        let entry = root
-            .entry("warnings")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(all) = entry.as_object_mut() else {
-            return;
-        };
-        for (module, texts) in modules {
-            let text = json!(texts.join("\n"));
-            let body = if v2 {
-                json!({ "warnings": text })
-            } else {
-                json!({ "*": text })
-            };
-            all.insert(module.to_owned(), body);
-        }
-    }
-}
-
 /// The modules of `group` that `params` name and the mock has; a name it
 /// has not is dropped with `ApiQuery`'s warning.
 fn modules<'p>(params: &'p Params, group: &'static str, warnings: &mut Warnings) -> Vec<&'p str> {
@@ -317,57 +277,6 @@ fn unrecognized<'p>(params: &'p Params, used: &[&str]) -> Vec<&'p str> {
         .collect()
 }
 
-/// `pageids`, `|`-separated whole numbers (`badinteger` otherwise).
-fn page_ids(params: &Params, v2: bool) -> Result<Vec<u64>, Value> {
-    let Some(value) = params.get("pageids").filter(|v| !v.is_empty()) else {
-        return Ok(Vec::new());
-    };
-    value
-        .split('|')
-        .map(|id| {
-            id.trim().parse::<u64>().map_err(|_| {
-                wiki::api_error(
-                    "badinteger",
-                    &format!("Invalid value \"{id}\" for integer parameter \"pageids\"."),
-                    v2,
-                )
-            })
-        })
-        .collect()
-}
-
-/// `indexpageids` (`ApiQuery::execute`): `query.pageids`, the keys of the
-/// pages as strings in the order listed (a missing or invalid page's
-/// negative key in format version 1, and the same numbers in 2), before
-/// `pages`.
-fn index_page_ids(root: &mut Map<String, Value>) {
-    let Some(Value::Object(query)) = root.get_mut("query") else {
-        return;
-    };
-    let ids: Vec<Value> = match query.get("pages") {
-        Some(Value::Object(pages)) => pages.keys().map(|k| json!(k)).collect(),
-        Some(Value::Array(pages)) => {
-            let mut negative = 0;
-            pages
-                .iter()
-                .map(|p| match p["pageid"].as_u64() {
-                    Some(id) => json!(id.to_string()),
-                    None => {
-                        negative -= 1;
-                        json!(negative.to_string())
-                    }
-                })
-                .collect()
-        }
-        _ => return,
-    };
-    let Some(pages) = query.remove("pages") else {
-        return;
-    };
-    query.insert("pageids".into(), Value::Array(ids));
-    query.insert("pages".into(), pages);
-}
-
 /// The answer to `params` (already past the printer's checks): the
 /// `query` action's modules on `wiki`, their warnings, and the warnings
 /// of `ApiMain` and `ApiQuery`.
@@ -406,7 +315,7 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
     }
     let flag = if v2 { json!(true) } else { json!("") };
     let titles = params.get("titles").filter(|t| !t.is_empty());
-    let pageids = match page_ids(params, v2) {
+    let pageids = match pageset::page_ids(params, v2) {
         Ok(ids) => ids,
         Err(error) => return error,
     };
@@ -444,7 +353,7 @@ pub(crate) fn answer(wiki: &Wiki, params: &Params, v2: bool, client: Option<IpAd
         match wiki.answer_query(&query) {
             Value::Object(mut root) => {
                 if params.flag("indexpageids") {
-                    index_page_ids(&mut root);
+                    pageset::index_page_ids(&mut root);
                 }
                 root
             }
