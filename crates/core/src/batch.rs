@@ -434,6 +434,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_disambiguation_page_in_a_batch_is_marked_and_its_neighbours_are_not() {
+        let t = titles(&["Python", "Chess", "Mercury"]);
+        let body = json!({"continue": {"excontinue": 2}, "query": {"pages": [
+            {"title": "Python", "extract": "p.", "pageprops": {"disambiguation": ""}},
+            {"title": "Chess", "extract": "c.", "pageprops": {"wikibase_item": "Q1"}},
+            {"title": "Mercury", "pageprops": {"disambiguation": ""}}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        let marked = |i: usize| match &a.outcomes[i] {
+            PageOutcome::Done(Ok(e)) => Some(e.disambiguation),
+            _ => None,
+        };
+        assert_eq!(marked(0), Some(true));
+        assert_eq!(marked(1), Some(false));
+        // Its extract comes with the next answer, which marks it then.
+        assert_eq!(a.outcomes[2], PageOutcome::Pending);
+    }
+
     /// In a batch a title the answer has no page for is an error of its
     /// own, even when the answer holds a single page: that page belongs to
     /// the title that names it.
