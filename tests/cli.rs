@@ -66,6 +66,31 @@ fn exit_status_is_zero_when_all_succeed() {
 }
 
 #[test]
+fn fetch_marks_disambiguation_pages() {
+    let mock = MockWiki::start().unwrap();
+    let url = mock.api_url();
+    let (code, stdout, _) = wikifetch(&["fetch", "--api-url", &url, "Python", "Chess"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("== Python [disambiguation] ==\nPython is"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("== Chess ==\nChess is"), "{stdout}");
+    let (_, stdout, _) = wikifetch(&[
+        "fetch",
+        "--format",
+        "json",
+        "--api-url",
+        &url,
+        "Python",
+        "Chess",
+    ]);
+    let lines = json_lines(&stdout);
+    assert_eq!(lines[0]["disambiguation"], true);
+    assert_eq!(lines[1]["disambiguation"], false);
+}
+
+#[test]
 fn titles_file_names_lines_that_are_not_utf8() {
     let mock = MockWiki::start().unwrap();
     let dir = std::env::temp_dir().join(format!("wikifetch-cli-{}", std::process::id()));

@@ -200,7 +200,12 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
         match format {
             Format::Json => {
                 let line = match result {
-                    Ok(e) => json!({"title": title, "page_title": e.page_title, "extract": e.text}),
+                    Ok(e) => json!({
+                        "title": title,
+                        "page_title": e.page_title,
+                        "extract": e.text,
+                        "disambiguation": e.disambiguation,
+                    }),
                     Err(e) => {
                         json!({"title": title, "error": {"kind": e.kind(), "message": e.to_string()}})
                     }
@@ -208,8 +213,16 @@ fn print_results(inputs: &[Input], results: &[FetchResult], format: Format) -> i
                 writeln!(out, "{line}")?;
             }
             Format::Text => match result {
-                Ok(e) if e.page_title == *title => writeln!(out, "== {title} ==\n{}\n", e.text)?,
-                Ok(e) => writeln!(out, "== {title} (→ {}) ==\n{}\n", e.page_title, e.text)?,
+                Ok(e) => {
+                    let mut heading = title.clone();
+                    if e.page_title != *title {
+                        heading.push_str(&format!(" (→ {})", e.page_title));
+                    }
+                    if e.disambiguation {
+                        heading.push_str(" [disambiguation]");
+                    }
+                    writeln!(out, "== {heading} ==\n{}\n", e.text)?
+                }
                 Err(e) => writeln!(out, "== {title} ==\nerror ({}): {e}\n", e.kind())?,
             },
             Format::Summary => {}

@@ -1,6 +1,7 @@
 //! `wikifetch serve`: the mock MediaWiki in the foreground.
 
 use std::io::{self, Write};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,9 +13,18 @@ use super::{duration, latency};
 
 #[derive(Parser)]
 pub struct ServeArgs {
-    /// Port on 127.0.0.1; 0 picks a free one.
+    /// Port to listen on; 0 picks a free one.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Address to listen on. The default serves this machine only; any
+    /// other (`0.0.0.0`, a LAN address) opens the mock to that network,
+    /// for a classroom, and says so.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub bind: IpAddr,
+    /// The most connections served at once; past it new ones wait in the
+    /// kernel's queue until one closes.
+    #[arg(long, default_value_t = wikifetch_mock::MAX_CONNECTIONS)]
+    pub max_connections: usize,
     #[arg(long, default_value = "0", value_parser = latency, help = format!("Delay before each answer: {LATENCY_SPEC_HELP}"))]
     pub latency: Latency,
     #[arg(long, default_value = "", help = format!("Injected failures: {FAULT_SPEC_HELP}"))]
@@ -48,6 +58,24 @@ pub struct ServeArgs {
     pub exit_with_parent: bool,
 }
 
+/// The warning for a mock served beyond this machine: `None` for a
+/// loopback address.
+pub fn open_network_warning(bind: IpAddr) -> Option<String> {
+    if bind.is_loopback() {
+        return None;
+    }
+    let reach = if bind.is_unspecified() {
+        "every network this machine is on".to_owned()
+    } else {
+        format!("the network of {bind}")
+    };
+    Some(format!(
+        "wikifetch: warning: the mock is open to {reach}: anyone who can reach this \
+         machine can send it requests and read or reset its counters. It has no \
+         authentication; serve it only on a network you trust (a classroom's), and stop it after."
+    ))
+}
+
 pub fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     if args.exit_with_parent {
         wikifetch_rig::cpus::exit_with_parent()?;
@@ -64,8 +92,13 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     if let Err(e) = wikifetch_core::limits::ensure_open_files(8192) {
         eprintln!("wikifetch: warning: {e}");
     }
+    if let Some(warning) = open_network_warning(args.bind) {
+        eprintln!("{warning}");
+    }
     let mock = MockWiki::builder()
         .port(args.port)
+        .bind(args.bind)
+        .max_connections(args.max_connections)
         .latency(args.latency)
         .faults(faults)
         .seed(args.seed)
@@ -73,7 +106,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         .tls(args.tls)
         .rtt(args.rtt)
         .start()
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.bind, args.port))?;
     if let Some(pem) = mock.ca_cert_pem() {
         let path = args.ca_out.clone().unwrap_or_else(|| {
             std::env::temp_dir().join(format!("wikifetch-mock-ca-{}.pem", mock.address().port()))
@@ -109,4 +142,19 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         stats.requests, stats.connections, stats.max_in_flight
     );
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_loopback_address_goes_unwarned() {
+        assert_eq!(open_network_warning("127.0.0.1".parse().unwrap()), None);
+        assert_eq!(open_network_warning("::1".parse().unwrap()), None);
+        let all = open_network_warning("0.0.0.0".parse().unwrap()).unwrap();
+        assert!(all.contains("open to every network"), "{all}");
+        let lan = open_network_warning("192.168.1.20".parse().unwrap()).unwrap();
+        assert!(lan.contains("192.168.1.20"), "{lan}");
+    }
 }

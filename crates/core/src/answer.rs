@@ -99,6 +99,17 @@ pub(crate) struct Page<'a> {
     pub missing: Atom<'a>,
     #[serde(borrow)]
     pub extract: Atom<'a>,
+    #[serde(borrow)]
+    pub pageprops: Obj<PageProps<'a>>,
+}
+
+/// `pageprops` (asked for with `ppprop=disambiguation`): a disambiguation
+/// page has `disambiguation`, with the value `""`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PageProps<'a> {
+    #[serde(borrow)]
+    pub disambiguation: Atom<'a>,
 }
 
 /// `continue`: where the next answer of a batch starts.

@@ -98,15 +98,16 @@ pub fn parse_batch(requested: &[Title], body: &[u8]) -> Result<BatchAnswer, Fetc
         .iter()
         .map(|title| {
             let found = page_for(query, title, requested.len() == 1)
-                .and_then(|(page_title, page)| Ok((page_title, extract_of(page)?)));
+                .and_then(|(page_title, page)| Ok((page_title, extract_of(page)?, page)));
             match found {
                 Err(e) => PageOutcome::Done(Err(e)),
-                Ok((page_title, Some(text))) => PageOutcome::Done(Ok(Extract { page_title, text })),
-                Ok((_, None)) if next.is_some() => PageOutcome::Pending,
-                Ok((page_title, None)) => PageOutcome::Done(Ok(Extract {
-                    page_title,
-                    text: String::new(),
-                })),
+                Ok((page_title, Some(text), page)) => {
+                    PageOutcome::Done(Ok(Extract::of(page_title, text, page)))
+                }
+                Ok((_, None, _)) if next.is_some() => PageOutcome::Pending,
+                Ok((page_title, None, page)) => {
+                    PageOutcome::Done(Ok(Extract::of(page_title, String::new(), page)))
+                }
             }
         })
         .collect();
@@ -427,9 +428,28 @@ mod tests {
             a.outcomes[1],
             PageOutcome::Done(Ok(Extract {
                 page_title: "B".into(),
-                text: String::new()
+                text: String::new(),
+                disambiguation: false,
             }))
         );
+    }
+
+    #[test]
+    fn a_disambiguation_page_in_a_batch_is_marked_and_its_neighbours_are_not() {
+        let t = titles(&["Python", "Chess", "Mercury"]);
+        let body = json!({"continue": {"excontinue": 2}, "query": {"pages": [
+            {"title": "Python", "extract": "p.", "pageprops": {"disambiguation": ""}},
+            {"title": "Chess", "extract": "c.", "pageprops": {"wikibase_item": "Q1"}},
+            {"title": "Mercury", "pageprops": {"disambiguation": ""}}]}});
+        let a = parse_batch(&t, body.to_string().as_bytes()).unwrap();
+        let marked = |i: usize| match &a.outcomes[i] {
+            PageOutcome::Done(Ok(e)) => Some(e.disambiguation),
+            _ => None,
+        };
+        assert_eq!(marked(0), Some(true));
+        assert_eq!(marked(1), Some(false));
+        // Its extract comes with the next answer, which marks it then.
+        assert_eq!(a.outcomes[2], PageOutcome::Pending);
     }
 
     /// In a batch a title the answer has no page for is an error of its

@@ -150,6 +150,7 @@ mod tests {
         Ok(Extract {
             page_title: s.into(),
             text: s.into(),
+            disambiguation: false,
         })
     }
 

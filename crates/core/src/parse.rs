@@ -13,6 +13,27 @@ pub struct Extract {
     /// The first sentences of the article, as plain text. Empty for pages
     /// TextExtracts has nothing for (special pages, empty articles).
     pub text: String,
+    /// The page is a disambiguation page (its `pageprops` have
+    /// `disambiguation`): its text lists other pages ("Python may refer
+    /// to:") rather than being about one thing.
+    pub disambiguation: bool,
+}
+
+impl Extract {
+    /// The extract of `page`, answered as `page_title` with `text`, marked
+    /// a disambiguation page when its `pageprops` say so: the one place
+    /// that rule is read, for one title and for batches alike.
+    pub(crate) fn of(page_title: String, text: String, page: &Page<'_>) -> Self {
+        let disambiguation = page
+            .pageprops
+            .get()
+            .is_some_and(|props| props.disambiguation.is_set());
+        Self {
+            page_title,
+            text,
+            disambiguation,
+        }
+    }
 }
 
 /// `normalized` entries followed one after another for one title: the
@@ -34,7 +55,7 @@ pub fn parse_response(requested: &Title, body: &[u8]) -> Result<Extract, FetchEr
     let root = parse_root(body)?;
     let (page_title, page) = page_for(query_of(&root)?, requested, true)?;
     let text = extract_of(page)?.unwrap_or_default();
-    Ok(Extract { page_title, text })
+    Ok(Extract::of(page_title, text, page))
 }
 
 /// The answer, or the typed error the body stands for (not JSON, or an API
@@ -194,7 +215,34 @@ mod tests {
         Ok(Extract {
             page_title: page_title.into(),
             text: text.into(),
+            disambiguation: false,
         })
+    }
+
+    #[test]
+    fn a_disambiguation_page_is_a_success_marked_as_such() {
+        // The shape pymediawiki's recorded answers have
+        // (barrust/mediawiki tests/mock_responses.json): `pageprops` with
+        // `disambiguation: ""`, in both format versions.
+        for (pages, v) in [
+            (
+                json!([{"title": "Python", "extract": "Python may refer to:", "pageprops": {"disambiguation": ""}}]),
+                2,
+            ),
+            (
+                json!({"1": {"title": "Python", "extract": "Python may refer to:", "pageprops": {"disambiguation": ""}}}),
+                1,
+            ),
+        ] {
+            let got = parse("Python", json!({"query": {"pages": pages}})).unwrap();
+            assert!(got.disambiguation, "format version {v}");
+            assert_eq!(got.text, "Python may refer to:");
+        }
+        // Other page properties, or none, or a strange value: not marked.
+        for props in [json!({"wikibase_item": "Q1"}), json!(null), json!("x")] {
+            let body = json!({"query": {"pages": [{"title": "Chess", "extract": "C.", "pageprops": props}]}});
+            assert_eq!(parse("Chess", body), ok("Chess", "C."));
+        }
     }
 
     #[test]

@@ -14,8 +14,9 @@ pub(crate) const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// The full TextExtracts query URL for `title`:
-/// `action=query&prop=extracts&exsentences=N&explaintext=1&format=json&formatversion=2&redirects=1`,
-/// then `maxlag` when configured, then `titles`.
+/// `action=query&prop=extracts|pageprops&ppprop=disambiguation&exsentences=N&explaintext=1&format=json&formatversion=2&redirects=1`,
+/// then `maxlag` when configured, then `titles`. `pageprops` costs no
+/// extra request and marks disambiguation pages ([`crate::Extract::disambiguation`]).
 pub fn request_url(config: &Config, title: &Title) -> String {
     let mut url = query_prefix(config);
     url.push_str("&titles=");
@@ -32,8 +33,8 @@ pub(crate) fn query_prefix(config: &Config) -> String {
         '?'
     };
     let mut url = format!(
-        "{}{separator}action=query&prop=extracts&exsentences={}&explaintext=1\
-         &format=json&formatversion=2&redirects=1",
+        "{}{separator}action=query&prop=extracts%7Cpageprops&ppprop=disambiguation\
+         &exsentences={}&explaintext=1&format=json&formatversion=2&redirects=1",
         config.api_url, config.exsentences
     );
     if let Some(maxlag) = config.maxlag {
@@ -82,8 +83,9 @@ mod tests {
         let url = url_for("X");
         assert_eq!(
             url,
-            "http://127.0.0.1:1/w/api.php?action=query&prop=extracts&exsentences=5\
-             &explaintext=1&format=json&formatversion=2&redirects=1&titles=X"
+            "http://127.0.0.1:1/w/api.php?action=query&prop=extracts%7Cpageprops\
+             &ppprop=disambiguation&exsentences=5&explaintext=1&format=json&formatversion=2\
+             &redirects=1&titles=X"
         );
     }
 

@@ -1,8 +1,9 @@
 //! # wikifetch-mock
 //!
-//! A local MediaWiki TextExtracts server for tests and benchmarks: it
-//! answers `GET /w/api.php?action=query&prop=extracts&…` for any title with
-//! a deterministic extract, and injects latency and faults that are pure
+//! A local MediaWiki server for tests, benchmarks and classrooms: it
+//! answers `GET` or `POST /w/api.php?action=query&prop=extracts&…` for any
+//! title with a deterministic extract, the other modules the usual clients
+//! send (see `api`), and injects latency and faults that are pure
 //! functions of a seed, the title and the attempt, so every run can be
 //! repeated exactly.
 //!
@@ -26,7 +27,11 @@
 //!   `maxlag`, `ratelimited`, truncated JSON, hangs (bounded), huge bodies,
 //!   gzip bombs), per title and attempt.
 //! - [`wiki`]: the pretend wiki: normalization, redirects, missing pages,
-//!   format versions 1 and 2.
+//!   disambiguation pages, articles with sections, format versions 1 and 2.
+//! - `api`: requests read as MediaWiki reads them (GET, POST,
+//!   `format`, `formatversion`, unknown parameters) and one module a file:
+//!   `extracts`, `info`, `pageprops`, `revisions`, `siteinfo`, `userinfo`,
+//!   `search`, `random`, `parse`.
 //! - `server`: hyper 1 on one current-thread tokio runtime per worker
 //!   ([`MockWikiBuilder::workers`], `SO_REUSEPORT`), and the admin paths
 //!   [`STATS_PATH`] and [`RESET_PATH`] for a mock in its own process.
@@ -62,6 +67,7 @@
 //!   connections answers that fall due together are written one after
 //!   another by one thread (and read so by the client).
 
+mod api;
 mod delay_line;
 pub mod fault;
 pub mod latency;
@@ -74,7 +80,7 @@ pub mod wiki;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -93,6 +99,12 @@ pub use wiki::{
 /// The path of the API endpoint, as on Wikipedia.
 pub const API_PATH: &str = "/w/api.php";
 
+/// The most connections a mock serves at once unless told otherwise
+/// ([`MockWikiBuilder::max_connections`]): far above what the rig opens
+/// (`compare` keeps every row's pool open), and a bound on what a
+/// classroom, or anything else on the network, can make the mock hold.
+pub const MAX_CONNECTIONS: usize = 65_536;
+
 /// Distinct titles whose attempts are remembered (for faults that apply to
 /// the first k attempts); past this the memory starts over, so a load
 /// generator sending endless distinct titles cannot grow the mock.
@@ -107,6 +119,8 @@ pub struct MockWikiBuilder {
     wiki: wiki::Wiki,
     seed: u64,
     port: u16,
+    bind: Option<IpAddr>,
+    max_connections: Option<usize>,
     gzip: bool,
     workers: usize,
     record_last_request: bool,
@@ -161,6 +175,14 @@ impl MockWikiBuilder {
         self
     }
 
+    /// Makes the page `title` (after normalization) a disambiguation page:
+    /// `prop=pageprops` gives it the `disambiguation` property. Every mock
+    /// has the [`wiki::DEFAULT_DISAMBIGUATION`] pages.
+    pub fn disambiguation(mut self, title: &str) -> Self {
+        self.wiki.disambiguation.insert(title.to_owned());
+        self
+    }
+
     /// Pads each extract sentence to at least `bytes` bytes, for larger
     /// bodies. Default 0: about 100 bytes a sentence.
     pub fn sentence_bytes(mut self, bytes: usize) -> Self {
@@ -177,6 +199,22 @@ impl MockWikiBuilder {
     /// Listens on this port of 127.0.0.1; default 0, any free port.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Listens on this address instead of 127.0.0.1, for other machines
+    /// (a classroom's network). The admin listener of a layered mock stays
+    /// on 127.0.0.1.
+    pub fn bind(mut self, address: IpAddr) -> Self {
+        self.bind = Some(address);
+        self
+    }
+
+    /// Serves at most this many connections at once; past it the mock
+    /// stops accepting until one closes (the kernel's backlog holds the
+    /// rest). Default [`MAX_CONNECTIONS`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = Some(max.max(1));
         self
     }
 
@@ -206,14 +244,15 @@ impl MockWikiBuilder {
 
     /// Starts the server on 127.0.0.1.
     pub fn start(self) -> std::io::Result<MockWiki> {
-        let mut listeners: Vec<_> = server::listeners(self.port, self.workers.max(1))?
+        let ip = self.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let mut listeners: Vec<_> = server::listeners(ip, self.port, self.workers.max(1))?
             .into_iter()
             .map(|l| (l, server::Listener::Api))
             .collect();
         let address = listeners[0].0.local_addr()?;
         // With layers, the admin paths get a plain listener of their own.
         let admin_address = if layered(self.tls, self.rtt) {
-            let admin = server::listeners(0, 1)?
+            let admin = server::listeners(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, 1)?
                 .into_iter()
                 .next()
                 .ok_or_else(|| std::io::Error::other("no admin listener"))?;
@@ -223,10 +262,13 @@ impl MockWikiBuilder {
         } else {
             None
         };
+        let mut wiki = self.wiki;
+        let scheme = if self.tls { "https" } else { "http" };
+        wiki.server = format!("{scheme}://{address}");
         let shared = Arc::new(Shared {
             latency: self.latency,
             faults: self.faults,
-            wiki: self.wiki,
+            wiki,
             seed: self.seed,
             gzip: self.gzip,
             record_last_request: self.record_last_request,
@@ -238,6 +280,9 @@ impl MockWikiBuilder {
             },
             counters: Mutex::default(),
             connections: AtomicU64::new(0),
+            connection_slots: Arc::new(tokio::sync::Semaphore::new(
+                self.max_connections.unwrap_or(MAX_CONNECTIONS),
+            )),
             rtt: (!self.rtt.is_zero()).then_some(self.rtt),
             tls: if self.tls {
                 Some(tls::Tls::generate()?)
@@ -413,6 +458,8 @@ pub(crate) struct Shared {
     timer: timer::Timer,
     counters: Mutex<Counters>,
     connections: AtomicU64,
+    /// One permit per connection being served ([`MAX_CONNECTIONS`]).
+    connection_slots: Arc<tokio::sync::Semaphore>,
     rtt: Option<Duration>,
     tls: Option<tls::Tls>,
     tls13: AtomicU64,

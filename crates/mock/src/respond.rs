@@ -1,8 +1,8 @@
 //! What the mock answers to one API request: its status, headers and body,
 //! and how long to hold it back.
 //!
-//! Ordinary answers are rendered once per (title, sentences, format
-//! version, encoding) and then served from a cache as shared bytes, so a
+//! Ordinary answers are rendered once per set of parameters (as sent, in
+//! their order) and encoding, and then served from a cache as shared bytes, so a
 //! request costs the mock a lookup rather than building, serialising and
 //! compressing JSON. The cache is bounded: past [`CACHE_ENTRIES`] it starts
 //! over.
@@ -12,6 +12,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use bytes::Bytes;
 
+use crate::api::JSON;
+use crate::api::format::{self, Printer};
+use crate::api::params::Params;
 use crate::fault::{Fault, FaultKind};
 use crate::wiki::{self, Wiki};
 
@@ -21,8 +24,6 @@ pub(crate) const CACHE_ENTRIES: usize = 20_000;
 /// Bytes of rendered answers kept: a batch of 50 titles renders to about
 /// 50 times one title's answer, so the entry count alone does not bound it.
 pub(crate) const CACHE_BYTES: usize = 64 << 20;
-
-const JSON: &str = "application/json; charset=utf-8";
 
 /// One HTTP answer, ready to send.
 #[derive(Debug, Clone)]
@@ -50,18 +51,33 @@ impl Answer {
         self
     }
 
-    fn json(status: u16, body: &serde_json::Value, gzip: bool) -> Self {
-        let text = body.to_string();
-        if gzip {
-            if let Some(compressed) = gzip_bytes(text.as_bytes()) {
-                return Self::plain(status, JSON, compressed).header("content-encoding", "gzip");
-            }
+    /// An API answer (HTTP 200) printed as `printer` prints it, with the
+    /// error's code in `MediaWiki-API-Error` when it is one
+    /// (`ApiMain::handleException`).
+    fn printed(printer: Printer, body: &serde_json::Value, gzip: bool) -> Self {
+        let (content_type, text) = format::print(printer, body);
+        let compressed = if gzip {
+            gzip_bytes(text.as_bytes())
+        } else {
+            None
+        };
+        let mut answer = match compressed {
+            Some(bytes) => Self::plain(200, content_type, bytes).header("content-encoding", "gzip"),
+            None => Self::plain(200, content_type, text),
+        };
+        if let Some(code) = body["error"]["code"].as_str() {
+            answer = answer.header("mediawiki-api-error", code);
         }
-        Self::plain(status, JSON, text)
+        answer
     }
 
     fn text(status: u16, body: &'static str) -> Self {
         Self::plain(status, "text/plain", body)
+    }
+
+    /// 413, for a body past [`crate::api::params::MAX_BODY`] bytes.
+    pub(crate) fn too_large() -> Self {
+        Self::text(413, "Request Entity Too Large")
     }
 
     /// 404, for any path but the API's.
@@ -77,61 +93,44 @@ fn gzip_bytes(data: &[u8]) -> Option<Vec<u8>> {
     encoder.finish().ok()
 }
 
-/// The parameters of one request that decide its answer.
+/// One request, as the renderer needs it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ask<'a> {
-    pub(crate) action: Option<&'a str>,
-    pub(crate) prop: Option<&'a str>,
-    /// The `titles` parameter as sent: one title, or several split by `|`.
-    pub(crate) title: &'a str,
-    pub(crate) exsentences: Option<&'a str>,
-    /// `exintro` was given (MediaWiki reads any value as true).
-    pub(crate) intro: bool,
-    pub(crate) exlimit: Option<&'a str>,
-    pub(crate) excontinue: Option<&'a str>,
-    pub(crate) formatversion: Option<&'a str>,
-    /// `redirects` was given: follow redirects (MediaWiki reads any value
-    /// of a boolean parameter as true).
-    pub(crate) redirects: bool,
-    /// `maxlag`, as sent.
-    pub(crate) maxlag: Option<&'a str>,
+    /// Its parameters, from the query string and the body.
+    pub(crate) params: &'a Params,
     /// Answers are compressed: the mock is set to, and the client accepts it.
     pub(crate) gzip: bool,
     /// The client sent `Accept-Encoding: gzip`, whatever the mock is set to.
     pub(crate) accepts_gzip: bool,
+    /// The client's address, for `meta=userinfo`.
+    pub(crate) client: Option<std::net::IpAddr>,
 }
 
+/// What an answer is cached under: every parameter that shapes it, in the
+/// order sent (all of them but `maxlag`, which only decides whether the
+/// answer is an error, and faults are never cached), and the encoding.
 #[derive(Hash, PartialEq, Eq)]
 struct Key {
-    title: String,
-    exsentences: Option<String>,
-    exlimit: Option<String>,
-    formatversion: u8,
-    intro: bool,
-    redirects: bool,
-    offset: usize,
+    params: String,
     gzip: bool,
 }
 
-/// An integer parameter read as `ApiBase` reads it: not a whole number is
-/// the `badinteger` error; outside `min..=max` it is clamped, with the
-/// `outofrange` warning (`paramvalidator-outofrange-minmax`).
-fn integer(
-    name: &str,
-    value: &str,
-    (min, max): (i64, i64),
-    warnings: &mut Vec<String>,
-) -> Result<i64, String> {
-    let n: i64 = value
-        .trim()
-        .parse()
-        .map_err(|_| format!("Invalid value \"{value}\" for integer parameter \"{name}\"."))?;
-    if !(min..=max).contains(&n) {
-        warnings.push(format!(
-            "The value \"{n}\" for parameter \"{name}\" must be between {min} and {max}."
-        ));
+impl Key {
+    fn of(ask: Ask<'_>) -> Self {
+        let mut params = String::new();
+        for (k, v) in ask.params.pairs() {
+            if k != "maxlag" {
+                params.push_str(k);
+                params.push('=');
+                params.push_str(v);
+                params.push('\0');
+            }
+        }
+        Self {
+            params,
+            gzip: ask.gzip,
+        }
     }
-    Ok(n.clamp(min, max))
 }
 
 /// The rendered answers, and their bytes.
@@ -154,80 +153,35 @@ impl Renderer {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The answer to `ask`, given the fault (if any) chosen for it.
+    /// The answer to `ask`, given the fault (if any) chosen for it. A
+    /// fault applies whatever the request asks, as a failing server or
+    /// proxy fails every request; without one, the API answers.
     pub(crate) fn answer(&self, wiki: &Wiki, ask: Ask<'_>, fault: Option<&Fault>) -> Answer {
-        if ask.action != Some("query") || ask.prop != Some("extracts") {
-            return bad_value(
-                "wikifetch-mock answers only action=query&prop=extracts",
-                ask,
-            );
-        }
-        let mut warnings = Vec::new();
-        let sentences = match ask.exsentences {
-            None => None,
-            Some(v) => match integer("exsentences", v, (1, 10), &mut warnings) {
-                Ok(n) => u8::try_from(n).ok(),
-                Err(info) => return api_error("badinteger", &info, ask),
-            },
+        let (printer, refused) = match format::printer(ask.params) {
+            Ok(printer) => (printer, None),
+            Err((printer, error)) => (printer, Some(error)),
         };
-        let (limit, limit_max) = match ask.exlimit {
-            None => (wiki::MAX_EXTRACTS, false),
-            Some("max") => (wiki::MAX_EXTRACTS, true),
-            Some(v) => {
-                let max = wiki::MAX_EXTRACTS as i64;
-                match integer("exlimit", v, (1, max), &mut warnings) {
-                    Ok(n) => (usize::try_from(n).unwrap_or(1), false),
-                    Err(info) => return api_error("badinteger", &info, ask),
-                }
-            }
-        };
-        let offset = match ask.excontinue.map(str::parse::<usize>) {
-            None => 0,
-            Some(Ok(n)) => n,
-            Some(Err(_)) => {
-                let info = "excontinue must be a whole number";
-                return api_error("badinteger", info, ask);
-            }
-        };
-        let formatversion = if ask.formatversion == Some("2") { 2 } else { 1 };
-        let body = || {
-            wiki.answer_query(&wiki::Query {
-                titles: ask.title.split('|').collect(),
-                sentences,
-                redirects: ask.redirects,
-                limit_max,
-                warnings: warnings.clone(),
-                formatversion,
-                intro: ask.intro,
-                limit,
-                offset,
-            })
+        let v2 = printer.v2();
+        let body = || match &refused {
+            Some(error) => error.clone(),
+            None => crate::api::answer(wiki, ask.params, v2, ask.client),
         };
         match fault.map(|f| &f.kind) {
+            None | Some(FaultKind::Hang) if !crate::api::cacheable(ask.params) => {
+                Answer::printed(printer, &body(), ask.gzip)
+            }
             None | Some(FaultKind::Hang) => {
-                let key = Key {
-                    title: ask.title.to_owned(),
-                    exsentences: ask.exsentences.map(str::to_owned),
-                    exlimit: ask.exlimit.map(str::to_owned),
-                    formatversion,
-                    intro: ask.intro,
-                    redirects: ask.redirects,
-                    offset,
-                    gzip: ask.gzip,
-                };
+                let key = Key::of(ask);
                 if let Some(hit) = self.cache().answers.get(&key) {
                     return hit.clone();
                 }
-                let body = body();
-                let mut answer = Answer::json(200, &body, ask.gzip);
-                if let Some(code) = body["error"]["code"].as_str() {
-                    answer = answer.header("mediawiki-api-error", code);
-                }
+                let answer = Answer::printed(printer, &body(), ask.gzip);
                 let mut cache = self.cache();
                 if cache.answers.len() >= CACHE_ENTRIES || cache.bytes >= CACHE_BYTES {
                     *cache = Cache::default();
                 }
-                cache.bytes += answer.body.len();
+                // The key counts too: a POST's parameters may be long.
+                cache.bytes += answer.body.len() + key.params.len();
                 cache.answers.insert(key, answer.clone());
                 answer
             }
@@ -241,21 +195,21 @@ impl Renderer {
                 // `maxlag` asked for but at least 5 s, the lag in
                 // `X-Database-Lag`, and the lag's data in the error.
                 let asked = ask
-                    .maxlag
+                    .params
+                    .get("maxlag")
                     .and_then(|m| m.trim().parse::<f64>().ok())
                     .map_or(0, |m| m.max(0.0) as u64);
                 let mut error = wiki::api_error(
                     "maxlag",
                     &format!("Waiting for {MAXLAG_HOST}: {MAXLAG_SECONDS} seconds lagged."),
-                    formatversion == 2,
+                    v2,
                 );
                 error["error"]["host"] = serde_json::json!(MAXLAG_HOST);
                 error["error"]["lag"] = serde_json::json!(MAXLAG_SECONDS);
                 error["error"]["type"] = serde_json::json!("db");
-                Answer::json(200, &error, ask.gzip)
+                Answer::printed(printer, &error, ask.gzip)
                     .header("retry-after", asked.max(MAXLAG_MIN_RETRY_AFTER))
                     .header("x-database-lag", MAXLAG_SECONDS)
-                    .header("mediawiki-api-error", "maxlag")
             }
             Some(FaultKind::Truncated) => {
                 let full = body().to_string().into_bytes();
@@ -281,13 +235,14 @@ impl Renderer {
                 // ApiUsageException with no HTTP code, so
                 // `ApiMain::handleException` prints it with HTTP 200 and
                 // `MediaWiki-API-Error: ratelimited`; no `Retry-After`.
-                api_error("ratelimited", RATELIMITED_INFO, ask)
+                let error = wiki::api_error("ratelimited", RATELIMITED_INFO, v2);
+                Answer::printed(printer, &error, ask.gzip)
             }
             Some(FaultKind::GzipBomb(bytes)) if ask.accepts_gzip => {
                 let bomb = self.bomb(*bytes);
                 Answer::plain(200, JSON, bomb).header("content-encoding", "gzip")
             }
-            Some(FaultKind::GzipBomb(_)) => Answer::json(200, &body(), false),
+            Some(FaultKind::GzipBomb(_)) => Answer::printed(printer, &body(), false),
         }
     }
 }
@@ -356,18 +311,6 @@ impl Answer {
     }
 }
 
-fn bad_value(info: &str, ask: Ask<'_>) -> Answer {
-    api_error("badvalue", info, ask)
-}
-
-/// An API error as MediaWiki sends it: HTTP 200, the error in the body,
-/// its code in `MediaWiki-API-Error` (`ApiMain::handleException`).
-fn api_error(code: &str, info: &str, ask: Ask<'_>) -> Answer {
-    let v2 = ask.formatversion == Some("2");
-    Answer::json(200, &wiki::api_error(code, info, v2), ask.gzip)
-        .header("mediawiki-api-error", code)
-}
-
 /// The shortest `Retry-After` MediaWiki sends with `maxlag`, in seconds:
 /// `max(maxlag, 5)`.
 pub const MAXLAG_MIN_RETRY_AFTER: u64 = 5;
@@ -388,20 +331,21 @@ mod tests {
     use super::*;
     use crate::extract_text;
 
-    fn ask(title: &str) -> Ask<'_> {
+    /// The client's request for `title`, then `extra` (a later value of a
+    /// parameter wins).
+    fn params(title: &str, extra: &str) -> Params {
+        Params::from_query(&format!(
+            "action=query&prop=extracts&explaintext=1&format=json&formatversion=2\
+             &redirects=1&exsentences=5&titles={title}{extra}"
+        ))
+    }
+
+    fn ask(params: &Params) -> Ask<'_> {
         Ask {
-            action: Some("query"),
-            prop: Some("extracts"),
-            title,
-            exsentences: Some("5"),
-            formatversion: Some("2"),
-            intro: false,
-            exlimit: None,
-            excontinue: None,
-            redirects: true,
-            maxlag: None,
+            params,
             gzip: false,
             accepts_gzip: false,
+            client: None,
         }
     }
 
@@ -412,24 +356,30 @@ mod tests {
     #[test]
     fn ordinary_answers_are_rendered_once() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let a = r.answer(&w, ask("Rust"), None);
-        let b = r.answer(&w, ask("Rust"), None);
+        let p = params("Rust", "");
+        let a = r.answer(&w, ask(&p), None);
+        let b = r.answer(&w, ask(&p), None);
         assert_eq!(a.status, 200);
         // The same bytes, shared, not a second rendering.
         assert_eq!(a.body.as_ptr(), b.body.as_ptr());
-        let json: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(json["query"]["pages"][0]["title"], "Rust");
+        assert_eq!(json(&a)["query"]["pages"][0]["title"], "Rust");
+        // A different maxlag is the same answer; another parameter is not.
+        let c = r.answer(&w, ask(&params("Rust", "&maxlag=5")), None);
+        assert_eq!(a.body.as_ptr(), c.body.as_ptr());
+        let d = r.answer(&w, ask(&params("Rust", "&exsentences=2")), None);
+        assert_ne!(a.body, d.body);
     }
 
     #[test]
     fn gzip_is_a_separate_entry() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let plain = r.answer(&w, ask("Rust"), None);
+        let p = params("Rust", "");
+        let plain = r.answer(&w, ask(&p), None);
         let zipped = r.answer(
             &w,
             Ask {
                 gzip: true,
-                ..ask("Rust")
+                ..ask(&p)
             },
             None,
         );
@@ -442,17 +392,52 @@ mod tests {
     }
 
     #[test]
+    fn formats_versions_and_unknown_formats() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        // `latest` is version 2.
+        let latest = json(&r.answer(&w, ask(&params("Rust", "&formatversion=latest")), None));
+        assert!(latest["query"]["pages"].is_array(), "{latest}");
+        let v1 = json(&r.answer(&w, ask(&params("Rust", "&formatversion=1")), None));
+        assert!(v1["query"]["pages"].is_object(), "{v1}");
+        // XML is not JSON pretending to be XML: a badvalue error, printed
+        // as jsonfm (an HTML page), its code in the header.
+        let xml = r.answer(&w, ask(&params("Rust", "&format=xml")), None);
+        assert!(
+            xml.headers
+                .contains(&("content-type", "text/html; charset=utf-8".into()))
+        );
+        assert!(
+            xml.headers
+                .contains(&("mediawiki-api-error", "badvalue".into()))
+        );
+        let page = String::from_utf8_lossy(&xml.body);
+        assert!(page.contains("Unrecognized value for parameter \\&quot;format\\&quot;: xml."));
+        // No format at all: jsonfm, MediaWiki's default.
+        let none = r.answer(
+            &w,
+            ask(&Params::from_query(
+                "action=query&prop=extracts&titles=Rust",
+            )),
+            None,
+        );
+        assert!(String::from_utf8_lossy(&none.body).contains("api-pretty-content"));
+    }
+
+    #[test]
+    fn a_fault_applies_to_every_module_and_format() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let fault = Fault::first(FaultKind::Unavailable, 1, &["Rust"]);
+        for extra in ["&prop=info", "&format=xml", "&action=parse"] {
+            let a = r.answer(&w, ask(&params("Rust", extra)), Some(&fault));
+            assert_eq!(a.status, 503, "{extra}");
+        }
+    }
+
+    #[test]
     fn out_of_range_values_are_clamped_with_a_warning() {
         // `NumericDef::checkRange`: clamped, `outofrange` warning.
         let (r, w) = (Renderer::default(), Wiki::default());
-        let a = json(&r.answer(
-            &w,
-            Ask {
-                exsentences: Some("99"),
-                ..ask("Rust")
-            },
-            None,
-        ));
+        let a = json(&r.answer(&w, ask(&params("Rust", "&exsentences=99")), None));
         assert_eq!(
             a["warnings"]["extracts"]["warnings"],
             "The value \"99\" for parameter \"exsentences\" must be between 1 and 10."
@@ -461,28 +446,13 @@ mod tests {
             a["query"]["pages"][0]["extract"],
             extract_text("Rust", 10, 0)
         );
-        let a = json(&r.answer(
-            &w,
-            Ask {
-                exlimit: Some("50"),
-                intro: true,
-                ..ask("A|B")
-            },
-            None,
-        ));
+        let a = json(&r.answer(&w, ask(&params("A|B", "&exlimit=50&exintro=1")), None));
         assert_eq!(
             a["warnings"]["extracts"]["warnings"],
             "The value \"50\" for parameter \"exlimit\" must be between 1 and 20."
         );
         // Not a number: `badinteger`, its code in MediaWiki-API-Error.
-        let bad = r.answer(
-            &w,
-            Ask {
-                exsentences: Some("five"),
-                ..ask("Rust")
-            },
-            None,
-        );
+        let bad = r.answer(&w, ask(&params("Rust", "&exsentences=five")), None);
         assert_eq!(json(&bad)["error"]["code"], "badinteger");
         assert!(
             bad.headers
@@ -494,37 +464,43 @@ mod tests {
     #[test]
     fn exlimit_max_says_the_limit_it_used() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let a = json(&r.answer(
-            &w,
-            Ask {
-                exlimit: Some("max"),
-                ..ask("Rust")
-            },
-            None,
-        ));
+        let a = json(&r.answer(&w, ask(&params("Rust", "&exlimit=max")), None));
         assert_eq!(a["limits"]["extracts"], wiki::MAX_EXTRACTS);
     }
 
     #[test]
     fn without_exsentences_the_whole_article_or_introduction() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let whole = |intro| {
-            json(&r.answer(
-                &w,
-                Ask {
-                    exsentences: None,
-                    intro,
-                    ..ask("Rust")
-                },
-                None,
-            ))["query"]["pages"][0]["extract"]
-                .clone()
+        let whole = |extra: &str| {
+            let p = Params::from_query(&format!(
+                "action=query&prop=extracts&explaintext=1&format=json&formatversion=2\
+                 &titles=Rust{extra}"
+            ));
+            json(&r.answer(&w, ask(&p), None))["query"]["pages"][0]["extract"].clone()
         };
         let article = wiki::article_sentences("Rust");
         assert!(article > 10);
-        assert_eq!(whole(false), extract_text("Rust", article, 0));
+        // The whole article: every sentence, the introduction first, then
+        // the sections under their headings (`exsectionformat=wiki`).
+        let text = whole("");
+        let text = text.as_str().unwrap();
+        let intro = extract_text("Rust", wiki::intro_sentences("Rust"), 0);
+        assert!(
+            text.starts_with(&format!("{intro}\n\n\n== History ==\nRust is")),
+            "{text}"
+        );
+        assert!(text.contains(&format!("sentence {article} of")));
+        assert!(!text.contains(&format!("sentence {} of", article + 1)));
+        let plain = whole("&exsectionformat=plain");
+        assert!(plain.as_str().unwrap().contains("\n\n\nHistory\nRust is"));
+        let raw = whole("&exsectionformat=raw");
+        assert!(
+            raw.as_str()
+                .unwrap()
+                .contains("\n\n\u{1}\u{2}2\u{2}\u{1}History\nRust is")
+        );
         assert_eq!(
-            whole(true),
+            whole("&exintro=1"),
             extract_text("Rust", wiki::intro_sentences("Rust"), 0)
         );
     }
@@ -532,16 +508,13 @@ mod tests {
     #[test]
     fn redirects_are_followed_only_when_asked() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let followed = json(&r.answer(&w, ask("Einstein"), None));
+        let followed = json(&r.answer(&w, ask(&params("Einstein", "")), None));
         assert_eq!(followed["query"]["pages"][0]["title"], "Albert Einstein");
-        let not = json(&r.answer(
-            &w,
-            Ask {
-                redirects: false,
-                ..ask("Einstein")
-            },
-            None,
-        ));
+        let p = Params::from_query(
+            "action=query&prop=extracts&explaintext=1&format=json&formatversion=2\
+             &exsentences=5&titles=Einstein",
+        );
+        let not = json(&r.answer(&w, ask(&p), None));
         assert!(not["query"].get("redirects").is_none());
         assert_eq!(not["query"]["pages"][0]["title"], "Einstein");
         assert_eq!(not["query"]["pages"][0]["extract"], "");
@@ -551,16 +524,9 @@ mod tests {
     fn ratelimited_comes_as_mediawiki_sends_it() {
         let (r, w) = (Renderer::default(), Wiki::default());
         let fault = Fault::first(FaultKind::Ratelimited, 1, &["Rust"]);
-        for v2 in [true, false] {
-            let formatversion = if v2 { Some("2") } else { None };
-            let a = r.answer(
-                &w,
-                Ask {
-                    formatversion,
-                    ..ask("Rust")
-                },
-                Some(&fault),
-            );
+        for version in ["2", "1"] {
+            let p = params("Rust", &format!("&formatversion={version}"));
+            let a = r.answer(&w, ask(&p), Some(&fault));
             assert_eq!(a.status, 200);
             assert!(
                 a.headers
@@ -582,14 +548,12 @@ mod tests {
         let (r, w) = (Renderer::default(), Wiki::default());
         let size = (4 << 20) + 12_345;
         let fault = Fault::always(FaultKind::GzipBomb(size), &["Rust"]);
-        let a = r.answer(
-            &w,
-            Ask {
-                accepts_gzip: true,
-                ..ask("Rust")
-            },
-            Some(&fault),
-        );
+        let p = params("Rust", "");
+        let gzip_client = Ask {
+            accepts_gzip: true,
+            ..ask(&p)
+        };
+        let a = r.answer(&w, gzip_client, Some(&fault));
         assert_eq!(a.status, 200);
         assert!(a.headers.contains(&("content-encoding", "gzip".into())));
         assert!(a.body.len() < 16 << 10, "{} bytes", a.body.len());
@@ -600,17 +564,10 @@ mod tests {
         assert_eq!(expanded.len(), size);
         assert!(expanded.iter().all(|b| *b == b' '));
         // Made once: the second bomb is the same bytes.
-        let again = r.answer(
-            &w,
-            Ask {
-                accepts_gzip: true,
-                ..ask("Rust")
-            },
-            Some(&fault),
-        );
+        let again = r.answer(&w, gzip_client, Some(&fault));
         assert_eq!(again.body.as_ptr(), a.body.as_ptr());
         // A client that does not accept gzip gets the ordinary answer.
-        let plain = r.answer(&w, ask("Rust"), Some(&fault));
+        let plain = r.answer(&w, ask(&p), Some(&fault));
         assert!(!plain.headers.iter().any(|(k, _)| *k == "content-encoding"));
         assert_eq!(json(&plain)["query"]["pages"][0]["title"], "Rust");
     }
@@ -618,21 +575,12 @@ mod tests {
     #[test]
     fn maxlag_comes_as_mediawiki_sends_it() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let fault = Fault {
-            kind: FaultKind::Maxlag,
-            ..Fault::first(FaultKind::Maxlag, 1, &["Rust"])
+        let fault = Fault::first(FaultKind::Maxlag, 1, &["Rust"]);
+        let with = |maxlag: &str| {
+            let p = params("Rust", &format!("&maxlag={maxlag}"));
+            r.answer(&w, ask(&p), Some(&fault))
         };
-        let with = |maxlag| {
-            r.answer(
-                &w,
-                Ask {
-                    maxlag,
-                    ..ask("Rust")
-                },
-                Some(&fault),
-            )
-        };
-        let a = with(Some("2"));
+        let a = with("2");
         assert_eq!(a.status, 200);
         // max(maxlag, 5): never under 5 s.
         assert!(
@@ -640,15 +588,14 @@ mod tests {
             "{:?}",
             a.headers
         );
-        assert!(
-            with(Some("11"))
-                .headers
-                .contains(&("retry-after", "11".into()))
-        );
+        assert!(with("11").headers.contains(&("retry-after", "11".into())));
         assert!(a.headers.contains(&("x-database-lag", "7".into())));
-        assert!(
+        assert_eq!(
             a.headers
-                .contains(&("mediawiki-api-error", "maxlag".into()))
+                .iter()
+                .filter(|h| **h == ("mediawiki-api-error", "maxlag".into()))
+                .count(),
+            1
         );
         let e = json(&a);
         assert_eq!(e["error"]["code"], "maxlag");
@@ -658,11 +605,26 @@ mod tests {
     }
 
     #[test]
+    fn long_keys_count_against_the_cache_bytes() {
+        let (r, w) = (Renderer::default(), Wiki::default());
+        let long = "x".repeat(crate::api::params::MAX_BODY);
+        for i in 0..(CACHE_BYTES / long.len()) + 5 {
+            r.answer(&w, ask(&params("Rust", &format!("&pad{i}={long}"))), None);
+        }
+        let cache = r.cache();
+        assert!(
+            cache.bytes <= CACHE_BYTES + 2 * long.len(),
+            "{}",
+            cache.bytes
+        );
+        assert!(cache.answers.len() < CACHE_BYTES / long.len() + 5);
+    }
+
+    #[test]
     fn the_cache_is_bounded() {
         let (r, w) = (Renderer::default(), Wiki::default());
-        let titles: Vec<String> = (0..CACHE_ENTRIES + 5).map(|i| format!("T{i}")).collect();
-        for t in &titles {
-            r.answer(&w, ask(t), None);
+        for i in 0..CACHE_ENTRIES + 5 {
+            r.answer(&w, ask(&params(&format!("T{i}"), "")), None);
         }
         assert!(r.cache().answers.len() <= CACHE_ENTRIES);
     }
@@ -674,17 +636,15 @@ mod tests {
             .map(|i| format!("B{i}"))
             .collect::<Vec<_>>()
             .join("|");
-        let batch = |excontinue| Ask {
-            intro: true,
-            excontinue,
-            ..ask(&titles)
+        let batch = |extra: &str| {
+            let p = params(&titles, &format!("&exintro=1{extra}"));
+            json(&r.answer(&w, ask(&p), None))
         };
-        let json = |a: Answer| json(&a);
-        let first = json(r.answer(&w, batch(None), None));
+        let first = batch("");
         assert_eq!(first["continue"]["excontinue"], 20);
-        let second = json(r.answer(&w, batch(Some("20")), None));
+        let second = batch("&excontinue=20");
         assert_eq!(second["batchcomplete"], true);
-        let bad = json(r.answer(&w, batch(Some("x")), None));
+        let bad = batch("&excontinue=x");
         assert_eq!(bad["error"]["code"], "badinteger");
     }
 }

@@ -32,6 +32,9 @@ use http_body_util::Full;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::{Request, Response};
 
+use http_body_util::BodyExt;
+
+use crate::api::params::{MAX_BODY, Params};
 use crate::respond::{Answer, Ask};
 use crate::{API_PATH, Shared};
 
@@ -102,11 +105,21 @@ async fn accept_loop(
     mut stopped: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let stream = tokio::select! {
+        // A connection slot first: at the cap, nothing more is accepted
+        // until a connection closes.
+        let slot = tokio::select! {
+            biased;
+            _ = stopped.changed() => return,
+            slot = Arc::clone(&shared.connection_slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => return,
+            },
+        };
+        let (stream, peer) = tokio::select! {
             biased;
             _ = stopped.changed() => return,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok((stream, peer)) => (stream, peer.ip()),
                 // Out of file descriptors and the like: keep serving the
                 // connections we have, and try again shortly (not in a
                 // loop that would take the CPU from them).
@@ -120,6 +133,7 @@ async fn accept_loop(
         let shared = Arc::clone(&shared);
         let mut stopped = stopped.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let io: Box<dyn Io> = match kind {
                 Listener::Admin => Box::new(stream),
                 Listener::Api => match layers(stream, &shared).await {
@@ -133,7 +147,7 @@ async fn accept_loop(
             let service_shared = Arc::clone(&shared);
             let service = hyper::service::service_fn(move |request| {
                 let (shared, counted) = (Arc::clone(&service_shared), Arc::clone(&counted));
-                async move { Ok::<_, Infallible>(handle(&shared, kind, &counted, request).await) }
+                async move { Ok::<_, Infallible>(handle(&shared, kind, &counted, peer, request).await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .header_read_timeout(None)
@@ -171,11 +185,11 @@ async fn handle(
     shared: &Shared,
     kind: Listener,
     counted: &AtomicBool,
+    peer: std::net::IpAddr,
     request: Request<Incoming>,
 ) -> Response<Payload> {
     let arrival = Instant::now();
-    let uri = request.uri();
-    match uri.path() {
+    match request.uri().path() {
         API_PATH if kind == Listener::Api => {}
         STATS_PATH => return send(json_answer(&shared.snapshot_json())),
         RESET_PATH => {
@@ -187,35 +201,29 @@ async fn handle(
     if !counted.swap(true, Ordering::Relaxed) {
         shared.connection_opened();
     }
-    let query: Vec<(String, String)> =
-        form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-    let param = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+    let (parts, body) = request.into_parts();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    // A POST's body is read (GET's is not, as PHP does not), bounded: past
+    // MAX_BODY bytes the request is refused before more is read.
+    let body = if parts.method == hyper::Method::POST {
+        match http_body_util::Limited::new(body, MAX_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return send(Answer::too_large()),
+        }
+    } else {
+        Bytes::new()
     };
-    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok());
-    let title = param("titles").unwrap_or_default();
+    let params = Params::from_request(parts.uri.query(), header("content-type"), &body);
+    let title = params.get("titles").unwrap_or_default();
     let (fault, delay, _in_flight) = shared.book(title, header("user-agent"), || {
-        (uri.clone(), request.headers().clone())
+        (parts.uri.clone(), parts.headers.clone())
     });
     let accepts_gzip = header("accept-encoding").is_some_and(|v| v.contains("gzip"));
     let ask = Ask {
-        action: param("action"),
-        prop: param("prop"),
-        title,
-        exsentences: param("exsentences"),
-        intro: param("exintro").is_some(),
-        exlimit: param("exlimit"),
-        excontinue: param("excontinue"),
-        formatversion: param("formatversion"),
-        redirects: param("redirects").is_some(),
-        maxlag: param("maxlag"),
+        params: &params,
         gzip: shared.gzip && accepts_gzip,
         accepts_gzip,
+        client: Some(peer),
     };
     let answer = shared.renderer.answer(&shared.wiki, ask, fault);
     if !delay.is_zero() {
@@ -305,18 +313,22 @@ fn send(answer: Answer) -> Response<Payload> {
     response
 }
 
-/// `count` listeners on one port of 127.0.0.1 (`port` 0: any free one),
+/// `count` listeners on one port of `ip` (`port` 0: any free one),
 /// sharing it with `SO_REUSEPORT`, so the kernel spreads connections over
 /// the workers.
-pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListener>> {
+pub(crate) fn listeners(
+    ip: std::net::IpAddr,
+    port: u16,
+    count: usize,
+) -> std::io::Result<Vec<TcpListener>> {
     // SO_REUSEPORT only when several workers share the port: otherwise a
     // second mock on the same port would silently split the traffic.
     let shared = count > 1;
-    let first = listen(port, shared)?;
+    let first = listen(ip, port, shared)?;
     let port = first.local_addr()?.port();
     let mut all = vec![first];
     for _ in 1..count.max(1) {
-        all.push(listen(port, shared)?);
+        all.push(listen(ip, port, shared)?);
     }
     Ok(all)
 }
@@ -326,12 +338,165 @@ pub(crate) fn listeners(port: u16, count: usize) -> std::io::Result<Vec<TcpListe
 /// retransmits; the kernel caps this at `net.core.somaxconn`.
 const BACKLOG: i32 = 4096;
 
-fn listen(port: u16, reuse_port: bool) -> std::io::Result<TcpListener> {
+fn listen(ip: std::net::IpAddr, port: u16, reuse_port: bool) -> std::io::Result<TcpListener> {
     use socket2::{Domain, Socket, Type};
-    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    let socket = Socket::new(
+        Domain::for_address(SocketAddr::new(ip, port)),
+        Type::STREAM,
+        None,
+    )?;
     socket.set_reuse_address(true)?;
     socket.set_reuse_port(reuse_port)?;
-    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.bind(&SocketAddr::new(ip, port).into())?;
     socket.listen(BACKLOG)?;
     Ok(socket.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    use crate::{Fault, FaultKind, Latency, MockWiki};
+
+    /// Sends `head` (the request line and headers, without the blank
+    /// line) and `body`, and returns the status and the body.
+    fn send_raw(mock: &MockWiki, head: &str, body: &[u8]) -> (u16, String) {
+        let mut s = std::net::TcpStream::connect(mock.address()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "{head}\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).unwrap();
+        // The server may refuse a large body before reading it all.
+        let _ = s.write_all(body);
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer).into_owned();
+        let status = answer[9..12].parse().unwrap();
+        let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+        (status, body)
+    }
+
+    fn post(mock: &MockWiki, query: &str, content_type: &str, body: &[u8]) -> (u16, String) {
+        send_raw(
+            mock,
+            &format!("POST /w/api.php{query} HTTP/1.1\r\nContent-Type: {content_type}"),
+            body,
+        )
+    }
+
+    const FORM: &str = "application/x-www-form-urlencoded";
+
+    #[test]
+    fn a_post_body_is_read_as_mediawiki_reads_it() {
+        let mock = MockWiki::start().unwrap();
+        let (status, body) = post(
+            &mock,
+            "",
+            FORM,
+            b"action=query&prop=extracts&exsentences=2&explaintext=1&format=json&formatversion=2&titles=Rust",
+        );
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v["query"]["pages"][0]["extract"],
+            crate::extract_text("Rust", 2, 0)
+        );
+        // Query and body together: both read, the body's value wins.
+        let (_, body) = post(
+            &mock,
+            "?action=query&prop=extracts&titles=Go&format=xml",
+            FORM,
+            b"format=json&formatversion=2&explaintext=1&exsentences=1",
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            v["query"]["pages"][0]["extract"],
+            crate::extract_text("Go", 1, 0)
+        );
+        // Multipart, as `requests` sends it with `files=`.
+        let multipart =
+            "--b0\r\nContent-Disposition: form-data; name=\"titles\"\r\n\r\nZürich\r\n--b0--\r\n";
+        let (_, body) = post(
+            &mock,
+            "?action=query&prop=extracts&explaintext=1&exsentences=1&format=json&formatversion=2",
+            "multipart/form-data; boundary=b0",
+            multipart.as_bytes(),
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["query"]["pages"][0]["title"], "Zürich");
+        assert_eq!(mock.stats().requests, 3);
+    }
+
+    #[test]
+    fn a_body_past_the_bound_is_refused() {
+        let mock = MockWiki::start().unwrap();
+        let big = vec![b'a'; crate::api::params::MAX_BODY + 1];
+        let (status, _) = post(&mock, "", FORM, &big);
+        assert_eq!(status, 413);
+        // The bound itself is accepted.
+        let mut at = b"action=query&format=json&x=".to_vec();
+        at.resize(crate::api::params::MAX_BODY, b'a');
+        assert_eq!(post(&mock, "", FORM, &at).0, 200);
+    }
+
+    #[test]
+    fn latency_faults_and_counters_apply_to_every_request() {
+        let mock = MockWiki::builder()
+            .latency(Latency::Fixed(Duration::from_millis(150)))
+            .fault(Fault::always(FaultKind::Unavailable, &["Broken"]))
+            .start()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let (status, _) = send_raw(
+            &mock,
+            "GET /w/api.php?action=query&list=foo&format=json HTTP/1.1",
+            b"",
+        );
+        assert_eq!(status, 200);
+        assert!(started.elapsed() >= Duration::from_millis(140));
+        let (status, _) = post(
+            &mock,
+            "",
+            FORM,
+            b"action=query&prop=info&titles=Broken&format=json",
+        );
+        assert_eq!(status, 503);
+        assert_eq!(mock.stats().requests, 2);
+        assert_eq!(mock.attempts("Broken"), 1);
+    }
+
+    #[test]
+    fn userinfo_names_the_client_and_is_never_cached() {
+        let mock = MockWiki::start().unwrap();
+        let get = "GET /w/api.php?action=query&meta=userinfo&format=json&formatversion=2 HTTP/1.1";
+        let (_, body) = send_raw(&mock, get, b"");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["query"]["userinfo"]["name"], "127.0.0.1");
+        assert_eq!(v["query"]["userinfo"]["anon"], true);
+    }
+
+    #[test]
+    fn past_the_connection_cap_nothing_more_is_accepted_until_one_closes() {
+        let mock = MockWiki::builder().max_connections(1).start().unwrap();
+        let first = std::net::TcpStream::connect(mock.address()).unwrap();
+        // The second connection is queued by the kernel, not served.
+        let mut second = std::net::TcpStream::connect(mock.address()).unwrap();
+        second
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        second
+            .write_all(b"GET /w/api.php?action=query&format=json HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut buf = [0u8; 64];
+        assert!(second.read(&mut buf).is_err(), "served past the cap");
+        drop(first);
+        second
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let n = second.read(&mut buf).unwrap();
+        assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "{:?}", &buf[..n]);
+    }
 }

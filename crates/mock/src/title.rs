@@ -16,7 +16,7 @@ const MAX_BYTES: usize = 255;
 
 /// The namespaces the mock knows, by canonical name and id, and their
 /// aliases (`Image:` is `File:`). Names match case-insensitively.
-const NAMESPACES: &[(&str, i32)] = &[
+pub(crate) const NAMESPACES: &[(&str, i32)] = &[
     ("Talk", 1),
     ("User", 2),
     ("User talk", 3),

@@ -20,12 +20,43 @@ pub const DEFAULT_REDIRECTS: &[(&str, &str)] = &[
     ("Maxwell", "James Clerk Maxwell"),
 ];
 
+/// The disambiguation pages every mock has unless told otherwise.
+pub const DEFAULT_DISAMBIGUATION: &[&str] = &["Python", "Mercury", "Java"];
+
+/// The articles the wiki lists: what `list=search` and `list=random`
+/// choose from and what `pageids=` can name. Every other title exists too,
+/// but only when asked for by name.
+pub const PAGES: &[&str] = &[
+    "Ada Lovelace",
+    "Alan Turing",
+    "Albert Einstein",
+    "Chess",
+    "Euclid",
+    "Grace Hopper",
+    "Isaac Newton",
+    "James Clerk Maxwell",
+    "Java",
+    "Java (programming language)",
+    "Marie Curie",
+    "Mercury",
+    "Mercury (planet)",
+    "Paris",
+    "Python",
+    "Python (programming language)",
+    "Rust (programming language)",
+    "Zürich",
+    "東京",
+];
+
 /// The pages of the pretend wiki. Every title that is not missing exists.
 #[derive(Debug, Clone)]
 pub struct Wiki {
     pub(crate) missing: HashSet<String>,
     pub(crate) redirects: HashMap<String, String>,
+    pub(crate) disambiguation: HashSet<String>,
     pub(crate) sentence_bytes: usize,
+    /// `scheme://host:port` of the mock, for `prop=info`'s URLs.
+    pub(crate) server: String,
 }
 
 impl Default for Wiki {
@@ -36,7 +67,12 @@ impl Default for Wiki {
                 .iter()
                 .map(|(f, t)| ((*f).to_owned(), (*t).to_owned()))
                 .collect(),
+            disambiguation: DEFAULT_DISAMBIGUATION
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
             sentence_bytes: 0,
+            server: "http://127.0.0.1".to_owned(),
         }
     }
 }
@@ -62,7 +98,16 @@ pub fn article_sentences(page: &str) -> u8 {
 /// The deterministic extract of `page`: `sentences` sentences, each padded
 /// to at least `sentence_bytes` bytes, with non-ASCII text in each.
 pub fn extract_text(page: &str, sentences: u8, sentence_bytes: usize) -> String {
-    (1..=sentences)
+    sentences_text(page, 1..=u32::from(sentences), sentence_bytes)
+}
+
+/// Sentences `range` (counted from 1) of `page`, joined by spaces.
+fn sentences_text(
+    page: &str,
+    range: std::ops::RangeInclusive<u32>,
+    sentence_bytes: usize,
+) -> String {
+    range
         .map(|i| {
             let mut s = format!(
                 "{page} is the subject of sentence {i} of this synthetic extract, \
@@ -77,8 +122,56 @@ pub fn extract_text(page: &str, sentences: u8, sentence_bytes: usize) -> String 
         .join(" ")
 }
 
+/// The headings the sections of the mock's articles take, in turn.
+const HEADINGS: &[&str] = &[
+    "History",
+    "Early years",
+    "Description",
+    "Reception",
+    "Legacy",
+    "See also",
+];
+
+/// Sentences in each section after the introduction (the last may have
+/// fewer).
+const SECTION_SENTENCES: u32 = 3;
+
+/// One section of an article: its heading, its level (2 for `==`, 3 for
+/// `===`), and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading, as the reader sees it.
+    pub heading: String,
+    /// 2 for a section, 3 for a subsection.
+    pub level: u8,
+    /// Its sentences, joined by spaces.
+    pub text: String,
+}
+
+/// The whole article `page`: its introduction
+/// ([`intro_sentences`] sentences) and its sections, which share out the
+/// rest of its [`article_sentences`], three each (the last may have fewer). Every
+/// second section is a subsection (level 3) of the one before it.
+pub fn article(page: &str, sentence_bytes: usize) -> (String, Vec<Section>) {
+    let intro = u32::from(intro_sentences(page));
+    let total = u32::from(article_sentences(page));
+    let mut sections = Vec::new();
+    let mut next = intro + 1;
+    while next <= total {
+        let last = (next + SECTION_SENTENCES - 1).min(total);
+        let k = sections.len();
+        sections.push(Section {
+            heading: HEADINGS[k % HEADINGS.len()].to_owned(),
+            level: if k % 2 == 1 { 3 } else { 2 },
+            text: sentences_text(page, next..=last, sentence_bytes),
+        });
+        next = last + 1;
+    }
+    (sentences_text(page, 1..=intro, sentence_bytes), sections)
+}
+
 /// A stable page id for `page`.
-fn page_id(page: &str) -> u64 {
+pub fn page_id(page: &str) -> u64 {
     wikifetch_core::stable_hash(page) % 100_000_000 + 1
 }
 
@@ -166,6 +259,37 @@ pub struct Query<'a> {
     pub limit: usize,
     /// `excontinue`: how many good pages earlier answers covered.
     pub offset: usize,
+    /// `prop=extracts` was asked for: without it, pages are listed with
+    /// no extract.
+    pub extracts: bool,
+    /// `explaintext`: plain text; without it, HTML.
+    pub plaintext: bool,
+    /// `exsectionformat`: how headings are written in plain text.
+    pub sectionformat: SectionFormat,
+    /// `exchars`, already clamped to 1–1200: at most about this many
+    /// characters, cut as TextExtracts cuts them.
+    pub chars: Option<usize>,
+    /// `pageids`: pages named by id, listed before the titles.
+    pub pageids: Vec<u64>,
+    /// `prop=info`, with what `inprop` asked.
+    pub info: Option<crate::api::info::InfoProps>,
+    /// `prop=pageprops`: `Some(None)` for every property, or those of
+    /// `ppprop`.
+    pub pageprops: Option<Option<Vec<String>>>,
+    /// `prop=revisions`, with `rvprop` if sent.
+    pub revisions: Option<Option<String>>,
+}
+
+/// `exsectionformat`: how a plain-text extract writes a heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SectionFormat {
+    /// `== Heading ==` (the default).
+    #[default]
+    Wiki,
+    /// The heading alone on its line.
+    Plain,
+    /// TextExtracts' own markers: `\u{1}\u{2}` level `\u{2}\u{1}` heading.
+    Raw,
 }
 
 impl<'a> Query<'a> {
@@ -181,6 +305,14 @@ impl<'a> Query<'a> {
             intro: false,
             limit: MAX_EXTRACTS,
             offset: 0,
+            extracts: true,
+            plaintext: true,
+            sectionformat: SectionFormat::Wiki,
+            chars: None,
+            pageids: Vec::new(),
+            info: None,
+            pageprops: None,
+            revisions: None,
         }
     }
 }
@@ -316,6 +448,26 @@ impl Wiki {
         let mut seen: HashSet<String> = HashSet::new();
         let mut listed: Vec<(String, Value)> = Vec::new();
         let mut good: Vec<usize> = Vec::new();
+        for &id in &q.pageids {
+            // `ApiPageSet::initFromPageIds`: an id no page has is listed
+            // as missing, keyed by that id.
+            match PAGES.iter().find(|p| page_id(p) == id) {
+                Some(page) if !self.missing.contains(*page) => {
+                    if seen.insert(format!("p\u{1}{page}")) {
+                        good.push(listed.len());
+                        listed.push((
+                            id.to_string(),
+                            json!({"pageid": id, "ns": 0, "title": page}),
+                        ));
+                    }
+                }
+                _ => {
+                    if seen.insert(format!("m\u{1}{id}")) {
+                        listed.push((id.to_string(), json!({"pageid": id, "missing": flag})));
+                    }
+                }
+            }
+        }
         for raw in &q.titles {
             let route = self.resolve(raw, q.redirects, v2);
             // One set of entries per distinct title as sent.
@@ -369,6 +521,10 @@ impl Wiki {
         // TextExtracts lowers the limit for a whole-article request over
         // more than one good page (not more than one title).
         let mut limit = q.limit.clamp(1, MAX_EXTRACTS);
+        if !q.extracts {
+            // `prop=extracts` not asked for: pages only.
+            good.clear();
+        }
         if limit > 1 && !q.intro && good.len() > 1 {
             limit = 1;
             warnings.push(LIMIT_LOWERED.to_owned());
@@ -390,13 +546,16 @@ impl Wiki {
                     // "Redirect to" notice, which TextExtracts strips.
                     String::new()
                 } else {
-                    extract_of(&title, q.sentences, q.intro, self.sentence_bytes)
+                    crate::api::extracts::text(&title, q, self.sentence_bytes)
                 };
                 page["extract"] = json!(text);
             }
         }
         if file_page {
             warnings.push(FILE_WARNING.to_owned());
+        }
+        for (_, page) in &mut listed {
+            self.page_modules(page, q);
         }
 
         let mut query = Map::new();
@@ -429,16 +588,11 @@ impl Wiki {
         };
         query.insert("pages".into(), pages);
         let mut root = Map::new();
-        if !warnings.is_empty() {
-            // The error formatter joins one module's warnings with newlines.
-            let text = json!(warnings.join("\n"));
-            let module = if v2 {
-                json!({"warnings": text})
-            } else {
-                json!({"*": text})
-            };
-            root.insert("warnings".into(), json!({ "extracts": module }));
+        let mut module_warnings = crate::api::Warnings::default();
+        for text in warnings {
+            module_warnings.add("extracts", text);
         }
+        module_warnings.insert_into(&mut root, v2);
         if q.limit_max {
             root.insert("limits".into(), json!({ "extracts": MAX_EXTRACTS }));
         }
@@ -455,6 +609,32 @@ impl Wiki {
         }
         root.insert("query".into(), Value::Object(query));
         Value::Object(root)
+    }
+}
+
+impl Wiki {
+    /// Adds what `prop=info` and `prop=pageprops` say of one listed page.
+    fn page_modules(&self, page: &mut Value, q: &Query<'_>) {
+        let title = page["title"].as_str().unwrap_or_default().to_owned();
+        if let Some(props) = q.info {
+            let (intro, sections) = article(&title, self.sentence_bytes);
+            let length = intro.len() + sections.iter().map(|s| s.text.len()).sum::<usize>();
+            let redirect = self.redirects.contains_key(&title);
+            crate::api::info::add(
+                page,
+                props,
+                &self.server,
+                (length, redirect),
+                q.formatversion == 2,
+            );
+        }
+        if let Some(rvprop) = &q.revisions {
+            crate::api::revisions::add(page, rvprop.as_deref());
+        }
+        if let Some(wanted) = &q.pageprops {
+            let disambiguation = self.disambiguation.contains(&title);
+            crate::api::pageprops::add(page, wanted.as_deref(), disambiguation);
+        }
     }
 }
 

@@ -214,6 +214,25 @@ pub fn one_title<F: Fetcher>() {
     assert_eq!(mock.stats().requests, 1);
 }
 
+/// A disambiguation page is a success marked `disambiguation`, learned
+/// from the same request (`prop=extracts|pageprops`): the mock's default
+/// disambiguation pages and one made for the check are marked, ordinary
+/// pages beside them in the same batch are not, and no request is added.
+pub fn disambiguation_pages_are_marked<F: Fetcher>() {
+    let mock = start(MockWiki::builder().disambiguation("Kit disambiguation"));
+    let f: F = build(&config_for(&mock, 4));
+    let titles = owned(&["Python", "Chess", "Mercury", "Kit disambiguation", "Rust"]);
+    let results = f.fetch_all(&titles, &NoProgress);
+    assert_eq!(results.len(), titles.len());
+    for (title, result) in titles.iter().zip(&results) {
+        assert_extract(&f, result, title, title);
+        let marked = result.as_ref().is_ok_and(|e| e.disambiguation);
+        let expected = title != "Chess" && title != "Rust";
+        assert_eq!(marked, expected, "{title}: disambiguation mark");
+    }
+    assert_eq!(mock.stats().requests, requests_for(&f, &titles));
+}
+
 /// 500 titles with uneven latency come back exact and in input order.
 pub fn many_titles_in_input_order<F: Fetcher>() {
     let mock = start(MockWiki::builder().latency(Latency::Uniform {
@@ -1133,6 +1152,7 @@ macro_rules! conformance_tests {
         $crate::conformance_tests!(@each $fetcher;
             empty_input,
             one_title,
+            disambiguation_pages_are_marked,
             many_titles_in_input_order,
             duplicates_are_fetched_per_position,
             hostile_titles_arrive_byte_exact,
