@@ -724,9 +724,9 @@ pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) ->
     }
     let _ = write!(
         text,
-        " Instructions count user-space work only: the kernel's share (system calls, waking and switching threads) \
-         and how fast each instruction runs are outside them, and this run does not measure those separately. \
-         Callgrind also runs one thread at a time, so the counted runs (the command line over {} and {} titles) do \
+        " Instructions count user-space work only: the kernel's share (system calls, waking and switching threads, \
+         in the columns beside them) and how fast each instruction runs are outside them. Callgrind also runs one \
+         thread at a time, so the counted runs (the command line over {} and {} titles) do \
          not follow the timed calls' schedule.",
         instructions.small_titles, instructions.large_titles
     );

@@ -294,10 +294,10 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         out,
         "## Machine and run\n\n\
          - {} logical CPUs ({}), {} GiB of memory; {}; {}.\n\
-         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`). Every row (each strategy, and the reference client at each C) runs in a client process of its own (`wikifetch run-one`), which holds that row and nothing else; the benchmark process only orchestrates, and waits while a call is timed.\n\
+         - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); every row (each strategy, and the reference client at each C) in a process of its own (`wikifetch run-one`), which times its calls and reads its own CPU.\n\
          - The whole run (build excluded) took {:.1} min.\n\
-         - {} rows ({} strategy rows, {} reference rows), {} timed calls (before them, one untimed warm-up call per row and one untimed shuffled round); titles that failed: {}; results lost or duplicated: {}.\n\
-         - How rows were timed: in shuffled rounds after one untimed warm-up call each and one untimed shuffled round{}; rounds per row: {}. Each call was timed, and its CPU read, inside the row's own process ([DETAILS.md](DETAILS.md) has the whole procedure).\n",
+         - {} rows ({} strategy rows, {} reference rows), {} timed calls; titles that failed: {}; results lost or duplicated: {}.\n\
+         - How rows were timed: {}, in shuffled rounds after one untimed warm-up call each and one untimed shuffled round{}; rounds per row: {}. [DETAILS.md](DETAILS.md) has the whole procedure.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -311,6 +311,11 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         rows.iter().map(|r| r.rounds).sum::<usize>(),
         rows.iter().map(|r| r.errors).sum::<u64>(),
         rows.iter().map(|r| r.lost).sum::<u64>(),
+        match rows.iter().map(Row::blocks).max().unwrap_or(1) {
+            1 => "in one set of processes".to_owned(),
+            b =>
+                format!("in {b} blocks, each a fresh set of processes (the mock's and every row's)"),
+        },
         if log.sweep {
             ""
         } else {
@@ -346,7 +351,8 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
 const WORDS_USED: &str = "## Words used below\n\n\
 - **floor**: the reference client, which sends the same requests over kept-alive connections and does nothing \
 else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
-compared round by round. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
+compared round by round. **block**: a fresh mock process and fresh row processes, warmed up, then a few rounds; \
+intervals are over blocks. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
 unresolved (the 95 % interval includes 1, no difference, and reaches past ±1 %).\n\
 - **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
 (`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
@@ -1262,14 +1268,13 @@ fn method(rows: &[Row]) -> String {
     let (how, too_few, covers) = if blocks > 1 {
         (
             format!(
-                "each of the run's {blocks} blocks (a fresh mock process and fresh row processes, warmed up, \
-                 spread over the run) gives the Hodges–Lehmann estimate over its rounds, and the interval is \
-                 Student's t over those {blocks} estimates, with {} degrees of freedom",
+                "Student's t over the {blocks} blocks' estimates ({} degrees of freedom), each the \
+                 Hodges–Lehmann estimate over the block's rounds",
                 blocks - 1
             ),
             format!("{} blocks", wikifetch_stats::MIN_BLOCKS),
             "cover the noise between rounds and between processes in this run, not between machines; \
-             \"held in k of n blocks\" counts the blocks whose own estimate says what the verdict says"
+             \"held in k of n blocks\": the blocks whose own estimate says what the verdict says"
                 .to_owned(),
         )
     } else {

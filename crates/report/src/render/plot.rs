@@ -201,7 +201,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
     for (name, what) in [
         (
             "latency",
-            "Each bar is how much longer a row took than its floor: the Hodges–Lehmann estimate of their paired per-round ratio (a median), minus 1; the whisker is its 95 % interval. A bar is drawn only where the verdict names a difference: a whisker alone is a row equivalent to its floor (within ±1 %) or one this run cannot tell from it.",
+            "Each bar is how much longer a row took than its floor: their paired ratio (the estimate the findings use), minus 1; the whisker is its 95 % interval. A bar is drawn only where the verdict names a difference: a whisker alone is a row equivalent to its floor (within ±1 %) or one this run cannot tell from it.",
         ),
         (
             "jitter",
@@ -287,7 +287,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
                 file: format!("efficiency-{name}.svg"),
                 svg: efficiency(name, &group)?,
                 caption: format!(
-                    "Efficiency is 1 / the row's time over its floor's, the Hodges–Lehmann estimate of their paired per-round ratio (1.00: as fast as the reference client), at each C on a logarithmic axis; the band is its 95 % interval. Where the lines part, the strategies' own costs show; overlapping bands do not make two rows equivalent: the pair tables compare rows with each other.{}",
+                    "Efficiency is 1 / the row's time over its floor's, their paired ratio (1.00: as fast as the reference client), at each C on a logarithmic axis; the band is its 95 % interval. Overlapping bands do not make two rows equivalent: the pair tables compare rows with each other.{}",
                     unsound_words(group.iter().copied().filter(|r| r.strategy != REFERENCE))
                 ),
             });
@@ -683,7 +683,8 @@ fn over_floor(title: &str, rows: &[&Row]) -> Plot {
     let (free, capped) = (shown(false), shown(true));
     let caption =
         format!("{title} at C = {c}: time over the floor, per cent (no bar: no difference named)");
-    let x_desc = "time over the floor (%), paired Hodges–Lehmann; 0 = the reference client; whisker: 95 % interval";
+    let x_desc =
+        "time over the floor (%), paired; 0 = the reference client; whisker: 95 % interval";
     if free.is_empty() || capped.is_empty() {
         let bars: Vec<Bar> = free.into_iter().chain(capped).collect();
         return hbars(&caption, &bars, percent_axis(&bars), x_desc, true);
