@@ -245,8 +245,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
-            "Instructions leave out the kernel; system calls and switches show its share. CPU time drifts: its \
-             interval spans blocks.\n\n",
+            "Instructions leave out the kernel; system calls and switches show its share.\n\n",
         );
     }
     let _ = write!(
@@ -565,7 +564,7 @@ fn capitalized(text: &str) -> String {
 /// is in the table of every strategy, just below).
 fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
     let here = of(rows, "concurrency", Some(c));
-    let parts: Vec<String> = splits_from(&here, log, Differs::Client)
+    let said: Vec<(String, String)> = splits_from(&here, log, Differs::Client)
         .into_iter()
         .filter_map(|(control, against)| {
             let other = find(&here, &against)?;
@@ -589,14 +588,41 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
                 "{verdict}{}",
                 held_words(&side_of(&r), least_held(&[r]), false)
             );
-            Some(format!(
-                "{} against {} (`{}`) {verdict}",
-                facts(&other.strategy),
-                facts(&control.strategy),
-                other.strategy,
+            Some((
+                format!(
+                    "{} against {} (`{}`)",
+                    facts(&other.strategy),
+                    facts(&control.strategy),
+                    other.strategy,
+                ),
+                verdict,
             ))
         })
         .collect();
+    // Splits with the same verdict share one clause.
+    let mut parts: Vec<String> = Vec::new();
+    let mut done = vec![false; said.len()];
+    for i in 0..said.len() {
+        if done[i] {
+            continue;
+        }
+        let same: Vec<usize> = (i..said.len())
+            .filter(|&j| !done[j] && said[j].1 == said[i].1)
+            .collect();
+        let subjects: Vec<&str> = same.iter().map(|&j| said[j].0.as_str()).collect();
+        let verdict = &said[i].1;
+        parts.push(if same.len() > 1 {
+            let plural = verdict
+                .strip_prefix("was ")
+                .map_or(verdict.clone(), |v| format!("were {v}"));
+            format!("{} {plural}", subjects.join(" and "))
+        } else {
+            format!("{} {verdict}", subjects[0])
+        });
+        for j in same {
+            done[j] = true;
+        }
+    }
     (!parts.is_empty()).then(|| {
         format!(
             "**The HTTP client**, the model held equal, at C = {c}: {}.",
@@ -657,11 +683,10 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
         "**Keep connections alive.** Over a modelled {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} a request more: {:.1} round trips ({} rounds), TCP's and TLS 1.3's handshakes.",
+         `requests.get`) cost {} a request more: {:.1} round trips, TCP's and TLS 1.3's handshakes.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
-        k.price.ratio.rounds,
     ))
 }
 

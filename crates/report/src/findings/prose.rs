@@ -91,13 +91,14 @@ pub(crate) fn too_few(r: &Paired) -> String {
     }
 }
 
-/// For a comparison over blocks, in how many the verdict held: "; held in
-/// 5 of 5 blocks"; nothing for one over rounds.
-pub(crate) fn held(r: &Paired) -> String {
+/// How consistent a verdict was: over blocks, in how many it held ("; held
+/// in 5 of 5 blocks"); over rounds, in how many rounds `who` took longer
+/// (`slower` of `rounds`: "; slower in 9 of 10 rounds").
+pub(crate) fn held(r: &Paired, who: &str, (slower, rounds): (usize, usize)) -> String {
     if r.blocks > 1 {
         format!("; held in {} of {} blocks", r.held, r.blocks)
     } else {
-        String::new()
+        format!("; {who} in {slower} of {rounds} rounds")
     }
 }
 
@@ -303,7 +304,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
         let (b_faster, rounds) = rounds_faster(b, a);
         return match r.verdict() {
             Verdict::Equivalent { measurable: true } => format!(
-                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} took {} % {} {}, 90 % interval; {} took longer in {b_faster} of {rounds} rounds{})",
+                "{} and {} are equivalent in time here, within {}, though measurably apart ({figures}; {} took {} % {} {}, 90 % interval{})",
                 label(a),
                 label(b),
                 margin(&r),
@@ -311,8 +312,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
                 pc((r.point - 1.0) * 100.0),
                 bracket90(&r),
                 if r.point > 1.0 { "longer" } else { "less" },
-                label(a),
-                held(&r)
+                held(&r, &format!("{} took longer", label(a)), (b_faster, rounds))
             ),
             Verdict::Equivalent { measurable: false } => format!(
                 "{} and {} are as fast as each other here: equivalent within {} ({figures}; 90 % interval {}{})",
@@ -320,17 +320,29 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
                 label(b),
                 margin(&r),
                 bracket90(&r),
-                held(&r)
+                if r.blocks > 1 {
+                    held(&r, "", (0, 0))
+                } else {
+                    String::new()
+                }
             ),
             _ => format!(
-                "this run cannot tell {} from {} in time ({figures}; {} over {}: {}, wider than {}; {} took longer in {b_faster} of {rounds} rounds)",
+                "this run cannot tell {} from {} in time ({figures}; {} over {}: {}, wider than {}{})",
                 label(a),
                 label(b),
                 label(a),
                 label(b),
                 bracket(&r),
                 margin(&r),
-                label(a)
+                // Over blocks, an unresolved verdict held in none: say nothing.
+                if r.blocks > 1 {
+                    String::new()
+                } else {
+                    format!(
+                        "; {} took longer in {b_faster} of {rounds} rounds",
+                        label(a)
+                    )
+                }
             ),
         };
     };
@@ -348,7 +360,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
     let unsized_ = r.verdict() == Verdict::DiffersBySizeUnknown;
     let by = format!("{} faster than {}", time(saved), label(slow));
     format!(
-        "{} is {by} ({} took {} % {} longer{}; slower in {} of {} rounds{})",
+        "{} is {by} ({} took {} % {} longer{}{})",
         label(fast),
         label(slow),
         pc((slow_over_fast.point - 1.0) * 100.0),
@@ -361,9 +373,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
         } else {
             String::new()
         },
-        slower_in,
-        rounds,
-        held(&r)
+        held(&r, "slower", (slower_in, rounds))
     )
 }
 

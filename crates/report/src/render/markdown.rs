@@ -637,10 +637,10 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
         "**Costs that do not drift.** Each strategy's `wikifetch fetch --format summary` at C = 10 against a mock \
          with no delay, over {} and over {} titles, once under callgrind ({}) and once under `strace -c -f` ({}); \
          the difference over the {} extra titles is one request's cost, start-up excluded. Instructions count what \
-         the client executes in user space: they repeat from run to run and do not see the kernel. System calls \
-         and voluntary context switches (from the timed calls above, every thread of the client) are how the \
-         kernel's share shows; involuntary switches are the machine taking the CPU away, a sign of noise rather \
-         than a cost. strace stops the client at every call, so calls that wait (`futex`, `epoll_wait`) are \
+         the client executes in user space: they repeat from run to run and do not see the kernel.\n\n\
+         System calls and voluntary context switches (from the timed calls above, every thread of the client) are \
+         how the kernel's share shows; involuntary switches are the machine taking the CPU away, a sign of noise \
+         rather than a cost. strace stops the client at every call, so calls that wait (`futex`, `epoll_wait`) are \
          counted at its slower pace. CPU time per request, the one figure here that drifts, has its 95 % interval \
          across the run's blocks.\n\n| strategy | instructions / request | system calls / request (most frequent) \
          | voluntary switches / request | involuntary / request | client CPU / request [95 % CI] |\n\

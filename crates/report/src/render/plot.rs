@@ -201,7 +201,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
     for (name, what) in [
         (
             "latency",
-            "Each bar is how much longer a row took than its floor: their paired ratio (the estimate the findings use), minus 1; the whisker is its 95 % interval. A bar is drawn only where the verdict names a difference: a whisker alone is a row equivalent to its floor (within ±1 %) or one this run cannot tell from it.",
+            "Each bar is how much longer a row took than its floor (their paired ratio minus 1), the whisker its 95 % interval; a bar is drawn only where the verdict names a difference.",
         ),
         (
             "jitter",
@@ -215,7 +215,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         {
             let shown = at_top_c(&group).1;
             let capped = if shown.iter().any(|r| r.capped && r.strategy != REFERENCE) {
-                " A row whose requests in flight are capped below C whatever C is (`rayon-default`'s global pool) is drawn in a panel of its own, on its own axis, so that the other rows' differences stay readable."
+                " A row capped below C (`rayon-default`) has a panel and an axis of its own."
             } else {
                 ""
             };
@@ -236,7 +236,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             file: "overhead.svg".into(),
             svg: cpu_bars("overhead", &overhead)?,
             caption: format!(
-                "Each bar is a row's own CPU time per request with no delay: the median over the rounds of each call's CPU time over the row's requests per call; the whisker is the 95 % interval of that median (order statistics). The reference rows show what a client that only sends and receives needs.{}",
+                "Each bar is a row's own CPU time per request with no delay, the median over its calls; the whisker is the 95 % interval of that median. The reference rows are a client that only sends and receives.{}",
                 unsound_words(shown.iter().copied())
             ),
         });
@@ -271,7 +271,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             file: "wan.svg".into(),
             svg: time_bars("wan", &wan)?,
             caption: format!(
-                "Each bar is a row's median time for one call over HTTPS through the delay line, the whisker {} (figures, no verdict). Each `-no-keep-alive` control opens a new connection (TCP and TLS) for every request, beside its twin that keeps them.{}",
+                "Each bar is a row's median time for one call over HTTPS through the delay line, the whisker {} (the table's verdicts compare each row with its floor). Each `-no-keep-alive` control opens a new connection (TCP and TLS) for every request, beside its twin that keeps them.{}",
                 spread_words(&wan),
                 unsound_words(wan.iter().copied())
             ),
