@@ -81,6 +81,49 @@ fn rss() -> u64 {
     process::usage(None).map_or(0, |u| u.rss_kib)
 }
 
+/// What a probe reads before it creates anything.
+struct Baseline {
+    rss_kib: u64,
+    kernel: KernelMemory,
+}
+
+/// How far a probe went, and how long creating took.
+struct Reached {
+    what: &'static str,
+    reached: usize,
+    cap: usize,
+    stop: Stop,
+    create_s: f64,
+}
+
+impl Baseline {
+    fn read() -> Self {
+        Self {
+            rss_kib: rss(),
+            kernel: KernelMemory::read(),
+        }
+    }
+
+    /// The probe's result: the costs read now, with every item alive
+    /// (and `mappings`, read by the caller), then `release` timed.
+    fn finish(self, r: Reached, mappings: Option<u64>, release: impl FnOnce()) -> Probe {
+        let (rss_after, kernel_after) = (rss(), KernelMemory::read());
+        let released = Instant::now();
+        release();
+        Probe {
+            what: r.what,
+            reached: r.reached,
+            cap: r.cap,
+            stop: r.stop,
+            create_s: r.create_s,
+            release_s: released.elapsed().as_secs_f64(),
+            rss_kib: rss_after.saturating_sub(self.rss_kib),
+            kernel: grew(self.kernel, kernel_after),
+            mappings,
+        }
+    }
+}
+
 /// Creates OS threads, each blocked reading one pipe, until creating one
 /// fails or `cap` are alive; then closes the pipe's writing end, which
 /// wakes them all, and joins them. Every thread is joined whatever
@@ -90,7 +133,7 @@ pub fn threads(cap: usize) -> std::io::Result<Probe> {
     // open-files limit long before the threads' own.
     let (reader, writer) = os::pipe()?;
     let reader = std::sync::Arc::new(reader);
-    let (rss_before, kernel_before) = (rss(), KernelMemory::read());
+    let baseline = Baseline::read();
     let started = Instant::now();
     let mut handles = Vec::with_capacity(cap.min(1 << 20));
     let mut stop = Stop::Cap;
@@ -113,25 +156,20 @@ pub fn threads(cap: usize) -> std::io::Result<Probe> {
     // Every thread is blocked in read by now or will be: wait until the
     // kernel counts them, then read the costs.
     std::thread::sleep(Duration::from_millis(200));
-    let (rss_after, kernel_after, mappings) = (rss(), KernelMemory::read(), os::mappings());
-    let reached = handles.len();
-    let released = Instant::now();
-    drop(writer);
-    drop(reader);
-    for h in handles {
-        let _ = h.join();
-    }
-    Ok(Probe {
+    let reached = Reached {
         what: "threads",
-        reached,
+        reached: handles.len(),
         cap,
         stop,
         create_s,
-        release_s: released.elapsed().as_secs_f64(),
-        rss_kib: rss_after.saturating_sub(rss_before),
-        kernel: grew(kernel_before, kernel_after),
-        mappings,
-    })
+    };
+    Ok(baseline.finish(reached, os::mappings(), move || {
+        drop(writer);
+        drop(reader);
+        for h in handles {
+            let _ = h.join();
+        }
+    }))
 }
 
 /// Spawns tasks on a one-thread tokio runtime, each waiting on a timer an
@@ -141,7 +179,7 @@ pub fn tasks(cap: usize, memory_cap_kib: u64) -> std::io::Result<Probe> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
-    let (rss_before, kernel_before) = (rss(), KernelMemory::read());
+    let baseline = Baseline::read();
     let started = Instant::now();
     let mut stop = Stop::Cap;
     let mut reached = 0;
@@ -155,27 +193,21 @@ pub fn tasks(cap: usize, memory_cap_kib: u64) -> std::io::Result<Probe> {
             }
             // Let every new task run to its first wait.
             tokio::task::yield_now().await;
-            if rss().saturating_sub(rss_before) >= memory_cap_kib {
+            if rss().saturating_sub(baseline.rss_kib) >= memory_cap_kib {
                 stop = Stop::MemoryCap;
                 break;
             }
         }
     });
     let create_s = started.elapsed().as_secs_f64();
-    let (rss_after, kernel_after) = (rss(), KernelMemory::read());
-    let released = Instant::now();
-    drop(runtime);
-    Ok(Probe {
+    let reached = Reached {
         what: "tasks",
         reached,
         cap,
         stop,
         create_s,
-        release_s: released.elapsed().as_secs_f64(),
-        rss_kib: rss_after.saturating_sub(rss_before),
-        kernel: grew(kernel_before, kernel_after),
-        mappings: None,
-    })
+    };
+    Ok(baseline.finish(reached, None, move || drop(runtime)))
 }
 
 fn failed(e: &std::io::Error) -> Stop {

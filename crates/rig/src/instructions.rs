@@ -8,7 +8,6 @@
 //! Only the client is counted: the mock runs natively, in its own process.
 
 use std::path::Path;
-use std::process::Command;
 
 pub use wikifetch_runlog::Count;
 
@@ -19,10 +18,7 @@ pub const LARGE: usize = 500;
 
 /// `valgrind --version`, or `None` when valgrind is not installed.
 pub fn valgrind() -> Option<String> {
-    let out = Command::new("valgrind").arg("--version").output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    crate::under::version("valgrind", "--version")
 }
 
 /// Counts `strategy` at concurrency `c` against `api_url` with the

@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 pub use wikifetch_runlog::SyscallCount;
 
@@ -22,15 +21,7 @@ pub const LARGE: usize = crate::instructions::LARGE;
 
 /// `strace -V`'s first line, or `None` when strace is not installed.
 pub fn strace() -> Option<String> {
-    let out = Command::new("strace").arg("-V").output().ok()?;
-    out.status.success().then(|| {
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_owned()
-    })
+    crate::under::version("strace", "-V")
 }
 
 /// Counts the system calls of `strategy` at concurrency `c` against

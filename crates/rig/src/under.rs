@@ -49,3 +49,17 @@ pub(crate) fn fetch(
     }
     Ok(output)
 }
+
+/// The first line `program` prints for `flag` (`--version`, `-V`), or
+/// `None` when it is not installed or fails.
+pub(crate) fn version(program: &str, flag: &str) -> Option<String> {
+    let out = Command::new(program).arg(flag).output().ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_owned()
+    })
+}
