@@ -384,7 +384,14 @@ pub fn rows(log: &RunLog) -> Result<Vec<Row>, String> {
                 })
                 .flatten(),
             iterations: record.iterations,
-            outlier_rounds: wikifetch_stats::outliers(&walls_of(record)),
+            // Over blocks, a round far from the row's median is mostly its
+            // block's level, which the intervals already carry: outliers
+            // are named for rows measured in one block only.
+            outlier_rounds: if time_blocks.is_some() {
+                Vec::new()
+            } else {
+                wikifetch_stats::outliers(&walls_of(record))
+            },
             cpus,
             block_of_round,
             timeline: record.timeline.clone(),

@@ -80,8 +80,11 @@ pub fn reproduce(earlier: &Earlier, rows: &[Row], verdicts: &[(String, String)])
         if let (Some(c), Some(_)) = (e.cpu, r.client_cpu_ci) {
             cpu.push((r.client_cpu_per_request_s, c, name.clone()));
         }
+        // A floor against itself is 1 with the interval [1, 1]: no check.
         if let (Some(f), Some(now)) = (e.floor, r.floor_ratio) {
-            floor.push((now.point, f, name));
+            if r.strategy != super::REFERENCE {
+                floor.push((now.point, f, name));
+            }
         }
     }
     let changed = verdicts

@@ -68,10 +68,9 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
     for p in parts {
         let _ = writeln!(out, "{p}\n");
     }
-    let bullets: Vec<String> = [keep_alive(rows, log), default_pool(rows)]
-        .into_iter()
-        .flatten()
-        .collect();
+    // `rayon-default`'s cap is in the table of every strategy just below
+    // and in the findings.
+    let bullets: Vec<String> = [keep_alive(rows, log)].into_iter().flatten().collect();
     for b in &bullets {
         let _ = writeln!(out, "- {b}");
     }
@@ -88,9 +87,9 @@ fn wikipedia(rows: &[Row]) -> Option<String> {
     let pair = super::listed::batching_pair(rows)?;
     let (b, one) = (pair.batched, pair.one);
     let text = format!(
-        "**Against Wikipedia itself, ask for many titles per request, one request at a time**, as its API asks; \
-         on the mock (a batch costs one title's delay), at C = {} {} titles took {} as {:.0} requests against \
-         {} as {:.0} (predicted {:.2}×, measured {:.2}×).",
+        "**Against Wikipedia itself, ask for many titles per request**, as its API asks. On the mock, which \
+         charges a batch one title's delay, at C = {} {} titles took {} as {:.0} requests against {} as {:.0}: \
+         the mock's pricing predicts {:.2}×, measured {:.2}×.",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -175,17 +174,7 @@ pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, 
     let mut out = Vec::new();
     if let Some(m) = model_sides(rows, log) {
         for (c, side) in &m.verdicts {
-            let word = match side {
-                Side::Tasks(_) => "tasks faster",
-                Side::Threads(_) => "threads faster",
-                Side::Same => "within ±1 %",
-                Side::Mixed => "mixed",
-                Side::Unknown => "unresolved",
-            };
-            out.push((
-                format!("threads against tasks, same client, C = {c}"),
-                word.to_owned(),
-            ));
+            out.push((model_key(*c), side.word().to_owned()));
         }
         if let Some(&top) = m.cs.last() {
             let here = of(rows, "concurrency", Some(top));
@@ -245,7 +234,8 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
-            "Instructions leave out the kernel; system calls and switches show its share.\n\n",
+            "Instructions and system calls: untimed runs; switches and CPU: the timed calls. None is the kernel's CPU \
+             time.\n\n",
         );
     }
     let _ = write!(
@@ -253,6 +243,24 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         "{}",
         which_when(&verdicts, &held, &threads_name, &task_names)
     );
+    // Where the run this one replaced said otherwise, the reader hears it
+    // here, not only in DETAILS.md.
+    if let Some(earlier) = &log.earlier {
+        let moved: Vec<String> = verdicts
+            .iter()
+            .filter_map(|(c, side)| {
+                let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == model_key(*c))?;
+                (before != side.word()).then(|| format!("C = {c}, {before}"))
+            })
+            .collect();
+        if !moved.is_empty() {
+            let _ = write!(
+                out,
+                " The run before said otherwise at {}.",
+                moved.join("; ")
+            );
+        }
+    }
     if let Some(words) = client_share(rows, log, top) {
         let _ = write!(out, "\n\n{words}");
     }
@@ -277,7 +285,7 @@ fn table(
     let _ = writeln!(
         out,
         "| model | median time per wave (C = {}) | per request, no delay{}: instructions | system calls | \
-         voluntary switches | CPU, µs [95 % CI] | memory a request (C = {low} → {high}) |\n\
+         voluntary switches | CPU, µs [95 % CI] | memory a request (C = {low} → {high}, one measurement) |\n\
          |---|---:|---:|---:|---:|---:|---:|",
         cs.iter()
             .map(ToString::to_string)
@@ -400,7 +408,23 @@ fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> Strin
     }
 }
 
+/// The name a model verdict at C has among the first screen's verdicts.
+fn model_key(c: usize) -> String {
+    format!("threads against tasks, same client, C = {c}")
+}
+
 impl Side {
+    /// The verdict in a word or two, as the reproduction check lists it.
+    fn word(&self) -> &'static str {
+        match self {
+            Side::Tasks(_) => "tasks faster",
+            Side::Threads(_) => "threads faster",
+            Side::Same => "within ±1 %",
+            Side::Mixed => "mixed",
+            Side::Unknown => "unresolved",
+        }
+    }
+
     /// What every task row's verdict says together: one side when they
     /// agree (with the smallest advantage), unknown when they do not.
     fn of_all(sides: &[Side]) -> Option<Side> {
@@ -502,7 +526,7 @@ fn which_when(
                     pc(least)
                 ),
                 Side::Unknown => format!("at {at} this run cannot tell them apart"),
-                Side::Mixed => format!("at {at} their verdicts disagree"),
+                Side::Mixed => format!("at {at} the task rows' verdicts differ"),
             }
         })
         .collect();
@@ -632,8 +656,7 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
 }
 
 /// The rule that predicts the time, and where it held: with a fixed delay,
-/// ⌈N/C⌉ waves; with uneven delays the mean delay and the slowest request
-/// set the pace, not the median.
+/// ⌈N/C⌉ waves (uneven delays are `jitter`'s finding, under the answer).
 fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
     let mut text =
         "**The rule.** N requests, C in flight: no less than N ÷ C × the mean delay, nor than the slowest.".to_owned();
@@ -652,28 +675,6 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
         time(waves as f64 * delay),
         time(best.median_s)
     );
-    if let Some(jitter) = log.scenario("jitter").filter(|s| !s.delays_s.is_empty()) {
-        let c = jitter.concurrency.first().copied().unwrap_or(1).max(1);
-        let delays = jitter.delays(0);
-        let mean = delays.iter().sum::<f64>() / delays.len().max(1) as f64;
-        let fastest = of(rows, "jitter", Some(c))
-            .into_iter()
-            .filter(|r| r.sound() && r.strategy != REFERENCE)
-            .min_by(|a, b| a.median_s.total_cmp(&b.median_s));
-        if let Some(f) = fastest {
-            let by_median = jitter.titles.div_ceil(c) as f64 * jitter.typical_delay_s;
-            let by_mean = jitter.titles as f64 / c as f64 * mean;
-            let _ = write!(
-                text,
-                " With uneven delays (C = {c}; median {}, mean {}): waves {}, mean rule {}, fastest row {}.",
-                time(jitter.typical_delay_s),
-                time(mean),
-                time(by_median),
-                time(by_mean),
-                time(f.median_s),
-            );
-        }
-    }
     Some(text)
 }
 
@@ -683,40 +684,11 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
         "**Keep connections alive.** Over a modelled {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} a request more: {:.1} round trips, TCP's and TLS 1.3's handshakes.",
+         `requests.get`) cost {} a request more: {:.1} round trips, as the delay line models TCP's and TLS \
+         1.3's handshakes.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
-    ))
-}
-
-/// A strategy whose requests in flight stop below C (rayon's global pool),
-/// from its own row: how many it kept in flight and what that cost.
-fn default_pool(rows: &[Row]) -> Option<String> {
-    let capped = rows
-        .iter()
-        .filter(|r| r.scenario == "concurrency" && r.capped)
-        .max_by_key(|r| r.concurrency)?;
-    let in_flight = capped.max_in_flight?;
-    let pool = rows
-        .iter()
-        .filter(|r| {
-            r.scenario == capped.scenario
-                && r.concurrency == capped.concurrency
-                && r.strategy != REFERENCE
-                && !r.capped
-                && r.sound()
-        })
-        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
-    Some(format!(
-        "**Not `{}` for I/O**: asked for C = {}, {in_flight} request{} in flight (one per CPU), {} against {} \
-         (`{}`).",
-        capped.strategy,
-        capped.concurrency,
-        if in_flight == 1 { "" } else { "s" },
-        time(capped.median_s),
-        time(pool.median_s),
-        pool.strategy
     ))
 }
 

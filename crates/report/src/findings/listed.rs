@@ -177,6 +177,13 @@ fn against_prediction(predicted: f64, r: &Ratio) -> String {
     } else {
         times(r)
     };
+    // A prediction inside the measured interval: no shortfall shown.
+    if r.verdict() != Verdict::TooFewRounds && r.low <= predicted && predicted <= r.high {
+        return format!(
+            "the mock's arithmetic predicts {predicted:.2}×, this run measured {measured}: the prediction lies within \
+             its interval"
+        );
+    }
     format!(
         "the mock's arithmetic predicts {predicted:.2}×, this run measured {measured}: {} % {} the prediction",
         super::prose::pc(short),
@@ -437,7 +444,7 @@ mod tests {
         );
         // (1 + 3 × 50) / (1 + 50) ms: the prediction, beside the measurement.
         assert!(
-            text.contains("predicts 2.96×, this run measured 2.96× [2.96 – 2.96]: 0.01 % beyond the prediction"),
+            text.contains("predicts 2.96×, this run measured 2.96× [2.96 – 2.96]: the prediction lies within its interval"),
             "{text}"
         );
         // Four rounds, as `wan` has: the figures, no interval.

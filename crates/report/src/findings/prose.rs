@@ -678,6 +678,10 @@ fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
     text
 }
 
+/// Instruction counts this close (a fraction) are not ordered: over three
+/// runs of one commit a strategy's count moved by up to 2.4 %.
+const INSTRUCTIONS_TIE: f64 = 0.025;
+
 /// One strategy's instructions per request and, when its row was
 /// measured, that row (for its CPU time).
 pub(crate) type Counted<'r> = (&'r str, f64, Option<&'r Row>);
@@ -693,10 +697,13 @@ pub(crate) fn cpu_ratio(a: &Row, b: &Row) -> Option<Paired> {
 /// correlation coefficient: over seven or so strategies it would carry no
 /// weight. `sequential` is left out: its CPU comes from a run at C = 1.
 pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) -> String {
+    // Not `sequential` (C = 1), nor a row the report draws nothing from
+    // (rig-bound, a broken premise) or one capped below C.
     let both: Vec<(&str, f64, &Row)> = counted
         .iter()
         .filter(|(n, _, _)| *n != "sequential")
         .filter_map(|(n, ir, row)| row.map(|r| (*n, *ir, r)))
+        .filter(|(_, _, r)| r.sound() && !r.capped)
         .collect();
     if both.len() < 3 {
         return "Too few strategies were counted to compare the orderings.".into();
@@ -706,7 +713,10 @@ pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) ->
     for (i, a) in both.iter().enumerate() {
         for b in &both[i + 1..] {
             let differ = cpu_ratio(a.2, b.2).is_some_and(|r| r.verdict().names_a_difference());
-            if !differ {
+            // Instruction counts within 2.5 % of each other are a tie:
+            // they moved that much between runs.
+            let apart = (a.1 / b.1 - 1.0).abs() > INSTRUCTIONS_TIE;
+            if !differ || !apart {
                 tied += 1;
             } else if (a.1 < b.1) != (cpu(a.2) < cpu(b.2)) {
                 let (fewer, more) = if a.1 < b.1 { (a, b) } else { (b, a) };
@@ -716,9 +726,9 @@ pub(crate) fn orderings(counted: &[Counted<'_>], instructions: &Instructions) ->
     }
     let pairs = both.len() * (both.len() - 1) / 2;
     let mut text = format!(
-        "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1) \
-         make {pairs} pairs; {tied} have CPU times this run does not show to differ (equivalent within ±5 %, or \
-         unresolved); ",
+        "Ordered by instructions and by CPU time per request, the {} strategies (`sequential` aside: it ran at C = 1; \
+         rows marked ⚠ or capped below C aside too) make {pairs} pairs; {tied} have CPU times this run does not show \
+         to differ (equivalent within ±5 %, or unresolved) or instruction counts within 2.5 % of each other; ",
         both.len()
     );
     if disagree.is_empty() {

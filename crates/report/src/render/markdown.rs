@@ -155,7 +155,7 @@ pub(crate) fn pairs(out: &mut String, rows: &[&Row]) {
         }
         let _ = writeln!(
             out,
-            "**Pairs at C = {c}**: each cell is the row's time over the column's (the paired estimate the findings use, and their intervals); **faster** or \
+            "**Pairs at C = {c}**: each cell is the row's time over the column's (the paired estimate the findings use); **faster** or \
              **slower** when its 95 % interval excludes 1 and its 90 % interval is not inside ±1 %, **=** when its 90 % \
              interval lies within ±1 % (equivalent), **?** otherwise (unresolved).\n"
         );
@@ -351,8 +351,8 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
 const WORDS_USED: &str = "## Words used below\n\n\
 - **floor**: the reference client, which sends the same requests over kept-alive connections and does nothing \
 else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
-compared round by round. **block**: a fresh mock process and fresh row processes, warmed up, then a few rounds; \
-intervals are over blocks. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
+compared round by round within a block. **block**: a fresh mock process and fresh row processes, warmed up, then a \
+few rounds; intervals are over blocks. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
 unresolved (the 95 % interval includes 1, no difference, and reaches past ±1 %).\n\
 - **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
 (`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
@@ -378,10 +378,10 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         "## How to read the tables\n\n\
          - **mean** is the mean time of one `fetch_all` of N titles over the row's rounds, with the 95 % interval of that mean ({}); **median** and **IQR** (first to third quartile) are of the same calls.\n\
          - **vs floor** is the row's time over its floor's: the reference client at the same N, C and mock, timed in the same rounds. Each round's call of the row is paired with the floor's call in the same round; {}.\n\
-         - **verdicts**: a row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs **slightly** when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than {} no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time.\n\
+         - **verdicts**: a row is **equivalent** to the floor (=) when the 90 % interval lies within ±1 % (two one-sided tests at 5 %), **differs** when the 95 % interval lies beyond ±1 %, differs, **size unknown**, when the 95 % interval excludes 1 but reaches inside ±1 %, and is **unresolved** (?) when the 95 % interval includes 1 and reaches past ±1 %; with fewer than {} no verdict is given at all; the same rule decides every comparison in this report, with ±5 % for CPU time.\n\
          - **the floor**: the reference client (`wikifetch-rig`) sends the same requests over C kept-alive connections and does nothing else: no parsing, no retries, no timeouts. **efficiency vs floor** is the same as floor / row. Where the floor row is rig-bound it measured the mock, and no efficiency against it is given. A row that sends several titles a request (`batched`) has no floor: the reference client sends one; it is compared with the reference client in words and in the pair table instead.\n\
          - **efficiency (nominal)** = ⌈N/C⌉ × the mock's delay / mean (for `batched`, ⌈requests/C⌉ with ⌈N/20⌉ requests; in `wan` the delay is the mock's plus the delay line's round trip, and the ideal assumes kept connections, which the `-no-keep-alive` controls forgo by design). For uneven delays it is the lower bound no schedule can beat (the larger of the total delay over C and the longest delay, averaged over the rounds' layouts) over the mean, so it can never exceed 1.00. It ignores every cost but the delay, so even the floor is below 1.00.\n\
-         - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of the mock is in it, nothing of another row, and nothing of the rig: no sampler thread runs during a call. It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
+         - **client CPU / request** is the row's client process's own CPU time (`CLOCK_PROCESS_CPUTIME_ID`, all its threads) during the measured calls, over the requests the mock served. Nothing of another row is in it, and nothing of the rig: no sampler thread runs during a call; on loopback the kernel charges it some of the mock's network work (see the caveats). It includes waking up for each answer, so it depends on C and on the delay: compare it within one table and one C.\n\
          - **mock CPU / request** and **mock busy** come from the mock process's own clock (busy: CPU time over wall time). With a delay, most of the mock's CPU is waking up for each answer, so they depend on C as the client's do. A row where the mock was at least {:.0} % busy is **rig-bound** and marked.\n\
          - **in flight** is the most requests the mock had at once in any measured call (with no delay a request is in flight for no measurable time, so it is not shown); **new connections** counts connections opened during the measured calls (0: every call ran on warm connections); a row where any measured call opened a connection or fell short of C in flight is marked **premise** (for a `-no-keep-alive` control the premise is the opposite: one new connection for every request). **requests / call** is the requests the mock served per call: N for one title a request, fewer for `batched`. **errors** counts failed and lost titles over all calls.\n",
         reading.mean,
@@ -510,7 +510,14 @@ pub(crate) fn floor_cell(r: &Row) -> String {
 /// How many interval verdicts the report rests on: every row against its
 /// floor, and every pair of comparable rows at one C.
 fn decisions(rows: &[Row]) -> usize {
-    let enough = |r: &&Row| r.rounds >= wikifetch_stats::MIN_ROUNDS;
+    // Rows that earn verdicts: 5 blocks, or over rounds 10 of them.
+    let enough = |r: &&Row| {
+        if r.blocks() > 1 {
+            r.blocks() >= wikifetch_stats::MIN_BLOCKS
+        } else {
+            r.rounds >= wikifetch_stats::MIN_ROUNDS
+        }
+    };
     let floors = rows
         .iter()
         .filter(enough)
@@ -585,8 +592,8 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
          - Every scenario but `wan` runs on loopback with plain HTTP. `wan`'s network is modelled: a delay line in the mock's process holds each byte for half the round trip each way and delays a new connection's first byte by one more, but it drops nothing, reorders nothing and has no bandwidth limit, and it cannot model TCP's slow start or a handshake lost and resent. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is tens to hundreds of milliseconds, and each new connection pays TCP's and TLS's round trips, as `wan` shows.\n\
-         - Rows were timed in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario.\n\
-         - The comparisons' intervals (Wilcoxon signed-rank, over {} rounds) assume the rounds' paired differences are independent and symmetric; rounds run one after another in the same processes, so they are approximate, and they say nothing of the variation between processes or runs, which a second run shows. This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % a few of them may be wrong by chance, so a ratio whose interval barely excludes 1 is a weak finding.\n\
+         - Rows were timed {}, in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds within a block. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario.\n\
+         - {} ({} rounds in all). This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % about {} of them would be wrong by chance if no pair really differed, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
             format!(
@@ -596,13 +603,29 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         } else {
             "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
         },
+        match rows.iter().map(Row::blocks).max().unwrap_or(1) {
+            1 => "in one set of processes".to_owned(),
+            b => format!(
+                "in {b} blocks of fresh processes, interleaved with the other scenarios' blocks"
+            ),
+        },
+        if rows.iter().map(Row::blocks).max().unwrap_or(1) > 1 {
+            "The comparisons' intervals are Student's t over the block estimates (4 degrees of freedom for 5 blocks), \
+             which assumes the block estimates roughly normal; they cover the variation between processes within this run, \
+             not between runs or machines, which the reproduction check in DETAILS.md shows"
+        } else {
+            "The comparisons' intervals (Wilcoxon signed-rank) assume the rounds' paired differences are independent and \
+             symmetric; rounds run one after another in the same processes, so they are approximate, and they say nothing \
+             of the variation between processes or runs, which a second run shows"
+        },
         rounds_words(rows),
         decisions(rows),
+        (decisions(rows) as f64 * 0.05).round(),
         if wide.is_empty() {
             "Every row's 95 % interval is within ± 1 % of its mean.".to_owned()
         } else {
             format!(
-                "{} rows have a 95 % interval of the mean wider than ± 1 % of it (listed below). In `jitter` that spread is the difference between layouts, which the pairing cancels; elsewhere it is noise between rounds, and it is why some comparisons are unresolved.",
+                "{} rows have a 95 % interval of the mean wider than ± 1 % of it (listed below). In `jitter` that spread is mostly the difference between layouts (each block runs two of the ten, so layouts and blocks go together); elsewhere it is noise between blocks, and it is why some comparisons are unresolved.",
                 wide.len()
             )
         }
@@ -634,15 +657,17 @@ fn instructions_section(out: &mut String, log: &RunLog, rows: &[&Row]) {
     let syscalls = log.syscalls.as_ref();
     let _ = writeln!(
         out,
-        "**Costs that do not drift.** Each strategy's `wikifetch fetch --format summary` at C = 10 against a mock \
+        "**Costs counted, and CPU time.** Each strategy's `wikifetch fetch --format summary` at C = 10 against a mock \
          with no delay, over {} and over {} titles, once under callgrind ({}) and once under `strace -c -f` ({}); \
          the difference over the {} extra titles is one request's cost, start-up excluded. Instructions count what \
-         the client executes in user space: they repeat from run to run and do not see the kernel.\n\n\
-         System calls and voluntary context switches (from the timed calls above, every thread of the client) are \
-         how the kernel's share shows; involuntary switches are the machine taking the CPU away, a sign of noise \
-         rather than a cost. strace stops the client at every call, so calls that wait (`futex`, `epoll_wait`) are \
-         counted at its slower pace. CPU time per request, the one figure here that drifts, has its 95 % interval \
-         across the run's blocks.\n\n| strategy | instructions / request | system calls / request (most frequent) \
+         the client executes in user space, counted rather than timed: they vary little from run to run and do not \
+         see the kernel.\n\n\
+         System calls (counted under strace) and voluntary context switches (from the timed calls above, every thread \
+         of the client) count how often the client enters the kernel and waits; neither is the kernel's CPU time, which \
+         this run does not measure apart. Involuntary switches are mostly the client's own threads preempting each \
+         other on its one CPU (one-thread rows show almost none). strace stops the client at every call, so calls \
+         that wait (`futex`, `epoll_wait`) are counted at its slower pace. CPU time per request drifts most; its 95 % \
+         interval is across the run's blocks.\n\n| strategy | instructions / request | system calls / request (most frequent) \
          | voluntary switches / request | involuntary / request | client CPU / request [95 % CI] |\n\
          |---|---:|---|---:|---:|---:|",
         counted.small_titles,
@@ -945,8 +970,9 @@ impl Reading {
                      warmed up, spread over the run"
                 ),
                 paired: format!(
-                    "in each block the ratio is the Hodges–Lehmann estimate of its rounds' ratios (one slow round moves it \
-                     little), and the row's ratio is the mean of the {blocks} block estimates with Student's t interval"
+                    "in each block the ratio is the Hodges–Lehmann estimate of its rounds' ratios (with one or two rounds a \
+                     block, simply their geometric mean), and the row's ratio is the geometric mean of the {blocks} block \
+                     estimates, with Student's t interval on the log scale"
                 ),
                 too_few: format!("{} blocks", wikifetch_stats::MIN_BLOCKS),
             }
@@ -977,8 +1003,9 @@ fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
          and spread over the run between the other scenarios' blocks. Per row, the standard deviation of a call \
          between rounds of one block, and the one between blocks that those rounds do not explain \
          (√max(0, s²(block means) − within² / rounds a block)), each as a share of the row's mean; the medians over \
-         the scenario's rows, the largest in brackets. The intervals in this report are over blocks, so they carry \
-         both.\n\n\
+         the scenario's rows, the largest in brackets. The intervals of the tables and findings are over blocks, so \
+         they carry both. In `jitter` each round has its own layout of delays, so its spread within a block is \
+         mostly the layouts'.\n\n\
          | scenario | rounds a block | time: within a block | time: between blocks | client CPU: within | client CPU: between |\n\
          |---|---:|---:|---:|---:|---:|"
     );
@@ -1000,13 +1027,27 @@ fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             }
         };
         let per_block = scenario.rounds / scenario.blocks.max(1);
+        // With one round a block nothing varies within a block to be seen:
+        // all of the noise shows as between blocks.
+        let within = |pick: &dyn Fn(&Row) -> Option<(f64, f64)>| {
+            if per_block < 2 {
+                "n/a (1 round a block)".to_owned()
+            } else {
+                share(pick)
+            }
+        };
+        let layouts = if scenario.layouts > 1 {
+            " (a layout per round)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "| `{}` | {per_block} | {} | {} | {} | {} |",
+            "| `{}`{layouts} | {per_block} | {} | {} | {} | {} |",
             scenario.name,
-            share(&|r| r.time_blocks.map(|b| (b.within_sd, b.mean))),
+            within(&|r| r.time_blocks.map(|b| (b.within_sd, b.mean))),
             share(&|r| r.time_blocks.map(|b| (b.between_sd, b.mean))),
-            share(&|r| r.cpu_blocks.map(|b| (b.within_sd, b.mean))),
+            within(&|r| r.cpu_blocks.map(|b| (b.within_sd, b.mean))),
             share(&|r| r.cpu_blocks.map(|b| (b.between_sd, b.mean))),
         );
     }
@@ -1049,13 +1090,13 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
     if r.changed.is_empty() {
         let _ = writeln!(
             out,
-            "\nNone of the {} first-screen verdicts both runs have changed.\n",
+            "\nNone of the {} first-screen verdicts differ between the two runs.\n",
             r.verdicts
         );
     } else {
         let _ = writeln!(
             out,
-            "\n{} of the {} first-screen verdicts both runs have changed:\n\n| verdict | earlier | now |\n|---|---|---|",
+            "\n{} of the {} first-screen verdicts differ between the two runs:\n\n| verdict | earlier | now |\n|---|---|---|",
             r.changed.len(),
             r.verdicts
         );
@@ -1084,7 +1125,9 @@ fn expected_coverage(blocks: usize) -> String {
         "If each interval described the uncertainty of its figure, about {:.0} % of a second run's figures would fall \
          inside the first run's 95 % intervals (for a t interval over {blocks} blocks: P(|T| < t₀.₉₇₅ / √2), {} degrees \
          of freedom). The intervals are over blocks of fresh processes within one run; what differs between runs \
-         beyond that (the hour, the neighbours) they do not see, and the shortfall below that share measures it.",
+         beyond that they do not see. The runs compared here ran one after the other on one machine, and the \
+         figures are correlated, so the counts are a check, not a measurement of coverage; the floor rows \
+         themselves are left out of the ratios to the floor.",
         share * 100.0,
         blocks - 1
     )
@@ -1273,7 +1316,7 @@ fn method(rows: &[Row]) -> String {
                 blocks - 1
             ),
             format!("{} blocks", wikifetch_stats::MIN_BLOCKS),
-            "cover the noise between rounds and between processes in this run, not between machines; \
+            "cover the noise between rounds and between processes in this run, not between runs or machines; \
              \"held in k of n blocks\": the blocks whose own estimate says what the verdict says"
                 .to_owned(),
         )

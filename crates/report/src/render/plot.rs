@@ -205,7 +205,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         ),
         (
             "jitter",
-            "The same, over a layout of heavy-tailed delays per round: the pairing cancels the layouts' own spread, so the whiskers show what is left.",
+            "The same, over a layout of heavy-tailed delays per round: pairing cancels the spread that hits both rows alike; what a layout does to one row and not the other stays in the whisker.",
         ),
     ] {
         let group = scenario(name);
@@ -236,7 +236,7 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
             file: "overhead.svg".into(),
             svg: cpu_bars("overhead", &overhead)?,
             caption: format!(
-                "Each bar is a row's own CPU time per request with no delay, the median over its calls; the whisker is the 95 % interval of that median. The reference rows are a client that only sends and receives.{}",
+                "Each bar is a row's own CPU time per request with no delay, the median over its calls; the whisker is the 95 % interval of that median over the calls pooled (the table's interval, over blocks, is wider). The reference rows are a client that only sends and receives.{}",
                 unsound_words(shown.iter().copied())
             ),
         });
