@@ -344,3 +344,21 @@ fn compare_plot_writes_an_svg_timeline() {
         "{svg}"
     );
 }
+
+#[test]
+fn limits_probes_threads_in_a_child_and_tasks_and_names_the_machine_limits() {
+    let (code, stdout, stderr) = wikifetch(&["limits", "--threads", "300", "--tasks", "2000"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("kernel.pid_max"), "{stdout}");
+    assert!(
+        stdout.contains("threads: 300 alive at once; reached the cap of 300."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tasks: 2000 alive at once; reached the cap of 2000."),
+        "{stdout}"
+    );
+    // The child reports its progress every 256 threads; those lines stay
+    // between the two processes.
+    assert!(!stdout.contains("created "), "{stdout}");
+}

@@ -19,9 +19,28 @@ pub struct LimitsArgs {
     /// MiB.
     #[arg(long, default_value_t = 4096)]
     memory_mib: u64,
+    /// Run only the thread probe, reporting progress: the child process
+    /// the parent runs it in, so that an abort ends the child only.
+    #[arg(long, hide = true)]
+    child_threads: bool,
 }
 
+/// The child's progress line: threads alive so far.
+const CREATED: &str = "created ";
+
 pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
+    if args.child_threads {
+        os::raise_open_files();
+        let probe = limits::threads(args.threads, |n| {
+            if n % 256 == 0 {
+                println!("{CREATED}{n}");
+                let _ = std::io::Write::flush(&mut std::io::stdout());
+            }
+        })
+        .map_err(|e| format!("the thread probe: {e}"))?;
+        print_probe(&probe, &Limits::read());
+        return Ok(ExitCode::SUCCESS);
+    }
     let before = Limits::read();
     let raised = os::raise_open_files();
     let show = |v: Option<u64>| v.map_or("unknown".to_owned(), |v| v.to_string());
@@ -45,12 +64,56 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
         before.processes.0
     );
     println!();
-    let threads = limits::threads(args.threads).map_err(|e| format!("the thread probe: {e}"))?;
-    print_probe(&threads, &before);
+    thread_probe_in_a_child(args.threads, &before)?;
     let tasks = limits::tasks(args.tasks, args.memory_mib * 1024)
         .map_err(|e| format!("the task probe: {e}"))?;
     print_probe(&tasks, &before);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The thread probe in a child process (`--child-threads`): its report,
+/// or, when the child was ended by the OS or the runtime, how far it got
+/// and the limit it was nearest.
+fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
+    let out = std::process::Command::new(exe)
+        .args(["limits", "--child-threads", "--threads", &cap.to_string()])
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| format!("the thread probe's process: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.success() {
+        for line in stdout.lines().filter(|l| !l.starts_with(CREATED)) {
+            println!("{line}");
+        }
+        return Ok(());
+    }
+    let reached = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix(CREATED)?.parse::<u64>().ok())
+        .next_back()
+        .unwrap_or(0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let why = stderr
+        .lines()
+        .find(|l| l.contains("failed") || l.contains("error"))
+        .unwrap_or("no message");
+    // Each thread holds about four mappings (its stack, its guard page,
+    // the signal stack and its guard).
+    let maps = limits.max_map_count.map_or(String::new(), |m| {
+        format!(
+            "; at about four mappings a thread, vm.max_map_count ({m}) allows about {}",
+            m / 4
+        )
+    });
+    println!(
+        "threads: the probe's process was ended ({}) after at least {reached} threads were created: \
+         \"{}\"{maps}. Creating a thread succeeded, and the standard library then aborted the process: \
+         the limit ends the program, not the spawn.",
+        out.status,
+        why.trim()
+    );
+    Ok(())
 }
 
 fn print_probe(p: &Probe, limits: &Limits) {

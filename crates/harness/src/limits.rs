@@ -127,8 +127,13 @@ impl Baseline {
 /// Creates OS threads, each blocked reading one pipe, until creating one
 /// fails or `cap` are alive; then closes the pipe's writing end, which
 /// wakes them all, and joins them. Every thread is joined whatever
-/// stopped the probe.
-pub fn threads(cap: usize) -> std::io::Result<Probe> {
+/// stopped the probe. `created` hears the count after each thread.
+///
+/// A limit can also end the process rather than the spawn: past
+/// `vm.max_map_count`, the standard library cannot map a new thread's
+/// alternate signal stack and aborts. `wikifetch limits` runs this probe
+/// in a child process for that reason.
+pub fn threads(cap: usize, mut created: impl FnMut(usize)) -> std::io::Result<Probe> {
     // One reading end for all: a descriptor a thread would meet the
     // open-files limit long before the threads' own.
     let (reader, writer) = os::pipe()?;
@@ -145,7 +150,10 @@ pub fn threads(cap: usize) -> std::io::Result<Probe> {
             let _ = (&*end).read(&mut byte);
         });
         match spawned {
-            Ok(h) => handles.push(h),
+            Ok(h) => {
+                handles.push(h);
+                created(handles.len());
+            }
             Err(e) => {
                 stop = failed(&e);
                 break;
@@ -224,7 +232,9 @@ mod tests {
     #[test]
     fn a_few_threads_block_and_are_all_joined() {
         let before = process::usage(None).map_or(0, |u| u.threads);
-        let p = threads(50).unwrap();
+        let mut heard = 0;
+        let p = threads(50, |n| heard = n).unwrap();
+        assert_eq!(heard, 50);
         assert_eq!((p.reached, &p.stop), (50, &Stop::Cap));
         // All joined: the thread count is back where it was.
         let after = process::usage(None).map_or(0, |u| u.threads);
