@@ -217,13 +217,9 @@ pub fn instructions(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Inst
         large_titles: wikifetch_rig::instructions::LARGE,
         counts: Vec::new(),
     };
-    // Per request, so one-title strategies only (see `footprints`).
-    for strategy in scenarios::ONE_TITLE {
-        match wikifetch_rig::instructions::count(exe, mock.api_url(), strategy.name(), 10, &dir) {
-            Ok(count) => counted.counts.push(count),
-            Err(e) => eprintln!("wikifetch: instructions for {strategy} not counted: {e}"),
-        }
-    }
+    counted.counts = count_each("instructions", |strategy| {
+        wikifetch_rig::instructions::count(exe, mock.api_url(), strategy, 10, &dir)
+    });
     Some(counted)
 }
 
@@ -241,13 +237,23 @@ pub fn syscalls(exe: &Path, split: &CpuSplit, scratch: &Path) -> Option<Syscalls
         large_titles: wikifetch_rig::syscalls::LARGE,
         counts: Vec::new(),
     };
-    for strategy in scenarios::ONE_TITLE {
-        match wikifetch_rig::syscalls::count(exe, mock.api_url(), strategy.name(), 10, &dir) {
-            Ok(count) => counted.counts.push(count),
-            Err(e) => eprintln!("wikifetch: system calls for {strategy} not counted: {e}"),
-        }
-    }
+    counted.counts = count_each("system calls", |strategy| {
+        wikifetch_rig::syscalls::count(exe, mock.api_url(), strategy, 10, &dir)
+    });
     Some(counted)
+}
+
+/// `count` for every one-title strategy (per request, so not `batched`;
+/// see `footprints`), in order; one that fails is left out, saying so.
+fn count_each<T>(what: &str, count: impl Fn(&str) -> std::io::Result<T>) -> Vec<T> {
+    scenarios::ONE_TITLE
+        .iter()
+        .filter_map(|strategy| {
+            count(strategy.name())
+                .map_err(|e| eprintln!("wikifetch: {what} for {strategy} not counted: {e}"))
+                .ok()
+        })
+        .collect()
 }
 
 /// The mock and the scratch folder of an untimed count named `what`.

@@ -229,6 +229,12 @@ impl Row {
     }
 }
 
+/// How many blocks the run's rows ran in: the most of any row (1 for
+/// `compare`'s one set of processes).
+pub fn run_blocks(rows: &[Row]) -> usize {
+    rows.iter().map(Row::blocks).max().unwrap_or(1)
+}
+
 /// `a` against `b` on `values` (each row's walls or CPUs), round by round:
 /// over blocks when both ran in several ([`Paired::of_blocks`]), else over
 /// the rounds ([`Paired::of`]).

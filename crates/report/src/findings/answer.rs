@@ -392,18 +392,11 @@ fn least_held(ratios: &[Paired]) -> Option<(usize, usize)> {
 /// one measured in blocks; nothing otherwise.
 fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> String {
     match (side, held) {
-        (Side::Same | Side::Tasks(_) | Side::Threads(_), Some((k, n))) if k == n => {
-            format!(
-                " ({} {n} of {n} blocks)",
-                if several { "each in" } else { "in" }
-            )
-        }
-        (Side::Same | Side::Tasks(_) | Side::Threads(_), Some((k, n))) => {
-            format!(
-                " ({} ≥ {k} of {n} blocks)",
-                if several { "each in" } else { "in" }
-            )
-        }
+        (Side::Same | Side::Tasks(_) | Side::Threads(_), Some((k, n))) => format!(
+            " ({} {}{k} of {n} blocks)",
+            if several { "each in" } else { "in" },
+            if k == n { "" } else { "≥ " }
+        ),
         _ => String::new(),
     }
 }

@@ -95,11 +95,13 @@ pub(crate) fn too_few(r: &Paired) -> String {
 /// in 5 of 5 blocks"); over rounds, in how many rounds `who` took longer
 /// (`slower` of `rounds`: "; slower in 9 of 10 rounds").
 pub(crate) fn held(r: &Paired, who: &str, (slower, rounds): (usize, usize)) -> String {
-    if r.blocks > 1 {
-        format!("; held in {} of {} blocks", r.held, r.blocks)
-    } else {
-        format!("; {who} in {slower} of {rounds} rounds")
-    }
+    held_in_blocks(r).unwrap_or_else(|| format!("; {who} in {slower} of {rounds} rounds"))
+}
+
+/// "; held in 5 of 5 blocks" for a comparison over blocks; `None` for one
+/// over rounds.
+pub(crate) fn held_in_blocks(r: &Paired) -> Option<String> {
+    (r.blocks > 1).then(|| format!("; held in {} of {} blocks", r.held, r.blocks))
 }
 
 /// Whether `r` has a finite interval: with five rounds or fewer no
@@ -320,11 +322,7 @@ fn compare_two_rounds(a: &Row, b: &Row) -> String {
                 label(b),
                 margin(&r),
                 bracket90(&r),
-                if r.blocks > 1 {
-                    held(&r, "", (0, 0))
-                } else {
-                    String::new()
-                }
+                held_in_blocks(&r).unwrap_or_default()
             ),
             _ => format!(
                 "this run cannot tell {} from {} in time ({figures}; {} over {}: {}, wider than {}{})",

@@ -311,7 +311,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         rows.iter().map(|r| r.rounds).sum::<usize>(),
         rows.iter().map(|r| r.errors).sum::<u64>(),
         rows.iter().map(|r| r.lost).sum::<u64>(),
-        match rows.iter().map(Row::blocks).max().unwrap_or(1) {
+        match crate::analysis::run_blocks(rows) {
             1 => "in one set of processes".to_owned(),
             b =>
                 format!("in {b} blocks, each a fresh set of processes (the mock's and every row's)"),
@@ -603,13 +603,13 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
         } else {
             "Mock and client shared the CPUs: every figure includes some of the other's interference.".to_owned()
         },
-        match rows.iter().map(Row::blocks).max().unwrap_or(1) {
+        match crate::analysis::run_blocks(rows) {
             1 => "in one set of processes".to_owned(),
             b => format!(
                 "in {b} blocks of fresh processes, interleaved with the other scenarios' blocks"
             ),
         },
-        if rows.iter().map(Row::blocks).max().unwrap_or(1) > 1 {
+        if crate::analysis::run_blocks(rows) > 1 {
             "The comparisons' intervals are Student's t over the block estimates (4 degrees of freedom for 5 blocks), \
              which assumes the block estimates roughly normal; they cover the variation between processes within this run, \
              not between runs or machines, which the reproduction check in DETAILS.md shows"
@@ -962,7 +962,7 @@ struct Reading {
 
 impl Reading {
     fn of(rows: &[Row]) -> Self {
-        let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+        let blocks = crate::analysis::run_blocks(rows);
         if blocks > 1 {
             Self {
                 mean: format!(
@@ -992,7 +992,7 @@ impl Reading {
 /// and CPU varied between rounds of one block and between blocks, as a
 /// share of the mean (the medians over the rows, and the largest).
 fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
-    let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+    let blocks = crate::analysis::run_blocks(rows);
     if blocks < 2 {
         return;
     }
@@ -1068,7 +1068,7 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
          row. {}\n\n\
          | figure | inside the earlier run's 95 % interval | median drift | worst drift |\n|---|---:|---:|---|",
         utc_date(r.earlier_unix),
-        expected_coverage(rows.iter().map(Row::blocks).max().unwrap_or(1))
+        expected_coverage(crate::analysis::run_blocks(rows))
     );
     for (what, c) in [
         ("mean time of a call", &r.time),
@@ -1307,7 +1307,7 @@ fn summary(out: &mut String, log: &RunLog, rows: &[Row]) {
 /// paragraph under them: over blocks when the run's rows ran in several,
 /// over rounds otherwise (`compare`'s one set of processes).
 fn method(rows: &[Row]) -> String {
-    let blocks = rows.iter().map(Row::blocks).max().unwrap_or(1);
+    let blocks = crate::analysis::run_blocks(rows);
     let (how, too_few, covers) = if blocks > 1 {
         (
             format!(
