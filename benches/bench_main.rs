@@ -75,6 +75,9 @@ fn main() {
     } else {
         let started = Instant::now();
         let mut log = log::start(sweep, split.clone(), &chosen);
+        if filters.is_empty() || filters.iter().any(|f| "scale".contains(f)) {
+            log.scale = Some(wikifetch_harness::scale::plan(sweep));
+        }
         let mut criterion = Criterion::default()
             .output_directory(&paths.criterion)
             .sample_size(CORE_SAMPLES)
@@ -93,6 +96,11 @@ fn main() {
                 }
                 for (s, c) in scenario.controls() {
                     println!("{}/{}/{c}: benchmark", scenario.name, s.row_name(false));
+                }
+            }
+            for point in log.scale.iter().flat_map(|s| &s.points) {
+                for row in &point.rows {
+                    println!("scale/{}/{}: benchmark", row.strategy, point.concurrency);
                 }
             }
         } else {

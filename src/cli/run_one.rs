@@ -47,13 +47,14 @@ pub fn run_one(args: RunOneArgs) -> Result<ExitCode, String> {
         keep_alive: !args.no_keep_alive,
     };
     let ca_cert_pem = args.ca_cert.as_deref().map(read_ca_cert).transpose()?;
-    let runner = session::child_runner(
+    let mut stdout = io::stdout();
+    session::serve_child(
         client,
         (&args.api_url, ca_cert_pem),
         args.concurrency,
         &layouts,
+        io::stdin().lock(),
+        &mut stdout,
     )?;
-    let mut stdout = io::stdout();
-    session::serve_calls(&runner, io::stdin().lock(), &mut stdout)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,7 @@ use wikifetch_rig::{MockProcess, MockSpec};
 use wikifetch_runlog::{CpuSplit, FootprintSetup, Instructions, RunLog, RunRecord, Syscalls};
 
 use crate::footprint;
+use crate::scale;
 use crate::scenarios::{self, SEED, Scenario};
 use crate::session::{self, Options};
 
@@ -22,8 +23,9 @@ fn secs(s: f64) -> String {
     }
 }
 
-/// Every scenario of `chosen`, in blocks: block 0 of each scenario in
-/// turn, then block 1 of each, and so on, so that a scenario's blocks are
+/// Every scenario of `chosen`, and the scale curve when the log plans
+/// one (`RunLog::scale`), in blocks: block 0 of each scenario in
+/// turn and of the curve, then block 1 of each, and so on, so that a scenario's blocks are
 /// spread over the run and drift over the run falls between blocks, where
 /// the intervals count it. Each block of a scenario starts its own mock
 /// process and, for each C, its own row processes with their own warm-up
@@ -35,10 +37,18 @@ pub fn scenarios(
     log: &mut RunLog,
     test: bool,
 ) -> Result<(), String> {
-    let blocks = chosen.iter().map(|s| s.blocks).max().unwrap_or(0);
+    let blocks = chosen
+        .iter()
+        .map(|s| s.blocks)
+        .chain(log.scale.as_ref().map(|s| s.blocks))
+        .max()
+        .unwrap_or(0);
     for b in 0..if test { 1 } else { blocks } {
         for scenario in chosen.iter().filter(|s| b < s.blocks) {
             block(exe, scenario, b, split, log, test)?;
+        }
+        if let Some(curve) = log.scale.as_mut().filter(|s| b < s.blocks) {
+            scale::block(exe, split, curve, b, test)?;
         }
     }
     Ok(())

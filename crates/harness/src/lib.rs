@@ -4,7 +4,9 @@
 //! as data ([`scenarios`]), a comparison of rows each in a child process
 //! of its own, timed in shuffled rounds ([`session`], which `wikifetch
 //! compare` and `cargo bench` share), what a child calls ([`runner`]),
-//! memory and threads per request in flight ([`footprint`]), the steps of
+//! memory and threads per request in flight ([`footprint`]), the curve
+//! from 10 to 10,000 requests in flight, one row alive at a time
+//! ([`scale`]), the steps of
 //! a benchmark run ([`drive`]), the outside tools, the lesson's Python
 //! and `wrk` ([`external`]), and where threads and tasks give out on their
 //! own ([`limits`], for `wikifetch limits`).
@@ -18,6 +20,7 @@ pub mod footprint;
 pub mod limits;
 pub mod log;
 pub mod runner;
+pub mod scale;
 pub mod scenarios;
 pub mod session;
 

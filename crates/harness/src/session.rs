@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use wikifetch_core::{Config, Progress};
 use wikifetch_registry::Strategy;
 use wikifetch_rig::MockProcess;
-use wikifetch_runlog::{Call, REFERENCE, RunRecord, Sample, Warmup};
+use wikifetch_runlog::{Call, Cost, REFERENCE, RunRecord, Sample, Warmup};
 use wikifetch_stats::shuffled;
 
 use crate::runner::Runner;
@@ -282,6 +282,66 @@ impl Worker {
     }
 }
 
+impl Worker {
+    /// One timed call (`timed K`), with the mock's counters read around
+    /// it when there is a mock; the sample carries the child's own clocks
+    /// and switches, its first answer, and `block`.
+    pub(crate) fn timed(
+        &mut self,
+        command: &str,
+        mock: Option<&MockProcess>,
+        block: usize,
+    ) -> Result<(Call, Option<Sample>), String> {
+        let (measured, sample) = match mock {
+            Some(m) => {
+                let (measured, sample) = wikifetch_rig::measure(m, || self.call(command, || {}))
+                    .map_err(|e| format!("the mock's counters: {e}"))?;
+                (measured?, sample)
+            }
+            // No mock to read: the child's own clocks only.
+            None => (self.call(command, || {})?, Sample::default()),
+        };
+        // The call ran in the child: its own clocks, not this process's
+        // (which only waited on a pipe).
+        let sample = Sample {
+            wall_s: measured.wall_s,
+            client_cpu_s: measured.client_cpu_s,
+            context_switches: measured.context_switches,
+            first_answer_s: measured.completions_s.first().copied(),
+            block,
+            ..sample
+        };
+        Ok((measured, Some(sample)))
+    }
+
+    /// What building the row cost in the child, or the reason it could
+    /// not be built (a limit it named): the child's first line.
+    pub(crate) fn setup(&mut self) -> Result<Result<Cost, String>, String> {
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = self
+                .stdout
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
+            if read == 0 {
+                return Err(format!(
+                    "{}: the child ended before it was built",
+                    self.name()
+                ));
+            }
+            if let Some(json) = line.trim_end().strip_prefix(SETUP) {
+                return serde_json::from_str::<Result<Cost, String>>(json)
+                    .map_err(|e| format!("bad set-up line: {e}"));
+            }
+        }
+    }
+}
+
+/// The start of the child's first line: what building its row cost, or
+/// why it could not be built (`Result<Cost, String>` as JSON).
+const SETUP: &str = "setup ";
+
 impl Drop for Worker {
     fn drop(&mut self) {
         let _ = self.process.kill();
@@ -404,35 +464,7 @@ pub fn run(
         );
         for i in shuffled(workers.len(), options.seed.wrapping_add(round as u64)) {
             let w = &mut workers[i];
-            let (measured, sample) = match mock {
-                Some(m) => {
-                    let (measured, sample) = wikifetch_rig::measure(m, || w.call(&timed, || {}))
-                        .map_err(|e| format!("the mock's counters: {e}"))?;
-                    let measured = measured?;
-                    // The call ran in the child: its own clocks, not this
-                    // process's (which only waited on a pipe).
-                    let sample = Sample {
-                        wall_s: measured.wall_s,
-                        client_cpu_s: measured.client_cpu_s,
-                        context_switches: measured.context_switches,
-                        block: options.block,
-                        ..sample
-                    };
-                    (measured, Some(sample))
-                }
-                None => {
-                    // No mock to read: the child's own clocks only.
-                    let measured = w.call(&timed, || {})?;
-                    let sample = Sample {
-                        wall_s: measured.wall_s,
-                        client_cpu_s: measured.client_cpu_s,
-                        context_switches: measured.context_switches,
-                        block: options.block,
-                        ..Sample::default()
-                    };
-                    (measured, Some(sample))
-                }
-            };
+            let (measured, sample) = w.timed(&timed, mock, options.block)?;
             rows[i].3.push(measured);
             rows[i].4.extend(sample);
             made += 1;
@@ -492,6 +524,34 @@ pub fn serve_calls(
             .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// The child's whole life: builds its runner (timing the build, and
+/// announcing it, or why it failed, on the first line of `out`), then
+/// serves calls from `input` ([`serve_calls`]).
+pub fn serve_child(
+    client: Client,
+    link: (&str, Option<String>),
+    c: usize,
+    layouts: &[Vec<String>],
+    input: impl BufRead,
+    out: &mut (dyn Write + Send),
+) -> Result<(), String> {
+    let cpu = wikifetch_rig::process::cpu_time();
+    let start = Instant::now();
+    let built = child_runner(client, link, c, layouts);
+    let setup = Cost {
+        wall_s: start.elapsed().as_secs_f64(),
+        cpu_s: wikifetch_rig::process::cpu_time()
+            .saturating_sub(cpu)
+            .as_secs_f64(),
+    };
+    let line: Result<Cost, &String> = built.as_ref().map(|_| setup);
+    let json = serde_json::to_string(&line).map_err(|e| e.to_string())?;
+    writeln!(out, "{SETUP}{json}")
+        .and_then(|()| out.flush())
+        .map_err(|e| e.to_string())?;
+    serve_calls(&built?, input, out)
 }
 
 /// Builds the child's runner from its arguments: `client` at C against

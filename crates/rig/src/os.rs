@@ -107,6 +107,30 @@ impl KernelMemory {
     }
 }
 
+/// The memory of every TCP socket's buffers on the machine, KiB: `mem`
+/// of the `TCP` line of `/proc/net/sockstat`, in pages.
+pub fn socket_memory_kib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let pages = parse_sockstat(&text)?;
+    let page = nix::unistd::sysconf(nix::unistd::SysconfVar::PAGE_SIZE)
+        .ok()
+        .flatten()
+        .and_then(|b| u64::try_from(b).ok())?;
+    Some(pages * page / 1024)
+}
+
+/// The `mem` field of the `TCP:` line, in pages.
+fn parse_sockstat(text: &str) -> Option<u64> {
+    let tcp = text.lines().find_map(|l| l.strip_prefix("TCP:"))?;
+    let mut words = tcp.split_whitespace();
+    while let Some(word) = words.next() {
+        if word == "mem" {
+            return words.next()?.parse().ok();
+        }
+    }
+    None
+}
+
 /// Memory mappings of this process now (lines of `/proc/self/maps`).
 pub fn mappings() -> Option<u64> {
     std::fs::read_to_string("/proc/self/maps")
@@ -117,6 +141,18 @@ pub fn mappings() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sockstat_gives_the_tcp_buffer_pages() {
+        let text =
+            "sockets: used 180\nTCP: inuse 5 orphan 0 tw 2 alloc 7 mem 13\nUDP: inuse 1 mem 2\n";
+        assert_eq!(parse_sockstat(text), Some(13));
+        assert_eq!(parse_sockstat("UDP: inuse 1 mem 2\n"), None);
+        assert!(
+            socket_memory_kib().is_some(),
+            "this machine has /proc/net/sockstat"
+        );
+    }
 
     #[test]
     fn reads_kernel_memory_from_meminfo() {

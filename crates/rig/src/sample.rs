@@ -33,6 +33,8 @@ pub fn measure<T>(mock: &MockProcess, call: impl FnOnce() -> T) -> std::io::Resu
             context_switches: None,
             // The caller knows the block.
             block: 0,
+            // And, from the call's own completions, its first answer.
+            first_answer_s: None,
         },
     ))
 }

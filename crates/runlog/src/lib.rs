@@ -18,6 +18,7 @@ mod external;
 mod facts;
 mod log;
 mod rig;
+mod scale;
 
 pub use external::{Python, PythonRun, Wrk, WrkDelay};
 pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
@@ -28,6 +29,7 @@ pub use rig::{
     Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, SyscallCount,
     Syscalls, list,
 };
+pub use scale::{Cost, Scale, ScaleBlock, ScalePoint, ScaleRow};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";

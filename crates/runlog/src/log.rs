@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::external::{Python, Wrk};
 use crate::facts::{ScenarioFacts, StrategyFacts};
 use crate::rig::{Controls, CpuSplit, FootprintSetup, Instructions, Sample, Syscalls};
+use crate::scale::Scale;
 
 /// The version of the log's shape. A change to a field's meaning, or a
 /// field the report cannot do without, gets a new version; the report
@@ -47,6 +48,9 @@ pub struct RunLog {
     pub core_work: Vec<CoreSample>,
     /// Memory and threads per request in flight, when measured.
     pub footprint: Option<FootprintSetup>,
+    /// The scale curve, when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Scale>,
     /// The lesson's Python beside the Rust rows, when it ran.
     pub python: Option<Python>,
     /// `wrk` against the mock, when installed.

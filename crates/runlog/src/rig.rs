@@ -31,6 +31,11 @@ pub struct Sample {
     /// The block the call ran in (see `ScenarioFacts::blocks`).
     #[serde(default)]
     pub block: usize,
+    /// When the call's first answer came, seconds after it began; `None`
+    /// for the reference client (it reports no completions) and in logs
+    /// from before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_answer_s: Option<f64>,
 }
 
 impl Sample {

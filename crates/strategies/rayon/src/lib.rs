@@ -78,6 +78,7 @@ pub struct Rayon {
 
 impl Fetcher for Rayon {
     fn new(config: &Config) -> Result<Self, SetupError> {
+        wikifetch_core::limits::ensure_threads(config.concurrency)?;
         let client = Client::new(config, config.concurrency)?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.concurrency)

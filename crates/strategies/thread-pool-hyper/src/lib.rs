@@ -49,6 +49,7 @@ pub struct ThreadPoolHyper {
 
 impl Fetcher for ThreadPoolHyper {
     fn new(config: &Config) -> Result<Self, SetupError> {
+        wikifetch_core::limits::ensure_threads(config.concurrency)?;
         let spawn = Arc::new(local::spawn) as Arc<dyn Fn(Task) + Send + Sync>;
         let reactor = Arc::new(local::Local {
             connect_timeout: config.timeout,

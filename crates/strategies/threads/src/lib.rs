@@ -231,6 +231,7 @@ pub struct ThreadPerRequest {
 
 impl Fetcher for ThreadPool {
     fn new(config: &Config) -> Result<Self, SetupError> {
+        wikifetch_core::limits::ensure_threads(config.concurrency)?;
         let client = Arc::new(Client::new(config, config.concurrency)?);
         let work = (0..config.concurrency)
             .map(|_| {
@@ -258,6 +259,7 @@ impl Fetcher for ThreadPool {
 
 impl Fetcher for ThreadPerRequest {
     fn new(config: &Config) -> Result<Self, SetupError> {
+        wikifetch_core::limits::ensure_threads(config.concurrency)?;
         Ok(Self {
             client: Client::new(config, config.concurrency)?,
         })

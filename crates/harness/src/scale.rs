@@ -1,0 +1,368 @@
+//! The scale curve: every model from 10 to 10,000 requests in flight.
+//!
+//! At each point C the row fetches N = 2 × C titles (two waves) against a
+//! mock whose every answer waits `delay(C)`, at least C / [`OFFERED_PER_S`]
+//! seconds, so that the mock stays far from saturation at every point.
+//!
+//! Unlike the scenarios' sessions, one row process is alive at a time: at
+//! C = 10,000 the thread rows hold 10,000 threads each, and four of them
+//! together would pass `kernel.pid_max` (32,768 on the reference machine),
+//! which counts the whole machine's threads; and the kernel's memory for
+//! one row can only be read from `/proc/meminfo` while no other row
+//! holds any. So each block runs, for each point, every row in turn, in a
+//! shuffled order and a fresh process:
+//!
+//! 1. the child builds the row and reports what the build cost (set-up:
+//!    the pool's threads, the runtime), before any call;
+//! 2. one untimed warm-up call over all N titles opens its C connections,
+//!    while this process reads from outside, every few milliseconds, the
+//!    child's threads, the kernel's stacks and page tables and the TCP
+//!    buffers of the machine, and the mock counts the requests in flight;
+//! 3. then `rounds / blocks` timed calls, read as every scenario's are
+//!    (the child's clocks and switches, the mock's counters);
+//! 4. the child ends, and the kernel's memory is let settle before the
+//!    next row's baseline.
+//!
+//! A row that refuses to start at some C (a limit its set-up names) or
+//! whose process ends is recorded as stopped there, with the reason, and
+//! the curve goes on.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use wikifetch_mock::Latency;
+use wikifetch_registry::Strategy;
+use wikifetch_rig::os::{KernelMemory, socket_memory_kib};
+use wikifetch_rig::process::usage;
+use wikifetch_rig::{MockProcess, MockSpec};
+use wikifetch_runlog::{Cost, CpuSplit, Scale, ScaleBlock, ScalePoint, ScaleRow};
+
+use crate::scenarios::{BLOCKS, ROUNDS, SEED};
+use crate::session::{Client, Worker};
+
+/// The rows of the curve: the reference client, every thread row and
+/// every task row that sends one title per request and follows C.
+pub const ROWS: &[Option<Strategy>] = &[
+    None,
+    Some(Strategy::ThreadPool),
+    Some(Strategy::ThreadPoolHyper),
+    Some(Strategy::ThreadPerRequest),
+    Some(Strategy::Rayon),
+    Some(Strategy::Tokio),
+    Some(Strategy::TokioHyper),
+    Some(Strategy::TokioCurrentThread),
+    Some(Strategy::Smol),
+    Some(Strategy::AsyncStd),
+];
+
+/// The requests a second the delays allow at most: the mock serves about
+/// 140,000 a second on its core (the rig's controls), so at this rate it
+/// is about 15 % busy.
+pub const OFFERED_PER_S: f64 = 20_000.0;
+
+/// The shortest delay: below it a call is over before the rig's own
+/// costs (a process's pipe, the mock's counters) are small beside it.
+pub const MIN_DELAY: Duration = Duration::from_millis(20);
+
+/// The points of a plain `cargo bench`.
+pub const CONCURRENCIES: &[usize] = &[10, 100, 1000, 10_000];
+
+/// The points of the sweep (`WIKIFETCH_SWEEP=1`): on to where the
+/// thread rows refuse (`vm.max_map_count`, about 16,000 threads on the
+/// reference machine) and every row does (open files: 20,000 a process).
+pub const SWEEP_CONCURRENCIES: &[usize] = &[10, 100, 1000, 10_000, 15_000, 19_000, 25_000];
+
+/// The longest first call a row may take at a point of a plain `cargo
+/// bench` and still be timed there and beyond: ten calls of a row that
+/// needs more would not fit the run's budget. (At C = 10,000 the rows on
+/// ureq take about 15 s a call: its connection pool walks every idle
+/// connection under one lock each time a request returns one.) The sweep
+/// has no cap.
+pub const CAP: Duration = Duration::from_secs(5);
+
+/// How long a first call may take with no cap (the sweep) before the
+/// row's process is ended.
+pub const NO_CAP_DEADLINE: Duration = Duration::from_secs(120);
+
+/// How often the child's threads and the kernel's memory are read during
+/// the warm-up call.
+const POLL: Duration = Duration::from_millis(2);
+
+/// The mock's delay at C: at least C / [`OFFERED_PER_S`], never below
+/// [`MIN_DELAY`].
+pub fn delay(c: usize) -> Duration {
+    Duration::from_secs_f64(c as f64 / OFFERED_PER_S).max(MIN_DELAY)
+}
+
+/// The curve's parameters, with no rows measured yet.
+pub fn plan(sweep: bool) -> Scale {
+    let cs = if sweep {
+        SWEEP_CONCURRENCIES
+    } else {
+        CONCURRENCIES
+    };
+    Scale {
+        blocks: BLOCKS,
+        rounds: ROUNDS,
+        cap_s: (!sweep).then_some(CAP.as_secs_f64()),
+        offered_per_s: OFFERED_PER_S,
+        points: cs
+            .iter()
+            .map(|&c| ScalePoint {
+                concurrency: c,
+                titles: 2 * c,
+                delay_s: delay(c).as_secs_f64(),
+                rows: ROWS
+                    .iter()
+                    .map(|r| ScaleRow {
+                        strategy: Client {
+                            strategy: *r,
+                            keep_alive: true,
+                        }
+                        .name(),
+                        ..ScaleRow::default()
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Block `b` of the curve: at each point, a fresh mock and every row in a
+/// process of its own, one at a time, in a shuffled order. With `test`,
+/// one timed call a row.
+pub fn block(
+    exe: &Path,
+    split: &CpuSplit,
+    scale: &mut Scale,
+    b: usize,
+    test: bool,
+) -> Result<(), String> {
+    let per_block = if test {
+        1
+    } else {
+        scale.rounds / scale.blocks.max(1)
+    };
+    // A row stopped at one point (a limit, or the cap) is stopped beyond it.
+    let mut stopped: Vec<Option<usize>> = vec![None; ROWS.len()];
+    for point in &mut scale.points {
+        let c = point.concurrency;
+        let started = Instant::now();
+        let mock = MockProcess::start(
+            exe,
+            &MockSpec {
+                latency: Latency::Fixed(Duration::from_secs_f64(point.delay_s)).to_string(),
+                seed: SEED,
+                cpus: split.mock.clone(),
+                ..MockSpec::default()
+            },
+        )
+        .map_err(|e| format!("scale at C = {c}: the mock process: {e}"))?;
+        let seed = wikifetch_stats::seed_of(&["scale", &c.to_string(), &b.to_string()]);
+        for i in wikifetch_stats::shuffled(ROWS.len(), seed) {
+            let (Some(client), Some(row)) = (ROWS.get(i), point.rows.get_mut(i)) else {
+                continue;
+            };
+            if let Some(at) = stopped[i].filter(|at| *at < c) {
+                row.stopped = Some(format!("stopped at C = {at}"));
+                continue;
+            }
+            if row.stopped.is_some() {
+                continue;
+            }
+            let client = Client {
+                strategy: *client,
+                keep_alive: true,
+            };
+            let cap = scale.cap_s;
+            match run_row(
+                exe,
+                &mock,
+                client,
+                (c, point.titles),
+                (b, per_block, cap),
+                row,
+            ) {
+                Ok(()) => {}
+                Err(stopped) => {
+                    eprintln!("scale/{}/{c} block {b}: stopped: {stopped}", row.strategy);
+                    row.stopped = Some(stopped);
+                }
+            }
+            if row.stopped.is_some() {
+                stopped[i] = Some(c);
+            }
+            settle_kernel_memory();
+        }
+        eprintln!(
+            "scale C = {c} block {b}: {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// One row's block at one point, into `row`; an error is why it stopped.
+fn run_row(
+    exe: &Path,
+    mock: &MockProcess,
+    client: Client,
+    (c, n): (usize, usize),
+    (b, per_block, cap): (usize, usize, Option<f64>),
+    row: &mut ScaleRow,
+) -> Result<(), String> {
+    let before = Readings::now();
+    let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (n, 1))?;
+    let setup = worker.setup()??;
+    let pid = worker.pid();
+    let idle_threads = usage(Some(pid)).map_or(0, |u| u.threads);
+    let peak = Peaks::default();
+    let (running, killed) = (AtomicBool::new(true), AtomicBool::new(false));
+    // The first call gets four caps (or, with no cap, `NO_CAP_DEADLINE`)
+    // before its process is ended: rayon's pool of 10,000 threads ran one
+    // call for over ten minutes.
+    let deadline = cap.map_or(NO_CAP_DEADLINE, |cap| Duration::from_secs_f64(4.0 * cap));
+    let started = Instant::now();
+    let (warmup, sample) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while running.load(Ordering::Relaxed) {
+                peak.read(pid, &before);
+                if started.elapsed() > deadline && !killed.swap(true, Ordering::Relaxed) {
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
+                }
+                std::thread::sleep(POLL);
+            }
+        });
+        let out = wikifetch_rig::measure(mock, || worker.call("timed 0", || {}));
+        running.store(false, Ordering::Relaxed);
+        out
+    })
+    .map_err(|e| format!("the mock's counters: {e}"))?;
+    if killed.load(Ordering::Relaxed) {
+        return Err(format!(
+            "its first call had not ended after {:.0} s, and its process was ended",
+            deadline.as_secs_f64()
+        ));
+    }
+    let warmup = warmup?;
+    peak.read(pid, &before);
+    row.blocks.push(ScaleBlock {
+        block: b,
+        setup,
+        warmup: Cost {
+            wall_s: warmup.wall_s,
+            cpu_s: warmup.client_cpu_s,
+        },
+        idle_threads,
+        peak_threads: peak.threads.load(Ordering::Relaxed),
+        peak_rss_kib: warmup.peak_rss_kib,
+        kernel_kib: peak.kernel_kib.load(Ordering::Relaxed),
+        socket_kib: peak.socket_kib.load(Ordering::Relaxed),
+        in_flight: sample.max_in_flight,
+    });
+    if let Some(cap) = cap.filter(|cap| warmup.wall_s > *cap) {
+        return Err(format!(
+            "its first call took {:.1} s ({:.0} µs of CPU a request), over the cap of {cap:.0} s \
+             a call that keeps `cargo bench` in its budget; WIKIFETCH_SWEEP=1 times it",
+            warmup.wall_s,
+            warmup.client_cpu_s / n.max(1) as f64 * 1e6
+        ));
+    }
+    for _ in 0..per_block {
+        let (call, sample) = worker.timed("timed 0", Some(mock), b)?;
+        for (kind, count) in &call.errors {
+            *row.errors.entry(kind.clone()).or_insert(0) += *count as u64;
+        }
+        row.lost += call.results.abs_diff(n) as u64;
+        row.samples.extend(sample);
+        if let Some(s) = sample {
+            eprintln!(
+                "scale/{}/{c} block {b}: {:.3} s, {:.1} µs CPU a request",
+                row.strategy,
+                s.wall_s,
+                s.client_cpu_s / n.max(1) as f64 * 1e6
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The machine-wide readings a row's memory is the difference from.
+struct Readings {
+    kernel_kib: u64,
+    socket_kib: u64,
+}
+
+impl Readings {
+    fn now() -> Self {
+        let k = KernelMemory::read();
+        Self {
+            kernel_kib: k.kernel_stack_kib + k.page_tables_kib,
+            socket_kib: socket_memory_kib().unwrap_or(0),
+        }
+    }
+}
+
+/// The largest readings during a call, as differences from a baseline.
+#[derive(Default)]
+struct Peaks {
+    threads: AtomicU64,
+    kernel_kib: AtomicI64,
+    socket_kib: AtomicI64,
+}
+
+impl Peaks {
+    fn read(&self, pid: i32, before: &Readings) {
+        if let Some(u) = usage(Some(pid)) {
+            self.threads.fetch_max(u.threads, Ordering::Relaxed);
+        }
+        let now = Readings::now();
+        let delta = |a: u64, b: u64| i64::try_from(a).unwrap_or(0) - i64::try_from(b).unwrap_or(0);
+        self.kernel_kib
+            .fetch_max(delta(now.kernel_kib, before.kernel_kib), Ordering::Relaxed);
+        self.socket_kib
+            .fetch_max(delta(now.socket_kib, before.socket_kib), Ordering::Relaxed);
+    }
+}
+
+/// Waits until the kernel has freed what the last row held (its threads'
+/// stacks go a little after the process), so that the next row's
+/// baseline is its own: until two readings 20 ms apart agree, at most 2 s.
+fn settle_kernel_memory() {
+    let mut last = Readings::now();
+    for _ in 0..100 {
+        std::thread::sleep(Duration::from_millis(20));
+        let now = Readings::now();
+        if now.kernel_kib == last.kernel_kib && now.socket_kib == last.socket_kib {
+            return;
+        }
+        last = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_keep_the_offered_load_under_the_mocks_capacity() {
+        assert_eq!(delay(10), MIN_DELAY);
+        assert_eq!(delay(10_000), Duration::from_millis(500));
+        for s in [plan(false), plan(true)] {
+            for p in &s.points {
+                assert_eq!(p.titles, 2 * p.concurrency, "two waves");
+                assert!(p.concurrency as f64 / p.delay_s <= OFFERED_PER_S * 1.000_001);
+                assert_eq!(p.rows.len(), ROWS.len());
+            }
+            assert!(s.rounds >= 10 && s.rounds % s.blocks == 0);
+        }
+        assert_eq!(
+            plan(false).points.last().map(|p| p.concurrency),
+            Some(10_000)
+        );
+    }
+}
