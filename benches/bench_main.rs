@@ -17,8 +17,8 @@
 //!
 //! Arguments: a word filters the scenarios (and criterion's benchmarks) by
 //! name, `--test` makes one round with no report, `--list` lists the rows.
-//! Environment: `WIKIFETCH_SWEEP=1` adds the large sweep (N = 10,000, C up
-//! to 1000); `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and renders
+//! Environment: `WIKIFETCH_SWEEP=1` adds C = 1 and 50 to `concurrency` and
+//! takes the `scale` curve past 10,000 in flight, with no time cap; `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and renders
 //! `results/` again from `results/run.json`; `WIKIFETCH_AGAINST=LOG` names
 //! the run log "Does it reproduce?" compares with (by default the one in
 //! `results/`, which the run replaces).
@@ -124,6 +124,12 @@ fn main() {
         log.wrk = external::mock_ceiling(exe, &split);
         log.python = external::python_reference(&paths, exe, &split);
         log::finish(&mut log, started.elapsed());
+        // Where each model gives out alone: the committed probe, if any
+        // (`cargo run --release -- limits --out results/limits.json`).
+        let probe = paths.results.join("limits.json");
+        log.limits = wikifetch_runlog::LimitsLog::load(&probe)
+            .map_err(|e| eprintln!("wikifetch: no limits probe to report: {e}"))
+            .ok();
         // The run this one replaces in results/ (or the log named by
         // WIKIFETCH_AGAINST), to say whether it reproduces it; none on a
         // first run or a log of another schema.

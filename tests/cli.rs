@@ -347,8 +347,27 @@ fn compare_plot_writes_an_svg_timeline() {
 
 #[test]
 fn limits_probes_threads_in_a_child_and_tasks_and_names_the_machine_limits() {
-    let (code, stdout, stderr) = wikifetch(&["limits", "--threads", "300", "--tasks", "2000"]);
+    let out = std::env::temp_dir().join(format!("wikifetch-limits-{}.json", std::process::id()));
+    let (code, stdout, stderr) = wikifetch(&[
+        "limits",
+        "--threads",
+        "300",
+        "--tasks",
+        "2000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
+    // The same results, typed, for `cargo bench` to put in its run log.
+    let log = wikifetch_runlog::LimitsLog::load(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let reached: Vec<(&str, u64)> = log
+        .models
+        .iter()
+        .map(|m| (m.what.as_str(), m.reached))
+        .collect();
+    assert_eq!(reached, [("threads", 300), ("tasks", 2000)]);
+    assert!(log.settings.open_files.1 > 0 && log.machine.cores > 0);
     assert!(stdout.contains("kernel.pid_max"), "{stdout}");
     assert!(
         stdout.contains("threads: 300 alive at once; reached the cap of 300."),

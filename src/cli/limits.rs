@@ -4,8 +4,9 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use wikifetch_harness::limits::{self, Probe, Stop};
+use wikifetch_harness::limits;
 use wikifetch_rig::os::{self, Limits};
+use wikifetch_runlog::{LimitsLog, ModelLimit};
 
 #[derive(Args)]
 pub struct LimitsArgs {
@@ -19,6 +20,10 @@ pub struct LimitsArgs {
     /// MiB.
     #[arg(long, default_value_t = 4096)]
     memory_mib: u64,
+    /// Also write the probe's results as JSON here (`results/limits.json`
+    /// is the committed one, which `cargo bench` puts in its run log).
+    #[arg(long, value_name = "PATH")]
+    out: Option<std::path::PathBuf>,
     /// Run only the thread probe, reporting progress: the child process
     /// the parent runs it in, so that an abort ends the child only.
     #[arg(long, hide = true)]
@@ -27,6 +32,9 @@ pub struct LimitsArgs {
 
 /// The child's progress line: threads alive so far.
 const CREATED: &str = "created ";
+
+/// The child's result line: its probe, as JSON.
+const PROBE: &str = "probe ";
 
 pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
     if args.child_threads {
@@ -38,7 +46,9 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
             }
         })
         .map_err(|e| format!("the thread probe: {e}"))?;
-        print_probe(&probe, &Limits::read());
+        let json =
+            serde_json::to_string(&probe.record(&Limits::read())).map_err(|e| e.to_string())?;
+        println!("{PROBE}{json}");
         return Ok(ExitCode::SUCCESS);
     }
     let before = Limits::read();
@@ -55,7 +65,7 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
         show(before.threads_max)
     );
     println!(
-        "  vm.max_map_count: {} (a thread's stack and its guard are two mappings)",
+        "  vm.max_map_count: {} (a thread holds four: its stack and its signal stack, each with a guard page)",
         show(before.max_map_count)
     );
     println!(
@@ -64,17 +74,31 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
         before.processes.0
     );
     println!();
-    thread_probe_in_a_child(args.threads, &before)?;
+    let threads = thread_probe_in_a_child(args.threads, &before)?;
+    print_limit(&threads);
     let tasks = limits::tasks(args.tasks, args.memory_mib * 1024)
-        .map_err(|e| format!("the task probe: {e}"))?;
-    print_probe(&tasks, &before);
+        .map_err(|e| format!("the task probe: {e}"))?
+        .record(&before);
+    print_limit(&tasks);
+    if let Some(path) = &args.out {
+        let log = LimitsLog {
+            finished_unix: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            machine: wikifetch_harness::log::machine(),
+            settings: limits::settings(&before),
+            models: vec![threads, tasks],
+        };
+        log.save(path)?;
+        println!("wrote {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The thread probe in a child process (`--child-threads`): its report,
+/// The thread probe in a child process (`--child-threads`): its record,
 /// or, when the child was ended by the OS or the runtime, how far it got
 /// and the limit it was nearest.
-fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<(), String> {
+fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<ModelLimit, String> {
     let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
     let out = std::process::Command::new(exe)
         .args(["limits", "--child-threads", "--threads", &cap.to_string()])
@@ -83,10 +107,11 @@ fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<(), String> {
         .map_err(|e| format!("the thread probe's process: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if out.status.success() {
-        for line in stdout.lines().filter(|l| !l.starts_with(CREATED)) {
-            println!("{line}");
-        }
-        return Ok(());
+        let json = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(PROBE))
+            .ok_or("the thread probe's process gave no result")?;
+        return serde_json::from_str(json).map_err(|e| format!("the thread probe's result: {e}"));
     }
     let reached = stdout
         .lines()
@@ -98,66 +123,34 @@ fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<(), String> {
         .lines()
         .find(|l| l.contains("failed") || l.contains("error"))
         .unwrap_or("no message");
-    // Each thread holds about four mappings (its stack, its guard page,
-    // the signal stack and its guard).
-    let maps = limits.max_map_count.map_or(String::new(), |m| {
-        format!(
-            "; at about four mappings a thread, vm.max_map_count ({m}) allows about {}",
-            m / 4
-        )
-    });
-    println!(
-        "threads: the probe's process was ended ({}) after at least {reached} threads were created: \
-         \"{}\"{maps}. Creating a thread succeeded, and the standard library then aborted the process: \
-         the limit ends the program, not the spawn.",
-        out.status,
-        why.trim()
-    );
-    Ok(())
+    Ok(limits::ended(
+        reached,
+        cap as u64,
+        (&out.status.to_string(), why.trim()),
+        limits,
+    ))
 }
 
-fn print_probe(p: &Probe, limits: &Limits) {
-    let why = match &p.stop {
-        Stop::Cap => format!("reached the cap of {}", p.cap),
-        Stop::MemoryCap => "reached the memory cap".to_owned(),
-        Stop::Failed { errno, message } => format!(
-            "creating one more failed: {message}{}{}",
-            errno.map_or(String::new(), |e| format!(" (errno {e})")),
-            likely_limit(p, limits)
+fn print_limit(m: &ModelLimit) {
+    let each = match (m.rss_kib, m.kernel_kib) {
+        (Some(rss), Some(kernel)) => format!(
+            " Memory each: {rss:.1} KiB resident in the process, {kernel:.1} KiB of kernel stack and page tables."
         ),
+        _ => String::new(),
     };
     println!(
-        "{}: {} alive at once; {why}. Created in {:.2} s, released in {:.2} s. \
-         Memory each: {:.1} KiB resident in the process, {:.1} KiB of kernel stack and page tables{}.",
-        p.what,
-        p.reached,
-        p.create_s,
-        p.release_s,
-        p.rss_per_item_kib(),
-        p.kernel_per_item_kib(),
-        p.mappings.map_or(String::new(), |m| format!(
-            "; {m} memory mappings at the end"
+        "{}: {} alive at once; {}{}.{}{}{}",
+        m.what,
+        m.reached,
+        m.outcome,
+        m.limit
+            .as_ref()
+            .map_or(String::new(), |l| format!("; the limit: {l}")),
+        m.create_s
+            .map_or(String::new(), |s| format!(" Created in {s:.2} s.")),
+        each,
+        m.mappings.map_or(String::new(), |n| format!(
+            " {n} memory mappings at the end."
         )),
-    )
-}
-
-/// Which limit a failed thread probe most likely met: the one its count is
-/// nearest to.
-fn likely_limit(p: &Probe, limits: &Limits) -> String {
-    let near = |count: u64, limit: Option<u64>| limit.is_some_and(|l| count + 2_000 >= l);
-    if near(p.reached as u64, limits.pid_max) {
-        return format!(
-            "; {} threads is near kernel.pid_max ({})",
-            p.reached,
-            limits.pid_max.unwrap_or(0)
-        );
-    }
-    if near(p.mappings.unwrap_or(0), limits.max_map_count) {
-        return format!(
-            "; {} mappings is near vm.max_map_count ({})",
-            p.mappings.unwrap_or(0),
-            limits.max_map_count.unwrap_or(0)
-        );
-    }
-    String::new()
+    );
 }

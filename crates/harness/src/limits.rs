@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use wikifetch_rig::os::{self, KernelMemory};
 use wikifetch_rig::process;
+use wikifetch_runlog::{ModelLimit, OsSettings};
 
 /// What stopped a probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +219,87 @@ pub fn tasks(cap: usize, memory_cap_kib: u64) -> std::io::Result<Probe> {
     Ok(baseline.finish(reached, None, move || drop(runtime)))
 }
 
+impl Probe {
+    /// The probe as the limits log records it, naming the setting that
+    /// most likely stopped it (the one its count is nearest to).
+    pub fn record(&self, limits: &os::Limits) -> ModelLimit {
+        let (outcome, limit) = match &self.stop {
+            Stop::Cap => (format!("reached the cap of {}", self.cap), None),
+            Stop::MemoryCap => ("reached the memory cap".to_owned(), None),
+            Stop::Failed { errno, message } => (
+                format!(
+                    "creating one more failed: {message}{}",
+                    errno.map_or(String::new(), |e| format!(" (errno {e})"))
+                ),
+                nearest_limit(self.reached as u64, self.mappings, limits),
+            ),
+        };
+        ModelLimit {
+            what: self.what.to_owned(),
+            reached: self.reached as u64,
+            cap: self.cap as u64,
+            outcome,
+            limit,
+            create_s: Some(self.create_s),
+            rss_kib: Some(self.rss_per_item_kib()),
+            kernel_kib: Some(self.kernel_per_item_kib()),
+            mappings: self.mappings,
+        }
+    }
+}
+
+/// A thread probe whose process was ended (`status`, with the line of its
+/// error output that says why) after at least `reached` threads: past
+/// `vm.max_map_count` the standard library aborts the process instead of
+/// failing the spawn.
+pub fn ended(
+    reached: u64,
+    cap: u64,
+    (status, why): (&str, &str),
+    limits: &os::Limits,
+) -> ModelLimit {
+    let mappings = reached * wikifetch_core::limits::MAPPINGS_PER_THREAD;
+    ModelLimit {
+        what: "threads".to_owned(),
+        reached,
+        cap,
+        outcome: format!(
+            "the process was ended ({status}) after at least {reached} threads: \"{why}\"; creating the \
+             thread succeeded, and the standard library then aborted the process"
+        ),
+        limit: nearest_limit(reached, Some(mappings), limits),
+        ..ModelLimit::default()
+    }
+}
+
+/// The setting a probe that stopped at `reached` (holding `mappings`)
+/// most likely met: `kernel.pid_max` or `vm.max_map_count`, when within
+/// 2,000 of it (at four mappings a thread, for the mappings).
+fn nearest_limit(reached: u64, mappings: Option<u64>, limits: &os::Limits) -> Option<String> {
+    let near = |count: u64, limit: Option<u64>| limit.filter(|l| count + 2_000 >= *l);
+    if let Some(max) = near(reached, limits.pid_max) {
+        return Some(format!("kernel.pid_max = {max}"));
+    }
+    near(mappings.unwrap_or(0), limits.max_map_count).map(|max| {
+        format!(
+            "vm.max_map_count = {max} (about {} threads at {} mappings each)",
+            max / wikifetch_core::limits::MAPPINGS_PER_THREAD,
+            wikifetch_core::limits::MAPPINGS_PER_THREAD
+        )
+    })
+}
+
+/// The machine's settings, as the limits log records them.
+pub fn settings(limits: &os::Limits) -> OsSettings {
+    OsSettings {
+        open_files: limits.open_files,
+        pid_max: limits.pid_max,
+        threads_max: limits.threads_max,
+        max_map_count: limits.max_map_count,
+        ports: limits.port_count(),
+    }
+}
+
 fn failed(e: &std::io::Error) -> Stop {
     Stop::Failed {
         errno: e.raw_os_error(),
@@ -239,6 +321,41 @@ mod tests {
         // All joined: the thread count is back where it was.
         let after = process::usage(None).map_or(0, |u| u.threads);
         assert!(after <= before + 1, "{before} → {after}");
+    }
+
+    #[test]
+    fn a_stop_names_the_setting_it_was_nearest() {
+        let limits = os::Limits {
+            pid_max: Some(32_768),
+            max_map_count: Some(65_530),
+            ..os::Limits::default()
+        };
+        let r = ended(
+            16_128,
+            50_000,
+            ("signal 6", "failed to set up alternative stack guard page"),
+            &limits,
+        );
+        assert!(
+            r.limit
+                .as_deref()
+                .unwrap()
+                .starts_with("vm.max_map_count = 65530"),
+            "{r:?}"
+        );
+        assert!(
+            r.outcome.contains("at least 16128 threads"),
+            "{}",
+            r.outcome
+        );
+        assert_eq!(
+            nearest_limit(31_000, None, &limits).as_deref(),
+            Some("kernel.pid_max = 32768")
+        );
+        assert_eq!(nearest_limit(1_000, Some(4_000), &limits), None);
+        let p = tasks(100, u64::MAX).unwrap().record(&limits);
+        assert_eq!((p.what.as_str(), p.reached, p.limit), ("tasks", 100, None));
+        assert_eq!(p.outcome, "reached the cap of 100");
     }
 
     #[test]

@@ -36,7 +36,7 @@ use wikifetch_registry::Strategy;
 use wikifetch_rig::os::{KernelMemory, socket_memory_kib};
 use wikifetch_rig::process::usage;
 use wikifetch_rig::{MockProcess, MockSpec};
-use wikifetch_runlog::{Cost, CpuSplit, Scale, ScaleBlock, ScalePoint, ScaleRow};
+use wikifetch_runlog::{Cost, CpuSplit, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
 
 use crate::scenarios::{BLOCKS, ROUNDS, SEED};
 use crate::session::{Client, Worker};
@@ -165,7 +165,7 @@ pub fn block(
                 continue;
             };
             if let Some(at) = stopped[i].filter(|at| *at < c) {
-                row.stopped = Some(format!("stopped at C = {at}"));
+                row.stopped = Some(format!("{STOPPED_EARLIER}{at}"));
                 continue;
             }
             if row.stopped.is_some() {
@@ -331,18 +331,23 @@ impl Peaks {
 
 /// Waits until the kernel has freed what the last row held (its threads'
 /// stacks go a little after the process), so that the next row's
-/// baseline is its own: until two readings 20 ms apart agree, at most 2 s.
+/// baseline is its own: until two readings 20 ms apart are within
+/// [`SETTLED_KIB`] of each other, at most half a second.
 fn settle_kernel_memory() {
-    let mut last = Readings::now();
-    for _ in 0..100 {
+    let mut last = Readings::now().kernel_kib;
+    for _ in 0..25 {
         std::thread::sleep(Duration::from_millis(20));
-        let now = Readings::now();
-        if now.kernel_kib == last.kernel_kib && now.socket_kib == last.socket_kib {
+        let now = Readings::now().kernel_kib;
+        if now.abs_diff(last) <= SETTLED_KIB {
             return;
         }
         last = now;
     }
 }
+
+/// Kernel memory that may still move between two readings of a settled
+/// machine, KiB: four threads' stacks.
+const SETTLED_KIB: u64 = 64;
 
 #[cfg(test)]
 mod tests {

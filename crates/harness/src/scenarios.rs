@@ -62,28 +62,6 @@ pub const WAN_ROWS: &[Strategy] = &[
 /// of N titles over a few threads.
 pub const CAPPED: &[Strategy] = Strategy::CAPPED;
 
-/// [`ONE_TITLE`] without the [`CAPPED`] strategies.
-const ONE_TITLE_UNCAPPED: [Strategy; ONE_TITLE.len() - CAPPED.len()] = {
-    let mut out = [Strategy::Sequential; ONE_TITLE.len() - CAPPED.len()];
-    let (mut i, mut o) = (0, 0);
-    while i < ONE_TITLE.len() {
-        // `contains`, in a const context: fieldless variants compare as
-        // their discriminants.
-        let mut capped = false;
-        let mut j = 0;
-        while j < CAPPED.len() {
-            capped |= ONE_TITLE[i] as usize == CAPPED[j] as usize;
-            j += 1;
-        }
-        if !capped {
-            out[o] = ONE_TITLE[i];
-            o += 1;
-        }
-        i += 1;
-    }
-    out
-};
-
 /// The network between client and mock: what loopback lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Network {
@@ -330,8 +308,9 @@ impl Scenario {
     }
 }
 
-/// The scenarios of a plain `cargo bench`; with `sweep`, the larger sweep
-/// (`WIKIFETCH_SWEEP=1`): N = 10,000 and C up to 1000.
+/// The scenarios of a plain `cargo bench`; with `sweep`
+/// (`WIKIFETCH_SWEEP=1`), `concurrency` adds C = 1 and 50. (The curve to
+/// large C is `scale`'s, apart from the scenarios.)
 pub fn scenarios(sweep: bool) -> Vec<Scenario> {
     let ms = Duration::from_millis;
     let mut all = vec![
@@ -358,10 +337,13 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // C = 1 costs 4 s a call (200 × 20 ms) for every strategy and its
             // floor, and shows what `latency`'s `sequential` row shows: it
             // joins only in the sweep.
+            // C = 50 joins only in the sweep too: the `scale` curve
+            // (C = 10 to 10,000) shows the trend between 10 and 100, and
+            // the 63 s it cost went to the curve.
             concurrency: if sweep {
                 vec![1, 10, 50, 100]
             } else {
-                vec![10, 50, 100]
+                vec![10, 100]
             },
             strategies: ONE_TITLE,
             series: false,
@@ -370,9 +352,9 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
-            about: "200 titles at 20 ms with C = 10, 50 and 100 (for C = 1 see the `latency` \
-                    scenario's `sequential` row, whose N is 100; every strategy runs at C = 1 with \
-                    WIKIFETCH_SWEEP=1). Time should fall as ⌈N/C⌉ × the round trip; where a \
+            about: "200 titles at 20 ms with C = 10 and 100 (for C = 1 see the `latency` \
+                    scenario's `sequential` row, whose N is 100; every strategy runs at C = 1 and 50 \
+                    with WIKIFETCH_SWEEP=1). Time should fall as ⌈N/C⌉ × the round trip; where a \
                     strategy falls behind the reference client at the same C, its own costs show.",
         },
         Scenario {
@@ -466,27 +448,6 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
                 `thread-pool` without keep-alive, open a new connection (TCP and TLS) for every \
                 request, as the lesson's `requests.get` does.",
     });
-    if sweep {
-        all.push(Scenario {
-            name: "sweep",
-            titles: 10_000,
-            latency: Latency::Fixed(ms(20)),
-            // C = 10 at N = 10,000 is 1000 rounds (22 s a call): the `latency`
-            // scenario already shows C = 10, so the sweep starts at 100.
-            concurrency: vec![100, 250, 500, 1000],
-            // Not `rayon-default`: its cap makes a call of 10,000 titles
-            // take minutes.
-            strategies: &ONE_TITLE_UNCAPPED,
-            series: false,
-            rounds: 5,
-            blocks: BLOCKS,
-            layouts: 1,
-            network: Network::LOOPBACK,
-            no_keep_alive: &[],
-            about: "10,000 titles at 20 ms with C from 100 to 1000 (only with WIKIFETCH_SWEEP=1). \
-                    It shows where threads and tasks part ways as the concurrency grows.",
-        });
-    }
     all
 }
 

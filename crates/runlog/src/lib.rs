@@ -16,12 +16,14 @@
 
 mod external;
 mod facts;
+mod limits;
 mod log;
 mod rig;
 mod scale;
 
 pub use external::{Python, PythonRun, Wrk, WrkDelay};
 pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
+pub use limits::{LimitsLog, ModelLimit, OsSettings};
 pub use log::{
     Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup,
 };
@@ -29,7 +31,7 @@ pub use rig::{
     Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, SyscallCount,
     Syscalls, list,
 };
-pub use scale::{Cost, Scale, ScaleBlock, ScalePoint, ScaleRow};
+pub use scale::{Cost, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";

@@ -51,6 +51,10 @@ pub struct RunLog {
     /// The scale curve, when it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,
+    /// Where each model gives out on its own: the committed run of
+    /// `wikifetch limits --out results/limits.json`, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::LimitsLog>,
     /// The lesson's Python beside the Rust rows, when it ran.
     pub python: Option<Python>,
     /// `wrk` against the mock, when installed.

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::rig::Sample;
 
+/// The start of [`ScaleRow::stopped`] at each C after the one where a row
+/// stopped: "stopped at C = 10000".
+pub const STOPPED_EARLIER: &str = "stopped at C = ";
+
 /// How the curve was measured, and every point of it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scale {

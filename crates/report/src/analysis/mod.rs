@@ -9,6 +9,7 @@ mod footprint;
 mod ideal;
 mod pairs;
 mod reproduce;
+pub mod scale;
 mod totals;
 
 use serde::Serialize;
@@ -551,6 +552,7 @@ mod tests {
             tls_handshakes: 0,
             context_switches: None,
             block: 0,
+            first_answer_s: None,
         }
     }
 

@@ -112,6 +112,7 @@ mod tests {
             tls_handshakes: 0,
             context_switches: None,
             block: 0,
+            first_answer_s: None,
         }
     }
 

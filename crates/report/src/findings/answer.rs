@@ -12,10 +12,11 @@
 
 use std::fmt::Write as _;
 
-use wikifetch_runlog::{Differs, RunLog};
+use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
+use crate::analysis::scale::{Curve, Point, TIME_CAP, stop_label, time_ratio};
 use crate::analysis::{PerRequest, REFERENCE, Row};
 use crate::render::format::{time, us3};
 
@@ -130,6 +131,8 @@ struct ModelSides {
     /// At each C, in how many blocks the verdict held at the least over
     /// the task rows, of how many (`None` over rounds).
     held: Vec<(usize, Option<(usize, usize)>)>,
+    /// Whether the verdicts are the scale curve's.
+    from_curve: bool,
 }
 
 fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
@@ -158,13 +161,223 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
         verdicts.push((c, all));
         held.push((c, least_held(&ratios)));
     }
+    // The curve, when the run has one, decides at its own C: from 10 to
+    // 10,000 in flight rather than the table's.
+    let curve = crate::analysis::scale::curve(log)
+        .map(|points| curve_sides(log, &points, &threads, &tasks))
+        .filter(|(v, _)| !v.is_empty());
+    let from_curve = curve.is_some();
+    if let Some((v, h)) = curve {
+        verdicts = v;
+        held = h;
+    }
     Some(ModelSides {
         threads,
         tasks,
         cs,
         verdicts,
         held,
+        from_curve,
     })
+}
+
+/// Threads against tasks at each C of the curve where the thread row and
+/// a task row both ran: the side each time, and how firmly it held.
+type Sides = (Vec<(usize, Side)>, Vec<(usize, Option<(usize, usize)>)>);
+
+fn curve_sides(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> Sides {
+    let (mut verdicts, mut held) = (Vec::new(), Vec::new());
+    for p in points {
+        let c = p.concurrency;
+        let ratios: Vec<Paired> = tasks
+            .iter()
+            .filter_map(|t| sound_ratio(log, p, threads, t))
+            .collect();
+        let sides: Vec<Side> = ratios.iter().map(side_of).collect();
+        if let Some(all) = Side::of_all(&sides) {
+            verdicts.push((c, all));
+            held.push((c, least_held(&ratios)));
+        }
+    }
+    (verdicts, held)
+}
+
+/// `threads` over `task` at one point of the curve, where both were
+/// measured and both premises held; `None` otherwise.
+fn sound_ratio(log: &RunLog, p: &Point, threads: &str, task: &str) -> Option<Paired> {
+    let c = p.concurrency;
+    let sound = |name: &str| p.row(name).is_some_and(|r| r.sound(c));
+    (sound(threads) && sound(task))
+        .then(|| time_ratio(log, c, threads, task))
+        .flatten()
+}
+
+/// "Which when" on the curve, row by row: from which C each task row was
+/// faster than the thread row beyond the margin at that C and every
+/// larger C measured (with its interval there), or that it never was;
+/// and the C where the thread row's premises failed, where nothing is
+/// concluded.
+fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
+    let mut faster = Vec::new();
+    let mut never = Vec::new();
+    for t in tasks {
+        let sides: Vec<(usize, Paired)> = points
+            .iter()
+            .filter_map(|p| Some((p.concurrency, sound_ratio(log, p, threads, t)?)))
+            .collect();
+        let Some(&(top, _)) = sides.last() else {
+            continue;
+        };
+        // The smallest C from which every verdict on is "tasks faster".
+        let from = sides
+            .iter()
+            .rposition(|(_, r)| !matches!(side_of(r), Side::Tasks(_)))
+            .map_or(0, |i| i + 1);
+        match sides.get(from) {
+            Some((c, r)) => {
+                let saved = |ratio: f64| (1.0 - 1.0 / ratio) * 100.0;
+                faster.push(format!(
+                    "`{t}` from C = {c} (by {} % [{}–{} %])",
+                    pc(saved(r.point)),
+                    pc(saved(r.low)),
+                    pc(saved(r.high))
+                ));
+            }
+            None => never.push(format!("`{t}` (up to C = {top})")),
+        }
+    }
+    let mut out = String::new();
+    if !faster.is_empty() {
+        let _ = write!(
+            out,
+            "Same client, tasks beat `{threads}` beyond ±1 % at every C on: {}.",
+            faster.join(", ")
+        );
+    }
+    if !never.is_empty() {
+        let _ = write!(
+            out,
+            "{}Not beyond ±1 % at any C: {}.",
+            if out.is_empty() { "" } else { " " },
+            never.join(", ")
+        );
+    }
+    let broken: Vec<String> = points
+        .iter()
+        .filter_map(|p| {
+            let r = p.row(threads)?;
+            (r.stopped.is_none() && !r.sound(p.concurrency)).then(|| {
+                let why = if r.connections > 0 {
+                    format!("{} new connections in its timed calls", r.connections)
+                } else if r.in_flight < p.concurrency {
+                    format!("{} in flight, not {}", r.in_flight, p.concurrency)
+                } else {
+                    "a premise failed".to_owned()
+                };
+                format!("C = {} ({why})", p.concurrency)
+            })
+        })
+        .collect();
+    if !broken.is_empty() {
+        let _ = write!(
+            out,
+            " Nothing is concluded for `{threads}` at {}.",
+            broken.join(", ")
+        );
+    }
+    out
+}
+
+/// What the curve adds to "which when": memory and threads at its largest
+/// C, the thread row against the task rows, and every row that stopped,
+/// where and why.
+fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
+    let mut out = String::new();
+    let top = points
+        .iter()
+        .rev()
+        .find(|p| p.row(threads).is_some_and(|r| r.stopped.is_none()));
+    if let Some(p) = top {
+        let c = p.concurrency;
+        let held = |r: &Curve| -> Option<(f64, f64)> { Some((r.memory_kib()?, r.threads?.median)) };
+        let t = p.row(threads).and_then(held);
+        let lightest = tasks
+            .iter()
+            .filter_map(|n| Some((n, held(p.row(n)?)?)))
+            .min_by(|a, b| a.1.0.total_cmp(&b.1.0));
+        if let (Some((t_kib, t_threads)), Some((name, (k_kib, k_threads)))) = (t, lightest) {
+            let _ = write!(
+                out,
+                " At C = {c} `{threads}` held {t_threads:.0} threads and {} (resident and kernel), `{name}` \
+                 {k_threads:.0} and {}: {:.1}× the memory.",
+                mib(t_kib),
+                mib(k_kib),
+                t_kib / k_kib.max(1.0)
+            );
+        }
+    }
+    // Where each row stopped, grouped by what stopped it.
+    let mut stops: Vec<(String, Vec<String>)> = Vec::new();
+    for p in points {
+        for r in &p.rows {
+            let Some(why) = r
+                .stopped
+                .as_deref()
+                .filter(|w| !w.starts_with(STOPPED_EARLIER))
+            else {
+                continue;
+            };
+            let at = format!("`{}` at C = {}", r.strategy, p.concurrency);
+            let label = match log.scale.as_ref().and_then(|s| s.cap_s) {
+                Some(cap) if stop_label(why) == TIME_CAP => format!("a first call over {cap:.0} s"),
+                _ => stop_label(why).to_owned(),
+            };
+            match stops.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, rows)) => rows.push(at),
+                None => stops.push((label, vec![at])),
+            }
+        }
+    }
+    for (label, rows) in &stops {
+        let _ = write!(out, " Stopped, {label}: {}.", rows.join(", "));
+    }
+    if let Some(probe) = &log.limits {
+        let models: Vec<String> = probe
+            .models
+            .iter()
+            .map(|m| {
+                let why = m
+                    .limit
+                    .as_deref()
+                    .map_or("the probe's cap", |l| l.split(" (").next().unwrap_or(l));
+                format!("{} {} ({why})", m.what, m.reached)
+            })
+            .collect();
+        let _ = write!(out, " Alone, without sockets: {}.", models.join(", "));
+    }
+    out
+}
+
+/// "Which when" on the curve: where it is drawn and how it was run.
+fn curve_lead(log: &RunLog) -> String {
+    let (low, high) = log
+        .scale
+        .as_ref()
+        .map(|s| {
+            let cs = s.points.iter().map(|p| p.concurrency);
+            (cs.clone().min().unwrap_or(0), cs.max().unwrap_or(0))
+        })
+        .unwrap_or_default();
+    format!("**Which when**, from C = {low} to {high} ([scale.svg](scale.svg)).")
+}
+
+/// A quantity of KiB in MiB, or GiB past 10 GiB.
+fn mib(kib: f64) -> String {
+    if kib >= 10.0 * 1024.0 * 1024.0 {
+        format!("{:.1} GiB", kib / 1024.0 / 1024.0)
+    } else {
+        format!("{:.0} MiB", kib / 1024.0)
+    }
 }
 
 /// The first screen's verdicts, by what they compare: threads against
@@ -174,7 +387,7 @@ pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, 
     let mut out = Vec::new();
     if let Some(m) = model_sides(rows, log) {
         for (c, side) in &m.verdicts {
-            out.push((model_key(*c), side.word().to_owned()));
+            out.push((model_key(*c, m.from_curve), side.word().to_owned()));
         }
         if let Some(&top) = m.cs.last() {
             let here = of(rows, "concurrency", Some(top));
@@ -209,6 +422,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         cs,
         verdicts,
         held,
+        from_curve,
     } = model_sides(rows, log)?;
     let top = *cs.last()?;
     let at_top = of(rows, "concurrency", Some(top));
@@ -234,22 +448,35 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
-            "Instructions and system calls: untimed runs; switches and CPU: the timed calls. None is the kernel's CPU \
-             time.\n\n",
+            "Instructions, system calls: untimed runs; switches, CPU: timed calls. None is the kernel's CPU time.\n\n",
         );
     }
-    let _ = write!(
-        out,
-        "{}",
-        which_when(&verdicts, &held, &threads_name, &task_names)
-    );
+    match crate::analysis::scale::curve(log).filter(|_| from_curve) {
+        Some(points) => {
+            let _ = write!(
+                out,
+                "{} {}{}",
+                curve_lead(log),
+                curve_which(log, &points, &threads_name, &task_names),
+                curve_words(log, &points, &threads_name, &task_names)
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "{}",
+                which_when(&verdicts, &held, &threads_name, &task_names)
+            );
+        }
+    }
     // Where the run this one replaced said otherwise, the reader hears it
     // here, not only in DETAILS.md.
     if let Some(earlier) = &log.earlier {
         let moved: Vec<String> = verdicts
             .iter()
             .filter_map(|(c, side)| {
-                let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == model_key(*c))?;
+                let key = model_key(*c, from_curve);
+                let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == key)?;
                 (before != side.word()).then(|| format!("C = {c}, {before}"))
             })
             .collect();
@@ -402,8 +629,12 @@ fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> Strin
 }
 
 /// The name a model verdict at C has among the first screen's verdicts.
-fn model_key(c: usize) -> String {
-    format!("threads against tasks, same client, C = {c}")
+fn model_key(c: usize, curve: bool) -> String {
+    if curve {
+        format!("threads against tasks, same client, scale curve, C = {c}")
+    } else {
+        format!("threads against tasks, same client, C = {c}")
+    }
 }
 
 impl Side {
@@ -891,8 +1122,114 @@ mod tests {
     }
 
     fn which_when_of(text: &str) -> &str {
-        let start = text.find("**Which when**.").expect("a which-when");
+        let start = text.find("**Which when**").expect("a which-when");
         &text[start..start + text[start..].find('\n').unwrap_or(text.len() - start)]
+    }
+
+    /// A curve at C = 10 and 10,000: the thread row at `threads_at_top` ×
+    /// the task rows' time at 10,000 (equal at 10), with 10,001 threads
+    /// and 4× the task rows' memory there; `thread-pool` stopped at 10,000.
+    fn curved(threads_at_top: f64) -> RunLog {
+        use wikifetch_runlog::{Sample, Scale, ScaleBlock, ScalePoint, ScaleRow};
+        let row = |name: &str, c: usize, wall: f64, threads: u64, rss: u64| ScaleRow {
+            strategy: name.into(),
+            samples: (0..10)
+                .map(|i| Sample {
+                    wall_s: wall * (1.0 + 0.002 * (i % 3) as f64),
+                    client_cpu_s: 2.0 * c as f64 * 20e-6,
+                    requests: 2 * c as u64,
+                    max_in_flight: c,
+                    block: i / 2,
+                    ..Sample::default()
+                })
+                .collect(),
+            blocks: (0..5)
+                .map(|b| ScaleBlock {
+                    block: b,
+                    peak_threads: threads,
+                    peak_rss_kib: rss,
+                    in_flight: c,
+                    ..ScaleBlock::default()
+                })
+                .collect(),
+            ..ScaleRow::default()
+        };
+        let point = |c: usize, delay: f64, factor: f64| {
+            let t = 2.0 * delay;
+            let mut rows = vec![
+                row(
+                    "thread-pool-hyper",
+                    c,
+                    t * factor,
+                    1 + c as u64,
+                    400 * c as u64,
+                ),
+                row("smol", c, t, 1, 100 * c as u64),
+                row("tokio-hyper", c, t, 2, 110 * c as u64),
+            ];
+            let mut stopped = row("thread-pool", c, t, 1 + c as u64, 400 * c as u64);
+            if c == 10_000 {
+                stopped.samples.clear();
+                stopped.stopped = Some(
+                    "its first call took 15.9 s (770 µs of CPU a request), over the cap of 5 s; \
+                     WIKIFETCH_SWEEP=1 times it"
+                        .into(),
+                );
+            }
+            rows.push(stopped);
+            ScalePoint {
+                concurrency: c,
+                titles: 2 * c,
+                delay_s: delay,
+                rows,
+            }
+        };
+        RunLog {
+            scale: Some(Scale {
+                blocks: 5,
+                rounds: 10,
+                offered_per_s: 20_000.0,
+                cap_s: Some(5.0),
+                points: vec![point(10, 0.02, 1.0), point(10_000, 0.5, threads_at_top)],
+            }),
+            ..log()
+        }
+    }
+
+    #[test]
+    fn which_when_comes_from_the_curve_and_changes_with_it() {
+        // Threads keep up all the way.
+        let kept = answer(&rows(1.0, 1.08), &curved(1.0));
+        let kept = which_when_of(&kept);
+        assert!(
+            kept.contains("from C = 10 to 10000 ([scale.svg](scale.svg)"),
+            "{kept}"
+        );
+        assert!(
+            kept.contains("Not beyond ±1 % at any C: `smol` (up to C = 10000), `tokio-hyper` (up to C = 10000)."),
+            "{kept}"
+        );
+        assert!(!kept.contains("tasks beat"), "{kept}");
+        // Threads fall behind at 10,000: the sentence says from where, and by how much.
+        let behind = answer(&rows(1.0, 1.08), &curved(1.3));
+        let behind = which_when_of(&behind);
+        assert_ne!(kept, behind);
+        assert!(
+            behind.contains("Same client, tasks beat `thread-pool-hyper` beyond ±1 % at every C on: `smol` from C = 10000 (by 23.1 % ["),
+            "{behind}"
+        );
+        assert!(!behind.contains("Not beyond"), "{behind}");
+        // Memory and threads at the top C, and where a row stopped and why.
+        for text in [kept, behind] {
+            assert!(
+                text.contains("At C = 10000 `thread-pool-hyper` held 10001 threads and 3906 MiB (resident and kernel), `smol` 1 and 977 MiB: 4.0× the memory."),
+                "{text}"
+            );
+            assert!(
+                text.contains("Stopped, a first call over 5 s: `thread-pool` at C = 10000."),
+                "{text}"
+            );
+        }
     }
 
     #[test]

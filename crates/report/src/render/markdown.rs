@@ -339,6 +339,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
             anchor(&heading)
         );
     }
+    super::scale::report_section(&mut out, log, figures);
     footprint_section(&mut out, log, &figures_of(figures, "memory"));
     out.push_str(
         "## More\n\n[DETAILS.md](DETAILS.md): how to read every column, the rig's own measurements, every table, \
@@ -406,6 +407,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         }
     }
     footprint_details(&mut out, log);
+    super::scale::details_section(&mut out, log);
     lesson::python_section(&mut out, rows, log.python.as_ref());
     let rtt_round_trip = log
         .controls
@@ -828,9 +830,10 @@ pub(crate) fn footprint_details(out: &mut String, log: &RunLog) {
             time(f.client_cpu_s)
         );
     }
+    footprint_slopes(out, setup);
     let _ = writeln!(
         out,
-        "\nIn REPORT.md's table, from C = {low} to C = {high}, the differences are divided by the {} extra requests \
+        "\nIn the table above, from C = {low} to C = {high}, the differences are divided by the {} extra requests \
          in flight (fixed costs cancel): **resident at the peak** is what one more request in flight adds; **of which \
          held between calls** is the part still resident with nothing in flight, per extra slot of C (a pool's threads \
          and the stack they have touched, kept-alive connections and their buffers, memory freed but not given back \
@@ -874,16 +877,21 @@ pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
     let [low, high] = setup.concurrencies;
     let _ = writeln!(
         out,
-        "Each row in a process of its own, at C = {low} and C = {high}, against a mock that holds every answer for {}, \
-         so that all C are in flight at once (the mock counts them); memory and threads are read from `/proc` every \
-         5 ms. One measurement per row and C: no interval ([each one](DETAILS.md#{})).",
+        "One measurement a row at C = {low} and C = {high}, against a mock that holds every answer for {}, so that \
+         all C are in flight at once; what one more request in flight costs, row by row, is in \
+         [DETAILS.md](DETAILS.md#{}). The scale curve above measures the same cost at every C, five readings each.\n",
         time(setup.delay_s),
         anchor(FOOTPRINT_HEADING)
     );
+}
+
+/// The footprint's slopes, row by row: what one more request in flight
+/// costs between the two C.
+fn footprint_slopes(out: &mut String, setup: &wikifetch_runlog::FootprintSetup) {
+    let [low, high] = setup.concurrencies;
     let _ = writeln!(
         out,
-        "\nFrom C = {low} to C = {high}, the differences over the {} extra requests in flight (fixed costs cancel); \
-         the columns are defined in DETAILS.md.\n\n\
+        "From C = {low} to C = {high}, the differences over the {} extra requests in flight (fixed costs cancel).\n\n\
          | strategy | resident at the peak, per request in flight | of which held between calls, per slot | added during the call, per request | OS threads per request |\n|---|---:|---:|---:|---:|",
         high - low
     );
@@ -901,12 +909,13 @@ pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figu
                     "– | – | – | – ({} in flight at both C: no slope)",
                     h.in_flight
                 ),
-                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see DETAILS.md)".into(),
+                None => "– | – | – | – (a measurement missed C in flight or opened a connection: see above)".into(),
             },
             _ => "– | – | – | – (not measured at both C)".into(),
         };
         let _ = writeln!(out, "| `{name}` | {cells} |");
     }
+    out.push('\n');
 }
 
 /// A buffer's size in KiB, or `?` when the log does not say.

@@ -4,6 +4,7 @@
 pub mod format;
 pub(crate) mod markdown;
 pub mod plot;
+pub(crate) mod scale;
 pub mod table;
 pub mod write;
 

@@ -24,7 +24,7 @@ use wikifetch_stats::{MEDIAN_CI_ROUNDS, median_interval};
 
 /// How a strategy's line is stroked, beside its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dash {
+pub(crate) enum Dash {
     Solid,
     Dashed,
     Dotted,
@@ -32,7 +32,7 @@ enum Dash {
 
 /// The marker at a strategy's points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mark {
+pub(crate) enum Mark {
     Circle,
     Square,
     Triangle,
@@ -129,7 +129,7 @@ pub fn colour(strategy: &str) -> RGBColor {
 /// The colour, dash and marker of `strategy` (or of the floor: black,
 /// solid, circles) in every plot. A control without keep-alive wears its
 /// strategy's.
-fn style(strategy: &str) -> (RGBColor, Dash, Mark) {
+pub(crate) fn style(strategy: &str) -> (RGBColor, Dash, Mark) {
     if strategy == REFERENCE {
         return (FLOOR, Dash::Solid, Mark::Circle);
     }
@@ -302,6 +302,9 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
     if let Some(figure) = concurrency_timeline(rows)? {
         figures.push(figure);
     }
+    if let Some(figure) = super::scale::figure(log)? {
+        figures.push(figure);
+    }
     if let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) {
         figures.push(Figure {
             file: "memory.svg".into(),
@@ -369,7 +372,7 @@ fn at_top_c<'r>(rows: &[&'r Row]) -> (usize, Vec<&'r Row>) {
 
 /// One entry of a legend: a stretch of line in a colour and dash, with a
 /// marker or not, and its label.
-struct Key {
+pub(crate) struct Key {
     label: String,
     colour: RGBColor,
     dash: Dash,
@@ -378,7 +381,7 @@ struct Key {
 
 impl Key {
     /// `strategy`'s entry, in its style, labelled `label`.
-    fn of(strategy: &str, label: String) -> Self {
+    pub(crate) fn of(strategy: &str, label: String) -> Self {
         let (colour, dash, mark) = style(strategy);
         Self {
             label,
@@ -422,7 +425,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// A legend beside the chart, never over its data: one entry a series,
 /// each label wrapped to the legend's width, then `notes` in italics.
-fn side_legend<DB: DrawingBackend>(
+pub(crate) fn side_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[Key],
     notes: &[String],
@@ -500,7 +503,7 @@ where
 }
 
 /// `points` as one line in `colour`, stroked with `dash`.
-fn line<DB, CT>(
+pub(crate) fn line<DB, CT>(
     chart: &mut ChartContext<'_, DB, CT>,
     points: Vec<(f64, f64)>,
     colour: RGBColor,
@@ -528,7 +531,7 @@ where
 }
 
 /// A marker of `mark`'s shape at each of `points`.
-fn marks<DB, CT>(
+pub(crate) fn marks<DB, CT>(
     chart: &mut ChartContext<'_, DB, CT>,
     points: &[(f64, f64)],
     colour: RGBColor,

@@ -85,6 +85,9 @@ fn results_json(log: &RunLog, rows: &[Row]) -> serde_json::Value {
             "calls": r.samples,
         })).collect::<Vec<_>>(),
         "footprint": log.footprint,
+        // The scale curve: every point's every row, as analysed.
+        "scale": crate::analysis::scale::curve(log),
+        "limits": log.limits,
         // Criterion's samples of the core's work: (iterations, seconds).
         "core_work": log.core_work,
         "python_reference": log.python,

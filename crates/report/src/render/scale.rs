@@ -1,0 +1,578 @@
+//! The scale curve, rendered: its section of REPORT.md (the picture and a
+//! compact table), its section of DETAILS.md (every figure of every point,
+//! with its spread), and `scale.svg`.
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+use wikifetch_runlog::{RunLog, STOPPED_EARLIER};
+
+use super::format::time;
+use super::plot::{Figure, Key, line, marks, side_legend, style};
+use crate::analysis::REFERENCE;
+use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, stop_label};
+
+/// The heading of the curve's sections (without the `## `): "From 10 to
+/// 10000 in flight: the scale curve".
+fn heading(points: &[Point]) -> String {
+    let c = |p: Option<&Point>| p.map_or(0, |p| p.concurrency);
+    format!(
+        "From {} to {} in flight: the scale curve",
+        c(points.first()),
+        c(points.last())
+    )
+}
+
+/// The figure of the curve, when the run has one.
+pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>> {
+    let Some(points) = curve(log).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Some(Figure {
+        file: "scale.svg".into(),
+        svg: plot(&points)?,
+        caption: "Against C on a logarithmic axis, one line per row: the time per wave over the delay's prediction \
+                  (1.0: every wave took one delay) and the client's CPU per request, each the mean over blocks; and \
+                  what one more request in flight costs in memory (resident, and the kernel's stacks and page \
+                  tables: the rise of the median of five readings from the C before, over the rise in C). A cross \
+                  on the top panel marks where a row stopped, labelled with what stopped it; ⚠ marks a point whose \
+                  premise failed."
+            .into(),
+    }))
+}
+
+/// REPORT.md's section: how the curve was run, the picture, and a
+/// compact table (time per wave over the delay's waves, CPU and memory a
+/// request in flight, at each C).
+pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
+    let Some(points) = curve(log).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(out, "## {}\n", heading(&points));
+    for f in figures.iter().filter(|f| f.file == "scale.svg") {
+        let _ = writeln!(out, "![{}]({})\n\n*{}*\n", f.file, f.file, f.caption);
+    }
+    let cs: Vec<String> = points.iter().map(|p| p.concurrency.to_string()).collect();
+    let _ = writeln!(
+        out,
+        "Each cell: time per wave ÷ the delay, client CPU µs a request, memory KiB a request in flight (the \
+         rise from the C before; at the first C, MiB in all). The reference client's ratio is what the mock \
+         allows. How it ran, and every figure with its spread: [DETAILS.md](DETAILS.md#{}).\n\n| row | {} |\n|---|{}",
+        super::markdown::anchor(&heading(&points)),
+        cs.iter()
+            .map(|c| format!("C = {c}"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        "---:|".repeat(cs.len())
+    );
+    for (i, first) in points[0].rows.iter().enumerate() {
+        let cells: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(k, p)| p.rows.get(i).map_or("–".into(), |r| compact(&points, k, r)))
+            .collect();
+        let _ = writeln!(out, "| `{}` | {} |", first.strategy, cells.join(" | "));
+    }
+    out.push('\n');
+}
+
+/// How the curve was run, in two sentences.
+fn how(log: &RunLog, points: &[Point]) -> String {
+    let Some(scale) = log.scale.as_ref() else {
+        return String::new();
+    };
+    let delays: Vec<String> = points
+        .iter()
+        .map(|p| format!("{} at C = {}", time(p.delay_s), p.concurrency))
+        .collect();
+    let cap = scale.cap_s.map_or(String::new(), |cap| {
+        format!(
+            " A row whose first call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
+             not fit the run); `WIKIFETCH_SWEEP=1 cargo bench` times it."
+        )
+    });
+    let busy: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let most = p.rows.iter().map(|r| r.mock_busy).fold(0.0, f64::max);
+            format!("{:.0} % at C = {}", most * 100.0, p.concurrency)
+        })
+        .collect();
+    format!(
+        "N = 2C titles (two waves) at each C, every answer delayed {} (at most {:.0} requests a second offered), \
+         client on {}; the mock's busiest share of its one core in a timed call: {}. One row's process runs at a \
+         time, in a shuffled order, in each of {} blocks; {} timed calls a row and C.{cap}",
+        delays.join(", "),
+        scale.offered_per_s,
+        cpus_words(log),
+        busy.join(", "),
+        scale.blocks,
+        scale.rounds
+    )
+}
+
+fn cpus_words(log: &RunLog) -> String {
+    match log.split.client.len() {
+        0 | 1 => "one CPU".to_owned(),
+        n => format!("{n} CPUs"),
+    }
+}
+
+/// A compact cell: "1.02, 24, 31", or why the row stopped; at the first
+/// point, the memory in all, in MiB ("1.02, 24, 6.9 MiB").
+fn compact(points: &[Point], k: usize, r: &Curve) -> String {
+    let p = &points[k];
+    if let Some(why) = &r.stopped {
+        return if why.starts_with(STOPPED_EARLIER) {
+            "–".into()
+        } else {
+            format!("stopped: {}", stop_label(why))
+        };
+    }
+    let per_wave = r.time.map_or("–".into(), |t| {
+        format!("{:.2}", t.mean / p.delay_bound_s())
+    });
+    let cpu = r.cpu.map_or("–".into(), |c| format!("{:.0}", c.mean * 1e6));
+    let memory = match r.memory_per_request {
+        Some(per) if per >= 10.0 => format!("{per:.0}"),
+        Some(per) => format!("{per:.1}"),
+        None => r
+            .memory_kib()
+            .map_or("–".into(), |m| format!("{:.1} MiB", m / 1024.0)),
+    };
+    format!("{per_wave}, {cpu}, {memory}{}", flag(p, r))
+}
+
+/// "⚠" where a premise failed.
+fn flag(p: &Point, r: &Curve) -> &'static str {
+    if r.stopped.is_none() && !r.sound(p.concurrency) {
+        " ⚠"
+    } else {
+        ""
+    }
+}
+
+fn kib(k: f64) -> String {
+    if k >= 10_240.0 {
+        format!("{:.0} MiB", k / 1024.0)
+    } else if k >= 10.0 {
+        format!("{k:.0} KiB")
+    } else {
+        format!("{k:.1} KiB")
+    }
+}
+
+fn spread_kib(s: Option<Spread>) -> String {
+    s.map_or("–".into(), |s| {
+        format!(
+            "{} ({}–{})",
+            kib(s.median),
+            kib(s.min).trim_end_matches(" KiB").trim_end_matches(" MiB"),
+            kib(s.max)
+        )
+    })
+}
+
+fn spread_time(s: Option<Spread>) -> String {
+    s.map_or("–".into(), |s| time(s.median))
+}
+
+/// DETAILS.md's section: each point's every figure.
+pub fn details_section(out: &mut String, log: &RunLog) {
+    let Some(points) = curve(log).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "## {}\n\n{}\n\n\
+         Per point:\n\n\
+         - **time per wave** is the mean time of a call over blocks, with its 95 % t interval over the blocks, \
+         over the ⌈N/C⌉ waves; **predicted by the CPU** is N × the row's CPU per request ÷ the client's CPUs, \
+         beside the delay's ⌈N/C⌉ × the delay in the heading; **bound** is the larger of the two.\n\
+         - **CPU a request** is the client process's CPU over N, with its interval over blocks; **switches** are \
+         voluntary and involuntary context switches of all its threads a request.\n\
+         - **in flight** is the fewest requests the mock had at once in a timed call, **new connections** those \
+         the timed calls opened, **mock busy** the mock's busiest share of its core. ⚠: the mock was at least \
+         70 % busy, a call missed C in flight, opened a connection, or lost a title; such a row is shown and \
+         nothing is concluded from it.\n\
+         - Memory is read once a block during the untimed first call (five readings: median and range). **RSS** \
+         is the process's peak resident memory; **kernel** the rise of `KernelStack` + `PageTables` in \
+         `/proc/meminfo` over the same before the process started (one row process runs at a time); **TCP \
+         buffers** the rise of `/proc/net/sockstat`'s TCP memory, both ends (the client's sockets and the mock's).\n\
+         - **threads** is the most OS threads during the first call; **set-up** the time and CPU of building the \
+         row (`Fetcher::new`: a pool's threads, a runtime) in its process before any call; **first answer** the \
+         median time to the first result in a timed call.\n",
+        heading(&points),
+        how(log, &points)
+    );
+    for p in &points {
+        let _ = writeln!(
+            out,
+            "### C = {}: {} titles, delay {}, predicted by the delay {}\n\n\
+             | row | time per wave [95 % CI] | predicted by the CPU | bound | CPU a request [95 % CI] | switches a request (vol. / invol.) | in flight, new connections, mock busy | RSS | kernel | TCP buffers | threads | set-up (CPU) | first call | first answer |\n\
+             |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            p.concurrency,
+            p.titles,
+            time(p.delay_s),
+            time(p.delay_bound_s())
+        );
+        for r in &p.rows {
+            let _ = writeln!(out, "{}", detail_row(p, r));
+        }
+        out.push('\n');
+        let stops: Vec<String> = p
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let why = r.stopped.as_deref()?;
+                (!why.starts_with(STOPPED_EARLIER)).then(|| format!("- `{}`: {why}.", r.strategy))
+            })
+            .collect();
+        if !stops.is_empty() {
+            let _ = writeln!(
+                out,
+                "Stopped at C = {}:\n\n{}\n",
+                p.concurrency,
+                stops.join("\n")
+            );
+        }
+    }
+    let _ = writeln!(out, "{}\n", crossover(&points));
+    if let Some(words) = alone(log) {
+        let _ = writeln!(out, "{words}\n");
+    }
+}
+
+/// Each model alone, from the committed limits probe: how many were held
+/// at once and what stopped them, with the machine's settings.
+fn alone(log: &RunLog) -> Option<String> {
+    let probe = log.limits.as_ref()?;
+    let show = |v: Option<u64>| v.map_or("unknown".to_owned(), |v| v.to_string());
+    let models: Vec<String> = probe
+        .models
+        .iter()
+        .map(|m| {
+            let each = match (m.rss_kib, m.kernel_kib) {
+                (Some(r), Some(k)) => {
+                    format!(", {r:.1} KiB resident and {k:.1} KiB of kernel memory each")
+                }
+                _ => String::new(),
+            };
+            format!(
+                "**{}**: {} at once; {}{}{each}",
+                m.what,
+                m.reached,
+                m.outcome,
+                m.limit
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(" (the limit: {l})"))
+            )
+        })
+        .collect();
+    let s = &probe.settings;
+    Some(format!(
+        "**Each model alone**, apart from sockets (`wikifetch limits`, the run that finished {}: threads block on one \
+         pipe, tasks wait on tokio timers): {}. This machine: open files {} soft, {} hard a process (every fetch \
+         row, and the mock, needs one a request in flight), `kernel.pid_max` {}, `kernel.threads-max` {}, \
+         `vm.max_map_count` {}, {} ephemeral ports per address pair.",
+        super::utc_date(probe.finished_unix),
+        models.join("; "),
+        s.open_files.0,
+        s.open_files.1,
+        show(s.pid_max),
+        show(s.threads_max),
+        show(s.max_map_count),
+        show(s.ports)
+    ))
+}
+
+fn detail_row(p: &Point, r: &Curve) -> String {
+    if let Some(why) = &r.stopped {
+        let first = r.first_call_s.map_or(String::new(), |f| {
+            format!(" (its first call: {})", time(f.median))
+        });
+        let label = if why.starts_with(STOPPED_EARLIER) {
+            why.as_str()
+        } else {
+            stop_label(why)
+        };
+        return format!(
+            "| `{}` | stopped: {label}{first} | | | | | | {} | {} | {} | {} | {} | {} | |",
+            r.strategy,
+            spread_kib(r.rss_kib),
+            spread_kib(r.kernel_kib),
+            spread_kib(r.socket_kib),
+            r.threads.map_or("–".into(), |t| format!("{:.0}", t.median)),
+            setup(r),
+            spread_time(r.first_call_s),
+        );
+    }
+    let waves = p.waves.max(1) as f64;
+    let per_wave = r.time.map_or("–".into(), |t| {
+        format!(
+            "{} [{}–{}]",
+            time(t.mean / waves),
+            time(t.low / waves),
+            time(t.high / waves)
+        )
+    });
+    let cpu = r.cpu.map_or("–".into(), |c| {
+        format!(
+            "{:.1} µs [{:.1}–{:.1}]",
+            c.mean * 1e6,
+            c.low * 1e6,
+            c.high * 1e6
+        )
+    });
+    format!(
+        "| `{}`{} | {per_wave} | {} | {} | {cpu} | {} | {}, {}, {:.0} % | {} | {} | {} | {} | {} | {} | {} |",
+        r.strategy,
+        flag(p, r),
+        r.cpu_bound_s.map_or("–".into(), time),
+        match r.bound {
+            Some(Bound::Delay) => "delay",
+            Some(Bound::Cpu) => "CPU",
+            None => "–",
+        },
+        r.switches
+            .map_or("–".into(), |(v, i)| format!("{v:.2} / {i:.2}")),
+        r.in_flight,
+        r.connections,
+        r.mock_busy * 100.0,
+        spread_kib(r.rss_kib),
+        spread_kib(r.kernel_kib),
+        spread_kib(r.socket_kib),
+        r.threads.map_or("–".into(), |t| format!("{:.0}", t.median)),
+        setup(r),
+        spread_time(r.first_call_s),
+        spread_time(r.first_answer_s),
+    )
+}
+
+fn setup(r: &Curve) -> String {
+    match (r.setup_s, r.setup_cpu_s) {
+        (Some(w), Some(c)) => format!("{} ({})", time(w.median), time(c.median)),
+        _ => "–".into(),
+    }
+}
+
+/// Where the client's CPU overtook the delay as the bound, row by row:
+/// the lesson of the two predictions.
+fn crossover(points: &[Point]) -> String {
+    let names: Vec<&str> = points
+        .first()
+        .map(|p| p.rows.iter().map(|r| r.strategy.as_str()).collect())
+        .unwrap_or_default();
+    let mut cpu_bound = Vec::new();
+    let mut never = Vec::new();
+    for name in names {
+        let first = points.iter().find(|p| {
+            p.row(name)
+                .is_some_and(|r| r.stopped.is_none() && r.bound == Some(Bound::Cpu))
+        });
+        match first {
+            Some(p) => cpu_bound.push(format!("`{name}` from C = {}", p.concurrency)),
+            None if name != REFERENCE => never.push(format!("`{name}`")),
+            None => never.push(format!("`{name}` (the floor)")),
+        }
+    }
+    let mut text = String::from(
+        "**The two predictions.** With a delay, a call takes at least ⌈N/C⌉ delays; with one client CPU it also \
+         takes at least N × its CPU per request. As C grows with the delay held to C / 20,000 s, the first stays two \
+         delays while the second grows with N, so a row whose CPU per request is high enough meets its CPU first.",
+    );
+    if !cpu_bound.is_empty() {
+        let _ = write!(
+            text,
+            " The CPU was the larger bound for {}.",
+            cpu_bound.join(", ")
+        );
+    }
+    if !never.is_empty() {
+        let _ = write!(
+            text,
+            " The delay stayed the larger for {} at every C measured.",
+            never.join(", ")
+        );
+    }
+    text
+}
+
+/// `scale.svg`: three panels against C on a logarithmic axis.
+fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
+    type Pick = fn(&Point, &Curve) -> Option<f64>;
+    let panels: [(&str, &str, Pick, bool); 3] = [
+        (
+            "time per wave / the delay's prediction",
+            "1.0: every wave one delay",
+            |p, r| Some(r.time?.mean / p.delay_bound_s()),
+            false,
+        ),
+        (
+            "client CPU per request, µs",
+            "",
+            |_, r| Some(r.cpu?.mean * 1e6),
+            true,
+        ),
+        (
+            "memory per request in flight, KiB",
+            "resident + kernel, the rise from the C before over the rise in C",
+            |_, r| r.memory_per_request,
+            true,
+        ),
+    ];
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (980, 900)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (area, legend) = root.split_horizontally(700);
+        let areas = area.split_evenly((3, 1));
+        let cs: Vec<f64> = points.iter().map(|p| p.concurrency as f64).collect();
+        let lo = cs.first().copied().unwrap_or(1.0).max(1.0);
+        let hi = cs.last().copied().unwrap_or(lo).max(lo);
+        let x = (lo / 1.5)..(hi * 1.5);
+        let names: Vec<String> = points
+            .first()
+            .map(|p| p.rows.iter().map(|r| r.strategy.clone()).collect())
+            .unwrap_or_default();
+        let mut first = true;
+        for (panel, (title, note, pick, log_y)) in areas.iter().zip(panels) {
+            let values: Vec<f64> = points
+                .iter()
+                .flat_map(|p| p.rows.iter().filter_map(move |r| pick(p, r)))
+                .filter(|v| v.is_finite() && *v > 0.0)
+                .collect();
+            let top = values.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+            let bottom = values.iter().copied().fold(top, f64::min);
+            let caption = if note.is_empty() {
+                title.to_owned()
+            } else {
+                format!("{title} ({note})")
+            };
+            let mut chart = ChartBuilder::on(panel);
+            chart
+                .caption(caption, ("sans-serif", 15))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(56);
+            let xs = x.clone().log_scale().with_key_points(cs.clone());
+            // Stops are labelled on the first panel only, crosses on all.
+            let labelled = first;
+            first = false;
+            if log_y {
+                let mut chart = chart
+                    .build_cartesian_2d(xs, (bottom / 1.5).max(1e-3)..(top * 1.5).max(1e-2))?;
+                chart
+                    .configure_mesh()
+                    .light_line_style(WHITE)
+                    .x_label_formatter(&|c| format!("{c:.0}"))
+                    .y_label_formatter(&|y| format!("{y:.0}"))
+                    .x_desc("C (log scale)")
+                    .draw()?;
+                series(
+                    &mut chart,
+                    (points, &names),
+                    pick,
+                    (top * 1.2, 0.8),
+                    labelled,
+                )?;
+            } else {
+                let mut chart = chart.build_cartesian_2d(xs, 0.0..(top * 1.15).max(1.2))?;
+                chart
+                    .configure_mesh()
+                    .light_line_style(WHITE)
+                    .x_label_formatter(&|c| format!("{c:.0}"))
+                    .y_label_formatter(&|y| format!("{y:.1}"))
+                    .x_desc("C (log scale)")
+                    .draw()?;
+                chart.draw_series(LineSeries::new(
+                    vec![(x.start, 1.0), (x.end, 1.0)],
+                    BLACK.stroke_width(1),
+                ))?;
+                series(
+                    &mut chart,
+                    (points, &names),
+                    pick,
+                    (top * 1.08, 0.93),
+                    labelled,
+                )?;
+            }
+        }
+        let keys: Vec<Key> = names.iter().map(|n| Key::of(n, n.clone())).collect();
+        let notes = vec![
+            "× and a label: where the row stopped, and what stopped it".to_owned(),
+            "⚠: a premise failed there (see the tables); nothing is concluded from it".to_owned(),
+        ];
+        side_legend(&legend, &keys, &notes)?;
+        root.present()?;
+    }
+    Ok(svg)
+}
+
+/// Each row's line on one panel, and a cross where it stopped (the k-th
+/// stopped row at `y × step^k`, so that crosses at one C stand apart),
+/// labelled with what stopped it when `labelled`.
+fn series<DB, CT>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    (points, names): (&[Point], &[String]),
+    pick: fn(&Point, &Curve) -> Option<f64>,
+    (y, step): (f64, f64),
+    labelled: bool,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    CT: plotters::coord::CoordTranslate<From = (f64, f64)>,
+{
+    let mut stops = 0;
+    for name in names {
+        let (colour, dash, mark) = style(name);
+        let drawn: Vec<(f64, f64)> = points
+            .iter()
+            .filter_map(|p| {
+                let r = p.row(name)?;
+                let v = pick(p, r).filter(|v| v.is_finite() && *v > 0.0)?;
+                r.stopped.is_none().then_some((p.concurrency as f64, v))
+            })
+            .collect();
+        line(chart, drawn.clone(), colour, dash, 2)?;
+        marks(chart, &drawn, colour, mark)?;
+        let stop = points.iter().find_map(|p| {
+            let why = p.row(name)?.stopped.as_deref()?;
+            (!why.starts_with(STOPPED_EARLIER)).then_some((p.concurrency as f64, stop_label(why)))
+        });
+        // A point whose premise failed: drawn, and flagged.
+        let flagged: Vec<(f64, f64)> = points
+            .iter()
+            .filter_map(|p| {
+                let r = p.row(name)?;
+                let v = pick(p, r).filter(|v| v.is_finite() && *v > 0.0)?;
+                (r.stopped.is_none() && !r.sound(p.concurrency))
+                    .then_some((p.concurrency as f64, v))
+            })
+            .collect();
+        for at in flagged {
+            chart.draw_series(std::iter::once(Text::new("⚠", at, ("sans-serif", 13))))?;
+        }
+        // Where it stopped: on the first panel only, where the label is.
+        if let Some((c, label)) = stop.filter(|_| labelled) {
+            let at = (c, y * step.powi(stops));
+            stops += 1;
+            chart.draw_series(std::iter::once(Cross::new(at, 6, colour.stroke_width(2))))?;
+            {
+                let style = TextStyle::from(("sans-serif", 11).into_font()).pos(
+                    plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Center,
+                    ),
+                );
+                chart.draw_series(std::iter::once(Text::new(
+                    format!("{name}: {label}  "),
+                    at,
+                    style,
+                )))?;
+            }
+        }
+    }
+    Ok(())
+}
