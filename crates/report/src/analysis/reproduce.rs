@@ -10,6 +10,21 @@ use super::Row;
 
 /// An earlier run's rows and first-screen verdicts, for a later run's log.
 pub fn earlier_of(log: &RunLog, rows: &[Row], verdicts: Vec<(String, String)>) -> Earlier {
+    // The curve's rows too, as scenario `scale`.
+    let curve = super::scale::curve(log).unwrap_or_default();
+    let curve_rows = curve.iter().flat_map(|p| {
+        p.rows.iter().filter_map(move |r| {
+            let t = r.time?;
+            Some(EarlierRow {
+                scenario: CURVE.to_owned(),
+                strategy: r.strategy.clone(),
+                concurrency: p.concurrency,
+                time: (t.mean, t.low, t.high),
+                cpu: r.cpu.map(|c| (c.mean, c.low, c.high)),
+                floor: None,
+            })
+        })
+    });
     Earlier {
         finished_unix: log.finished_unix,
         rows: rows
@@ -27,10 +42,14 @@ pub fn earlier_of(log: &RunLog, rows: &[Row], verdicts: Vec<(String, String)>) -
                     .filter(|f| f.low.is_finite() && f.high.is_finite())
                     .map(|f| (f.point, f.low, f.high)),
             })
+            .chain(curve_rows)
             .collect(),
         verdicts,
     }
 }
+
+/// The scenario name the curve's rows carry in an [`Earlier`].
+pub const CURVE: &str = "scale";
 
 /// How many of a measure's figures fell inside the earlier intervals, and
 /// how far they drifted.
@@ -65,10 +84,31 @@ pub struct Reproduction {
 
 /// Compares `rows` (this run) and `verdicts` (its first screen) with
 /// `earlier`, row by row (scenario, strategy, C).
-pub fn reproduce(earlier: &Earlier, rows: &[Row], verdicts: &[(String, String)]) -> Reproduction {
+pub fn reproduce(
+    earlier: &Earlier,
+    (rows, curve): (&[Row], &[super::scale::Point]),
+    verdicts: &[(String, String)],
+) -> Reproduction {
     let mut time = Vec::new();
     let mut cpu = Vec::new();
     let mut floor = Vec::new();
+    // The curve's rows, point by point.
+    for e in earlier.rows.iter().filter(|e| e.scenario == CURVE) {
+        let Some(r) = curve
+            .iter()
+            .find(|p| p.concurrency == e.concurrency)
+            .and_then(|p| p.row(&e.strategy))
+        else {
+            continue;
+        };
+        let name = format!("`{}` on the curve at C = {}", r.strategy, e.concurrency);
+        if let Some(t) = r.time {
+            time.push((t.mean, e.time, name.clone()));
+        }
+        if let (Some(c), Some(before)) = (r.cpu, e.cpu) {
+            cpu.push((c.mean, before, name));
+        }
+    }
     for e in &earlier.rows {
         let Some(r) = rows.iter().find(|r| {
             r.scenario == e.scenario && r.strategy == e.strategy && r.concurrency == e.concurrency
@@ -160,7 +200,7 @@ mod tests {
             verdicts: vec![("threads against tasks at C = 100".into(), "tasks".into())],
         };
         let now = vec![("threads against tasks at C = 100".into(), "the same".into())];
-        let r = reproduce(&earlier, &[row, b], &now);
+        let r = reproduce(&earlier, (&[row, b], &[]), &now);
         assert_eq!((r.time.inside, r.time.total), (1, 2));
         // 0.2 against 0.18: 11 % drift, the worst; the median of 0 and 11 %.
         let (worst, name) = r.time.worst.unwrap();

@@ -93,6 +93,8 @@ pub struct Curve {
     pub cpu_bound_s: Option<f64>,
     /// The larger of the two predictions.
     pub bound: Option<Bound>,
+    /// The measured call over the larger prediction (1.0: it met it).
+    pub over_bound: Option<f64>,
     /// Context switches per request, voluntary and involuntary, the mean
     /// over the timed calls.
     pub switches: Option<(f64, f64)>,
@@ -104,6 +106,9 @@ pub struct Curve {
     pub socket_kib: Option<Spread>,
     /// The most OS threads during the first call.
     pub threads: Option<Spread>,
+    /// The most requests the mock had in flight during the first call,
+    /// when memory was read: the median over blocks.
+    pub first_in_flight: Option<f64>,
     /// What one more request in flight cost in memory, KiB, from the
     /// point before ([`memory_per_request_kib`]); `None` at the first.
     pub memory_per_request: Option<f64>,
@@ -150,15 +155,13 @@ impl Curve {
 /// before, over the rise in C, so that fixed costs (the binary, the
 /// runtime) cancel; `None` at the first point or where either is missing.
 pub fn memory_per_request_kib(points: &[Point], i: usize, name: &str) -> Option<f64> {
-    let before = points.get(i.checked_sub(1)?)?;
-    let here = points.get(i)?;
-    let m0 = before.row(name)?.memory_kib()?;
-    let m1 = here.row(name)?.memory_kib()?;
-    let dc = here
-        .concurrency
-        .checked_sub(before.concurrency)
-        .filter(|d| *d > 0)?;
-    Some((m1 - m0) / dc as f64)
+    let before = points.get(i.checked_sub(1)?)?.row(name)?;
+    let here = points.get(i)?.row(name)?;
+    let (m0, m1) = (before.memory_kib()?, here.memory_kib()?);
+    // Over the requests the mock really had in flight while memory was
+    // read, not over C: a first call that fell short of C held less.
+    let dn = here.first_in_flight? - before.first_in_flight?;
+    (dn > 0.0).then(|| (m1 - m0) / dn)
 }
 
 /// The curve of `log`, when it has one.
@@ -213,6 +216,7 @@ fn row(r: &ScaleRow, n: usize, cpus: f64, delay_bound: f64) -> Curve {
             Bound::Delay
         }
     });
+    let over_bound = time.map(|t| t.mean / cpu_bound_s.unwrap_or(0.0).max(delay_bound));
     let switches: Vec<(u64, u64)> = r
         .samples
         .iter()
@@ -237,11 +241,13 @@ fn row(r: &ScaleRow, n: usize, cpus: f64, delay_bound: f64) -> Curve {
         cpu,
         cpu_bound_s,
         bound,
+        over_bound,
         switches,
         rss_kib: of(&|b| b.peak_rss_kib as f64),
         kernel_kib: of(&|b| b.kernel_kib as f64),
         socket_kib: of(&|b| b.socket_kib as f64),
         threads: of(&|b| b.peak_threads as f64),
+        first_in_flight: of(&|b| b.in_flight as f64).map(|s| s.median),
         memory_per_request: None,
         setup_s: of(&|b| b.setup.wall_s),
         setup_cpu_s: of(&|b| b.setup.cpu_s),
@@ -303,8 +309,11 @@ pub fn model_rows(log: &RunLog, points: &[Point]) -> Option<(String, Vec<String>
     Some((threads?, tasks))
 }
 
-/// The time of `a` over `b` at one point, paired round by round inside
-/// each block, with intervals over the blocks.
+/// The time of `a` over `b` at one point, paired by block: each row runs
+/// alone, once a block, in a shuffled order, so a block's two mean times
+/// are the pair (their calls are not interleaved round by round); the
+/// interval is Student's t over the blocks' log ratios. Blocks are joined
+/// by their number, so a block one row lacks is left out.
 pub fn time_ratio(log: &RunLog, c: usize, a: &str, b: &str) -> Option<Paired> {
     let point = log
         .scale
@@ -312,16 +321,29 @@ pub fn time_ratio(log: &RunLog, c: usize, a: &str, b: &str) -> Option<Paired> {
         .points
         .iter()
         .find(|p| p.concurrency == c)?;
-    let of = |name: &str| -> Option<Vec<Vec<f64>>> {
+    let means = |name: &str| -> Option<std::collections::BTreeMap<usize, f64>> {
         let r = point.rows.iter().find(|r| r.strategy == name)?;
         if r.stopped.is_some() || r.samples.is_empty() {
             return None;
         }
-        let walls: Vec<f64> = r.samples.iter().map(|s| s.wall_s).collect();
-        let blocks: Vec<usize> = r.samples.iter().map(|s| s.block).collect();
-        Some(by_block(&walls, &blocks))
+        let mut sums: std::collections::BTreeMap<usize, (f64, usize)> = Default::default();
+        for s in &r.samples {
+            let e = sums.entry(s.block).or_insert((0.0, 0));
+            e.0 += s.wall_s;
+            e.1 += 1;
+        }
+        Some(
+            sums.into_iter()
+                .map(|(k, (t, n))| (k, t / n as f64))
+                .collect(),
+        )
     };
-    Paired::of_blocks(&of(a)?, &of(b)?, Margin::TIME)
+    let (ma, mb) = (means(a)?, means(b)?);
+    let (x, y): (Vec<Vec<f64>>, Vec<Vec<f64>>) = ma
+        .iter()
+        .filter_map(|(k, va)| Some((vec![*va], vec![*mb.get(k)?])))
+        .unzip();
+    Paired::of_blocks(&x, &y, Margin::TIME)
 }
 
 #[cfg(test)]
@@ -418,12 +440,19 @@ mod tests {
         far.concurrency = 1100;
         for b in &mut far.rows[0].blocks {
             b.peak_rss_kib += 50_000;
+            b.in_flight = 1100;
         }
         log.scale.as_mut().unwrap().points.push(far);
         let points = curve(&log).unwrap();
         assert_eq!(memory_per_request_kib(&points, 0, "r"), None);
         // 50,000 KiB more for 1,000 more in flight.
         assert!((memory_per_request_kib(&points, 1, "r").unwrap() - 50.0).abs() < 1e-9);
+        // A first call that had only 600 in flight: over the 500 more it had.
+        for b in &mut log.scale.as_mut().unwrap().points[1].rows[0].blocks {
+            b.in_flight = 600;
+        }
+        let points = curve(&log).unwrap();
+        assert!((memory_per_request_kib(&points, 1, "r").unwrap() - 100.0).abs() < 1e-9);
         assert_eq!(memory_per_request_kib(&points, 1, "absent"), None);
     }
 

@@ -212,80 +212,92 @@ fn sound_ratio(log: &RunLog, p: &Point, threads: &str, task: &str) -> Option<Pai
         .flatten()
 }
 
-/// "Which when" on the curve, row by row: from which C each task row was
-/// faster than the thread row beyond the margin at that C and every
-/// larger C measured (with its interval there), or that it never was;
-/// and the C where the thread row's premises failed, where nothing is
-/// concluded.
+/// "Which when" on the curve, C by C: the first C at which a task row
+/// took less time than the thread row beyond the margin (a `Differs`
+/// verdict, never one whose size the interval leaves open), then at each
+/// C what each task row's verdict was, with the saving and its interval
+/// where tasks were faster, and the C where the thread row was not
+/// compared because a premise failed.
 fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
-    let mut faster = Vec::new();
-    let mut never = Vec::new();
-    for t in tasks {
-        let sides: Vec<(usize, Paired)> = points
-            .iter()
-            .filter_map(|p| Some((p.concurrency, sound_ratio(log, p, threads, t)?)))
-            .collect();
-        let Some(&(top, _)) = sides.last() else {
+    let saved = |r: &Paired| {
+        let pcs = |ratio: f64| pc((1.0 - 1.0 / ratio) * 100.0);
+        format!("{} % [{}–{} %]", pcs(r.point), pcs(r.low), pcs(r.high))
+    };
+    let mut first = None;
+    let mut clauses = Vec::new();
+    // Task rows faster at some C; the others are named once.
+    let mut ever_faster: Vec<&str> = Vec::new();
+    for p in points {
+        let c = p.concurrency;
+        let Some(t) = p.row(threads).filter(|r| r.stopped.is_none()) else {
             continue;
         };
-        // The smallest C from which every verdict on is "tasks faster".
-        let from = sides
-            .iter()
-            .rposition(|(_, r)| !matches!(side_of(r), Side::Tasks(_)))
-            .map_or(0, |i| i + 1);
-        match sides.get(from) {
-            Some((c, r)) => {
-                let saved = |ratio: f64| (1.0 - 1.0 / ratio) * 100.0;
-                faster.push(format!(
-                    "`{t}` from C = {c} (by {} % [{}–{} %])",
-                    pc(saved(r.point)),
-                    pc(saved(r.low)),
-                    pc(saved(r.high))
-                ));
+        if !t.sound(c) {
+            let why = if t.connections > 0 {
+                format!("reconnected {} times", t.connections)
+            } else if t.in_flight < c {
+                format!("{} in flight, not {c}", t.in_flight)
+            } else {
+                "a premise failed".to_owned()
+            };
+            clauses.push(format!("C = {c}: not compared (`{threads}` {why})"));
+            continue;
+        }
+        // (words, names) in the order a reader needs them.
+        let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
+        let mut add = |words: &'static str, name: String| match groups
+            .iter_mut()
+            .find(|(w, _)| *w == words)
+        {
+            Some((_, names)) => names.push(name),
+            None => groups.push((words, vec![name])),
+        };
+        for task in tasks {
+            let Some(r) = sound_ratio(log, p, threads, task) else {
+                continue;
+            };
+            match r.verdict() {
+                Verdict::Differs if r.point > 1.0 => {
+                    first.get_or_insert(c);
+                    ever_faster.push(task);
+                    add("faster", format!("`{task}` {}", saved(&r)));
+                }
+                Verdict::DiffersBySizeUnknown if r.point > 1.0 => {
+                    ever_faster.push(task);
+                    add("faster, size unknown", format!("`{task}` {}", saved(&r)));
+                }
+                v if v.names_a_difference() => add("slower", format!("`{task}`")),
+                // Even or unresolved: said once, below, for a row never faster.
+                _ => {}
             }
-            None => never.push(format!("`{t}` (up to C = {top})")),
+        }
+        let said: Vec<String> = groups
+            .iter()
+            .map(|(words, names)| format!("{} {words}", names.join(", ")))
+            .collect();
+        if !said.is_empty() {
+            clauses.push(format!("C = {c}: {}", said.join("; ")));
         }
     }
-    let mut out = String::new();
-    if !faster.is_empty() {
-        let _ = write!(
-            out,
-            "Same client, tasks beat `{threads}` beyond ±1 % at every C on: {}.",
-            faster.join(", ")
-        );
-    }
-    if !never.is_empty() {
-        let _ = write!(
-            out,
-            "{}Not beyond ±1 % at any C: {}.",
-            if out.is_empty() { "" } else { " " },
-            never.join(", ")
-        );
-    }
-    let broken: Vec<String> = points
+    let never: Vec<String> = tasks
         .iter()
-        .filter_map(|p| {
-            let r = p.row(threads)?;
-            (r.stopped.is_none() && !r.sound(p.concurrency)).then(|| {
-                let why = if r.connections > 0 {
-                    format!("{} new connections in its timed calls", r.connections)
-                } else if r.in_flight < p.concurrency {
-                    format!("{} in flight, not {}", r.in_flight, p.concurrency)
-                } else {
-                    "a premise failed".to_owned()
-                };
-                format!("C = {} ({why})", p.concurrency)
-            })
-        })
+        .filter(|t| !ever_faster.contains(&t.as_str()))
+        .map(|t| format!("`{t}`"))
         .collect();
-    if !broken.is_empty() {
-        let _ = write!(
-            out,
-            " Nothing is concluded for `{threads}` at {}.",
-            broken.join(", ")
-        );
+    if !never.is_empty() {
+        clauses.push(format!(
+            "{} never faster: within ±1 % or unresolved",
+            never.join(", ")
+        ));
     }
-    out
+    let lead = match first {
+        Some(c) => format!("tasks first took less time than `{threads}` beyond ±1 % at C = {c}"),
+        None => format!("tasks never took less time than `{threads}` beyond ±1 %"),
+    };
+    format!(
+        "Same client, one client CPU: {lead}. {}.",
+        capitalized(&clauses.join(". "))
+    )
 }
 
 /// What the curve adds to "which when": memory and threads at its largest
@@ -293,26 +305,27 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
 /// where and why.
 fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
     let mut out = String::new();
-    let top = points
-        .iter()
-        .rev()
-        .find(|p| p.row(threads).is_some_and(|r| r.stopped.is_none()));
+    // What one more request in flight costs, at the largest C where the
+    // thread row has a figure: the thread row against the lightest task row.
+    let top = points.iter().rev().find(|p| {
+        p.row(threads)
+            .is_some_and(|r| r.memory_per_request.is_some())
+    });
     if let Some(p) = top {
-        let c = p.concurrency;
-        let held = |r: &Curve| -> Option<(f64, f64)> { Some((r.memory_kib()?, r.threads?.median)) };
-        let t = p.row(threads).and_then(held);
+        let each =
+            |r: &Curve| -> Option<(f64, f64)> { Some((r.memory_per_request?, r.threads?.median)) };
+        let t = p.row(threads).and_then(each);
         let lightest = tasks
             .iter()
-            .filter_map(|n| Some((n, held(p.row(n)?)?)))
+            .filter_map(|n| Some((n, each(p.row(n)?)?)))
             .min_by(|a, b| a.1.0.total_cmp(&b.1.0));
         if let (Some((t_kib, t_threads)), Some((name, (k_kib, k_threads)))) = (t, lightest) {
             let _ = write!(
                 out,
-                " At C = {c} `{threads}` held {t_threads:.0} threads and {} (resident and kernel), `{name}` \
-                 {k_threads:.0} and {}: {:.1}× the memory.",
-                mib(t_kib),
-                mib(k_kib),
-                t_kib / k_kib.max(1.0)
+                " At C = {}, a request in flight cost `{threads}` {t_kib:.0} KiB (resident and kernel; \
+                 {t_threads:.0} threads in all), `{name}` {k_kib:.0} KiB ({k_threads:.0}): {:.1}×.",
+                p.concurrency,
+                t_kib / k_kib.max(0.1)
             );
         }
     }
@@ -329,7 +342,9 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             };
             let at = format!("`{}` at C = {}", r.strategy, p.concurrency);
             let label = match log.scale.as_ref().and_then(|s| s.cap_s) {
-                Some(cap) if stop_label(why) == TIME_CAP => format!("a first call over {cap:.0} s"),
+                Some(cap) if stop_label(why) == TIME_CAP => {
+                    format!("a first call over this run's {cap:.0} s cap, not an OS limit")
+                }
                 _ => stop_label(why).to_owned(),
             };
             match stops.iter_mut().find(|(l, _)| *l == label) {
@@ -349,7 +364,7 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 let why = m
                     .limit
                     .as_deref()
-                    .map_or("the probe's cap", |l| l.split(" (").next().unwrap_or(l));
+                    .map_or("its cap", |l| l.split(" (").next().unwrap_or(l));
                 format!("{} {} ({why})", m.what, m.reached)
             })
             .collect();
@@ -371,15 +386,6 @@ fn curve_lead(log: &RunLog) -> String {
     format!("**Which when**, from C = {low} to {high} ([scale.svg](scale.svg)).")
 }
 
-/// A quantity of KiB in MiB, or GiB past 10 GiB.
-fn mib(kib: f64) -> String {
-    if kib >= 10.0 * 1024.0 * 1024.0 {
-        format!("{:.1} GiB", kib / 1024.0 / 1024.0)
-    } else {
-        format!("{:.0} MiB", kib / 1024.0)
-    }
-}
-
 /// The first screen's verdicts, by what they compare: threads against
 /// tasks at each C, and each client split; what a later run's "does it
 /// reproduce?" holds to.
@@ -389,7 +395,7 @@ pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, 
         for (c, side) in &m.verdicts {
             out.push((model_key(*c, m.from_curve), side.word().to_owned()));
         }
-        if let Some(&top) = m.cs.last() {
+        if let Some(&top) = m.cs.last().filter(|_| !m.from_curve) {
             let here = of(rows, "concurrency", Some(top));
             for (control, against) in splits_from(&here, log, Differs::Client) {
                 let Some(r) = find(&here, &against).and_then(|o| ratio(o, control)) else {
@@ -448,7 +454,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
-            "Instructions, system calls: untimed runs; switches, CPU: timed calls. None is the kernel's CPU time.\n\n",
+            "Instructions, system calls: untimed runs; switches, CPU (user and kernel): timed calls.\n\n",
         );
     }
     match crate::analysis::scale::curve(log).filter(|_| from_curve) {
@@ -488,7 +494,9 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             );
         }
     }
-    if let Some(words) = client_share(rows, log, top) {
+    // The client's share at the table's largest C; with a curve, the
+    // findings under the answer give it (the curve is what decides here).
+    if let Some(words) = client_share(rows, log, top).filter(|_| !from_curve) {
         let _ = write!(out, "\n\n{words}");
     }
     Some(out)
@@ -1206,27 +1214,33 @@ mod tests {
             "{kept}"
         );
         assert!(
-            kept.contains("Not beyond ±1 % at any C: `smol` (up to C = 10000), `tokio-hyper` (up to C = 10000)."),
+            kept.contains("Same client, one client CPU: tasks never took less time than `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
             "{kept}"
         );
-        assert!(!kept.contains("tasks beat"), "{kept}");
         // Threads fall behind at 10,000: the sentence says from where, and by how much.
         let behind = answer(&rows(1.0, 1.08), &curved(1.3));
         let behind = which_when_of(&behind);
         assert_ne!(kept, behind);
         assert!(
-            behind.contains("Same client, tasks beat `thread-pool-hyper` beyond ±1 % at every C on: `smol` from C = 10000 (by 23.1 % ["),
+            behind.contains(
+                "tasks first took less time than `thread-pool-hyper` beyond ±1 % at C = 10000."
+            ),
             "{behind}"
         );
-        assert!(!behind.contains("Not beyond"), "{behind}");
-        // Memory and threads at the top C, and where a row stopped and why.
+        assert!(
+            behind.contains(
+                "C = 10000: `smol` 23.1 % [23.1–23.1 %], `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
+            ),
+            "{behind}"
+        );
+        // Memory a request in flight at the top C, and where a row stopped and why.
         for text in [kept, behind] {
             assert!(
-                text.contains("At C = 10000 `thread-pool-hyper` held 10001 threads and 3906 MiB (resident and kernel), `smol` 1 and 977 MiB: 4.0× the memory."),
+                text.contains("At C = 10000, a request in flight cost `thread-pool-hyper` 400 KiB (resident and kernel; 10001 threads in all), `smol` 100 KiB (1): 4.0×."),
                 "{text}"
             );
             assert!(
-                text.contains("Stopped, a first call over 5 s: `thread-pool` at C = 10000."),
+                text.contains("Stopped, a first call over this run's 5 s cap, not an OS limit: `thread-pool` at C = 10000."),
                 "{text}"
             );
         }

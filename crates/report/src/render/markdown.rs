@@ -407,7 +407,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         }
     }
     footprint_details(&mut out, log);
-    super::scale::details_section(&mut out, log);
+    super::scale::details_section(&mut out, log, rows);
     lesson::python_section(&mut out, rows, log.python.as_ref());
     let rtt_round_trip = log
         .controls
@@ -1070,7 +1070,8 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         return;
     };
     let verdicts = answer::first_screen_verdicts(rows, log);
-    let r = crate::analysis::reproduce(earlier, rows, &verdicts);
+    let curve = crate::analysis::scale::curve(log).unwrap_or_default();
+    let r = crate::analysis::reproduce(earlier, (rows, &curve), &verdicts);
     let _ = writeln!(
         out,
         "## Does it reproduce?\n\nThis run against the run that finished {} (the one it replaced in `results/`), row by \

@@ -9,7 +9,7 @@ use wikifetch_runlog::{RunLog, STOPPED_EARLIER};
 
 use super::format::time;
 use super::plot::{Figure, Key, line, marks, side_legend, style};
-use crate::analysis::REFERENCE;
+use crate::analysis::Row;
 use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, stop_label};
 
 /// The heading of the curve's sections (without the `## `): "From 10 to
@@ -56,8 +56,8 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
     let _ = writeln!(
         out,
         "Each cell: time per wave ÷ the delay, client CPU µs a request, memory KiB a request in flight (the \
-         rise from the C before; at the first C, MiB in all). The reference client's ratio is what the mock \
-         allows. How it ran, and every figure with its spread: [DETAILS.md](DETAILS.md#{}).\n\n| row | {} |\n|---|{}",
+         rise from the C before; at the first C, MiB in all). The reference client's ratio is what the mock and \
+         the cheapest client allow. How it ran, and every figure with its spread: [DETAILS.md](DETAILS.md#{}).\n\n| row | {} |\n|---|{}",
         super::markdown::anchor(&heading(&points)),
         cs.iter()
             .map(|c| format!("C = {c}"))
@@ -87,7 +87,7 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         .collect();
     let cap = scale.cap_s.map_or(String::new(), |cap| {
         format!(
-            " A row whose first call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
+            "\n\nA row whose first call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
              not fit the run); `WIKIFETCH_SWEEP=1 cargo bench` times it."
         )
     });
@@ -100,7 +100,8 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         .collect();
     format!(
         "N = 2C titles (two waves) at each C, every answer delayed {} (at most {:.0} requests a second offered), \
-         client on {}; the mock's busiest share of its one core in a timed call: {}. One row's process runs at a \
+         client on {}; the largest share of the mock's one core over a timed call: {}. From C = 1000 on the delay \
+         grows with C, so C and the rate offered change together. One row's process runs at a \
          time, in a shuffled order, in each of {} blocks; {} timed calls a row and C.{cap}",
         delays.join(", "),
         scale.offered_per_s,
@@ -164,6 +165,9 @@ fn kib(k: f64) -> String {
 
 fn spread_kib(s: Option<Spread>) -> String {
     s.map_or("–".into(), |s| {
+        if s.readings == 1 {
+            return format!("{} (one reading)", kib(s.median));
+        }
         format!(
             "{} ({}–{})",
             kib(s.median),
@@ -177,8 +181,9 @@ fn spread_time(s: Option<Spread>) -> String {
     s.map_or("–".into(), |s| time(s.median))
 }
 
-/// DETAILS.md's section: each point's every figure.
-pub fn details_section(out: &mut String, log: &RunLog) {
+/// DETAILS.md's section: each point's every figure, and the curve's
+/// verdicts beside the interleaved `concurrency` scenario's (`rows`).
+pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
     let Some(points) = curve(log).filter(|p| !p.is_empty()) else {
         return;
     };
@@ -187,18 +192,22 @@ pub fn details_section(out: &mut String, log: &RunLog) {
         "## {}\n\n{}\n\n\
          Per point:\n\n\
          - **time per wave** is the mean time of a call over blocks, with its 95 % t interval over the blocks, \
-         over the ⌈N/C⌉ waves; **predicted by the CPU** is N × the row's CPU per request ÷ the client's CPUs, \
-         beside the delay's ⌈N/C⌉ × the delay in the heading; **bound** is the larger of the two.\n\
+         over the ⌈N/C⌉ waves; **predicted by the CPU** is N × the row's CPU per request ÷ the client's CPUs, per \
+         wave, beside the delay's prediction (one delay a wave); **measured ÷ bound** is the call's time over the \
+         larger of the two, named.\n\
          - **CPU a request** is the client process's CPU over N, with its interval over blocks; **switches** are \
          voluntary and involuntary context switches of all its threads a request.\n\
          - **in flight** is the fewest requests the mock had at once in a timed call, **new connections** those \
-         the timed calls opened, **mock busy** the mock's busiest share of its core. ⚠: the mock was at least \
+         the timed calls opened, **mock busy** the largest share of its core the mock used over a timed call (an average over the call: \
+         it is busier while a wave arrives). ⚠: the mock was at least \
          70 % busy, a call missed C in flight, opened a connection, or lost a title; such a row is shown and \
          nothing is concluded from it.\n\
          - Memory is read once a block during the untimed first call (five readings: median and range). **RSS** \
          is the process's peak resident memory; **kernel** the rise of `KernelStack` + `PageTables` in \
          `/proc/meminfo` over the same before the process started (one row process runs at a time); **TCP \
-         buffers** the rise of `/proc/net/sockstat`'s TCP memory, both ends (the client's sockets and the mock's).\n\
+         buffers** the rise of `/proc/net/sockstat`'s TCP memory, both ends (the client's sockets and the mock's): \
+         coarse, since the kernel counts it in per-CPU batches (steps of 1 MiB here), and small, since a request \
+         waiting for its answer leaves its buffers nearly empty.\n\
          - **threads** is the most OS threads during the first call; **set-up** the time and CPU of building the \
          row (`Fetcher::new`: a pool's threads, a runtime) in its process before any call; **first answer** the \
          median time to the first result in a timed call.\n",
@@ -209,7 +218,7 @@ pub fn details_section(out: &mut String, log: &RunLog) {
         let _ = writeln!(
             out,
             "### C = {}: {} titles, delay {}, predicted by the delay {}\n\n\
-             | row | time per wave [95 % CI] | predicted by the CPU | bound | CPU a request [95 % CI] | switches a request (vol. / invol.) | in flight, new connections, mock busy | RSS | kernel | TCP buffers | threads | set-up (CPU) | first call | first answer |\n\
+             | row | time per wave [95 % CI] | predicted by the CPU | measured ÷ bound | CPU a request [95 % CI] | switches a request (vol. / invol.) | in flight, new connections, mock busy | RSS | kernel | TCP buffers | threads | set-up (CPU) | first call | first answer |\n\
              |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             p.concurrency,
             p.titles,
@@ -238,9 +247,60 @@ pub fn details_section(out: &mut String, log: &RunLog) {
         }
     }
     let _ = writeln!(out, "{}\n", crossover(&points));
+    if let Some(words) = two_designs(log, rows, &points) {
+        let _ = writeln!(out, "{words}\n");
+    }
     if let Some(words) = alone(log) {
         let _ = writeln!(out, "{words}\n");
     }
+}
+
+/// Threads against tasks at the C that both the curve and the interleaved
+/// `concurrency` scenario ran: the same question in two designs (rows one
+/// at a time, paired by block, N = 2C; rows interleaved round by round,
+/// N = 200), each verdict in a word, so that a reader sees where they agree.
+fn two_designs(log: &RunLog, rows: &[Row], points: &[Point]) -> Option<String> {
+    use crate::findings::prose::{find, ratio};
+    let (threads, tasks) = crate::analysis::scale::model_rows(log, points)?;
+    let word = |r: Option<wikifetch_stats::Paired>| match r.map(|r| (r.verdict(), r.point)) {
+        Some((v, x)) if v.names_a_difference() && x > 1.0 => "tasks faster",
+        Some((v, _)) if v.names_a_difference() => "threads faster",
+        Some((wikifetch_stats::Verdict::Equivalent { .. }, _)) => "within ±1 %",
+        Some(_) => "not told apart",
+        None => "not compared",
+    };
+    let mut said = Vec::new();
+    for p in points {
+        let c = p.concurrency;
+        let here: Vec<&Row> = rows
+            .iter()
+            .filter(|r| r.scenario == "concurrency" && r.concurrency == c)
+            .collect();
+        let Some(t) = find(&here, &threads) else {
+            continue;
+        };
+        for task in &tasks {
+            let interleaved = find(&here, task).and_then(|k| ratio(t, k));
+            let curve = crate::analysis::scale::time_ratio(log, c, &threads, task).filter(|_| {
+                p.row(&threads).is_some_and(|r| r.sound(c))
+                    && p.row(task).is_some_and(|r| r.sound(c))
+            });
+            said.push(format!(
+                "C = {c}, `{task}`: {} on the curve, {} interleaved",
+                word(curve),
+                word(interleaved)
+            ));
+        }
+    }
+    (!said.is_empty()).then(|| {
+        format!(
+            "**The same question in two designs.** Threads (`{threads}`) against each task row at the C the \
+             interleaved `concurrency` scenario also ran (N = 200, rows interleaved round by round) and the curve \
+             (N = 2C, one row at a time, paired by block): {}. Where they differ, neither design's verdict is the \
+             answer on its own.",
+            said.join("; ")
+        )
+    })
 }
 
 /// Each model alone, from the committed limits probe: how many were held
@@ -328,11 +388,11 @@ fn detail_row(p: &Point, r: &Curve) -> String {
         "| `{}`{} | {per_wave} | {} | {} | {cpu} | {} | {}, {}, {:.0} % | {} | {} | {} | {} | {} | {} | {} |",
         r.strategy,
         flag(p, r),
-        r.cpu_bound_s.map_or("–".into(), time),
-        match r.bound {
-            Some(Bound::Delay) => "delay",
-            Some(Bound::Cpu) => "CPU",
-            None => "–",
+        r.cpu_bound_s.map_or("–".into(), |b| time(b / waves)),
+        match (r.over_bound, r.bound) {
+            (Some(x), Some(Bound::Delay)) => format!("{x:.2} (delay)"),
+            (Some(x), Some(Bound::Cpu)) => format!("{x:.2} (CPU)"),
+            _ => "–".to_owned(),
         },
         r.switches
             .map_or("–".into(), |(v, i)| format!("{v:.2} / {i:.2}")),
@@ -356,43 +416,60 @@ fn setup(r: &Curve) -> String {
     }
 }
 
-/// Where the client's CPU overtook the delay as the bound, row by row:
-/// the lesson of the two predictions.
+/// The two predictions against what was measured: where the client's
+/// CPU overtook the delay as the larger bound, row by row (sound rows
+/// only), and at each C how close the nearest row came to its bound.
 fn crossover(points: &[Point]) -> String {
     let names: Vec<&str> = points
         .first()
         .map(|p| p.rows.iter().map(|r| r.strategy.as_str()).collect())
         .unwrap_or_default();
     let mut cpu_bound = Vec::new();
-    let mut never = Vec::new();
     for name in names {
         let first = points.iter().find(|p| {
             p.row(name)
-                .is_some_and(|r| r.stopped.is_none() && r.bound == Some(Bound::Cpu))
+                .is_some_and(|r| r.sound(p.concurrency) && r.bound == Some(Bound::Cpu))
         });
-        match first {
-            Some(p) => cpu_bound.push(format!("`{name}` from C = {}", p.concurrency)),
-            None if name != REFERENCE => never.push(format!("`{name}`")),
-            None => never.push(format!("`{name}` (the floor)")),
+        if let Some(p) = first {
+            cpu_bound.push(format!("`{name}` from C = {}", p.concurrency));
         }
     }
     let mut text = String::from(
         "**The two predictions.** With a delay, a call takes at least ⌈N/C⌉ delays; with one client CPU it also \
-         takes at least N × its CPU per request. As C grows with the delay held to C / 20,000 s, the first stays two \
-         delays while the second grows with N, so a row whose CPU per request is high enough meets its CPU first.",
+         takes at least N × its CPU per request. As C grows the first stays two delays a call while the second \
+         grows with N, so a row with a high enough CPU per request meets its CPU first.",
     );
-    if !cpu_bound.is_empty() {
+    if cpu_bound.is_empty() {
+        text.push_str(" No sound row's CPU prediction passed the delay's.");
+    } else {
         let _ = write!(
             text,
-            " The CPU was the larger bound for {}.",
+            " The CPU prediction was the larger for {}.",
             cpu_bound.join(", ")
         );
     }
-    if !never.is_empty() {
+    let closest: Vec<String> = points
+        .iter()
+        .filter_map(|p| {
+            let best = p
+                .rows
+                .iter()
+                .filter(|r| r.sound(p.concurrency))
+                .filter_map(|r| Some((r.over_bound?, r.strategy.as_str())))
+                .min_by(|a, b| a.0.total_cmp(&b.0))?;
+            Some(format!(
+                "{:.2}× at C = {} (`{}`)",
+                best.0, p.concurrency, best.1
+            ))
+        })
+        .collect();
+    if !closest.is_empty() {
         let _ = write!(
             text,
-            " The delay stayed the larger for {} at every C measured.",
-            never.join(", ")
+            " Measured against the larger prediction, the closest row took {}: where that is well above 1, \
+             something neither prediction counts set the pace; the mock taking in each wave of C requests on its \
+             one core is the likely part (see its share of the core above).",
+            closest.join(", ")
         );
     }
     text
