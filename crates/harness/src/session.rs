@@ -253,24 +253,28 @@ impl Worker {
         i32::try_from(self.process.id()).unwrap_or(0)
     }
 
+    /// The child's next line; `None` when it has ended.
+    fn next_line(&mut self) -> Result<Option<String>, String> {
+        let mut line = String::new();
+        let read = self
+            .stdout
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok((read > 0).then_some(line))
+    }
+
     /// Asks for one call (`warmup` or `timed`); `on_done` per `done` line.
     pub(crate) fn call(&mut self, mode: &str, mut on_done: impl FnMut()) -> Result<Call, String> {
         writeln!(self.stdin, "{mode}")
             .and_then(|()| self.stdin.flush())
             .map_err(|e| format!("{}: the child is gone: {e}", self.name()))?;
-        let mut line = String::new();
         loop {
-            line.clear();
-            let read = self
-                .stdout
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            if read == 0 {
+            let Some(line) = self.next_line()? else {
                 return Err(format!(
                     "{}: the child ended without a measurement",
                     self.name()
                 ));
-            }
+            };
             match line.trim_end() {
                 "done" => on_done(),
                 json if json.starts_with('{') => {
@@ -317,19 +321,13 @@ impl Worker {
     /// What building the row cost in the child, or the reason it could
     /// not be built (a limit it named): the child's first line.
     pub(crate) fn setup(&mut self) -> Result<Result<Cost, String>, String> {
-        let mut line = String::new();
         loop {
-            line.clear();
-            let read = self
-                .stdout
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            if read == 0 {
+            let Some(line) = self.next_line()? else {
                 return Err(format!(
                     "{}: the child ended before it was built",
                     self.name()
                 ));
-            }
+            };
             if let Some(json) = line.trim_end().strip_prefix(SETUP) {
                 return serde_json::from_str::<Result<Cost, String>>(json)
                     .map_err(|e| format!("bad set-up line: {e}"));

@@ -475,27 +475,22 @@ fn crossover(points: &[Point]) -> String {
     text
 }
 
-/// `scale.svg`: three panels against C on a logarithmic axis.
+/// `scale.svg`: three panels against C on a logarithmic axis, each from
+/// zero; the first, a ratio to the delay's prediction, with its 1.0 line
+/// and the stops.
 fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
     type Pick = fn(&Point, &Curve) -> Option<f64>;
-    let panels: [(&str, &str, Pick, bool); 3] = [
+    let panels: [(&str, Pick); 3] = [
         (
-            "time per wave / the delay's prediction",
-            "1.0: every wave one delay",
+            "time per wave / the delay's prediction (1.0: every wave one delay)",
             |p, r| Some(r.time?.mean / p.delay_bound_s()),
-            false,
         ),
+        ("client CPU per request, µs", |_, r| {
+            Some(r.cpu?.mean * 1e6)
+        }),
         (
-            "client CPU per request, µs",
-            "",
-            |_, r| Some(r.cpu?.mean * 1e6),
-            true,
-        ),
-        (
-            "memory per request in flight, KiB",
-            "resident + kernel, the rise from the C before over the rise in C",
+            "memory per request in flight, KiB (resident + kernel, the rise from the C before)",
             |_, r| r.memory_per_request,
-            true,
         ),
     ];
     let mut svg = String::new();
@@ -512,68 +507,54 @@ fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
             .first()
             .map(|p| p.rows.iter().map(|r| r.strategy.clone()).collect())
             .unwrap_or_default();
-        let mut first = true;
-        for (panel, (title, note, pick, log_y)) in areas.iter().zip(panels) {
-            let values: Vec<f64> = points
+        for (i, (panel, (title, pick))) in areas.iter().zip(panels).enumerate() {
+            let ratio = i == 0;
+            let top = points
                 .iter()
-                .flat_map(|p| p.rows.iter().filter_map(move |r| pick(p, r)))
+                .flat_map(|p| {
+                    p.rows
+                        .iter()
+                        .filter(|r| r.stopped.is_none())
+                        .filter_map(move |r| pick(p, r))
+                })
                 .filter(|v| v.is_finite() && *v > 0.0)
-                .collect();
-            let top = values.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
-            let bottom = values.iter().copied().fold(top, f64::min);
-            let caption = if note.is_empty() {
-                title.to_owned()
-            } else {
-                format!("{title} ({note})")
-            };
-            let mut chart = ChartBuilder::on(panel);
-            chart
-                .caption(caption, ("sans-serif", 15))
+                .fold(if ratio { 1.2 } else { 1.0 }, f64::max);
+            let mut chart = ChartBuilder::on(panel)
+                .caption(title, ("sans-serif", 15))
                 .margin(8)
                 .x_label_area_size(30)
-                .y_label_area_size(56);
-            let xs = x.clone().log_scale().with_key_points(cs.clone());
-            // Stops are labelled on the first panel only, crosses on all.
-            let labelled = first;
-            first = false;
-            if log_y {
-                let mut chart = chart
-                    .build_cartesian_2d(xs, (bottom / 1.5).max(1e-3)..(top * 1.5).max(1e-2))?;
-                chart
-                    .configure_mesh()
-                    .light_line_style(WHITE)
-                    .x_label_formatter(&|c| format!("{c:.0}"))
-                    .y_label_formatter(&|y| format!("{y:.0}"))
-                    .x_desc("C (log scale)")
-                    .draw()?;
-                series(
-                    &mut chart,
-                    (points, &names),
-                    pick,
-                    (top * 1.2, 0.8),
-                    labelled,
+                .y_label_area_size(56)
+                .build_cartesian_2d(
+                    x.clone().log_scale().with_key_points(cs.clone()),
+                    0.0..top * 1.15,
                 )?;
-            } else {
-                let mut chart = chart.build_cartesian_2d(xs, 0.0..(top * 1.15).max(1.2))?;
-                chart
-                    .configure_mesh()
-                    .light_line_style(WHITE)
-                    .x_label_formatter(&|c| format!("{c:.0}"))
-                    .y_label_formatter(&|y| format!("{y:.1}"))
-                    .x_desc("C (log scale)")
-                    .draw()?;
+            chart
+                .configure_mesh()
+                .light_line_style(WHITE)
+                .x_label_formatter(&|c| format!("{c:.0}"))
+                .y_label_formatter(&|y| {
+                    if ratio {
+                        format!("{y:.1}")
+                    } else {
+                        format!("{y:.0}")
+                    }
+                })
+                .x_desc("C (log scale)")
+                .draw()?;
+            if ratio {
                 chart.draw_series(LineSeries::new(
                     vec![(x.start, 1.0), (x.end, 1.0)],
                     BLACK.stroke_width(1),
                 ))?;
-                series(
-                    &mut chart,
-                    (points, &names),
-                    pick,
-                    (top * 1.08, 0.93),
-                    labelled,
-                )?;
             }
+            // Stops are drawn and labelled on the first panel only.
+            series(
+                &mut chart,
+                (points, &names),
+                pick,
+                (top * 1.08, 0.93),
+                ratio,
+            )?;
         }
         let keys: Vec<Key> = names.iter().map(|n| Key::of(n, n.clone())).collect();
         let notes = vec![
