@@ -263,6 +263,9 @@ fn row(r: &ScaleRow, n: usize, cpus: f64, delay_bound: f64) -> Curve {
 /// [`stop_label`] for a row whose first call passed the run's time cap.
 pub const TIME_CAP: &str = "over the time cap";
 
+/// [`stop_label`] for a row whose call the harness ended unanswered.
+pub const ENDED: &str = "ended: no answer in time";
+
 /// What stopped a row, in a few words for a plot or a table cell, from
 /// the reason the harness recorded.
 pub fn stop_label(why: &str) -> &'static str {
@@ -272,7 +275,7 @@ pub fn stop_label(why: &str) -> &'static str {
         ("pid_max", "kernel.pid_max"),
         ("threads-max", "kernel.threads-max"),
         ("over the cap", TIME_CAP),
-        ("had not ended", "ended: no answer in time"),
+        ("had not ended", ENDED),
         ("spawn", "could not spawn a thread"),
     ]
     .into_iter()

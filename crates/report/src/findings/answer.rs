@@ -16,7 +16,7 @@ use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
-use crate::analysis::scale::{Curve, Point, TIME_CAP, stop_label, time_ratio};
+use crate::analysis::scale::{Curve, ENDED, Point, TIME_CAP, stop_label, time_ratio};
 use crate::analysis::{PerRequest, REFERENCE, Row};
 use crate::render::format::{time, us3};
 
@@ -223,12 +223,28 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         let pcs = |ratio: f64| pc((1.0 - 1.0 / ratio) * 100.0);
         format!("{} % [{}–{} %]", pcs(r.point), pcs(r.low), pcs(r.high))
     };
+    let faster = |r: &Paired| r.verdict().names_a_difference() && r.point > 1.0;
+    // Every sound comparison first: a task row faster at some C is then
+    // followed at every C; one never faster is named once.
+    let compared: Vec<(usize, Vec<(&String, Paired)>)> = points
+        .iter()
+        .map(|p| {
+            let pairs = tasks
+                .iter()
+                .filter_map(|t| Some((t, sound_ratio(log, p, threads, t)?)))
+                .collect();
+            (p.concurrency, pairs)
+        })
+        .collect();
+    let ever_faster = |task: &String| {
+        compared
+            .iter()
+            .any(|(_, pairs)| pairs.iter().any(|(t, r)| *t == task && faster(r)))
+    };
     let mut first = None;
     let mut clauses = Vec::new();
-    // Task rows faster at some C; the others are named once.
-    let mut ever_faster: Vec<&str> = Vec::new();
-    for p in points {
-        let c = p.concurrency;
+    for (p, (c, pairs)) in points.iter().zip(&compared) {
+        let c = *c;
         let Some(t) = p.row(threads).filter(|r| r.stopped.is_none()) else {
             continue;
         };
@@ -252,23 +268,18 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             Some((_, names)) => names.push(name),
             None => groups.push((words, vec![name])),
         };
-        for task in tasks {
-            let Some(r) = sound_ratio(log, p, threads, task) else {
-                continue;
-            };
+        for (task, r) in pairs.iter().filter(|(t, _)| ever_faster(t)) {
             match r.verdict() {
                 Verdict::Differs if r.point > 1.0 => {
                     first.get_or_insert(c);
-                    ever_faster.push(task);
-                    add("faster", format!("`{task}` {}", saved(&r)));
+                    add("faster", format!("`{task}` {}", saved(r)));
                 }
                 Verdict::DiffersBySizeUnknown if r.point > 1.0 => {
-                    ever_faster.push(task);
-                    add("faster, size unknown", format!("`{task}` {}", saved(&r)));
+                    add("faster, size unknown", format!("`{task}` {}", saved(r)));
                 }
                 v if v.names_a_difference() => add("slower", format!("`{task}`")),
-                // Even or unresolved: said once, below, for a row never faster.
-                _ => {}
+                Verdict::Equivalent { .. } => add("within ±1 %", format!("`{task}`")),
+                _ => add("unresolved", format!("`{task}`")),
             }
         }
         let said: Vec<String> = groups
@@ -281,7 +292,7 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
     }
     let never: Vec<String> = tasks
         .iter()
-        .filter(|t| !ever_faster.contains(&t.as_str()))
+        .filter(|t| !ever_faster(t))
         .map(|t| format!("`{t}`"))
         .collect();
     if !never.is_empty() {
@@ -291,11 +302,11 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         ));
     }
     let lead = match first {
-        Some(c) => format!("tasks first took less time than `{threads}` beyond ±1 % at C = {c}"),
-        None => format!("tasks never took less time than `{threads}` beyond ±1 %"),
+        Some(c) => format!("tasks first beat `{threads}` beyond ±1 % at C = {c}"),
+        None => format!("tasks never beat `{threads}` beyond ±1 %"),
     };
     format!(
-        "Same client, one client CPU: {lead}. {}.",
+        "Same client, one CPU: {lead}. {}.",
         capitalized(&clauses.join(". "))
     )
 }
@@ -322,15 +333,15 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         if let (Some((t_kib, t_threads)), Some((name, (k_kib, k_threads)))) = (t, lightest) {
             let _ = write!(
                 out,
-                " At C = {}, a request in flight cost `{threads}` {t_kib:.0} KiB (resident and kernel; \
-                 {t_threads:.0} threads in all), `{name}` {k_kib:.0} KiB ({k_threads:.0}): {:.1}×.",
+                " At C = {}, a request in flight cost `{threads}` {t_kib:.0} KiB ({t_threads:.0} threads in \
+                 all), `{name}` {k_kib:.0} KiB ({k_threads:.0}): {:.1}×.",
                 p.concurrency,
                 t_kib / k_kib.max(0.1)
             );
         }
     }
     // Where each row stopped, grouped by what stopped it.
-    let mut stops: Vec<(String, Vec<String>)> = Vec::new();
+    let mut stops: Vec<(String, Vec<(usize, String)>)> = Vec::new();
     for p in points {
         for r in &p.rows {
             let Some(why) = r
@@ -340,10 +351,13 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             else {
                 continue;
             };
-            let at = format!("`{}` at C = {}", r.strategy, p.concurrency);
+            let at = (p.concurrency, format!("`{}`", r.strategy));
             let label = match log.scale.as_ref().and_then(|s| s.cap_s) {
                 Some(cap) if stop_label(why) == TIME_CAP => {
-                    format!("a first call over this run's {cap:.0} s cap, not an OS limit")
+                    format!("an untimed call over this run's {cap:.0} s cap, not an OS limit")
+                }
+                Some(cap) if stop_label(why) == ENDED => {
+                    format!("unanswered after {:.0} s", 4.0 * cap)
                 }
                 _ => stop_label(why).to_owned(),
             };
@@ -354,7 +368,19 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         }
     }
     for (label, rows) in &stops {
-        let _ = write!(out, " Stopped, {label}: {}.", rows.join(", "));
+        // The rows that stopped at one C share it.
+        let mut by_c: Vec<(usize, Vec<&str>)> = Vec::new();
+        for (c, name) in rows {
+            match by_c.iter_mut().find(|(at, _)| at == c) {
+                Some((_, names)) => names.push(name),
+                None => by_c.push((*c, vec![name])),
+            }
+        }
+        let said: Vec<String> = by_c
+            .iter()
+            .map(|(c, names)| format!("{} at C = {c}", names.join(", ")))
+            .collect();
+        let _ = write!(out, " Stopped, {label}: {}.", said.join("; "));
     }
     if let Some(probe) = &log.limits {
         let models: Vec<String> = probe
@@ -364,11 +390,11 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 let why = m
                     .limit
                     .as_deref()
-                    .map_or("its cap", |l| l.split(" (").next().unwrap_or(l));
+                    .map_or("its cap", |l| l.split(' ').next().unwrap_or(l));
                 format!("{} {} ({why})", m.what, m.reached)
             })
             .collect();
-        let _ = write!(out, " Alone, without sockets: {}.", models.join(", "));
+        let _ = write!(out, " Each model alone: {}.", models.join(", "));
     }
     out
 }
@@ -437,13 +463,9 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         .map_or("the same client".to_owned(), |f| f.client.clone());
     let cpus = log.split.client.len().max(1);
     let mut out = format!(
-        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}), {} \
-         titles at C = {}, client on {}:\n\n",
+        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}), \
+         {} titles a call, client on {}:\n\n",
         at_top.first().map_or(0, |r| r.titles),
-        cs.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
         if cpus == 1 {
             "one CPU".to_owned()
         } else {
@@ -1214,7 +1236,7 @@ mod tests {
             "{kept}"
         );
         assert!(
-            kept.contains("Same client, one client CPU: tasks never took less time than `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
+            kept.contains("Same client, one CPU: tasks never beat `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
             "{kept}"
         );
         // Threads fall behind at 10,000: the sentence says from where, and by how much.
@@ -1222,9 +1244,7 @@ mod tests {
         let behind = which_when_of(&behind);
         assert_ne!(kept, behind);
         assert!(
-            behind.contains(
-                "tasks first took less time than `thread-pool-hyper` beyond ±1 % at C = 10000."
-            ),
+            behind.contains("tasks first beat `thread-pool-hyper` beyond ±1 % at C = 10000."),
             "{behind}"
         );
         assert!(
@@ -1236,11 +1256,11 @@ mod tests {
         // Memory a request in flight at the top C, and where a row stopped and why.
         for text in [kept, behind] {
             assert!(
-                text.contains("At C = 10000, a request in flight cost `thread-pool-hyper` 400 KiB (resident and kernel; 10001 threads in all), `smol` 100 KiB (1): 4.0×."),
+                text.contains("At C = 10000, a request in flight cost `thread-pool-hyper` 400 KiB (10001 threads in all), `smol` 100 KiB (1): 4.0×."),
                 "{text}"
             );
             assert!(
-                text.contains("Stopped, a first call over this run's 5 s cap, not an OS limit: `thread-pool` at C = 10000."),
+                text.contains("Stopped, an untimed call over this run's 5 s cap, not an OS limit: `thread-pool` at C = 10000."),
                 "{text}"
             );
         }
@@ -1389,7 +1409,7 @@ mod tests {
         );
         // Headlines state their condition.
         assert!(
-            text.contains("200 titles at C = 10, 100, client on one CPU"),
+            text.contains("200 titles a call, client on one CPU"),
             "{text}"
         );
     }

@@ -87,7 +87,8 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         .collect();
     let cap = scale.cap_s.map_or(String::new(), |cap| {
         format!(
-            "\n\nA row whose first call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
+            "\n\nBefore its timed calls a row makes up to three untimed ones, until one opens no connection and has C \
+             in flight; a row whose last untimed call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
              not fit the run); `WIKIFETCH_SWEEP=1 cargo bench` times it."
         )
     });
