@@ -358,14 +358,9 @@ fn detail_row(p: &Point, r: &Curve) -> String {
             stop_label(why)
         };
         return format!(
-            "| `{}` | stopped: {label}{first} | | | | | | {} | {} | {} | {} | {} | {} | |",
+            "| `{}` | stopped: {label}{first} | | | | | | {} | |",
             r.strategy,
-            spread_kib(r.rss_kib),
-            spread_kib(r.kernel_kib),
-            spread_kib(r.socket_kib),
-            r.threads.map_or("–".into(), |t| format!("{:.0}", t.median)),
-            setup(r),
-            spread_time(r.first_call_s),
+            untimed_cells(r)
         );
     }
     let waves = p.waves.max(1) as f64;
@@ -386,7 +381,7 @@ fn detail_row(p: &Point, r: &Curve) -> String {
         )
     });
     format!(
-        "| `{}`{} | {per_wave} | {} | {} | {cpu} | {} | {}, {}, {:.0} % | {} | {} | {} | {} | {} | {} | {} |",
+        "| `{}`{} | {per_wave} | {} | {} | {cpu} | {} | {}, {}, {:.0} % | {} | {} |",
         r.strategy,
         flag(p, r),
         r.cpu_bound_s.map_or("–".into(), |b| time(b / waves)),
@@ -400,13 +395,22 @@ fn detail_row(p: &Point, r: &Curve) -> String {
         r.in_flight,
         r.connections,
         r.mock_busy * 100.0,
+        untimed_cells(r),
+        spread_time(r.first_answer_s),
+    )
+}
+
+/// The cells read outside the timed calls, stopped row or not: memory in
+/// its three parts, threads, set-up, the first call.
+fn untimed_cells(r: &Curve) -> String {
+    format!(
+        "{} | {} | {} | {} | {} | {}",
         spread_kib(r.rss_kib),
         spread_kib(r.kernel_kib),
         spread_kib(r.socket_kib),
         r.threads.map_or("–".into(), |t| format!("{:.0}", t.median)),
         setup(r),
         spread_time(r.first_call_s),
-        spread_time(r.first_answer_s),
     )
 }
 
