@@ -164,6 +164,12 @@ pub fn memory_per_request_kib(points: &[Point], i: usize, name: &str) -> Option<
     (dn > 0.0).then(|| (m1 - m0) / dn)
 }
 
+/// The smallest and the largest C of the curve (0, 0 when it is empty).
+pub fn span(points: &[Point]) -> (usize, usize) {
+    let c = |p: Option<&Point>| p.map_or(0, |p| p.concurrency);
+    (c(points.first()), c(points.last()))
+}
+
 /// The curve of `log`, when it has one.
 pub fn curve(log: &RunLog) -> Option<Vec<Point>> {
     let scale = log.scale.as_ref()?;

@@ -16,7 +16,7 @@ use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
-use crate::analysis::scale::{Curve, ENDED, Point, TIME_CAP, stop_label, time_ratio};
+use crate::analysis::scale::{Curve, ENDED, Point, TIME_CAP, span, stop_label, time_ratio};
 use crate::analysis::{PerRequest, REFERENCE, Row};
 use crate::render::format::{time, us3};
 
@@ -131,8 +131,8 @@ struct ModelSides {
     /// At each C, in how many blocks the verdict held at the least over
     /// the task rows, of how many (`None` over rounds).
     held: Vec<(usize, Option<(usize, usize)>)>,
-    /// Whether the verdicts are the scale curve's.
-    from_curve: bool,
+    /// The scale curve, when its verdicts are these.
+    curve: Option<Vec<Point>>,
 }
 
 fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
@@ -163,13 +163,16 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
     }
     // The curve, when the run has one, decides at its own C: from 10 to
     // 10,000 in flight rather than the table's.
-    let curve = crate::analysis::scale::curve(log)
-        .map(|points| curve_sides(log, &points, &threads, &tasks))
-        .filter(|(v, _)| !v.is_empty());
-    let from_curve = curve.is_some();
-    if let Some((v, h)) = curve {
-        verdicts = v;
-        held = h;
+    let mut curve = crate::analysis::scale::curve(log);
+    match curve
+        .as_ref()
+        .map(|points| curve_sides(log, points, &threads, &tasks))
+    {
+        Some((v, h)) if !v.is_empty() => {
+            verdicts = v;
+            held = h;
+        }
+        _ => curve = None,
     }
     Some(ModelSides {
         threads,
@@ -177,7 +180,7 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
         cs,
         verdicts,
         held,
-        from_curve,
+        curve,
     })
 }
 
@@ -399,16 +402,9 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
     out
 }
 
-/// "Which when" on the curve: where it is drawn and how it was run.
-fn curve_lead(log: &RunLog) -> String {
-    let (low, high) = log
-        .scale
-        .as_ref()
-        .map(|s| {
-            let cs = s.points.iter().map(|p| p.concurrency);
-            (cs.clone().min().unwrap_or(0), cs.max().unwrap_or(0))
-        })
-        .unwrap_or_default();
+/// "Which when" on the curve: where it is drawn.
+fn curve_lead(points: &[Point]) -> String {
+    let (low, high) = span(points);
     format!("**Which when**, from C = {low} to {high} ([scale.svg](scale.svg)).")
 }
 
@@ -419,9 +415,9 @@ pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, 
     let mut out = Vec::new();
     if let Some(m) = model_sides(rows, log) {
         for (c, side) in &m.verdicts {
-            out.push((model_key(*c, m.from_curve), side.word().to_owned()));
+            out.push((model_key(*c, m.curve.is_some()), side.word().to_owned()));
         }
-        if let Some(&top) = m.cs.last().filter(|_| !m.from_curve) {
+        if let Some(&top) = m.cs.last().filter(|_| m.curve.is_none()) {
             let here = of(rows, "concurrency", Some(top));
             for (control, against) in splits_from(&here, log, Differs::Client) {
                 let Some(r) = find(&here, &against).and_then(|o| ratio(o, control)) else {
@@ -454,8 +450,9 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         cs,
         verdicts,
         held,
-        from_curve,
+        curve,
     } = model_sides(rows, log)?;
+    let from_curve = curve.is_some();
     let top = *cs.last()?;
     let at_top = of(rows, "concurrency", Some(top));
     let client = log
@@ -479,14 +476,14 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             "Instructions, system calls: untimed runs; switches, CPU (user and kernel): timed calls.\n\n",
         );
     }
-    match crate::analysis::scale::curve(log).filter(|_| from_curve) {
+    match &curve {
         Some(points) => {
             let _ = write!(
                 out,
                 "{} {}{}",
-                curve_lead(log),
-                curve_which(log, &points, &threads_name, &task_names),
-                curve_words(log, &points, &threads_name, &task_names)
+                curve_lead(points),
+                curve_which(log, points, &threads_name, &task_names),
+                curve_words(log, points, &threads_name, &task_names)
             );
         }
         None => {

@@ -10,17 +10,13 @@ use wikifetch_runlog::{RunLog, STOPPED_EARLIER};
 use super::format::time;
 use super::plot::{Figure, Key, line, marks, side_legend, style};
 use crate::analysis::Row;
-use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, stop_label};
+use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, span, stop_label};
 
 /// The heading of the curve's sections (without the `## `): "From 10 to
 /// 10000 in flight: the scale curve".
 fn heading(points: &[Point]) -> String {
-    let c = |p: Option<&Point>| p.map_or(0, |p| p.concurrency);
-    format!(
-        "From {} to {} in flight: the scale curve",
-        c(points.first()),
-        c(points.last())
-    )
+    let (low, high) = span(points);
+    format!("From {low} to {high} in flight: the scale curve")
 }
 
 /// The figure of the curve, when the run has one.
