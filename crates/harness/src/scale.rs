@@ -59,13 +59,12 @@ pub const ROWS: &[Option<Strategy>] = &[
     Some(Strategy::AsyncStd),
 ];
 
-/// The requests a second the delays allow at most. The rig's controls
-/// measure the mock at about 140,000 a second with no delay, but with a
-/// delay and C connections it spends 23–37 µs a request (the run of
-/// 09:14 UTC), so at this rate it is about 60 % busy over a call at
-/// C = 1000 and 10,000, and busier while a wave arrives: the curve's
-/// report shows the share at each C. A lower rate would need longer
-/// delays and a longer run.
+/// The requests a second the delays allow at most. With a delay and C
+/// connections the mock spends several times the CPU a request that the
+/// rig's no-delay controls measure, so at this rate it is about half busy
+/// over a call at C = 1000 and 10,000, and busier while a wave arrives:
+/// the curve's report gives its share at each C. A lower rate would need
+/// longer delays and a longer run.
 pub const OFFERED_PER_S: f64 = 20_000.0;
 
 /// The shortest delay: below it a call is over before the rig's own
@@ -80,12 +79,12 @@ pub const CONCURRENCIES: &[usize] = &[10, 100, 1000, 10_000];
 /// reference machine) and every row does (open files: 20,000 a process).
 pub const SWEEP_CONCURRENCIES: &[usize] = &[10, 100, 1000, 10_000, 15_000, 19_000, 25_000];
 
-/// The longest first call a row may take at a point of a plain `cargo
-/// bench` and still be timed there and beyond: ten calls of a row that
-/// needs more would not fit the run's budget. (At C = 10,000 the rows on
-/// ureq took 7.6 and 8.5 s for a first call, and 15.9 s for a later one
-/// in a trial: ureq's connection pool walks every idle connection under
-/// one lock each time a request returns one.) The sweep has no cap.
+/// The longest last untimed call a row may take at a point of a plain
+/// `cargo bench` and still be timed there and beyond: ten calls of a row
+/// that needs more would not fit the run's budget. (At C = 10,000 the rows
+/// on ureq take several times the cap, as the report's tables show: ureq's
+/// connection pool walks every idle connection under one lock each time a
+/// request returns one.) The sweep has no cap.
 pub const CAP: Duration = Duration::from_secs(5);
 
 /// How long a first call may take with no cap (the sweep) before the
