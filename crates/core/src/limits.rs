@@ -35,7 +35,7 @@ pub fn ensure_open_files(needed: u64) -> Result<(), SetupError> {
 
 /// Memory mappings each OS thread holds: its stack and the stack's guard
 /// page, and the alternate signal stack Rust's standard library maps for
-/// it, with its own guard page. `wikifetch limits` counts 4.0 a thread.
+/// it, with its own guard page.
 pub const MAPPINGS_PER_THREAD: u64 = 4;
 
 /// Mappings a process needs beyond its threads': the allocator's arenas,
