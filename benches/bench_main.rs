@@ -17,8 +17,9 @@
 //!
 //! Arguments: a word filters the scenarios (and criterion's benchmarks) by
 //! name, `--test` makes one round with no report, `--list` lists the rows.
-//! Environment: `WIKIFETCH_SWEEP=1` adds C = 1 and 50 to `concurrency` and
-//! takes the `scale` curve past 10,000 in flight, with no time cap; `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and renders
+//! Environment: `WIKIFETCH_SWEEP=1` adds C = 1, 10 and 50 to `concurrency`,
+//! measures the footprint and takes the `scale` curve past 10,000 in
+//! flight, with no time cap; `WIKIFETCH_REPORT_ONLY=1` skips the benchmarks and renders
 //! `results/` again from `results/run.json`; `WIKIFETCH_AGAINST=LOG` names
 //! the run log "Does it reproduce?" compares with (by default the one in
 //! `results/`, which the run replaces).
@@ -84,8 +85,10 @@ fn main() {
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(2))
             .configure_from_args();
+        let step = Instant::now();
         core_work(&mut criterion, &mut log);
         criterion.final_summary();
+        log.spent("core work (criterion)", step.elapsed().as_secs_f64());
         if list {
             for scenario in &chosen {
                 for c in scenario.floors() {
@@ -111,18 +114,30 @@ fn main() {
             println!("wikifetch: partial run (filter, --test or --list): results/ left as it was");
             return;
         }
-        match drive::footprints(exe, &split) {
-            Ok(f) => log.footprint = Some(f),
-            Err(e) => eprintln!("wikifetch: the footprint was not measured: {e}"),
+        // The footprint (memory held between calls and in flight, C = 100
+        // and 1000, one reading each) only in the sweep: the curve reads
+        // memory a request in flight at every C, five times.
+        let mut step = Instant::now();
+        if sweep {
+            match drive::footprints(exe, &split) {
+                Ok(f) => log.footprint = Some(f),
+                Err(e) => eprintln!("wikifetch: the footprint was not measured: {e}"),
+            }
+            step = timed(&mut log, "footprint", step);
         }
         match wikifetch_rig::controls::measure(exe, Path::new(BARE), &split) {
             Ok(controls) => log.controls = Some(controls),
             Err(e) => eprintln!("wikifetch: the rig's controls were not measured: {e}"),
         }
+        let step = timed(&mut log, "the rig's controls", step);
         log.instructions = drive::instructions(exe, &split, &paths.criterion);
+        let step = timed(&mut log, "instructions (callgrind)", step);
         log.syscalls = drive::syscalls(exe, &split, &paths.criterion);
+        let step = timed(&mut log, "system calls (strace)", step);
         log.wrk = external::mock_ceiling(exe, &split);
+        let step = timed(&mut log, "the mock's ceiling (wrk)", step);
         log.python = external::python_reference(&paths, exe, &split);
+        timed(&mut log, "the Python lesson", step);
         log::finish(&mut log, started.elapsed());
         // Where each model gives out alone: the committed probe, if any
         // (`cargo run --release -- limits --out results/limits.json`).
@@ -148,6 +163,13 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Counts the time since `since` to step `name` of `log`; the start of
+/// the next step.
+fn timed(log: &mut RunLog, name: &str, since: Instant) -> Instant {
+    log.spent(name, since.elapsed().as_secs_f64());
+    Instant::now()
 }
 
 /// The sans-IO work every strategy does for one title, whatever its

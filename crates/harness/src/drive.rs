@@ -45,10 +45,14 @@ pub fn scenarios(
         .unwrap_or(0);
     for b in 0..if test { 1 } else { blocks } {
         for scenario in chosen.iter().filter(|s| b < s.blocks) {
+            let started = Instant::now();
             block(exe, scenario, b, split, log, test)?;
+            log.spent(scenario.name, started.elapsed().as_secs_f64());
         }
         if let Some(curve) = log.scale.as_mut().filter(|s| b < s.blocks) {
-            scale::block(exe, split, curve, b, test)?;
+            for (c, secs) in scale::block(exe, split, curve, b, test)? {
+                log.spent(&format!("scale C = {c}"), secs);
+            }
         }
     }
     Ok(())

@@ -39,7 +39,9 @@ use wikifetch_registry::Strategy;
 use wikifetch_rig::os::{KernelMemory, socket_memory_kib};
 use wikifetch_rig::process::usage;
 use wikifetch_rig::{MockProcess, MockSpec};
-use wikifetch_runlog::{Cost, CpuSplit, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
+use wikifetch_runlog::{
+    Cost, CpuSplit, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow, WATCHDOG_CAPS,
+};
 
 use crate::scenarios::{BLOCKS, ROUNDS, SEED};
 use crate::session::{Client, Worker};
@@ -95,6 +97,10 @@ pub const NO_CAP_DEADLINE: Duration = Duration::from_secs(120);
 /// and has C in flight.
 pub const SETTLING_CALLS: usize = 2;
 
+/// An untimed call over this many caps ends the settling calls: the row
+/// is stopped on it.
+pub const HOPELESS: f64 = 2.0;
+
 /// How often the child's threads and the kernel's memory are read during
 /// the warm-up call.
 const POLL: Duration = Duration::from_millis(2);
@@ -141,14 +147,15 @@ pub fn plan(sweep: bool) -> Scale {
 
 /// Block `b` of the curve: at each point, a fresh mock and every row in a
 /// process of its own, one at a time, in a shuffled order. With `test`,
-/// one timed call a row.
+/// one timed call a row. Returns the wall time each point took, seconds.
 pub fn block(
     exe: &Path,
     split: &CpuSplit,
     scale: &mut Scale,
     b: usize,
     test: bool,
-) -> Result<(), String> {
+) -> Result<Vec<(usize, f64)>, String> {
+    let mut took = Vec::new();
     let per_block = if test {
         1
     } else {
@@ -186,9 +193,10 @@ pub fn block(
                 keep_alive: true,
             };
             let cap = scale.cap_s;
+            let row_started = Instant::now();
             match run_row(
                 exe,
-                &mock,
+                (&mock, &split.mock),
                 client,
                 (c, point.titles),
                 (b, per_block, cap),
@@ -203,20 +211,26 @@ pub fn block(
             if row.stopped.is_some() {
                 stopped[i] = Some(c);
             }
+            let ran = row_started.elapsed().as_secs_f64();
             settle_kernel_memory();
+            eprintln!(
+                "scale/{}/{c} block {b}: {ran:.1} s with its process's start and end, {:.1} s more for the kernel's memory to settle",
+                row.strategy,
+                row_started.elapsed().as_secs_f64() - ran
+            );
         }
-        eprintln!(
-            "scale C = {c} block {b}: {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("scale C = {c} block {b}: {secs:.1} s");
+        took.push((c, secs));
     }
-    Ok(())
+    Ok(took)
 }
 
 /// One row's block at one point, into `row`; an error is why it stopped.
+/// `watch_cpus` are where the untimed calls are watched from.
 fn run_row(
     exe: &Path,
-    mock: &MockProcess,
+    (mock, watch_cpus): (&MockProcess, &[usize]),
     client: Client,
     (c, n): (usize, usize),
     (b, per_block, cap): (usize, usize, Option<f64>),
@@ -224,15 +238,25 @@ fn run_row(
 ) -> Result<(), String> {
     let before = Readings::now();
     let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (n, 1))?;
-    let setup = worker.setup()??;
     let pid = worker.pid();
+    // The set-up and every untimed call get `WATCHDOG_CAPS` caps (or, with
+    // no cap, `NO_CAP_DEADLINE`) before the process is ended: rayon's pool
+    // of 10,000 threads ran one call for over ten minutes, and building it
+    // takes minutes on one CPU while its first threads spin for work.
+    let deadline = cap.map_or(NO_CAP_DEADLINE, |cap| {
+        Duration::from_secs_f64(WATCHDOG_CAPS * cap)
+    });
+    let watch = (deadline, watch_cpus);
+    let (setup, ended) = under_watch(pid, watch, || {}, || worker.setup());
+    if let Some(secs) = ended {
+        return Err(format!(
+            "its set-up had not ended after {secs:.0} s, and its process was ended"
+        ));
+    }
+    let setup = setup??;
     let idle_threads = usage(Some(pid)).map_or(0, |u| u.threads);
     let peak = Peaks::default();
-    // An untimed call gets four caps (or, with no cap, `NO_CAP_DEADLINE`)
-    // before its process is ended: rayon's pool of 10,000 threads ran one
-    // call for over ten minutes.
-    let deadline = cap.map_or(NO_CAP_DEADLINE, |cap| Duration::from_secs_f64(4.0 * cap));
-    let (warmup, sample) = watched(&mut worker, mock, deadline, || peak.read(pid, &before))
+    let (warmup, sample) = watched(&mut worker, mock, watch, || peak.read(pid, &before))
         .map_err(|e| format!("its first call {e}"))?;
     peak.read(pid, &before);
     row.blocks.push(ScaleBlock {
@@ -256,11 +280,16 @@ fn run_row(
     // the last untimed call, not on the cold first one alone.
     let mut last = (warmup.wall_s, warmup.client_cpu_s);
     let mut settled = sample.connections == 0 && sample.max_in_flight >= c;
+    // A call over twice the cap is not settling towards it: the rows on
+    // ureq grow slower with each call at C = 10,000 (their pool's walk
+    // grows with its idle connections), and two more such calls cost the
+    // run half a minute each to say the same.
+    let hopeless = |secs: f64| cap.is_some_and(|cap| secs > HOPELESS * cap);
     for _ in 0..SETTLING_CALLS {
-        if settled {
+        if settled || hopeless(last.0) {
             break;
         }
-        let (call, s) = watched(&mut worker, mock, deadline, || {})
+        let (call, s) = watched(&mut worker, mock, watch, || {})
             .map_err(|e| format!("an untimed call after its first {e}"))?;
         last = (call.wall_s, call.client_cpu_s);
         settled = s.connections == 0 && s.max_in_flight >= c;
@@ -293,22 +322,55 @@ fn run_row(
 }
 
 /// One untimed call (`timed 0`), with the mock's counters read around
-/// it and `poll` run every [`POLL`] meanwhile; past `deadline` the row's
-/// process is ended, and the error says so.
+/// it, under [`under_watch`]; the error says why it did not end.
 fn watched(
     worker: &mut Worker,
     mock: &MockProcess,
-    deadline: Duration,
+    watch: (Duration, &[usize]),
     poll: impl Fn() + Sync,
 ) -> Result<(wikifetch_runlog::Call, wikifetch_runlog::Sample), String> {
     let pid = worker.pid();
+    let (out, ended) = under_watch(pid, watch, poll, || {
+        wikifetch_rig::measure(mock, || worker.call("timed 0", || {}))
+    });
+    if let Some(secs) = ended {
+        return Err(format!(
+            "had not ended after {secs:.0} s, and its process was ended"
+        ));
+    }
+    let (call, sample) = out.map_err(|e| format!("could not be read: the mock's counters: {e}"))?;
+    Ok((call?, sample))
+}
+
+/// Runs `work` on this thread while a watching thread runs `poll` every
+/// [`POLL`] and ends process `pid` once `deadline` has passed; returns
+/// what `work` returned and, when the process was ended, after how many
+/// seconds.
+///
+/// The watching thread runs on `watch_cpus` (the mock's), not on the
+/// client's CPUs: there a row of 10,000 runnable threads (rayon's pool
+/// spinning for work) left it one share in 10,000 of the CPU, and a
+/// deadline of 20 s was enforced minutes late.
+fn under_watch<T>(
+    pid: i32,
+    (deadline, watch_cpus): (Duration, &[usize]),
+    poll: impl Fn() + Sync,
+    work: impl FnOnce() -> T,
+) -> (T, Option<f64>) {
     let (running, killed) = (AtomicBool::new(true), AtomicBool::new(false));
+    // When the process was ended, ms after `work` began.
+    let ended_ms = AtomicU64::new(0);
     let started = Instant::now();
-    let (call, sample) = std::thread::scope(|scope| {
+    let out = std::thread::scope(|scope| {
         scope.spawn(|| {
+            if let Err(e) = wikifetch_rig::cpus::pin_this_thread(watch_cpus) {
+                eprintln!("wikifetch: the watchdog runs on any CPU: {e}");
+            }
             while running.load(Ordering::Relaxed) {
                 poll();
                 if started.elapsed() > deadline && !killed.swap(true, Ordering::Relaxed) {
+                    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    ended_ms.store(ms, Ordering::Relaxed);
                     let _ = nix::sys::signal::kill(
                         nix::unistd::Pid::from_raw(pid),
                         nix::sys::signal::Signal::SIGKILL,
@@ -317,18 +379,14 @@ fn watched(
                 std::thread::sleep(POLL);
             }
         });
-        let out = wikifetch_rig::measure(mock, || worker.call("timed 0", || {}));
+        let out = work();
         running.store(false, Ordering::Relaxed);
         out
-    })
-    .map_err(|e| format!("could not be read: the mock's counters: {e}"))?;
-    if killed.load(Ordering::Relaxed) {
-        return Err(format!(
-            "had not ended after {:.0} s, and its process was ended",
-            deadline.as_secs_f64()
-        ));
-    }
-    Ok((call?, sample))
+    });
+    let ended = killed
+        .load(Ordering::Relaxed)
+        .then(|| ended_ms.load(Ordering::Relaxed) as f64 / 1e3);
+    (out, ended)
 }
 
 /// The machine-wide readings a row's memory is the difference from.

@@ -25,13 +25,13 @@ pub use external::{Python, PythonRun, Wrk, WrkDelay};
 pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
 pub use limits::{LimitsLog, ModelLimit, OsSettings};
 pub use log::{
-    Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Warmup,
+    Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Step, Warmup,
 };
 pub use rig::{
     Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, SyscallCount,
     Syscalls, list,
 };
-pub use scale::{Cost, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
+pub use scale::{Cost, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow, WATCHDOG_CAPS};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";

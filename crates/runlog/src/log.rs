@@ -63,6 +63,19 @@ pub struct RunLog {
     /// this run reproduces it (`cargo bench` keeps the run it replaces).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earlier: Option<Earlier>,
+    /// Where the run's wall time went, step by step, in the order the
+    /// steps first ran (a scenario's blocks summed into one step).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+/// One step of a run and the wall time it took, seconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// What ran: a scenario's name, `scale C = 10000`, `footprint`, …
+    pub name: String,
+    /// Wall time, seconds, summed over the step's parts.
+    pub wall_s: f64,
 }
 
 /// An earlier run, as much of it as the question "does this run reproduce
@@ -145,6 +158,18 @@ impl RunLog {
             )
         })?;
         Self::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Counts `secs` of wall time to step `name`, after what it already
+    /// took.
+    pub fn spent(&mut self, name: &str, secs: f64) {
+        match self.steps.iter_mut().find(|s| s.name == name) {
+            Some(step) => step.wall_s += secs,
+            None => self.steps.push(Step {
+                name: name.to_owned(),
+                wall_s: secs,
+            }),
+        }
     }
 
     /// The scenario named `name`.

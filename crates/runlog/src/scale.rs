@@ -12,6 +12,11 @@ use crate::rig::Sample;
 /// stopped: "stopped at C = 10000".
 pub const STOPPED_EARLIER: &str = "stopped at C = ";
 
+/// How many of the run's time caps (`Scale::cap_s`) a row's set-up or an
+/// untimed call may take before the harness ends its process: the
+/// harness's deadline, and the figure the report gives for it.
+pub const WATCHDOG_CAPS: f64 = 4.0;
+
 /// How the curve was measured, and every point of it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scale {

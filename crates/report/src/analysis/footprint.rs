@@ -107,3 +107,67 @@ mod tests {
         assert_eq!(PerRequest::between(&low, &cold), None);
     }
 }
+
+/// Memory (KiB) and OS threads a request in flight for every row that has
+/// them, from one source: the scale curve at the largest C where every
+/// row has them (a reading a block, resident and kernel), or else the
+/// footprint (one reading, resident only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InFlightCosts {
+    /// The two C the slope runs between.
+    pub between: [usize; 2],
+    /// Whether the curve gave them (else the footprint).
+    pub from_curve: bool,
+    /// Each row's (KiB, threads) a request in flight.
+    pub rows: Vec<(String, (f64, f64))>,
+}
+
+impl InFlightCosts {
+    /// The costs of `log`'s run, or `None` when it measured neither.
+    pub fn of(log: &wikifetch_runlog::RunLog) -> Option<Self> {
+        use super::scale::{common_point, curve, per_request};
+        if let Some(points) = curve(log)
+            && let Some(i) = common_point(&points)
+        {
+            return Some(Self {
+                between: [points[i - 1].concurrency, points[i].concurrency],
+                from_curve: true,
+                rows: points[i]
+                    .rows
+                    .iter()
+                    .filter_map(|r| {
+                        Some((r.strategy.clone(), per_request(&points, i, &r.strategy)?))
+                    })
+                    .collect(),
+            });
+        }
+        let setup = log.footprint.as_ref()?;
+        let mut names: Vec<&str> = setup.calls.iter().map(|f| f.strategy.as_str()).collect();
+        names.dedup();
+        Some(Self {
+            between: setup.concurrencies,
+            from_curve: false,
+            rows: names
+                .into_iter()
+                .filter_map(|n| {
+                    let p = PerRequest::of(setup, n)?;
+                    Some((n.to_owned(), (p.peak_kib, p.threads)))
+                })
+                .collect(),
+        })
+    }
+
+    /// Row `name`'s (KiB, threads) a request in flight.
+    pub fn get(&self, name: &str) -> Option<(f64, f64)> {
+        self.rows.iter().find(|(n, _)| n == name).map(|(_, c)| *c)
+    }
+
+    /// How they were read, for a table's heading or a sentence.
+    pub fn how(&self) -> &'static str {
+        if self.from_curve {
+            "resident and kernel, medians of a reading a block"
+        } else {
+            "resident, one measurement each"
+        }
+    }
+}

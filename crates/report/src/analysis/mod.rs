@@ -16,10 +16,10 @@ use serde::Serialize;
 use wikifetch_runlog::{RunLog, ScenarioFacts};
 use wikifetch_stats::{Blocked, Margin, Paired, Ratio, Summary, by_block};
 
-pub use footprint::{PerRequest, footprint_of, premise_held};
+pub use footprint::{InFlightCosts, PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
 pub use pairs::{Versus, against, pair_up};
-pub use reproduce::{Coverage, Reproduction, earlier_of, reproduce};
+pub use reproduce::{Coverage, Reproduction, contradicts, earlier_of, reproduce};
 pub use totals::{RIG_BOUND_BUSY, Totals, mock_over_bare};
 pub use wikifetch_runlog::REFERENCE;
 

@@ -164,6 +164,44 @@ pub fn memory_per_request_kib(points: &[Point], i: usize, name: &str) -> Option<
     (dn > 0.0).then(|| (m1 - m0) / dn)
 }
 
+/// What one more request in flight costs row `name` at the `i`-th point:
+/// memory (KiB, [`memory_per_request_kib`]) and OS threads, both over the
+/// rise in requests really in flight from the point before.
+pub fn per_request(points: &[Point], i: usize, name: &str) -> Option<(f64, f64)> {
+    let kib = memory_per_request_kib(points, i, name)?;
+    let before = points.get(i.checked_sub(1)?)?.row(name)?;
+    let here = points.get(i)?.row(name)?;
+    let dn = here.first_in_flight? - before.first_in_flight?;
+    let threads = (here.threads?.median - before.threads?.median) / dn;
+    Some((kib, threads))
+}
+
+/// The last point at which every row that ran there has its cost a
+/// request in flight ([`per_request`]) from at least [`MIN_READINGS`]
+/// readings at it and at the point before: the largest C at which every
+/// row can be set side by side. `None` when no point has it.
+pub fn common_point(points: &[Point]) -> Option<usize> {
+    let read = |i: usize, name: &str| {
+        points
+            .get(i)
+            .and_then(|p| p.row(name)?.rss_kib)
+            .is_some_and(|s| s.readings >= MIN_READINGS)
+    };
+    (1..points.len()).rev().find(|&i| {
+        let rows = &points[i].rows;
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                per_request(points, i, &r.strategy).is_some()
+                    && read(i, &r.strategy)
+                    && read(i - 1, &r.strategy)
+            })
+    })
+}
+
+/// The fewest readings of a quantity that make a figure of it: one
+/// reading is not one.
+pub const MIN_READINGS: usize = 3;
+
 /// The smallest and the largest C of the curve (0, 0 when it is empty).
 pub fn span(points: &[Point]) -> (usize, usize) {
     let c = |p: Option<&Point>| p.map_or(0, |p| p.concurrency);
@@ -272,6 +310,10 @@ pub const TIME_CAP: &str = "over the time cap";
 /// [`stop_label`] for a row whose call the harness ended unanswered.
 pub const ENDED: &str = "ended: no answer in time";
 
+/// [`stop_label`] for a row whose set-up (its pool's threads) the harness
+/// ended before it was built.
+pub const NOT_BUILT: &str = "ended: not built in time";
+
 /// What stopped a row, in a few words for a plot or a table cell, from
 /// the reason the harness recorded.
 pub fn stop_label(why: &str) -> &'static str {
@@ -281,6 +323,7 @@ pub fn stop_label(why: &str) -> &'static str {
         ("pid_max", "kernel.pid_max"),
         ("threads-max", "kernel.threads-max"),
         ("over the cap", TIME_CAP),
+        ("set-up had not ended", NOT_BUILT),
         ("had not ended", ENDED),
         ("spawn", "could not spawn a thread"),
     ]
@@ -480,6 +523,15 @@ mod tests {
         assert_eq!(
             stop_label("the child ended without a measurement"),
             "its process ended"
+        );
+        // The harness's two deadlines, told apart.
+        assert_eq!(
+            stop_label("its set-up had not ended after 20 s, and its process was ended"),
+            NOT_BUILT
+        );
+        assert_eq!(
+            stop_label("its first call had not ended after 20 s, and its process was ended"),
+            ENDED
         );
     }
 

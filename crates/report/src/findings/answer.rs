@@ -12,11 +12,13 @@
 
 use std::fmt::Write as _;
 
-use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER};
+use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER, WATCHDOG_CAPS};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
-use crate::analysis::scale::{Curve, ENDED, Point, TIME_CAP, span, stop_label, time_ratio};
+use crate::analysis::scale::{
+    Curve, ENDED, NOT_BUILT, Point, TIME_CAP, span, stop_label, time_ratio,
+};
 use crate::analysis::{PerRequest, REFERENCE, Row};
 use crate::render::format::{time, us3};
 
@@ -360,7 +362,10 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                     format!("an untimed call over this run's {cap:.0} s cap, not an OS limit")
                 }
                 Some(cap) if stop_label(why) == ENDED => {
-                    format!("unanswered after {:.0} s", 4.0 * cap)
+                    format!("unanswered after {:.0} s", WATCHDOG_CAPS * cap)
+                }
+                Some(cap) if stop_label(why) == NOT_BUILT => {
+                    format!("not built after {:.0} s", WATCHDOG_CAPS * cap)
                 }
                 _ => stop_label(why).to_owned(),
             };
@@ -461,15 +466,26 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     let cpus = log.split.client.len().max(1);
     let mut out = format!(
         "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}), \
-         {} titles a call, client on {}:\n\n",
-        at_top.first().map_or(0, |r| r.titles),
+         {} a call, client on {}:\n\n",
+        if from_curve {
+            "2 × C titles".to_owned()
+        } else {
+            format!("{} titles", at_top.first().map_or(0, |r| r.titles))
+        },
         if cpus == 1 {
             "one CPU".to_owned()
         } else {
             format!("{cpus} CPUs")
         },
     );
-    table(&mut out, rows, log, &threads_name, &task_names, &cs);
+    table(
+        &mut out,
+        rows,
+        log,
+        (&threads_name, &task_names),
+        &cs,
+        curve.as_deref(),
+    );
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
@@ -494,15 +510,17 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             );
         }
     }
-    // Where the run this one replaced said otherwise, the reader hears it
-    // here, not only in DETAILS.md.
+    // Where the run this one replaced contradicted it (two decided
+    // verdicts that differ), the reader hears it here, not only in
+    // DETAILS.md, which lists every change.
     if let Some(earlier) = &log.earlier {
         let moved: Vec<String> = verdicts
             .iter()
             .filter_map(|(c, side)| {
                 let key = model_key(*c, from_curve);
                 let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == key)?;
-                (before != side.word()).then(|| format!("C = {c}, {before}"))
+                crate::analysis::contradicts(before, side.word())
+                    .then(|| format!("C = {c}, {before}"))
             })
             .collect();
         if !moved.is_empty() {
@@ -522,57 +540,119 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
 }
 
 /// The table of the model comparison: time per wave at each C, client CPU
-/// per request with no delay, and memory and threads per request in flight.
+/// per request with no delay, and memory per request in flight. With a
+/// curve, time per wave and memory are the curve's (every C it ran, five
+/// readings of memory); without one, `concurrency`'s at `cs` and the
+/// footprint's.
 fn table(
     out: &mut String,
     rows: &[Row],
     log: &RunLog,
-    threads: &str,
-    tasks: &[String],
+    (threads, tasks): (&str, &[String]),
     cs: &[usize],
+    curve: Option<&[Point]>,
 ) {
-    let [low, high] = log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies);
     let cpu_c = concurrencies(rows, "overhead")
         .into_iter()
         .filter(|c| *c > 1)
         .max();
+    let join = |v: &mut dyn Iterator<Item = String>| v.collect::<Vec<_>>().join(", ");
+    let (time_head, memory_head) = match curve {
+        Some(points) => {
+            let (low, high) = (
+                points.len().checked_sub(2).and_then(|i| points.get(i)),
+                points.last(),
+            );
+            (
+                format!(
+                    "mean time per wave, ms (C = {}; delay {} ms)",
+                    join(&mut points.iter().map(|p| p.concurrency.to_string())),
+                    join(&mut points.iter().map(|p| format!("{:.0}", p.delay_s * 1e3))),
+                ),
+                format!(
+                    "memory a request in flight (C = {} → {}, resident and kernel, medians of {} readings)",
+                    low.map_or(0, |p| p.concurrency),
+                    high.map_or(0, |p| p.concurrency),
+                    log.scale.as_ref().map_or(0, |s| s.blocks)
+                ),
+            )
+        }
+        None => {
+            let [low, high] = log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies);
+            (
+                format!(
+                    "median time per wave (C = {})",
+                    join(&mut cs.iter().map(ToString::to_string))
+                ),
+                format!("memory a request (C = {low} → {high}, one measurement)"),
+            )
+        }
+    };
     let _ = writeln!(
         out,
-        "| model | median time per wave (C = {}) | per request, no delay{}: instructions | system calls | \
-         voluntary switches | CPU, µs [95 % CI] | memory a request (C = {low} → {high}, one measurement) |\n\
+        "| model | {time_head} | per request, no delay{}: instructions | system calls | \
+         voluntary switches | CPU, µs [95 % CI] | {memory_head} |\n\
          |---|---:|---:|---:|---:|---:|---:|",
-        cs.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
         cpu_c.map_or(String::new(), |c| format!(", C = {c}")),
     );
     for (kind, name) in
         std::iter::once(("threads", threads)).chain(tasks.iter().map(|t| ("tasks", t.as_str())))
     {
-        let waves: Vec<String> = cs
-            .iter()
-            .map(|&c| {
-                find(&of(rows, "concurrency", Some(c)), name)
-                    .and_then(per_wave)
-                    .map_or("–".into(), |w| format!("{:.1}", w * 1e3))
-            })
-            .collect();
+        let waves: Vec<String> = match curve {
+            Some(points) => points.iter().map(|p| curve_wave(p, name)).collect(),
+            None => cs
+                .iter()
+                .map(|&c| {
+                    find(&of(rows, "concurrency", Some(c)), name)
+                        .and_then(per_wave)
+                        .map_or("–".into(), |w| format!("{:.1}", w * 1e3))
+                })
+                .collect(),
+        };
         let cpu = cpu_c
             .and_then(|c| find(&of(rows, "overhead", Some(c)), name))
             .map_or("– | – | – | –".into(), |r| cost(log, r));
         // Threads a request (1 or 0 by construction) are in the table of
         // every strategy below.
-        let kib = log
-            .footprint
-            .as_ref()
-            .and_then(|f| PerRequest::of(f, name))
-            .map_or("–".into(), |p| format!("{:.0} KiB", p.peak_kib));
+        let kib = match curve {
+            Some(points) => points
+                .last()
+                .and_then(|p| p.row(name))
+                .filter(|r| {
+                    r.rss_kib
+                        .is_some_and(|s| s.readings >= crate::analysis::scale::MIN_READINGS)
+                })
+                .and_then(|r| r.memory_per_request),
+            None => log
+                .footprint
+                .as_ref()
+                .and_then(|f| PerRequest::of(f, name))
+                .map(|p| p.peak_kib),
+        }
+        .map_or("–".into(), |k| format!("{k:.0} KiB"));
+        let unit = if curve.is_some() { "" } else { " ms" };
         let _ = writeln!(
             out,
-            "| {kind}: `{name}` | {} ms | {cpu} | {kib} |",
+            "| {kind}: `{name}` | {}{unit} | {cpu} | {kib} |",
             waves.join(", ")
         );
+    }
+}
+
+/// Row `name`'s mean time per wave at curve point `p`, ms, as a cell:
+/// "stopped" where it did not run, ⚠ where a premise failed.
+fn curve_wave(p: &Point, name: &str) -> String {
+    let Some(r) = p.row(name) else {
+        return "–".into();
+    };
+    match (&r.stopped, r.time) {
+        (Some(_), _) => "stopped".into(),
+        (None, Some(t)) => format!(
+            "{:.1}{}",
+            t.mean / p.waves.max(1) as f64 * 1e3,
+            if r.sound(p.concurrency) { "" } else { " ⚠" }
+        ),
+        (None, None) => "–".into(),
     }
 }
 
@@ -963,13 +1043,17 @@ pub fn as_written(rows: &[Row], log: &RunLog) -> String {
     };
     let waves = of(rows, "concurrency", Some(c));
     let overhead = of(rows, "overhead", None);
-    let [low, high] = log.footprint.as_ref().map_or([0, 0], |f| f.concurrencies);
+    let costs = crate::analysis::InFlightCosts::of(log);
+    let [low, high] = costs.as_ref().map_or([0, 0], |c| c.between);
     let mut out = format!(
         "## Each strategy as people write it\n\nEach with its own HTTP client, so that these rows differ in more than \
          their model (the answer above holds the client equal); each column is its own experiment.\n\n\
          | strategy | time per wave (median; {} titles, C = {c}) | client CPU per request (no delay) | memory per \
-         request in flight (C = {low} → {high}) | threads per request in flight |\n|---|---:|---:|---:|---:|\n",
+         request in flight (C = {low} → {high}{}) | threads per request in flight |\n|---|---:|---:|---:|---:|\n",
         waves.first().map_or(0, |r| r.titles),
+        costs
+            .as_ref()
+            .map_or(String::new(), |c| format!(", {}", c.how())),
     );
     for name in choices(log) {
         let in_series = log.strategy(name).is_some_and(|s| s.in_series);
@@ -1001,15 +1085,11 @@ pub fn as_written(rows: &[Row], log: &RunLog) -> String {
                 flag(r)
             )
         });
-        let (kib, threads) = log
-            .footprint
+        let (kib, threads) = costs
             .as_ref()
-            .and_then(|f| PerRequest::of(f, name))
-            .map_or(("–".into(), "–".into()), |p| {
-                (
-                    format!("{:.0} KiB", p.peak_kib),
-                    format!("{:.1}", p.threads.max(0.0)),
-                )
+            .and_then(|c| c.get(name))
+            .map_or(("–".into(), "–".into()), |(kib, threads)| {
+                (format!("{kib:.0} KiB"), format!("{:.1}", threads.max(0.0)))
             });
         let _ = writeln!(out, "| `{name}` | {wave} | {cpu} | {kib} | {threads} |");
     }
@@ -1221,6 +1301,32 @@ mod tests {
             }),
             ..log()
         }
+    }
+
+    #[test]
+    fn costs_a_request_in_flight_come_from_the_curve_only_where_every_row_was_read_enough() {
+        let log = curved(1.0);
+        let costs = crate::analysis::InFlightCosts::of(&log).unwrap();
+        assert!(costs.from_curve);
+        assert_eq!(costs.between, [10, 10_000]);
+        // 400 KiB a request: (400 × 10,000 − 400 × 10) over 9,990 more in
+        // flight; one thread each.
+        let (kib, threads) = costs.get("thread-pool-hyper").unwrap();
+        assert!((kib - 400.0).abs() < 1e-9 && (threads - 1.0).abs() < 1e-9);
+        // A row read once at the top C (stopped after its first block):
+        // the curve cannot set every row side by side there, so the
+        // footprint speaks.
+        let mut once = curved(1.0);
+        let top = once.scale.as_mut().unwrap().points.last_mut().unwrap();
+        let stopped = top
+            .rows
+            .iter_mut()
+            .find(|r| r.strategy == "thread-pool")
+            .unwrap();
+        stopped.blocks.truncate(1);
+        let costs = crate::analysis::InFlightCosts::of(&once).unwrap();
+        assert!(!costs.from_curve, "{costs:?}");
+        assert_eq!(costs.between, log.footprint.as_ref().unwrap().concurrencies);
     }
 
     #[test]

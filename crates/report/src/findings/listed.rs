@@ -7,7 +7,7 @@
 use wikifetch_stats::{Paired as Ratio, Verdict};
 
 use super::prose::{compare_two, cpu_ratio, find, ratio, rounds_faster, sound};
-use crate::analysis::{PerRequest, REFERENCE, Row};
+use crate::analysis::{REFERENCE, Row};
 use crate::render::format::{time, us3};
 use wikifetch_runlog::RunLog;
 
@@ -90,12 +90,32 @@ pub fn findings(
             "concurrency",
         );
         push(
-            default_pool(rows, c),
+            default_pool(rows, "concurrency", c),
             &crate::render::plot::concurrency_timeline_file(c),
             "concurrency",
         );
     }
-    push(memory(log), "memory.svg", "footprint");
+    // Without it in `concurrency` (a plain run since C = 10 moved to the
+    // curve), `latency` shows rayon's default pool at C = 10.
+    let in_concurrency = rows
+        .iter()
+        .any(|r| r.scenario == "concurrency" && r.strategy == "rayon-default");
+    if !in_concurrency
+        && let Some(c) = rows
+            .iter()
+            .find(|r| r.scenario == "latency" && r.strategy == "rayon-default")
+            .map(|r| r.concurrency)
+    {
+        push(
+            default_pool(rows, "latency", c),
+            "timeline-latency.svg",
+            "latency",
+        );
+    }
+    match crate::analysis::InFlightCosts::of(log).map(|c| c.from_curve) {
+        Some(true) => push(memory(log), "scale.svg", "scale"),
+        _ => push(memory(log), "memory.svg", "footprint"),
+    }
     push(fewer_requests(rows), "batching.svg", "batching");
     push(thread_per_title(rows), "overhead.svg", "overhead");
     push(schedules(rows), "timeline-jitter.svg", "jitter");
@@ -321,10 +341,10 @@ fn runtime_and_client(rows: &[Row], c: usize) -> Option<String> {
 
 /// `rayon-default` against `thread-pool` at `concurrency`'s largest C: the
 /// cap of rayon's global pool, as the mock counted it.
-fn default_pool(rows: &[Row], c: usize) -> Option<String> {
+fn default_pool(rows: &[Row], scenario: &str, c: usize) -> Option<String> {
     let group: Vec<&Row> = rows
         .iter()
-        .filter(|r| r.scenario == "concurrency" && r.concurrency == c)
+        .filter(|r| r.scenario == scenario && r.concurrency == c)
         .collect();
     let (default, pool) = (find(&group, "rayon-default")?, find(&group, "thread-pool")?);
     let in_flight = default.max_in_flight?;
@@ -365,17 +385,15 @@ fn thread_per_title(rows: &[Row]) -> Option<String> {
 /// The footprint: what one more request in flight costs, threads against
 /// tasks, with the client held equal and then the model.
 fn memory(log: &RunLog) -> Option<String> {
-    let setup = log.footprint.as_ref()?;
-    let [low, high] = setup.concurrencies;
+    let costs = crate::analysis::InFlightCosts::of(log)?;
+    let [low, high] = costs.between;
     let kib = |name: &str| -> Option<String> {
-        let p = PerRequest::of(setup, name)?;
-        Some(format!(
-            "`{name}` {:.1} KiB and {:.2} threads",
-            p.peak_kib, p.threads
-        ))
+        let (kib, threads) = costs.get(name)?;
+        Some(format!("`{name}` {kib:.1} KiB and {threads:.2} threads"))
     };
     Some(format!(
-        "Each request in flight, from C = {low} to {high} (one measurement each): {}, {} (the same threads, ureq against hyper: the client's share); {} and {} (the same hyper client, a thread against a task: the model's share).",
+        "Each request in flight, from C = {low} to {high} ({}): {}, {} (the same threads, ureq against hyper: the client's share); {} and {} (the same hyper client, a thread against a task: the model's share).",
+        costs.how(),
         kib("thread-pool")?,
         kib("thread-pool-hyper")?,
         kib("smol")?,

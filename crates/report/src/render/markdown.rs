@@ -267,6 +267,11 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         if section == "footprint" {
             return FOOTPRINT_HEADING.to_owned();
         }
+        if section == "scale"
+            && let Some(points) = crate::analysis::scale::curve(log)
+        {
+            return super::scale::heading(&points);
+        }
         log.scenario(section)
             .map_or_else(|| section.to_owned(), scenario_heading)
     };
@@ -420,6 +425,7 @@ pub(crate) fn details(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String 
         log.python.as_ref(),
         rtt_round_trip,
     );
+    steps_section(&mut out, log);
     caveats(&mut out, log, rows);
     loose_lists(&out)
 }
@@ -572,6 +578,49 @@ fn rounds_words(rows: &[Row]) -> String {
     } else {
         format!("{most} ({})", rest.join("; "))
     }
+}
+
+/// Where the run's wall time went, step by step, with each step's share
+/// of the whole run; nothing when the log has no steps (a log of an
+/// older harness).
+pub(crate) fn steps_section(out: &mut String, log: &RunLog) {
+    if log.steps.is_empty() {
+        return;
+    }
+    let counted: f64 = log.steps.iter().map(|s| s.wall_s).sum();
+    let _ = writeln!(
+        out,
+        "## Where the run's time went\n\n\
+         The run's {:.1} min (build excluded), step by step; a scenario's and a curve point's blocks are summed into one step, warm-up calls, process starts and settling included.\n\n\
+         | step | min | share of the run |\n|---|---:|---:|",
+        log.wall_secs / 60.0
+    );
+    let share = |secs: f64| {
+        if log.wall_secs > 0.0 {
+            format!("{:.0} %", secs / log.wall_secs * 100.0)
+        } else {
+            "–".to_owned()
+        }
+    };
+    for step in &log.steps {
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} | {} |",
+            step.name,
+            step.wall_s / 60.0,
+            share(step.wall_s)
+        );
+    }
+    let rest = log.wall_secs - counted;
+    if rest > 0.0 {
+        let _ = writeln!(
+            out,
+            "| between the steps (loading, writing the log) | {:.1} | {} |",
+            rest / 60.0,
+            share(rest)
+        );
+    }
+    out.push('\n');
 }
 
 fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
@@ -1104,14 +1153,32 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             r.verdicts
         );
     } else {
+        let contradicting = r
+            .changed
+            .iter()
+            .filter(|(_, before, now)| crate::analysis::contradicts(before, now))
+            .count();
         let _ = writeln!(
             out,
-            "\n{} of the {} first-screen verdicts differ between the two runs:\n\n| verdict | earlier | now |\n|---|---|---|",
+            "\n{} of the {} first-screen verdicts differ between the two runs; {}. A change between a decided verdict and an undecided one (mixed: the task rows disagree; unresolved) is what a difference near the ±1 % margin produces in a second run; a contradiction is two decided verdicts that differ.\n\n| verdict | earlier | now | contradicts |\n|---|---|---|---|",
             r.changed.len(),
-            r.verdicts
+            r.verdicts,
+            match contradicting {
+                0 => "none contradicts the other".to_owned(),
+                1 => "1 contradicts the other".to_owned(),
+                n => format!("{n} contradict the other"),
+            }
         );
         for (what, before, now) in &r.changed {
-            let _ = writeln!(out, "| {what} | {before} | {now} |");
+            let _ = writeln!(
+                out,
+                "| {what} | {before} | {now} | {} |",
+                if crate::analysis::contradicts(before, now) {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
         }
         out.push('\n');
     }
@@ -1368,6 +1435,30 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_steps_add_up_to_the_run_and_an_older_log_has_none() {
+        let mut log = RunLog {
+            wall_secs: 600.0,
+            ..RunLog::default()
+        };
+        let mut out = String::new();
+        steps_section(&mut out, &log);
+        assert!(out.is_empty(), "no steps, no section: {out}");
+        log.spent("latency", 100.0);
+        log.spent("scale C = 10000", 200.0);
+        log.spent("latency", 50.0);
+        steps_section(&mut out, &log);
+        assert!(out.contains("| latency | 2.5 | 25 % |"), "{out}");
+        assert!(out.contains("| scale C = 10000 | 3.3 | 33 % |"), "{out}");
+        assert!(out.contains("| between the steps (loading, writing the log) | 4.2 | 42 % |"));
+        // Steps that took longer than the run's own clock (never, but a
+        // hand-edited log may): no negative remainder.
+        log.wall_secs = 100.0;
+        let mut over = String::new();
+        steps_section(&mut over, &log);
+        assert!(!over.contains("between the steps"), "{over}");
+    }
 
     fn core_work_prose(per_title_us: &[f64]) -> String {
         let log = wikifetch_runlog::RunLog {

@@ -283,11 +283,20 @@ pub fn all(rows: &[Row], log: &RunLog) -> Result<Vec<Figure>, Error> {
         // timeline shows it.
         let group: Vec<&Row> = scenario(name).into_iter().filter(|r| !r.capped).collect();
         if group.iter().any(|r| r.efficiency_floor.is_some()) {
+            let several_c = group
+                .windows(2)
+                .any(|w| w[0].concurrency != w[1].concurrency);
             figures.push(Figure {
                 file: format!("efficiency-{name}.svg"),
                 svg: efficiency(name, &group)?,
                 caption: format!(
-                    "Efficiency is 1 / the row's time over its floor's, their paired ratio (1.00: as fast as the reference client), at each C on a logarithmic axis; the band is its 95 % interval. Overlapping bands do not make two rows equivalent: the pair tables compare rows with each other.{}",
+                    "Efficiency is 1 / the row's time over its floor's, their paired ratio (1.00: as fast as the reference client), {}. Overlapping {} do not make two rows equivalent: the pair tables compare rows with each other.{}",
+                    if several_c {
+                        "at each C on a logarithmic axis; the band is its 95 % interval"
+                    } else {
+                        "a bar a row at the scenario's one C; the whisker is its 95 % interval (the `scale` curve takes the same question across C)"
+                    },
+                    if several_c { "bands" } else { "whiskers" },
                     unsound_words(group.iter().copied().filter(|r| r.strategy != REFERENCE))
                 ),
             });
@@ -833,6 +842,30 @@ fn efficiency_of(r: &Row) -> Option<(f64, f64, f64)> {
     Some((1.0 / ratio.point, 1.0 / ratio.high, 1.0 / ratio.low))
 }
 
+/// [`efficiency`] at one C: a bar a row with its 95 % band, the floor at
+/// 1.0 drawn as the axis's end, so that rows do not stack on one point.
+fn efficiency_bars(title: &str, c: usize, rows: &[&Row]) -> Plot {
+    let bars: Vec<Bar> = rows
+        .iter()
+        .filter(|r| r.strategy != REFERENCE)
+        .filter_map(|r| efficiency_of(r).map(|(e, lo, hi)| Bar::of(r, e, Some((lo, hi)))))
+        .collect();
+    let top = bars
+        .iter()
+        .map(|b| b.whisker.map_or(b.value, |w| w.1))
+        .fold(1.0, f64::max);
+    hbars(
+        &format!(
+            "{title}: efficiency against the floor at C = {c}, N = {}",
+            rows.first().map_or(0, |r| r.titles)
+        ),
+        &bars,
+        0.0..top * 1.02,
+        "efficiency: 1 / (row time / floor time), paired (1.00: as fast as the floor); whisker: 95 % interval",
+        true,
+    )
+}
+
 /// The horizontal range of the efficiency plot: every C the scenario ran,
 /// on a logarithmic axis, with a margin either side.
 fn c_range(cs: &[f64]) -> Range<f64> {
@@ -847,6 +880,12 @@ fn c_range(cs: &[f64]) -> Range<f64> {
 /// that were rig-bound, or whose premise broke, are crosses marked ⚠. The
 /// vertical axis spans the data.
 fn efficiency(title: &str, rows: &[&Row]) -> Plot {
+    let mut cs: Vec<usize> = rows.iter().map(|r| r.concurrency).collect();
+    cs.sort_unstable();
+    cs.dedup();
+    if let [c] = cs[..] {
+        return efficiency_bars(title, c, rows);
+    }
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (980, 560)).into_drawing_area();

@@ -14,7 +14,7 @@ use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, span, stop_labe
 
 /// The heading of the curve's sections (without the `## `): "From 10 to
 /// 10000 in flight: the scale curve".
-fn heading(points: &[Point]) -> String {
+pub(crate) fn heading(points: &[Point]) -> String {
     let (low, high) = span(points);
     format!("From {low} to {high} in flight: the scale curve")
 }
