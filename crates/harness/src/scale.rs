@@ -181,11 +181,14 @@ pub fn block(
             let (Some(client), Some(row)) = (ROWS.get(i), point.rows.get_mut(i)) else {
                 continue;
             };
-            if let Some(at) = stopped[i].filter(|at| *at < c) {
-                row.stopped = Some(format!("{STOPPED_EARLIER}{at}"));
+            // A row already stopped here (in an earlier block) keeps the
+            // reason it met here; one stopped at a smaller C in this block
+            // is said to be.
+            if row.stopped.is_some() {
                 continue;
             }
-            if row.stopped.is_some() {
+            if let Some(at) = stopped[i].filter(|at| *at < c) {
+                row.stopped = Some(format!("{STOPPED_EARLIER}{at}"));
                 continue;
             }
             let client = Client {

@@ -63,6 +63,28 @@ pub struct Coverage {
     pub median_drift: f64,
     /// The largest drift, and the row it was in.
     pub worst: Option<(f64, String)>,
+    /// Figures inside once each scenario's common shift is taken out:
+    /// this run's figure over its scenario's median of this / earlier
+    /// (the curve counts as one scenario; one with fewer than
+    /// [`MIN_SHIFTED`] figures keeps its own).
+    pub inside_shifted: usize,
+    /// Each scenario's common shift, this / earlier (1.0: none), in the
+    /// order the figures came.
+    pub shifts: Vec<(String, f64)>,
+}
+
+/// The fewest figures of a scenario whose median shift is taken out.
+pub const MIN_SHIFTED: usize = 3;
+
+/// One figure of this run against the earlier run's.
+struct Compared {
+    now: f64,
+    /// The earlier run's point and 95 % interval.
+    before: (f64, f64, f64),
+    /// The row, for the worst drift.
+    name: String,
+    /// Its scenario (the curve's: [`CURVE`]).
+    scenario: String,
 }
 
 /// This run against an earlier one.
@@ -102,11 +124,17 @@ pub fn reproduce(
             continue;
         };
         let name = format!("`{}` on the curve at C = {}", r.strategy, e.concurrency);
+        let compared = |now: f64, before| Compared {
+            now,
+            before,
+            name: name.clone(),
+            scenario: CURVE.to_owned(),
+        };
         if let Some(t) = r.time {
-            time.push((t.mean, e.time, name.clone()));
+            time.push(compared(t.mean, e.time));
         }
         if let (Some(c), Some(before)) = (r.cpu, e.cpu) {
-            cpu.push((c.mean, before, name));
+            cpu.push(compared(c.mean, before));
         }
     }
     for e in &earlier.rows {
@@ -116,14 +144,20 @@ pub fn reproduce(
             continue;
         };
         let name = format!("`{}` {} at C = {}", r.strategy, r.scenario, r.concurrency);
-        time.push((r.mean_s, e.time, name.clone()));
+        let compared = |now: f64, before| Compared {
+            now,
+            before,
+            name: name.clone(),
+            scenario: r.scenario.clone(),
+        };
+        time.push(compared(r.mean_s, e.time));
         if let (Some(c), Some(_)) = (e.cpu, r.client_cpu_ci) {
-            cpu.push((r.client_cpu_per_request_s, c, name.clone()));
+            cpu.push(compared(r.client_cpu_per_request_s, c));
         }
         // A floor against itself is 1 with the interval [1, 1]: no check.
         if let (Some(f), Some(now)) = (e.floor, r.floor_ratio) {
             if r.strategy != super::REFERENCE {
-                floor.push((now.point, f, name));
+                floor.push(compared(now.point, f));
             }
         }
     }
@@ -158,26 +192,52 @@ pub fn contradicts(before: &str, now: &str) -> bool {
     before != now && DECIDED.contains(&before) && DECIDED.contains(&now)
 }
 
-/// Coverage of `(this run's figure, (earlier point, low, high), row)`.
-fn coverage(figures: &[(f64, (f64, f64, f64), String)]) -> Coverage {
-    let inside = figures
-        .iter()
-        .filter(|(now, (_, low, high), _)| now >= low && now <= high)
-        .count();
+/// How `figures` cover the earlier run's intervals, as they are and with
+/// each scenario's common shift taken out.
+fn coverage(figures: &[Compared]) -> Coverage {
+    let within = |now: f64, (_, low, high): (f64, f64, f64)| now >= low && now <= high;
+    let ratio = |f: &Compared| (f.before.0 > 0.0).then(|| f.now / f.before.0);
+    let mut shifts: Vec<(String, f64)> = Vec::new();
+    for f in figures {
+        if shifts.iter().any(|(s, _)| *s == f.scenario) {
+            continue;
+        }
+        let ratios: Vec<f64> = figures
+            .iter()
+            .filter(|g| g.scenario == f.scenario)
+            .filter_map(ratio)
+            .collect();
+        let shift = if ratios.len() >= MIN_SHIFTED {
+            wikifetch_stats::median(&ratios).unwrap_or(1.0)
+        } else {
+            1.0
+        };
+        shifts.push((f.scenario.clone(), shift));
+    }
+    let shift_of = |scenario: &str| {
+        shifts
+            .iter()
+            .find(|(s, _)| s == scenario)
+            .map_or(1.0, |(_, k)| *k)
+    };
     let drifts: Vec<(f64, &String)> = figures
         .iter()
-        .filter(|(_, (before, _, _), _)| *before > 0.0)
-        .map(|(now, (before, _, _), name)| ((now / before - 1.0).abs(), name))
+        .filter_map(|f| Some(((ratio(f)? - 1.0).abs(), &f.name)))
         .collect();
     let values: Vec<f64> = drifts.iter().map(|d| d.0).collect();
     Coverage {
-        inside,
+        inside: figures.iter().filter(|f| within(f.now, f.before)).count(),
         total: figures.len(),
         median_drift: wikifetch_stats::median(&values).unwrap_or(0.0),
         worst: drifts
             .iter()
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(d, n)| (*d, (*n).clone())),
+        inside_shifted: figures
+            .iter()
+            .filter(|f| within(f.now / shift_of(&f.scenario), f.before))
+            .count(),
+        shifts,
     }
 }
 
@@ -231,5 +291,39 @@ mod tests {
         assert!((r.time.median_drift - worst / 2.0).abs() < 1e-9);
         assert_eq!(r.changed.len(), 1);
         assert_eq!(r.verdicts, 1);
+    }
+
+    #[test]
+    fn a_shift_common_to_a_scenario_is_taken_out_and_one_of_a_row_is_not() {
+        // Three rows, each 10 % slower than its narrow earlier interval:
+        // none inside as they are, all inside once the shift is out.
+        let names = ["a", "b", "c"];
+        let rows: Vec<Row> = names
+            .iter()
+            .map(|n| crate::findings::prose::tests::row(n, 10, 0.22, 0.001, 0.0))
+            .collect();
+        let earlier = |moved: &str| Earlier {
+            finished_unix: 1,
+            rows: names
+                .iter()
+                .map(|n| {
+                    let mut e = earlier_row(0.2, 0.199, 0.201);
+                    if *n == moved {
+                        e = earlier_row(0.25, 0.249, 0.251);
+                    }
+                    e.strategy = (*n).into();
+                    e
+                })
+                .collect(),
+            verdicts: Vec::new(),
+        };
+        let r = reproduce(&earlier("none"), (&rows, &[]), &[]);
+        assert_eq!((r.time.inside, r.time.inside_shifted), (0, 3));
+        assert_eq!(r.time.shifts.len(), 1);
+        assert!((r.time.shifts[0].1 - 1.1).abs() < 1e-9);
+        // One row moved the other way: the median shift is the other two's,
+        // and that row stays outside.
+        let r = reproduce(&earlier("c"), (&rows, &[]), &[]);
+        assert_eq!(r.time.inside_shifted, 2);
     }
 }

@@ -311,7 +311,8 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         None => format!("tasks never beat `{threads}` beyond ±1 %"),
     };
     format!(
-        "Same client, one CPU: {lead}. {}.",
+        "{}. {}.",
+        capitalized(&lead),
         capitalized(&clauses.join(". "))
     )
 }
@@ -338,15 +339,15 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         if let (Some((t_kib, t_threads)), Some((name, (k_kib, k_threads)))) = (t, lightest) {
             let _ = write!(
                 out,
-                " At C = {}, a request in flight cost `{threads}` {t_kib:.0} KiB ({t_threads:.0} threads in \
-                 all), `{name}` {k_kib:.0} KiB ({k_threads:.0}): {:.1}×.",
+                " At C = {}: `{threads}` {t_threads:.0} threads, `{name}` {k_threads:.0}; {:.1}× the memory a \
+                 request in flight.",
                 p.concurrency,
                 t_kib / k_kib.max(0.1)
             );
         }
     }
-    // Where each row stopped, grouped by what stopped it.
-    let mut stops: Vec<(String, Vec<(usize, String)>)> = Vec::new();
+    // Where each row stopped: by C, then by what stopped it.
+    let mut stops: Vec<(usize, Stops)> = Vec::new();
     for p in points {
         for r in &p.rows {
             let Some(why) = r
@@ -356,7 +357,6 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             else {
                 continue;
             };
-            let at = (p.concurrency, format!("`{}`", r.strategy));
             let label = match log.scale.as_ref().and_then(|s| s.cap_s) {
                 Some(cap) if stop_label(why) == TIME_CAP => {
                     format!("an untimed call over this run's {cap:.0} s cap, not an OS limit")
@@ -369,26 +369,29 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 }
                 _ => stop_label(why).to_owned(),
             };
-            match stops.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, rows)) => rows.push(at),
-                None => stops.push((label, vec![at])),
+            let name = format!("`{}`", r.strategy);
+            let at = match stops.iter_mut().find(|(c, _)| *c == p.concurrency) {
+                Some((_, labels)) => labels,
+                None => {
+                    stops.push((p.concurrency, Vec::new()));
+                    match stops.last_mut() {
+                        Some((_, labels)) => labels,
+                        None => continue,
+                    }
+                }
+            };
+            match at.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, names)) => names.push(name),
+                None => at.push((label, vec![name])),
             }
         }
     }
-    for (label, rows) in &stops {
-        // The rows that stopped at one C share it.
-        let mut by_c: Vec<(usize, Vec<&str>)> = Vec::new();
-        for (c, name) in rows {
-            match by_c.iter_mut().find(|(at, _)| at == c) {
-                Some((_, names)) => names.push(name),
-                None => by_c.push((*c, vec![name])),
-            }
-        }
-        let said: Vec<String> = by_c
+    for (c, labels) in &stops {
+        let said: Vec<String> = labels
             .iter()
-            .map(|(c, names)| format!("{} at C = {c}", names.join(", ")))
+            .map(|(label, names)| format!("{}, {label}", names.join(", ")))
             .collect();
-        let _ = write!(out, " Stopped, {label}: {}.", said.join("; "));
+        let _ = write!(out, " Stopped at C = {c}: {}.", said.join("; "));
     }
     if let Some(probe) = &log.limits {
         let models: Vec<String> = probe
@@ -406,6 +409,10 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
     }
     out
 }
+
+/// The rows that stopped at one C, grouped by what stopped them: (what,
+/// rows).
+type Stops = Vec<(String, Vec<String>)>;
 
 /// "Which when" on the curve: where it is drawn.
 fn curve_lead(points: &[Point]) -> String {
@@ -570,7 +577,7 @@ fn table(
                     join(&mut points.iter().map(|p| format!("{:.0}", p.delay_s * 1e3))),
                 ),
                 format!(
-                    "memory a request in flight (C = {} → {}, resident and kernel, medians of {} readings)",
+                    "memory a request in flight (RSS + kernel, C = {} → {}, {} readings)",
                     low.map_or(0, |p| p.concurrency),
                     high.map_or(0, |p| p.concurrency),
                     log.scale.as_ref().map_or(0, |s| s.blocks)
@@ -1339,7 +1346,7 @@ mod tests {
             "{kept}"
         );
         assert!(
-            kept.contains("Same client, one CPU: tasks never beat `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
+            kept.contains("Tasks never beat `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
             "{kept}"
         );
         // Threads fall behind at 10,000: the sentence says from where, and by how much.
@@ -1347,7 +1354,7 @@ mod tests {
         let behind = which_when_of(&behind);
         assert_ne!(kept, behind);
         assert!(
-            behind.contains("tasks first beat `thread-pool-hyper` beyond ±1 % at C = 10000."),
+            behind.contains("Tasks first beat `thread-pool-hyper` beyond ±1 % at C = 10000."),
             "{behind}"
         );
         assert!(
@@ -1359,14 +1366,34 @@ mod tests {
         // Memory a request in flight at the top C, and where a row stopped and why.
         for text in [kept, behind] {
             assert!(
-                text.contains("At C = 10000, a request in flight cost `thread-pool-hyper` 400 KiB (10001 threads in all), `smol` 100 KiB (1): 4.0×."),
+                text.contains("At C = 10000: `thread-pool-hyper` 10001 threads, `smol` 1; 4.0× the memory a request in flight."),
                 "{text}"
             );
             assert!(
-                text.contains("Stopped, an untimed call over this run's 5 s cap, not an OS limit: `thread-pool` at C = 10000."),
+                text.contains("Stopped at C = 10000: `thread-pool`, an untimed call over this run's 5 s cap, not an OS limit."),
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn rows_stopped_at_one_c_for_different_reasons_share_its_sentence() {
+        let mut log = curved(1.0);
+        let top = log.scale.as_mut().unwrap().points.last_mut().unwrap();
+        top.rows.push(wikifetch_runlog::ScaleRow {
+            strategy: "rayon".into(),
+            stopped: Some("its set-up had not ended after 20 s, and its process was ended".into()),
+            ..wikifetch_runlog::ScaleRow::default()
+        });
+        let screen = answer(&rows(1.0, 1.08), &log);
+        let text = which_when_of(&screen);
+        assert!(
+            text.contains(
+                "Stopped at C = 10000: `thread-pool`, an untimed call over this run's 5 s cap, not an OS \
+                 limit; `rayon`, not built after 20 s."
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1125,27 +1125,31 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         out,
         "## Does it reproduce?\n\nThis run against the run that finished {} (the one it replaced in `results/`), row by \
          row. {}\n\n\
-         | figure | inside the earlier run's 95 % interval | median drift | worst drift |\n|---|---:|---:|---|",
+         | figure | inside the earlier run's 95 % interval | median drift | worst drift | inside, each scenario's common shift taken out |\n|---|---:|---:|---|---:|",
         utc_date(r.earlier_unix),
         expected_coverage(crate::analysis::run_blocks(rows))
     );
-    for (what, c) in [
+    let measures = [
         ("mean time of a call", &r.time),
         ("client CPU per request", &r.cpu),
         ("time over the floor", &r.floor),
-    ] {
+    ];
+    for (what, c) in measures {
         let _ = writeln!(
             out,
-            "| {what} | {} of {} | {:.1} % | {} |",
+            "| {what} | {} of {} | {:.1} % | {} | {} of {} |",
             c.inside,
             c.total,
             c.median_drift * 100.0,
             c.worst.as_ref().map_or("–".into(), |(d, name)| format!(
                 "{:.1} % ({name})",
                 d * 100.0
-            ))
+            )),
+            c.inside_shifted,
+            c.total
         );
     }
+    out.push_str(&shift_words(&measures));
     if r.changed.is_empty() {
         let _ = writeln!(
             out,
@@ -1182,6 +1186,30 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         }
         out.push('\n');
     }
+}
+
+/// What the last column of "Does it reproduce?" means, and the largest
+/// common shift of each measure, scenario by scenario: a shift every row
+/// of a scenario shares is the machine's between the runs, which the
+/// intervals of one run cannot see and ratios within one run cancel.
+fn shift_words(measures: &[(&str, &crate::analysis::Coverage)]) -> String {
+    let largest: Vec<String> = measures
+        .iter()
+        .filter_map(|(what, c)| {
+            let (scenario, k) = c
+                .shifts
+                .iter()
+                .max_by(|a, b| (a.1 - 1.0).abs().total_cmp(&(b.1 - 1.0).abs()))?;
+            Some(format!("{what} {:+.1} % (`{scenario}`)", (k - 1.0) * 100.0))
+        })
+        .collect();
+    if largest.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nThe last column divides each of this run's figures by its scenario's common shift (the median of this run over the earlier one, over the scenario's rows; the curve is one scenario) before it is held to the earlier interval. A shift every row of a scenario shares comes from what they share and what changed between the runs (the machine's state, the mock's process): the intervals of one run cannot see it, and the ratios between rows of one run, on which every verdict rests, cancel as much of it as the rows share. The largest: {}.\n",
+        largest.join("; ")
+    )
 }
 
 /// What share of a second run's figures should fall inside the first
