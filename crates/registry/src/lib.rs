@@ -212,6 +212,15 @@ impl Strategy {
             ),
         };
         let ureq = client == UREQ;
+        // The hyper rows run on `wikifetch-futures-http`'s default reactor
+        // (async-io's) unless they are tokio's; reqwest is tokio's.
+        let sockets = if ureq {
+            "std, blocking"
+        } else if model.starts_with("tasks (tokio") {
+            "tokio"
+        } else {
+            "async-io"
+        };
         let split = |against: Strategy, differs_in: Differs| Split {
             against: against.name().to_owned(),
             differs_in,
@@ -240,6 +249,7 @@ impl Strategy {
             control,
             client: client.to_owned(),
             model: model.to_owned(),
+            sockets: sockets.to_owned(),
             read_buffer_bytes: ureq.then_some(wikifetch_sequential::INPUT_BUFFER),
             write_buffer_bytes: ureq.then_some(wikifetch_sequential::OUTPUT_BUFFER),
             splits,

@@ -97,6 +97,10 @@ pub struct StrategyFacts {
     pub client: String,
     /// How it waits (`OS threads`, `tasks`, `the caller`).
     pub model: String,
+    /// Whose sockets and timers its client runs on (`std, blocking`,
+    /// `async-io`, `tokio`): two rows on one client may still differ here.
+    #[serde(default)]
+    pub sockets: String,
     /// Its client's read buffer per connection, bytes, where it sets one.
     pub read_buffer_bytes: Option<usize>,
     /// Its client's write buffer per connection, bytes, where it sets one.

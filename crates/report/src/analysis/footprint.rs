@@ -120,6 +120,9 @@ pub struct InFlightCosts {
     pub from_curve: bool,
     /// Each row's (KiB, threads) a request in flight.
     pub rows: Vec<(String, (f64, f64))>,
+    /// The rows whose readings at either C broke a premise (fewer than C
+    /// in flight, connections opened, the mock busy): shown, marked ⚠.
+    pub unsound: Vec<String>,
 }
 
 impl InFlightCosts {
@@ -129,9 +132,21 @@ impl InFlightCosts {
         if let Some(points) = curve(log)
             && let Some(i) = common_point(&points)
         {
+            let sound_at = |k: usize, name: &str| {
+                points
+                    .get(k)
+                    .and_then(|p| Some(p.row(name)?.sound(p.concurrency)))
+                    .unwrap_or(false)
+            };
             return Some(Self {
                 between: [points[i - 1].concurrency, points[i].concurrency],
                 from_curve: true,
+                unsound: points[i]
+                    .rows
+                    .iter()
+                    .filter(|r| !(sound_at(i - 1, &r.strategy) && sound_at(i, &r.strategy)))
+                    .map(|r| r.strategy.clone())
+                    .collect(),
                 rows: points[i]
                     .rows
                     .iter()
@@ -144,9 +159,19 @@ impl InFlightCosts {
         let setup = log.footprint.as_ref()?;
         let mut names: Vec<&str> = setup.calls.iter().map(|f| f.strategy.as_str()).collect();
         names.dedup();
+        let [low, high] = setup.concurrencies;
         Some(Self {
             between: setup.concurrencies,
             from_curve: false,
+            unsound: names
+                .iter()
+                .filter(|n| {
+                    ![low, high]
+                        .iter()
+                        .all(|c| footprint_of(&setup.calls, n, *c).is_some_and(premise_held))
+                })
+                .map(|n| (*n).to_owned())
+                .collect(),
             rows: names
                 .into_iter()
                 .filter_map(|n| {
@@ -155,6 +180,15 @@ impl InFlightCosts {
                 })
                 .collect(),
         })
+    }
+
+    /// " ⚠" after row `name`'s figures when a premise broke at either C.
+    pub fn flag(&self, name: &str) -> &'static str {
+        if self.unsound.iter().any(|n| n == name) {
+            " ⚠"
+        } else {
+            ""
+        }
     }
 
     /// Row `name`'s (KiB, threads) a request in flight.

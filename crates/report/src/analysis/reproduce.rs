@@ -63,10 +63,10 @@ pub struct Coverage {
     pub median_drift: f64,
     /// The largest drift, and the row it was in.
     pub worst: Option<(f64, String)>,
-    /// Figures inside once each scenario's common shift is taken out:
-    /// this run's figure over its scenario's median of this / earlier
-    /// (the curve counts as one scenario; one with fewer than
-    /// [`MIN_SHIFTED`] figures keeps its own).
+    /// Figures inside once their scenario's common shift is taken out:
+    /// this run's figure over the median of this / earlier over the
+    /// scenario's other figures (the curve counts as one scenario; with
+    /// fewer than [`MIN_SHIFTED`] others a figure keeps its own).
     pub inside_shifted: usize,
     /// Each scenario's common shift, this / earlier (1.0: none), in the
     /// order the figures came.
@@ -77,6 +77,7 @@ pub struct Coverage {
 pub const MIN_SHIFTED: usize = 3;
 
 /// One figure of this run against the earlier run's.
+#[derive(Clone)]
 struct Compared {
     now: f64,
     /// The earlier run's point and 95 % interval.
@@ -96,6 +97,11 @@ pub struct Reproduction {
     pub time: Coverage,
     /// Client CPU per request.
     pub cpu: Coverage,
+    /// Mean time of a call, the curve's rows alone (what the first
+    /// screen's "which when" rests on).
+    pub curve_time: Coverage,
+    /// Client CPU per request, the curve's rows alone.
+    pub curve_cpu: Coverage,
     /// Time over the floor.
     pub floor: Coverage,
     /// First-screen verdicts that changed: (what, earlier, now).
@@ -170,6 +176,8 @@ pub fn reproduce(
         .collect();
     Reproduction {
         earlier_unix: earlier.finished_unix,
+        curve_time: coverage(&of_curve(&time)),
+        curve_cpu: coverage(&of_curve(&cpu)),
         time: coverage(&time),
         cpu: coverage(&cpu),
         floor: coverage(&floor),
@@ -192,11 +200,38 @@ pub fn contradicts(before: &str, now: &str) -> bool {
     before != now && DECIDED.contains(&before) && DECIDED.contains(&now)
 }
 
+/// The curve's figures of `figures`.
+fn of_curve(figures: &[Compared]) -> Vec<Compared> {
+    figures
+        .iter()
+        .filter(|f| f.scenario == CURVE)
+        .cloned()
+        .collect()
+}
+
 /// How `figures` cover the earlier run's intervals, as they are and with
-/// each scenario's common shift taken out.
+/// their scenario's common shift taken out.
 fn coverage(figures: &[Compared]) -> Coverage {
     let within = |now: f64, (_, low, high): (f64, f64, f64)| now >= low && now <= high;
     let ratio = |f: &Compared| (f.before.0 > 0.0).then(|| f.now / f.before.0);
+    // A figure's shift is its scenario's median over the other figures,
+    // so that no figure is held to a shift it set itself.
+    let shift_without = |i: usize| -> f64 {
+        let Some(me) = figures.get(i) else {
+            return 1.0;
+        };
+        let others: Vec<f64> = figures
+            .iter()
+            .enumerate()
+            .filter(|(j, f)| *j != i && f.scenario == me.scenario)
+            .filter_map(|(_, f)| ratio(f))
+            .collect();
+        if others.len() >= MIN_SHIFTED {
+            wikifetch_stats::median(&others).unwrap_or(1.0)
+        } else {
+            1.0
+        }
+    };
     let mut shifts: Vec<(String, f64)> = Vec::new();
     for f in figures {
         if shifts.iter().any(|(s, _)| *s == f.scenario) {
@@ -207,19 +242,13 @@ fn coverage(figures: &[Compared]) -> Coverage {
             .filter(|g| g.scenario == f.scenario)
             .filter_map(ratio)
             .collect();
-        let shift = if ratios.len() >= MIN_SHIFTED {
+        let shift = if ratios.len() > MIN_SHIFTED {
             wikifetch_stats::median(&ratios).unwrap_or(1.0)
         } else {
             1.0
         };
         shifts.push((f.scenario.clone(), shift));
     }
-    let shift_of = |scenario: &str| {
-        shifts
-            .iter()
-            .find(|(s, _)| s == scenario)
-            .map_or(1.0, |(_, k)| *k)
-    };
     let drifts: Vec<(f64, &String)> = figures
         .iter()
         .filter_map(|f| Some(((ratio(f)? - 1.0).abs(), &f.name)))
@@ -235,7 +264,8 @@ fn coverage(figures: &[Compared]) -> Coverage {
             .map(|(d, n)| (*d, (*n).clone())),
         inside_shifted: figures
             .iter()
-            .filter(|f| within(f.now / shift_of(&f.scenario), f.before))
+            .enumerate()
+            .filter(|(i, f)| within(f.now / shift_without(*i), f.before))
             .count(),
         shifts,
     }
@@ -295,9 +325,10 @@ mod tests {
 
     #[test]
     fn a_shift_common_to_a_scenario_is_taken_out_and_one_of_a_row_is_not() {
-        // Three rows, each 10 % slower than its narrow earlier interval:
-        // none inside as they are, all inside once the shift is out.
-        let names = ["a", "b", "c"];
+        // Four rows, each 10 % slower than its narrow earlier interval:
+        // none inside as they are, all inside once the shift (each row's
+        // from the other three) is out.
+        let names = ["a", "b", "c", "d"];
         let rows: Vec<Row> = names
             .iter()
             .map(|n| crate::findings::prose::tests::row(n, 10, 0.22, 0.001, 0.0))
@@ -318,12 +349,12 @@ mod tests {
             verdicts: Vec::new(),
         };
         let r = reproduce(&earlier("none"), (&rows, &[]), &[]);
-        assert_eq!((r.time.inside, r.time.inside_shifted), (0, 3));
+        assert_eq!((r.time.inside, r.time.inside_shifted), (0, 4));
         assert_eq!(r.time.shifts.len(), 1);
         assert!((r.time.shifts[0].1 - 1.1).abs() < 1e-9);
-        // One row moved the other way: the median shift is the other two's,
-        // and that row stays outside.
+        // One row moved the other way: the others' shift does not bring it
+        // inside, and it does not move theirs.
         let r = reproduce(&earlier("c"), (&rows, &[]), &[]);
-        assert_eq!(r.time.inside_shifted, 2);
+        assert_eq!(r.time.inside_shifted, 3);
     }
 }

@@ -152,7 +152,7 @@ impl Curve {
 
 /// What one more request in flight costs row `name` in memory at the
 /// `i`-th point, KiB: the rise of [`Curve::memory_kib`] from the point
-/// before, over the rise in C, so that fixed costs (the binary, the
+/// before, over the rise in requests in flight, so that fixed costs (the binary, the
 /// runtime) cancel; `None` at the first point or where either is missing.
 pub fn memory_per_request_kib(points: &[Point], i: usize, name: &str) -> Option<f64> {
     let before = points.get(i.checked_sub(1)?)?.row(name)?;

@@ -16,9 +16,7 @@ use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER, WATCHDOG_CAPS};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
-use crate::analysis::scale::{
-    Curve, ENDED, NOT_BUILT, Point, TIME_CAP, span, stop_label, time_ratio,
-};
+use crate::analysis::scale::{Curve, ENDED, NOT_BUILT, Point, TIME_CAP, stop_label, time_ratio};
 use crate::analysis::{PerRequest, REFERENCE, Row};
 use crate::render::format::{time, us3};
 
@@ -91,7 +89,7 @@ fn wikipedia(rows: &[Row]) -> Option<String> {
     let (b, one) = (pair.batched, pair.one);
     let text = format!(
         "**Against Wikipedia itself, ask for many titles per request**, as its API asks. On the mock, which \
-         charges a batch one title's delay, at C = {} {} titles took {} as {:.0} requests against {} as {:.0}: \
+         charges a batch one title's delay, at C = {}, {} titles took {} as {:.0} requests against {} as {:.0}: \
          the mock's pricing predicts {:.2}×, measured {:.2}×.",
         pair.c,
         b.titles,
@@ -405,7 +403,11 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 format!("{} {} ({why})", m.what, m.reached)
             })
             .collect();
-        let _ = write!(out, " Each model alone: {}.", models.join(", "));
+        let _ = write!(
+            out,
+            " Each model alone, without sockets: {}.",
+            models.join(", ")
+        );
     }
     out
 }
@@ -414,11 +416,9 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
 /// rows).
 type Stops = Vec<(String, Vec<String>)>;
 
-/// "Which when" on the curve: where it is drawn.
-fn curve_lead(points: &[Point]) -> String {
-    let (low, high) = span(points);
-    format!("**Which when**, from C = {low} to {high} ([scale.svg](scale.svg)).")
-}
+/// "Which when" on the curve, leading to its picture (the table above
+/// names its C).
+const CURVE_LEAD: &str = "**Which when** ([scale.svg](scale.svg)).";
 
 /// The first screen's verdicts, by what they compare: threads against
 /// tasks at each C, and each client split; what a later run's "does it
@@ -471,8 +471,9 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         .strategy(&threads_name)
         .map_or("the same client".to_owned(), |f| f.client.clone());
     let cpus = log.split.client.len().max(1);
+    let sockets = sockets_words(log, std::iter::once(&threads_name).chain(&task_names));
     let mut out = format!(
-        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}), \
+        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}{sockets}), \
          {} a call, client on {}:\n\n",
         if from_curve {
             "2 × C titles".to_owned()
@@ -496,7 +497,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     out.push('\n');
     if log.instructions.is_some() || log.syscalls.is_some() {
         out.push_str(
-            "Instructions, system calls: untimed runs; switches, CPU (user and kernel): timed calls.\n\n",
+            "Instructions, system calls: untimed runs; CPU (user and kernel): timed calls.\n\n",
         );
     }
     match &curve {
@@ -504,7 +505,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             let _ = write!(
                 out,
                 "{} {}{}",
-                curve_lead(points),
+                CURVE_LEAD,
                 curve_which(log, points, &threads_name, &task_names),
                 curve_words(log, points, &threads_name, &task_names)
             );
@@ -544,6 +545,32 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         let _ = write!(out, "\n\n{words}");
     }
     Some(out)
+}
+
+/// "; sockets: `a`, `b` async-io's; `c` tokio's" when `rows` share a
+/// client but not its sockets and timers (the log's facts), so that the
+/// reader sees the pairs that differ in the model alone; nothing when
+/// they all share them.
+fn sockets_words<'a>(log: &RunLog, rows: impl Iterator<Item = &'a String>) -> String {
+    let mut by: Vec<(&str, Vec<String>)> = Vec::new();
+    for name in rows {
+        let Some(facts) = log.strategy(name).filter(|f| !f.sockets.is_empty()) else {
+            continue;
+        };
+        let row = format!("`{name}`");
+        match by.iter_mut().find(|(s, _)| *s == facts.sockets) {
+            Some((_, names)) => names.push(row),
+            None => by.push((&facts.sockets, vec![row])),
+        }
+    }
+    if by.len() < 2 {
+        return String::new();
+    }
+    let groups: Vec<String> = by
+        .iter()
+        .map(|(s, names)| format!("{} {s}'s", names.join(", ")))
+        .collect();
+    format!("; sockets: {}", groups.join("; "))
 }
 
 /// The table of the model comparison: time per wave at each C, client CPU
@@ -1075,12 +1102,19 @@ pub fn as_written(rows: &[Row], log: &RunLog) -> String {
                 })
             })
             .or_else(|| {
-                let r = find(&waves, name)?;
+                // A capped row (`rayon-default`) runs in `concurrency` only
+                // in the sweep; `latency` has it at its C.
+                let r = find(&waves, name).or_else(|| find(&of(rows, "latency", None), name))?;
                 let in_flight = r.max_in_flight?;
                 Some(format!(
-                    "{} a call: {in_flight} in flight, so {} waves",
+                    "{} a call: {in_flight} in flight, so {} waves{}",
                     time(r.median_s),
-                    r.titles.div_ceil(in_flight.max(1))
+                    r.titles.div_ceil(in_flight.max(1)),
+                    if r.concurrency == c && r.titles == waves.first().map_or(0, |w| w.titles) {
+                        String::new()
+                    } else {
+                        format!(" ({} titles, C = {})", r.titles, r.concurrency)
+                    }
                 ))
             })
             .unwrap_or_else(|| "–".into());
@@ -1092,12 +1126,16 @@ pub fn as_written(rows: &[Row], log: &RunLog) -> String {
                 flag(r)
             )
         });
-        let (kib, threads) = costs
-            .as_ref()
-            .and_then(|c| c.get(name))
-            .map_or(("–".into(), "–".into()), |(kib, threads)| {
-                (format!("{kib:.0} KiB"), format!("{:.1}", threads.max(0.0)))
-            });
+        let flag = costs.as_ref().map_or("", |c| c.flag(name));
+        let (kib, threads) = costs.as_ref().and_then(|c| c.get(name)).map_or(
+            ("–".into(), "–".into()),
+            |(kib, threads)| {
+                (
+                    format!("{kib:.0} KiB{flag}"),
+                    format!("{:.1}{flag}", threads.max(0.0)),
+                )
+            },
+        );
         let _ = writeln!(out, "| `{name}` | {wave} | {cpu} | {kib} | {threads} |");
     }
     out.push('\n');
@@ -1342,7 +1380,7 @@ mod tests {
         let kept = answer(&rows(1.0, 1.08), &curved(1.0));
         let kept = which_when_of(&kept);
         assert!(
-            kept.contains("from C = 10 to 10000 ([scale.svg](scale.svg)"),
+            kept.contains("**Which when** ([scale.svg](scale.svg))."),
             "{kept}"
         );
         assert!(
@@ -1374,6 +1412,37 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn rows_on_one_client_but_other_sockets_are_named_and_rows_on_one_are_not() {
+        let facts = |name: &str, sockets: &str| StrategyFacts {
+            name: name.into(),
+            sockets: sockets.into(),
+            ..StrategyFacts::default()
+        };
+        let mut log = RunLog {
+            strategies: vec![
+                facts("thread-pool-hyper", "async-io"),
+                facts("smol", "async-io"),
+                facts("tokio-hyper", "tokio"),
+            ],
+            ..RunLog::default()
+        };
+        let names: Vec<String> = ["thread-pool-hyper", "smol", "tokio-hyper"]
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        assert_eq!(
+            sockets_words(&log, names.iter()),
+            "; sockets: `thread-pool-hyper`, `smol` async-io's; `tokio-hyper` tokio's"
+        );
+        assert_eq!(sockets_words(&log, names[..2].iter()), "");
+        // A log from before the facts had sockets says nothing.
+        for f in &mut log.strategies {
+            f.sockets.clear();
+        }
+        assert_eq!(sockets_words(&log, names.iter()), "");
     }
 
     #[test]

@@ -392,7 +392,7 @@ fn memory(log: &RunLog) -> Option<String> {
         Some(format!("`{name}` {kib:.1} KiB and {threads:.2} threads"))
     };
     Some(format!(
-        "Each request in flight, from C = {low} to {high} ({}): {}, {} (the same threads, ureq against hyper: the client's share); {} and {} (the same hyper client, a thread against a task: the model's share).",
+        "Each request in flight, from C = {low} to {high} ({}): {} against {}: the same threads, ureq against hyper (the client's share); `thread-pool-hyper` against {} and {}: the same hyper client, a thread against a task (the model's share).",
         costs.how(),
         kib("thread-pool")?,
         kib("thread-pool-hyper")?,

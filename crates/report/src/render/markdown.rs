@@ -919,7 +919,11 @@ pub(crate) fn footprint_details(out: &mut String, log: &RunLog) {
 pub(crate) fn footprint_section(out: &mut String, log: &RunLog, figures: &[&Figure]) {
     let _ = writeln!(out, "## {FOOTPRINT_HEADING}\n");
     let Some(setup) = log.footprint.as_ref().filter(|f| !f.calls.is_empty()) else {
-        out.push_str("Not measured in this run.\n\n");
+        out.push_str(if log.scale.is_some() {
+            "This one-reading measurement runs only with WIKIFETCH_SWEEP=1: in this run memory and threads a request in flight come from the `scale` curve, five readings at each C (its section and DETAILS.md).\n\n"
+        } else {
+            "Not measured in this run.\n\n"
+        });
         return;
     };
     embed(out, figures);
@@ -1129,15 +1133,25 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         utc_date(r.earlier_unix),
         expected_coverage(crate::analysis::run_blocks(rows))
     );
+    // Ratios to the floor are taken within one run: no shift to take out.
     let measures = [
-        ("mean time of a call", &r.time),
-        ("client CPU per request", &r.cpu),
-        ("time over the floor", &r.floor),
+        ("mean time of a call", &r.time, true),
+        ("client CPU per request", &r.cpu, true),
+        ("time over the floor", &r.floor, false),
+        ("the curve alone: mean time of a call", &r.curve_time, true),
+        (
+            "the curve alone: client CPU per request",
+            &r.curve_cpu,
+            true,
+        ),
     ];
-    for (what, c) in measures {
+    for (what, c, shifted) in measures {
+        if c.total == 0 {
+            continue;
+        }
         let _ = writeln!(
             out,
-            "| {what} | {} of {} | {:.1} % | {} | {} of {} |",
+            "| {what} | {} of {} | {:.1} % | {} | {} |",
             c.inside,
             c.total,
             c.median_drift * 100.0,
@@ -1145,11 +1159,18 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
                 "{:.1} % ({name})",
                 d * 100.0
             )),
-            c.inside_shifted,
-            c.total
+            if shifted {
+                format!("{} of {}", c.inside_shifted, c.total)
+            } else {
+                "–".to_owned()
+            }
         );
     }
-    out.push_str(&shift_words(&measures));
+    let shiftable: Vec<(&str, &crate::analysis::Coverage)> = measures[..2]
+        .iter()
+        .map(|(what, c, _)| (*what, *c))
+        .collect();
+    out.push_str(&shift_words(&shiftable));
     if r.changed.is_empty() {
         let _ = writeln!(
             out,
@@ -1207,7 +1228,7 @@ fn shift_words(measures: &[(&str, &crate::analysis::Coverage)]) -> String {
         return String::new();
     }
     format!(
-        "\nThe last column divides each of this run's figures by its scenario's common shift (the median of this run over the earlier one, over the scenario's rows; the curve is one scenario) before it is held to the earlier interval. A shift every row of a scenario shares comes from what they share and what changed between the runs (the machine's state, the mock's process): the intervals of one run cannot see it, and the ratios between rows of one run, on which every verdict rests, cancel as much of it as the rows share. The largest: {}.\n",
+        "\nThe last column divides each of this run's figures by its scenario's common shift (the median of this run over the earlier one, over the scenario's other rows, so that no figure sets its own; the curve is one scenario) before it is held to the earlier interval. Rows that were rig-bound or broke a premise are counted as they are. A shift every row of a scenario shares comes from what they share and what changed between the runs (the machine's state, the mock's process): the intervals of one run cannot see it, and the ratios between rows of one run, on which every verdict rests, cancel as much of it as the rows share. The largest: {}.\n",
         largest.join("; ")
     )
 }

@@ -29,8 +29,9 @@ pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>
         svg: plot(&points)?,
         caption: "Against C on a logarithmic axis, one line per row: the time per wave over the delay's prediction \
                   (1.0: every wave took one delay) and the client's CPU per request, each the mean over blocks; and \
-                  what one more request in flight costs in memory (resident, and the kernel's stacks and page \
-                  tables: the rise of the median of five readings from the C before, over the rise in C). A cross \
+                  what one more request in flight costs in memory (peak resident, and the kernel's stacks and page \
+                  tables: the rise of the median of five readings from the C before, over the rise in requests the \
+                  mock had in flight during the first call). A cross \
                   on the top panel marks where a row stopped, labelled with what stopped it; ⚠ marks a point whose \
                   premise failed."
             .into(),
