@@ -243,9 +243,9 @@ fn run_row(
     let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (n, 1))?;
     let pid = worker.pid();
     // The set-up and every untimed call get `WATCHDOG_CAPS` caps (or, with
-    // no cap, `NO_CAP_DEADLINE`) before the process is ended: rayon's pool
-    // of 10,000 threads ran one call for over ten minutes, and building it
-    // takes minutes on one CPU while its first threads spin for work.
+    // no cap, `NO_CAP_DEADLINE`) before the process is ended: building
+    // rayon's pool of 10,000 threads takes minutes on one CPU while its
+    // first threads spin for work.
     let deadline = cap.map_or(NO_CAP_DEADLINE, |cap| {
         Duration::from_secs_f64(WATCHDOG_CAPS * cap)
     });
