@@ -19,7 +19,7 @@ use wikifetch_stats::{Blocked, Margin, Paired, Ratio, Summary, by_block};
 pub use footprint::{InFlightCosts, PerRequest, footprint_of, premise_held};
 pub use ideal::{lower_bound, nominal_ideal, queue_completions, queue_ideal};
 pub use pairs::{Versus, against, pair_up};
-pub use reproduce::{Coverage, Reproduction, contradicts, earlier_of, reproduce};
+pub use reproduce::{Coverage, Reproduction, earlier_of, reproduce};
 pub use totals::{RIG_BOUND_BUSY, Totals, mock_over_bare};
 pub use wikifetch_runlog::REFERENCE;
 

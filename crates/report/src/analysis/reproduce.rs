@@ -189,17 +189,6 @@ pub fn reproduce(
     }
 }
 
-/// Whether two first-screen verdicts, as their words, say incompatible
-/// things: each decided (one side faster, or within the margin) and not
-/// the same. A decided verdict against an undecided one ("mixed": the
-/// task rows' verdicts disagree; "unresolved") is not a contradiction: a
-/// difference near the margin is decided in one run and not in the next
-/// as often as the test's power says.
-pub fn contradicts(before: &str, now: &str) -> bool {
-    const DECIDED: [&str; 3] = ["tasks faster", "threads faster", "within ±1 %"];
-    before != now && DECIDED.contains(&before) && DECIDED.contains(&now)
-}
-
 /// The curve's figures of `figures`.
 fn of_curve(figures: &[Compared]) -> Vec<Compared> {
     figures
@@ -273,17 +262,6 @@ fn coverage(figures: &[Compared]) -> Coverage {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn only_two_decided_verdicts_that_differ_contradict() {
-        assert!(super::contradicts("tasks faster", "within ±1 %"));
-        assert!(super::contradicts("threads faster", "tasks faster"));
-        assert!(!super::contradicts("tasks faster", "tasks faster"));
-        // One run decided, the other did not: no contradiction.
-        assert!(!super::contradicts("within ±1 %", "mixed"));
-        assert!(!super::contradicts("mixed", "tasks faster"));
-        assert!(!super::contradicts("unresolved", "threads faster"));
-    }
 
     use super::*;
 

@@ -141,6 +141,12 @@ impl Curve {
             && self.failed == 0
     }
 
+    /// Whether its memory was read at least [`MIN_READINGS`] times: one
+    /// reading is not a figure.
+    pub fn memory_read_enough(&self) -> bool {
+        self.rss_kib.is_some_and(|s| s.readings >= MIN_READINGS)
+    }
+
     /// The row's memory with C in flight, KiB: the process's peak
     /// resident memory and the kernel's stacks and page tables (medians).
     pub fn memory_kib(&self) -> Option<f64> {
@@ -168,9 +174,11 @@ pub fn memory_per_request_kib(points: &[Point], i: usize, name: &str) -> Option<
 /// memory (KiB, [`memory_per_request_kib`]) and OS threads, both over the
 /// rise in requests really in flight from the point before.
 pub fn per_request(points: &[Point], i: usize, name: &str) -> Option<(f64, f64)> {
-    let kib = memory_per_request_kib(points, i, name)?;
     let before = points.get(i.checked_sub(1)?)?.row(name)?;
     let here = points.get(i)?.row(name)?;
+    // `curve` stored the memory slope on the row; the threads' slope has
+    // the same denominator.
+    let kib = here.memory_per_request?;
     let dn = here.first_in_flight? - before.first_in_flight?;
     let threads = (here.threads?.median - before.threads?.median) / dn;
     Some((kib, threads))
@@ -184,8 +192,8 @@ pub fn common_point(points: &[Point]) -> Option<usize> {
     let read = |i: usize, name: &str| {
         points
             .get(i)
-            .and_then(|p| p.row(name)?.rss_kib)
-            .is_some_and(|s| s.readings >= MIN_READINGS)
+            .and_then(|p| p.row(name))
+            .is_some_and(Curve::memory_read_enough)
     };
     (1..points.len()).rev().find(|&i| {
         let rows = &points[i].rows;

@@ -527,8 +527,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
             .filter_map(|(c, side)| {
                 let key = model_key(*c, from_curve);
                 let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == key)?;
-                crate::analysis::contradicts(before, side.word())
-                    .then(|| format!("C = {c}, {before}"))
+                contradicts(before, side.word()).then(|| format!("C = {c}, {before}"))
             })
             .collect();
         if !moved.is_empty() {
@@ -652,10 +651,7 @@ fn table(
             Some(points) => points
                 .last()
                 .and_then(|p| p.row(name))
-                .filter(|r| {
-                    r.rss_kib
-                        .is_some_and(|s| s.readings >= crate::analysis::scale::MIN_READINGS)
-                })
+                .filter(|r| r.memory_read_enough())
                 .and_then(|r| r.memory_per_request),
             None => log
                 .footprint
@@ -767,6 +763,17 @@ fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> Strin
         ),
         _ => String::new(),
     }
+}
+
+/// Whether two first-screen verdicts, as their words ([`Side::word`]),
+/// say incompatible things: each decided (one side faster, or within the
+/// margin) and not the same. A decided verdict against an undecided one
+/// ("mixed": the task rows' verdicts disagree; "unresolved") is not a
+/// contradiction: a difference near the margin is decided in one run and
+/// not in the next as often as the test's power says.
+pub(crate) fn contradicts(before: &str, now: &str) -> bool {
+    let decided = [Side::Tasks(0.0), Side::Threads(0.0), Side::Same].map(|s| s.word());
+    before != now && decided.contains(&before) && decided.contains(&now)
 }
 
 /// The name a model verdict at C has among the first screen's verdicts.
@@ -1412,6 +1419,17 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn only_two_decided_verdicts_that_differ_contradict() {
+        assert!(contradicts("tasks faster", "within ±1 %"));
+        assert!(contradicts("threads faster", "tasks faster"));
+        assert!(!contradicts("tasks faster", "tasks faster"));
+        // One run decided, the other did not: no contradiction.
+        assert!(!contradicts("within ±1 %", "mixed"));
+        assert!(!contradicts("mixed", "tasks faster"));
+        assert!(!contradicts("unresolved", "threads faster"));
     }
 
     #[test]

@@ -112,9 +112,13 @@ pub fn findings(
             "latency",
         );
     }
-    match crate::analysis::InFlightCosts::of(log).map(|c| c.from_curve) {
-        Some(true) => push(memory(log), "scale.svg", "scale"),
-        _ => push(memory(log), "memory.svg", "footprint"),
+    if let Some(costs) = crate::analysis::InFlightCosts::of(log) {
+        let (plot, section) = if costs.from_curve {
+            ("scale.svg", "scale")
+        } else {
+            ("memory.svg", "footprint")
+        };
+        push(memory(&costs), plot, section);
     }
     push(fewer_requests(rows), "batching.svg", "batching");
     push(thread_per_title(rows), "overhead.svg", "overhead");
@@ -384,8 +388,7 @@ fn thread_per_title(rows: &[Row]) -> Option<String> {
 
 /// The footprint: what one more request in flight costs, threads against
 /// tasks, with the client held equal and then the model.
-fn memory(log: &RunLog) -> Option<String> {
-    let costs = crate::analysis::InFlightCosts::of(log)?;
+fn memory(costs: &crate::analysis::InFlightCosts) -> Option<String> {
     let [low, high] = costs.between;
     let kib = |name: &str| -> Option<String> {
         let (kib, threads) = costs.get(name)?;

@@ -1181,7 +1181,7 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         let contradicting = r
             .changed
             .iter()
-            .filter(|(_, before, now)| crate::analysis::contradicts(before, now))
+            .filter(|(_, before, now)| answer::contradicts(before, now))
             .count();
         let _ = writeln!(
             out,
@@ -1198,7 +1198,7 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             let _ = writeln!(
                 out,
                 "| {what} | {before} | {now} | {} |",
-                if crate::analysis::contradicts(before, now) {
+                if answer::contradicts(before, now) {
                     "yes"
                 } else {
                     "no"
