@@ -57,8 +57,10 @@ pub const WAN_ROWS: &[Strategy] = &[
 
 /// The rows of `concurrency`: every one-title strategy but
 /// `rayon-default`, whose single request in flight (one thread a client
-/// CPU) `latency` shows at C = 10; at C = 100 its calls took 4 s, three a
-/// block, a minute of the run. The sweep adds it back.
+/// CPU) `latency` shows at C = 10; at C = 100 its calls are 200 waves of
+/// the delay, three a block, and were most of the scenario's time (DETAILS'
+/// "Where the run's time went" gives the scenario's). The sweep adds it
+/// back.
 pub const CONCURRENCY_ROWS: &[Strategy] = &[
     Strategy::Sequential,
     Strategy::ThreadPool,
@@ -359,7 +361,8 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             // this scenario's setting) one row at a time; this scenario
             // keeps C = 100, where its interleaved rounds answer the same
             // question in the other design (DETAILS sets the two side by
-            // side). C = 10 (20 waves, 0.4 s a call) cost about two minutes.
+            // side). C = 10 (20 waves a call) cost four calls a block of
+            // each of ten rows.
             concurrency: if sweep {
                 vec![1, 10, 50, 100]
             } else {
