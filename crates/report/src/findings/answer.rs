@@ -603,10 +603,13 @@ fn table(
                     join(&mut points.iter().map(|p| format!("{:.0}", p.delay_s * 1e3))),
                 ),
                 format!(
-                    "memory a request in flight (RSS + kernel, C = {} → {}, {} readings)",
+                    "memory a request in flight (RSS + kernel, C = {} → {}, {})",
                     low.map_or(0, |p| p.concurrency),
                     high.map_or(0, |p| p.concurrency),
-                    log.scale.as_ref().map_or(0, |s| s.blocks)
+                    readings_words(
+                        high,
+                        std::iter::once(threads).chain(tasks.iter().map(String::as_str))
+                    )
                 ),
             )
         }
@@ -666,6 +669,23 @@ fn table(
             "| {kind}: `{name}` | {}{unit} | {cpu} | {kib} |",
             waves.join(", ")
         );
+    }
+}
+
+/// "5 readings", or "3–5 readings" when the rows' counts differ: the
+/// readings of memory behind the table's cells at point `p` (the rows
+/// read fewer than [`crate::analysis::scale::MIN_READINGS`] times show no
+/// figure and are not counted).
+fn readings_words<'a>(p: Option<&Point>, names: impl Iterator<Item = &'a str>) -> String {
+    let counts: Vec<usize> = names
+        .filter_map(|n| p?.row(n))
+        .filter(|r| r.memory_read_enough())
+        .filter_map(|r| r.rss_kib.map(|s| s.readings))
+        .collect();
+    match (counts.iter().min(), counts.iter().max()) {
+        (Some(lo), Some(hi)) if lo == hi => format!("{lo} readings"),
+        (Some(lo), Some(hi)) => format!("{lo}–{hi} readings"),
+        _ => "no figure read enough".to_owned(),
     }
 }
 
@@ -1419,6 +1439,33 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_memory_heading_counts_the_readings_its_cells_rest_on() {
+        let mut log = curved(1.0);
+        let points = crate::analysis::scale::curve(&log).unwrap();
+        let names = ["thread-pool-hyper", "smol"];
+        assert_eq!(
+            readings_words(points.last(), names.into_iter()),
+            "5 readings"
+        );
+        // One row read three times at the top C: the heading says so.
+        let top = log.scale.as_mut().unwrap().points.last_mut().unwrap();
+        top.rows[1].blocks.truncate(3);
+        let points = crate::analysis::scale::curve(&log).unwrap();
+        assert_eq!(
+            readings_words(points.last(), names.into_iter()),
+            "3–5 readings"
+        );
+        // Read twice: no figure, not counted.
+        let top = log.scale.as_mut().unwrap().points.last_mut().unwrap();
+        top.rows[1].blocks.truncate(2);
+        let points = crate::analysis::scale::curve(&log).unwrap();
+        assert_eq!(
+            readings_words(points.last(), names.into_iter()),
+            "5 readings"
+        );
     }
 
     #[test]
