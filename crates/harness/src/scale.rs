@@ -39,9 +39,7 @@ use wikifetch_registry::Strategy;
 use wikifetch_rig::os::{KernelMemory, socket_memory_kib};
 use wikifetch_rig::process::usage;
 use wikifetch_rig::{MockProcess, MockSpec};
-use wikifetch_runlog::{
-    Cost, CpuSplit, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow, WATCHDOG_CAPS,
-};
+use wikifetch_runlog::{Cost, CpuSplit, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
 
 use crate::scenarios::{BLOCKS, ROUNDS, SEED};
 use crate::session::{Client, Worker};
@@ -97,9 +95,14 @@ pub const NO_CAP_DEADLINE: Duration = Duration::from_secs(120);
 /// and has C in flight.
 pub const SETTLING_CALLS: usize = 2;
 
-/// An untimed call over this many caps ends the settling calls: the row
-/// is stopped on it.
-pub const HOPELESS: f64 = 2.0;
+/// How many caps a row's set-up or one untimed call may take before the
+/// harness ends the row's process (`Scale::watchdog_s`). A call over
+/// twice the cap is not settling towards it: the rows on ureq grow slower
+/// with each call at C = 10,000 (their pool's walk grows with its idle
+/// connections), and letting such a call run on costs the run seconds to
+/// say the same. Building rayon's pool of 10,000 threads takes minutes on
+/// one CPU while its first threads spin for work.
+pub const WATCHDOG_CAPS: f64 = 2.0;
 
 /// How often the child's threads and the kernel's memory are read during
 /// the warm-up call.
@@ -122,6 +125,11 @@ pub fn plan(sweep: bool) -> Scale {
         blocks: BLOCKS,
         rounds: ROUNDS,
         cap_s: (!sweep).then_some(CAP.as_secs_f64()),
+        watchdog_s: Some(if sweep {
+            NO_CAP_DEADLINE.as_secs_f64()
+        } else {
+            WATCHDOG_CAPS * CAP.as_secs_f64()
+        }),
         offered_per_s: OFFERED_PER_S,
         points: cs
             .iter()
@@ -195,14 +203,17 @@ pub fn block(
                 strategy: *client,
                 keep_alive: true,
             };
-            let cap = scale.cap_s;
+            let limits = (
+                scale.cap_s,
+                Duration::from_secs_f64(scale.watchdog_s.unwrap_or(NO_CAP_DEADLINE.as_secs_f64())),
+            );
             let row_started = Instant::now();
             match run_row(
                 exe,
                 (&mock, &split.mock),
                 client,
                 (c, point.titles),
-                (b, per_block, cap),
+                (b, per_block, limits),
                 row,
             ) {
                 Ok(()) => {}
@@ -236,19 +247,14 @@ fn run_row(
     (mock, watch_cpus): (&MockProcess, &[usize]),
     client: Client,
     (c, n): (usize, usize),
-    (b, per_block, cap): (usize, usize, Option<f64>),
+    (b, per_block, (cap, deadline)): (usize, usize, (Option<f64>, Duration)),
     row: &mut ScaleRow,
 ) -> Result<(), String> {
     let before = Readings::now();
     let mut worker = Worker::start(exe, client, c, (mock.api_url(), None), (n, 1))?;
     let pid = worker.pid();
-    // The set-up and every untimed call get `WATCHDOG_CAPS` caps (or, with
-    // no cap, `NO_CAP_DEADLINE`) before the process is ended: building
-    // rayon's pool of 10,000 threads takes minutes on one CPU while its
-    // first threads spin for work.
-    let deadline = cap.map_or(NO_CAP_DEADLINE, |cap| {
-        Duration::from_secs_f64(WATCHDOG_CAPS * cap)
-    });
+    // The set-up and every untimed call get `deadline` (`WATCHDOG_CAPS`
+    // caps, or with no cap `NO_CAP_DEADLINE`) before the process is ended.
     let watch = (deadline, watch_cpus);
     let (setup, ended) = under_watch(pid, watch, || {}, || worker.setup());
     if let Some(secs) = ended {
@@ -283,13 +289,8 @@ fn run_row(
     // the last untimed call, not on the cold first one alone.
     let mut last = (warmup.wall_s, warmup.client_cpu_s);
     let mut settled = sample.connections == 0 && sample.max_in_flight >= c;
-    // A call over twice the cap is not settling towards it: the rows on
-    // ureq grow slower with each call at C = 10,000 (their pool's walk
-    // grows with its idle connections), and two more such calls cost the
-    // run half a minute each to say the same.
-    let hopeless = |secs: f64| cap.is_some_and(|cap| secs > HOPELESS * cap);
     for _ in 0..SETTLING_CALLS {
-        if settled || hopeless(last.0) {
+        if settled {
             break;
         }
         let (call, s) = watched(&mut worker, mock, watch, || {})

@@ -335,7 +335,11 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
     let mut all = vec![
         Scenario {
             name: "latency",
-            titles: 100,
+            // 50 titles: five waves at C = 10. The rows with one request in
+            // flight (`sequential`, its floor, `rayon-default`) take
+            // N × 20 ms a call, and at N = 100 they were most of the
+            // scenario's time; five waves show the overlap as well as ten.
+            titles: 50,
             latency: Latency::Fixed(ms(20)),
             concurrency: vec![10],
             strategies: Strategy::ALL,
@@ -345,9 +349,9 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
-            about: "100 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
+            about: "50 titles, every answer delayed 20 ms, 10 in flight: the lesson's setting. \
                     It shows how much of the waiting each strategy overlaps, against the ideal \
-                    of 10 rounds of one round trip.",
+                    of 5 rounds of one round trip.",
         },
         Scenario {
             name: "concurrency",
@@ -404,7 +408,10 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
         },
         Scenario {
             name: "overhead",
-            titles: 1000,
+            // 500 titles: 5–50 ms a call, enough requests that a call's
+            // fixed costs are small beside them; the Python lesson's rows
+            // take 20 times longer a title here.
+            titles: 500,
             latency: Latency::Fixed(Duration::ZERO),
             concurrency: vec![10],
             strategies: Strategy::ALL,
@@ -416,21 +423,21 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
-            about: "1000 titles with no added latency at C = 10: what remains is the CPU cost \
+            about: "500 titles with no added latency at C = 10: what remains is the CPU cost \
                     of each client and runtime per request. The client has one CPU, so a \
                     strategy's time here is mostly its own CPU per request; the reference \
                     client at C = 10 shows how fast the mock itself can go.",
         },
         Scenario {
             name: "batching",
-            titles: 200,
+            titles: 100,
             latency: Latency::Fixed(ms(20)),
             concurrency: vec![3, 10],
             // The best one-title strategy of `latency` (tokio-hyper, within
             // 1–2 % of its floor) beside `batched`; every other one-title
-            // strategy would add 1.3 s a round at C = 3 and show what
-            // `latency` shows. N = 200 (10 batches) keeps a one-title row
-            // at C = 3 to 1.3 s a call, so that five rounds fit.
+            // strategy would add a second a round at C = 3 and show what
+            // `latency` shows. N = 100 (5 batches) keeps a one-title row
+            // at C = 3 to 0.7 s a call.
             strategies: &[Strategy::TokioHyper, Strategy::Batched],
             series: false,
             rounds: 5,
@@ -438,7 +445,7 @@ pub fn scenarios(sweep: bool) -> Vec<Scenario> {
             layouts: 1,
             network: Network::LOOPBACK,
             no_keep_alive: &[],
-            about: "200 titles at 20 ms with C = 3 (Wikimedia's limit for parallel requests) \
+            about: "100 titles at 20 ms with C = 3 (Wikimedia's limit for parallel requests) \
                     and C = 10 (the lesson's): one title per request against the API's own \
                     batching, 20 titles a request. The reference client at each C is the best \
                     one title per request can do. The mock charges a batch the same delay as one \
@@ -543,7 +550,7 @@ mod tests {
         assert_eq!(s.runs()[0], (Strategy::Sequential, 1));
         assert_eq!(s.runs().len(), Strategy::ALL.len());
         let titles = s.title_list(0);
-        assert_eq!(titles.len(), 100);
+        assert_eq!(titles.len(), s.titles);
         assert_eq!(s.title_list(7), titles, "fixed delays: one layout");
         let jitter = scenarios(false)
             .into_iter()
@@ -568,7 +575,7 @@ mod tests {
                 .iter()
                 .collect::<std::collections::HashSet<_>>()
                 .len(),
-            100
+            s.titles
         );
         assert!(titles.iter().all(|t| wikifetch_core::Title::new(t).is_ok()));
     }

@@ -8,11 +8,13 @@
 //!   each started once and kept: `wikifetch run-one` (hidden) reads
 //!   `warmup` or `timed` on stdin, makes one call, and answers with a JSON
 //!   [`Call`] line.
-//! - Every child first makes one untimed warm-up call, which opens its
-//!   connections; meanwhile the parent counts the child's threads from
-//!   `/proc` and samples its resident memory at every tenth of the titles.
-//! - Then one untimed round, in a shuffled order, so that every row has
-//!   settled in the interleaved regime before anything is timed.
+//! - Every child first makes one untimed warm-up call over the first
+//!   [`warmup_titles`] titles (two waves: every connection opened, every
+//!   thread started); meanwhile the parent counts the child's threads from
+//!   `/proc` and samples its resident memory at every tenth of them.
+//! - Then one untimed round over all the titles, in a shuffled order, so
+//!   that every row has made a whole call and settled in the interleaved
+//!   regime before anything is timed.
 //! - Then `rounds` timed calls each, in a shuffled order per round, so that
 //!   drift of the machine hits every row alike. No thread samples a timed
 //!   call and the child writes nothing during it; the mock's counters are
@@ -408,6 +410,7 @@ pub fn run(
             m.reset().map_err(|e| format!("the mock's counters: {e}"))?;
         }
         let (pid, running, peak) = (w.pid(), AtomicBool::new(true), AtomicU64::new(0));
+        let warm_n = warmup_titles(n, w.concurrency);
         let mut profile = Vec::new();
         let mut done = 0usize;
         let warmup = std::thread::scope(|scope| {
@@ -421,7 +424,7 @@ pub fn run(
             });
             let result = w.call("warmup", || {
                 done += 1;
-                if done * 10 % n.max(1) < 10 || done == n {
+                if done * 10 % warm_n.max(1) < 10 || done == warm_n {
                     if let Some(u) = wikifetch_rig::process::usage(Some(pid)) {
                         profile.push(u.rss_kib);
                     }
@@ -475,7 +478,11 @@ pub fn run(
         .zip(rows)
         .map(|(w, (warmup, peak_threads, profile, calls, mock))| {
             let mut record = RunRecord::new(&options.scenario, &w.name, n, w.concurrency);
-            record.observe(warmup.failed(), warmup.results);
+            record.observe_of(
+                warmup_titles(n, w.concurrency),
+                warmup.failed(),
+                warmup.results,
+            );
             if let Some(first) = calls.first() {
                 record.timeline.clone_from(&first.completions_s);
             }
@@ -500,10 +507,33 @@ pub fn run(
         .collect())
 }
 
-/// The child's side of the protocol: build the runner, then one call per
-/// `warmup` or `timed` line on `input`, each answered with a JSON line.
+/// How many titles a row's warm-up call fetches at C: two waves, or all N
+/// when that is fewer. Two waves open every connection and start every
+/// thread a call needs and make each connection answer twice; the untimed
+/// shuffled round after the warm-ups is each row's first whole call. (A
+/// whole call as the warm-up cost a `sequential` row, with one request in
+/// flight, N delays more a block.)
+pub fn warmup_titles(n: usize, c: usize) -> usize {
+    n.min(2 * c.max(1))
+}
+
+/// The child's title lists: `layouts`, then the warm-up's, the first
+/// [`warmup_titles`] of the first layout. Returns the lists and the
+/// warm-up's index among them.
+pub fn with_warmup(layouts: &[Vec<String>], c: usize) -> (Vec<Vec<String>>, usize) {
+    let mut lists = layouts.to_vec();
+    let first = layouts.first().map_or(&[][..], Vec::as_slice);
+    lists.push(first[..warmup_titles(first.len(), c)].to_vec());
+    let warmup = lists.len() - 1;
+    (lists, warmup)
+}
+
+/// The child's side of the protocol: one call per `warmup` line (over the
+/// list `warmup`) or `timed K` line (over list K) on `input`, each
+/// answered with a JSON line.
 pub fn serve_calls(
     runner: &Runner,
+    warmup: usize,
     input: impl BufRead,
     out: &mut (dyn Write + Send),
 ) -> Result<(), String> {
@@ -512,7 +542,7 @@ pub fn serve_calls(
         let mut words = line.split_whitespace();
         let layout = |w: Option<&str>| w.and_then(|k| k.parse().ok()).unwrap_or(0);
         let measured = match words.next() {
-            Some("warmup") => call_once(runner, 0, Some(&mut *out)),
+            Some("warmup") => call_once(runner, warmup, Some(&mut *out)),
             Some("timed") => call_once(runner, layout(words.next()), None),
             _ => continue,
         };
@@ -535,9 +565,10 @@ pub fn serve_child(
     input: impl BufRead,
     out: &mut (dyn Write + Send),
 ) -> Result<(), String> {
+    let (lists, warmup) = with_warmup(layouts, c);
     let cpu = wikifetch_rig::process::cpu_time();
     let start = Instant::now();
-    let built = child_runner(client, link, c, layouts);
+    let built = child_runner(client, link, c, &lists);
     let setup = Cost {
         wall_s: start.elapsed().as_secs_f64(),
         cpu_s: wikifetch_rig::process::cpu_time()
@@ -549,7 +580,7 @@ pub fn serve_child(
     writeln!(out, "{SETUP}{json}")
         .and_then(|()| out.flush())
         .map_err(|e| e.to_string())?;
-    serve_calls(&built?, input, out)
+    serve_calls(&built?, warmup, input, out)
 }
 
 /// Builds the child's runner from its arguments: `client` at C against
@@ -575,31 +606,49 @@ mod tests {
     fn the_child_answers_each_call_with_one_measurement() {
         let mock = wikifetch_mock::MockWiki::start().unwrap();
         let titles = crate::scenarios::titles(5, 0);
+        // C = 1: the warm-up fetches two titles, a timed call all five.
+        let (lists, warmup) = with_warmup(std::slice::from_ref(&titles), 1);
         let runner = child_runner(
             Client::of(Strategy::Sequential),
             (&mock.api_url(), None),
             1,
-            std::slice::from_ref(&titles),
+            &lists,
         )
         .unwrap();
         let mut out = Vec::new();
-        serve_calls(&runner, "warmup\ntimed\n".as_bytes(), &mut out).unwrap();
+        serve_calls(&runner, warmup, "warmup\ntimed 0\n".as_bytes(), &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        // Five `done` lines for the warm-up, none for the timed call.
-        assert_eq!(lines.iter().filter(|l| **l == "done").count(), 5);
+        // Two `done` lines for the warm-up, none for the timed call.
+        assert_eq!(lines.iter().filter(|l| **l == "done").count(), 2);
         let measured: Vec<Call> = lines
             .iter()
             .filter(|l| l.starts_with('{'))
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(measured.len(), 2);
+        let got: Vec<_> = measured
+            .iter()
+            .map(|m| (m.results, m.completions_s.len(), m.latencies_s.len()))
+            .collect();
+        assert_eq!(got, [(2, 2, 2), (5, 5, 5)]);
         for m in measured {
-            assert_eq!(
-                (m.results, m.completions_s.len(), m.latencies_s.len()),
-                (5, 5, 5)
-            );
             assert!(m.client_cpu_s > 0.0 && m.wall_s > 0.0);
         }
+    }
+
+    #[test]
+    fn the_warm_up_is_two_waves_of_the_first_list_or_all_of_it() {
+        let list = |n| crate::scenarios::titles(n, 0);
+        assert_eq!(warmup_titles(50, 10), 20);
+        assert_eq!(warmup_titles(50, 1), 2);
+        assert_eq!(warmup_titles(200, 100), 200);
+        assert_eq!(warmup_titles(20, 0), 2);
+        let (lists, k) = with_warmup(&[list(50), crate::scenarios::titles(50, 1)], 10);
+        assert_eq!((lists.len(), k), (3, 2));
+        assert_eq!(lists[2], lists[0][..20]);
+        // Every layout is kept as it was.
+        assert_eq!(lists[1], crate::scenarios::titles(50, 1));
+        let (lists, k) = with_warmup(&[], 10);
+        assert_eq!((lists, k), (vec![Vec::<String>::new()], 0));
     }
 }

@@ -31,7 +31,7 @@ pub use rig::{
     Controls, Count, CpuSplit, Footprint, FootprintSetup, Instructions, Sample, SyscallCount,
     Syscalls, list,
 };
-pub use scale::{Cost, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow, WATCHDOG_CAPS};
+pub use scale::{Cost, STOPPED_EARLIER, Scale, ScaleBlock, ScalePoint, ScaleRow};
 
 /// The name the reference client's rows carry.
 pub const REFERENCE: &str = "reference";

@@ -256,9 +256,15 @@ impl RunRecord {
     /// Adds one call: how many titles failed and how many results came
     /// back.
     pub fn observe(&mut self, failed: usize, returned: usize) {
+        self.observe_of(self.titles, failed, returned);
+    }
+
+    /// Records one call over `asked` titles (a warm-up asks fewer than the
+    /// row's N): `failed` titles failed, `returned` results came back.
+    pub fn observe_of(&mut self, asked: usize, failed: usize, returned: usize) {
         self.iterations += 1;
         self.errors += failed as u64;
-        self.lost += returned.abs_diff(self.titles) as u64;
+        self.lost += returned.abs_diff(asked) as u64;
     }
 }
 

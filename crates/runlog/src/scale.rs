@@ -12,11 +12,6 @@ use crate::rig::Sample;
 /// stopped: "stopped at C = 10000".
 pub const STOPPED_EARLIER: &str = "stopped at C = ";
 
-/// How many of the run's time caps (`Scale::cap_s`) a row's set-up or an
-/// untimed call may take before the harness ends its process: the
-/// harness's deadline, and the figure the report gives for it.
-pub const WATCHDOG_CAPS: f64 = 4.0;
-
 /// How the curve was measured, and every point of it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Scale {
@@ -29,6 +24,11 @@ pub struct Scale {
     /// is not timed there or beyond (`None`: no cap, as in the sweep).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cap_s: Option<f64>,
+    /// How long a row's set-up or one untimed call may take, seconds,
+    /// before the harness ends the row's process (`None` in logs written
+    /// before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watchdog_s: Option<f64>,
     /// The mock's capacity the delays were chosen against: the delay at a
     /// point is at least C divided by this many requests a second.
     pub offered_per_s: f64,

@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER, WATCHDOG_CAPS};
+use wikifetch_runlog::{Differs, RunLog, STOPPED_EARLIER};
 use wikifetch_stats::{Paired, Verdict};
 
 use super::prose::{find, pc, ratio};
@@ -355,15 +355,19 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             else {
                 continue;
             };
-            let label = match log.scale.as_ref().and_then(|s| s.cap_s) {
-                Some(cap) if stop_label(why) == TIME_CAP => {
+            let scale = log.scale.as_ref();
+            let label = match (
+                scale.and_then(|s| s.cap_s),
+                scale.and_then(|s| s.watchdog_s),
+            ) {
+                (Some(cap), _) if stop_label(why) == TIME_CAP => {
                     format!("an untimed call over this run's {cap:.0} s cap, not an OS limit")
                 }
-                Some(cap) if stop_label(why) == ENDED => {
-                    format!("unanswered after {:.0} s", WATCHDOG_CAPS * cap)
+                (_, Some(secs)) if stop_label(why) == ENDED => {
+                    format!("unanswered after {secs:.0} s")
                 }
-                Some(cap) if stop_label(why) == NOT_BUILT => {
-                    format!("not built after {:.0} s", WATCHDOG_CAPS * cap)
+                (_, Some(secs)) if stop_label(why) == NOT_BUILT => {
+                    format!("not built after {secs:.0} s")
                 }
                 _ => stop_label(why).to_owned(),
             };
@@ -1369,6 +1373,7 @@ mod tests {
                 rounds: 10,
                 offered_per_s: 20_000.0,
                 cap_s: Some(5.0),
+                watchdog_s: Some(20.0),
                 points: vec![point(10, 0.02, 1.0), point(10_000, 0.5, threads_at_top)],
             }),
             ..log()

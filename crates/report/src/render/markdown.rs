@@ -302,7 +302,7 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
          - CPUs: {}. The mock runs in a process of its own (`wikifetch serve`); every row (each strategy, and the reference client at each C) in a process of its own (`wikifetch run-one`), which times its calls and reads its own CPU.\n\
          - The whole run (build excluded) took {:.1} min.\n\
          - {} rows ({} strategy rows, {} reference rows), {} timed calls; titles that failed: {}; results lost or duplicated: {}.\n\
-         - How rows were timed: {}, in shuffled rounds after one untimed warm-up call each and one untimed shuffled round{}; rounds per row: {}. [DETAILS.md](DETAILS.md) has the whole procedure.\n",
+         - How rows were timed: {}, in shuffled rounds after one untimed warm-up call each (two waves, 2 × C titles) and one untimed shuffled round of whole calls{}; rounds per row: {}. [DETAILS.md](DETAILS.md) has the whole procedure.\n",
         m.cores,
         m.cpu,
         m.memory_gib,
@@ -643,7 +643,7 @@ fn caveats(out: &mut String, log: &RunLog, rows: &[Row]) {
          - {} Timings are noisy on a small shared machine: compare ratios within this run, not absolute times across runs or machines.\n\
          - The machine is a virtual machine: \"a CPU of its own\" is a virtual CPU, and time the host took from it is not recorded.\n\
          - Every scenario but `wan` runs on loopback with plain HTTP. `wan`'s network is modelled: a delay line in the mock's process holds each byte for half the round trip each way and delays a new connection's first byte by one more, but it drops nothing, reorders nothing and has no bandwidth limit, and it cannot model TCP's slow start or a handshake lost and resent. On loopback the kernel charges part of the receiving side's network work to the sending process, both ways, so neither side's CPU figure is purely its own. Against live Wikipedia the round trip is tens to hundreds of milliseconds, and each new connection pays TCP's and TLS's round trips, as `wan` shows.\n\
-         - Rows were timed {}, in shuffled rounds after one untimed warm-up call each and one untimed shuffled round, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds within a block. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario.\n\
+         - Rows were timed {}, in shuffled rounds after one untimed warm-up call each (the first 2 × C titles, or all N when fewer: two waves open every connection and start every thread) and one untimed shuffled round of whole calls, so drift hits every row of a (scenario, C) alike, and comparisons pair rounds within a block. Rows at different C ran in different comparisons and are compared only through their floors, except `sequential`, which ran in the same rounds as the C = 10 rows of its scenario.\n\
          - {} ({} rounds in all). This report makes at least {} such decisions (every comparison with a floor and every cell of the pair tables, counted once per pair; the CPU comparisons and the findings add more); at 95 % about {} of them would be wrong by chance if no pair really differed, so a ratio whose interval barely excludes 1 is a weak finding.\n\
          - {}\n",
         if log.split.is_split() {
