@@ -228,14 +228,16 @@ impl Strategy {
         // The controls, each one change away from another row.
         let splits = match self {
             Self::ThreadPoolHyper => vec![split(Self::ThreadPool, Differs::Client)],
+            // The tokio rows' sockets are tokio's, `thread-pool-hyper`'s
+            // async-io's: against it they change the reactor with the model.
             Self::TokioHyper => vec![
                 split(Self::Tokio, Differs::Client),
-                split(Self::ThreadPoolHyper, Differs::Model),
+                split(Self::ThreadPoolHyper, Differs::ModelAndReactor),
             ],
             Self::TokioCurrentThread => vec![
                 split(Self::TokioHyper, Differs::Layout),
                 split(Self::Smol, Differs::Runtime),
-                split(Self::ThreadPoolHyper, Differs::Model),
+                split(Self::ThreadPoolHyper, Differs::ModelAndReactor),
             ],
             Self::Smol => vec![split(Self::ThreadPoolHyper, Differs::Model)],
             _ => Vec::new(),

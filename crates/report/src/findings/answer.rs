@@ -139,9 +139,15 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
     let cs = concurrencies(rows, "concurrency");
     let at_top = of(rows, "concurrency", Some(*cs.last()?));
     // The task rows and the thread row they are held to.
-    let tasks = splits_from(&at_top, log, Differs::Model);
+    // The model alone first, then the model with the reactor.
+    let mut tasks = splits_from(&at_top, log, Differs::Model);
+    tasks.extend(splits_from(&at_top, log, Differs::ModelAndReactor));
     let threads = tasks.first()?.1.clone();
-    let tasks: Vec<String> = tasks.iter().map(|(r, _)| r.strategy.clone()).collect();
+    let tasks: Vec<String> = tasks
+        .iter()
+        .filter(|(_, against)| *against == threads)
+        .map(|(r, _)| r.strategy.clone())
+        .collect();
     let mut verdicts = Vec::new();
     let mut held = Vec::new();
     for &c in &cs {
@@ -215,18 +221,61 @@ fn sound_ratio(log: &RunLog, p: &Point, threads: &str, task: &str) -> Option<Pai
         .flatten()
 }
 
-/// "Which when" on the curve, C by C: the first C at which a task row
-/// took less time than the thread row beyond the margin (a `Differs`
-/// verdict, never one whose size the interval leaves open), then at each
-/// C what each task row's verdict was, with the saving and its interval
-/// where tasks were faster, and the C where the thread row was not
-/// compared because a premise failed.
+/// "Which when" on the curve for each kind of task row, by the sockets
+/// the log's facts give them: first those on the thread row's own (the
+/// model alone), then those on another reactor (the model and the reactor
+/// together), each as [`curve_which`] says it. Without the thread row's
+/// sockets in the log, one group, named by nothing it cannot know.
+fn curve_groups(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
+    let sockets = |name: &str| {
+        log.strategy(name)
+            .map(|f| f.sockets.clone())
+            .filter(|s| !s.is_empty())
+    };
+    let Some(own) = sockets(threads) else {
+        return capitalized(&curve_which(log, points, threads, tasks));
+    };
+    let (same, other): (Vec<String>, Vec<String>) = tasks
+        .iter()
+        .cloned()
+        .partition(|t| sockets(t).as_deref() == Some(own.as_str()));
+    let mut said = Vec::new();
+    if !same.is_empty() {
+        said.push(format!(
+            "The model alone, on `{threads}`'s sockets ({own}): {}",
+            curve_which(log, points, threads, &same)
+        ));
+    }
+    if !other.is_empty() {
+        let theirs: Vec<Option<String>> = other.iter().map(|t| sockets(t)).collect();
+        let reactor = match theirs.as_slice() {
+            [Some(first), rest @ ..] if rest.iter().all(|s| s.as_deref() == Some(first)) => {
+                format!("{first}'s reactor")
+            }
+            _ => "another reactor".to_owned(),
+        };
+        said.push(format!(
+            "The model and {reactor}: {}",
+            curve_which(log, points, threads, &other)
+        ));
+    }
+    said.join(" ")
+}
+
+/// "Which when" on the curve, C by C, for one kind of task row: the first
+/// C at which a task row took less time than the thread row beyond the
+/// margin (a `Differs` verdict, never one whose size the interval leaves
+/// open), then at each C what each task row's verdict was, with the
+/// saving and its interval where tasks were faster, and the C where the
+/// thread row was not compared because a premise failed; a row never
+/// faster is said once, with the C where it was slower, if any.
 fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
     let saved = |r: &Paired| {
         let pcs = |ratio: f64| pc((1.0 - 1.0 / ratio) * 100.0);
         format!("{} % [{}–{} %]", pcs(r.point), pcs(r.low), pcs(r.high))
     };
     let faster = |r: &Paired| r.verdict().names_a_difference() && r.point > 1.0;
+    let slower = |r: &Paired| r.verdict().names_a_difference() && r.point < 1.0;
     // Every sound comparison first: a task row faster at some C is then
     // followed at every C; one never faster is named once.
     let compared: Vec<(usize, Vec<(&String, Paired)>)> = points
@@ -239,11 +288,14 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             (p.concurrency, pairs)
         })
         .collect();
-    let ever_faster = |task: &String| {
+    let at_any = |task: &String, test: &dyn Fn(&Paired) -> bool| -> Vec<usize> {
         compared
             .iter()
-            .any(|(_, pairs)| pairs.iter().any(|(t, r)| *t == task && faster(r)))
+            .filter(|(_, pairs)| pairs.iter().any(|(t, r)| *t == task && test(r)))
+            .map(|(c, _)| *c)
+            .collect()
     };
+    let ever_faster = |task: &String| !at_any(task, &faster).is_empty();
     let mut first = None;
     let mut clauses = Vec::new();
     for (p, (c, pairs)) in points.iter().zip(&compared) {
@@ -293,26 +345,55 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             clauses.push(format!("C = {c}: {}", said.join("; ")));
         }
     }
-    let never: Vec<String> = tasks
-        .iter()
-        .filter(|t| !ever_faster(t))
-        .map(|t| format!("`{t}`"))
-        .collect();
-    if !never.is_empty() {
-        clauses.push(format!(
-            "{} never faster: within ±1 % or unresolved",
-            never.join(", ")
-        ));
+    // The rows never faster, with where they were slower instead; rows
+    // the same words fit share them.
+    let mut never: Vec<(String, String)> = Vec::new();
+    for t in tasks.iter().filter(|t| !ever_faster(t)) {
+        let cs: Vec<String> = at_any(t, &slower).iter().map(ToString::to_string).collect();
+        let words = if cs.is_empty() {
+            "within ±1 % or unresolved at every C".to_owned()
+        } else {
+            format!("slower at C = {}", cs.join(", "))
+        };
+        match never.iter_mut().find(|(_, w)| *w == words) {
+            Some((names, _)) => {
+                let _ = write!(names, ", `{t}`");
+            }
+            None => never.push((format!("`{t}`"), words)),
+        }
     }
-    let lead = match first {
-        Some(c) => format!("tasks first beat `{threads}` beyond ±1 % at C = {c}"),
-        None => format!("tasks never beat `{threads}` beyond ±1 %"),
+    let never_rows = tasks.iter().filter(|t| !ever_faster(t)).count();
+    let subject = match tasks {
+        [one] => format!("`{one}`"),
+        _ => "tasks".to_owned(),
     };
-    format!(
-        "{}. {}.",
-        capitalized(&lead),
-        capitalized(&clauses.join(". "))
-    )
+    let mut text = match first {
+        Some(c) => format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}"),
+        None => format!("{subject} never beat `{threads}` beyond ±1 %"),
+    };
+    let never_words = |how: &dyn Fn(&str, &str) -> String| -> String {
+        never
+            .iter()
+            .map(|(name, words)| how(name, words))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match (never.as_slice(), tasks.len()) {
+        ([], _) => {}
+        // Every row never faster, in the same words: the lead names them.
+        ([(_, words)], n) if never_rows == n => {
+            let _ = write!(text, ": {words}");
+        }
+        (_, n) if never_rows == n => {
+            let _ = write!(text, ": {}", never_words(&|n, w| format!("{n} {w}")));
+        }
+        _ => clauses.push(never_words(&|n, w| format!("{n} never faster: {w}"))),
+    }
+    if clauses.is_empty() {
+        format!("{text}.")
+    } else {
+        format!("{text}. {}.", capitalized(&clauses.join(". ")))
+    }
 }
 
 /// What the curve adds to "which when": memory and threads at its largest
@@ -430,8 +511,31 @@ const CURVE_LEAD: &str = "**Which when** ([scale.svg](scale.svg)).";
 pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Some(m) = model_sides(rows, log) {
-        for (c, side) in &m.verdicts {
-            out.push((model_key(*c, m.curve.is_some()), side.word().to_owned()));
+        match &m.curve {
+            // Row by row on the curve: "mixed" would hide which row moved.
+            Some(points) => {
+                for p in points {
+                    for t in &m.tasks {
+                        if let Some(r) = sound_ratio(log, p, &m.threads, t) {
+                            out.push((
+                                format!(
+                                    "`{}` against `{t}`, scale curve, C = {}",
+                                    m.threads, p.concurrency
+                                ),
+                                side_of(&r).word().to_owned(),
+                            ));
+                        }
+                    }
+                }
+            }
+            None => {
+                for (c, side) in &m.verdicts {
+                    out.push((
+                        format!("threads against tasks, same client, C = {c}"),
+                        side.word().to_owned(),
+                    ));
+                }
+            }
         }
         if let Some(&top) = m.cs.last().filter(|_| m.curve.is_none()) {
             let here = of(rows, "concurrency", Some(top));
@@ -475,7 +579,13 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         .strategy(&threads_name)
         .map_or("the same client".to_owned(), |f| f.client.clone());
     let cpus = log.split.client.len().max(1);
-    let sockets = sockets_words(log, std::iter::once(&threads_name).chain(&task_names));
+    // With a curve, "which when" says which rows share the thread row's
+    // sockets; without one, the lead does.
+    let sockets = if from_curve {
+        String::new()
+    } else {
+        sockets_words(log, std::iter::once(&threads_name).chain(&task_names))
+    };
     let mut out = format!(
         "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}{sockets}), \
          {} a call, client on {}:\n\n",
@@ -510,7 +620,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
                 out,
                 "{} {}{}",
                 CURVE_LEAD,
-                curve_which(log, points, &threads_name, &task_names),
+                curve_groups(log, points, &threads_name, &task_names),
                 curve_words(log, points, &threads_name, &task_names)
             );
         }
@@ -526,18 +636,17 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     // verdicts that differ), the reader hears it here, not only in
     // DETAILS.md, which lists every change.
     if let Some(earlier) = &log.earlier {
-        let moved: Vec<String> = verdicts
-            .iter()
-            .filter_map(|(c, side)| {
-                let key = model_key(*c, from_curve);
+        let moved: Vec<String> = first_screen_verdicts(rows, log)
+            .into_iter()
+            .filter_map(|(key, now)| {
                 let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == key)?;
-                contradicts(before, side.word()).then(|| format!("C = {c}, {before}"))
+                contradicts(before, &now).then(|| format!("{key} (it said {before})"))
             })
             .collect();
         if !moved.is_empty() {
             let _ = write!(
                 out,
-                " The run before said otherwise at {}.",
+                " The run before said otherwise for {}.",
                 moved.join("; ")
             );
         }
@@ -674,6 +783,19 @@ fn table(
             waves.join(", ")
         );
     }
+    // The floor on the curve: what the rig allowed at each C (at large C
+    // even the reference client is slower than the delay's waves).
+    if let Some(points) = curve.filter(|p| p.iter().any(|p| p.row(REFERENCE).is_some())) {
+        let waves: Vec<String> = points.iter().map(|p| curve_wave(p, REFERENCE)).collect();
+        let cpu = cpu_c
+            .and_then(|c| find(&of(rows, "overhead", Some(c)), REFERENCE))
+            .map_or("– | – | – | –".into(), |r| cost(log, r));
+        let _ = writeln!(
+            out,
+            "| floor: the reference client | {} | {cpu} | – |",
+            waves.join(", ")
+        );
+    }
 }
 
 /// "5 readings", or "3–5 readings" when the rows' counts differ: the
@@ -798,15 +920,6 @@ fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> Strin
 pub(crate) fn contradicts(before: &str, now: &str) -> bool {
     let decided = [Side::Tasks(0.0), Side::Threads(0.0), Side::Same].map(|s| s.word());
     before != now && decided.contains(&before) && decided.contains(&now)
-}
-
-/// The name a model verdict at C has among the first screen's verdicts.
-fn model_key(c: usize, curve: bool) -> String {
-    if curve {
-        format!("threads against tasks, same client, scale curve, C = {c}")
-    } else {
-        format!("threads against tasks, same client, C = {c}")
-    }
 }
 
 impl Side {
@@ -1071,7 +1184,42 @@ fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
         time(waves as f64 * delay),
         time(best.median_s)
     );
+    if let Some(words) = cpu_rule(log) {
+        let _ = write!(text, " {words}");
+    }
     Some(text)
+}
+
+/// The client's CPU as the rule's second bound, where the curve has one:
+/// at the largest C where the thread row of the model comparison was
+/// timed soundly, N × its CPU a request ÷ the client's CPUs, beside the
+/// lightest task row's and the delay's waves.
+fn cpu_rule(log: &RunLog) -> Option<String> {
+    let points = crate::analysis::scale::curve(log)?;
+    let (threads, tasks) = crate::analysis::scale::model_rows(log, &points)?;
+    let (p, t) = points.iter().rev().find_map(|p| {
+        let t = p.row(&threads).filter(|r| r.sound(p.concurrency))?;
+        Some((p, t.cpu_bound_s?))
+    })?;
+    let (task, k) = tasks
+        .iter()
+        .filter_map(|n| Some((n, p.row(n)?.cpu_bound_s?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let cpus = log.split.client.len().max(1);
+    Some(format!(
+        "On {}, also no less than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`, against {} of \
+         waves.",
+        if cpus == 1 {
+            "one client CPU".to_owned()
+        } else {
+            format!("{cpus} client CPUs")
+        },
+        if cpus == 1 { "" } else { " ÷ CPUs" },
+        p.concurrency,
+        time(t),
+        time(k),
+        time(p.delay_bound_s())
+    ))
 }
 
 /// What a new connection per request cost over HTTPS, as a mechanism:
@@ -1236,7 +1384,7 @@ mod tests {
                     "tokio-hyper",
                     "hyper 1",
                     "tasks",
-                    &[("thread-pool-hyper", Differs::Model)],
+                    &[("thread-pool-hyper", Differs::ModelAndReactor)],
                 ),
             ],
             scenarios: vec![ScenarioFacts {
@@ -1274,6 +1422,16 @@ mod tests {
                     client_cpu_s: 0.1,
                 });
             }
+        }
+        // The registry's sockets: tokio's for the tokio rows, async-io's
+        // for the other hyper rows.
+        for f in &mut log.strategies {
+            f.sockets = match f.name.as_str() {
+                "thread-pool" => "std, blocking",
+                "tokio-hyper" => "tokio",
+                _ => "async-io",
+            }
+            .into();
         }
         log
     }
@@ -1415,8 +1573,14 @@ mod tests {
             kept.contains("**Which when** ([scale.svg](scale.svg))."),
             "{kept}"
         );
+        // The model alone (same sockets) first, then with tokio's reactor.
         assert!(
-            kept.contains("Tasks never beat `thread-pool-hyper` beyond ±1 %. `smol`, `tokio-hyper` never faster: within ±1 % or unresolved."),
+            kept.contains(
+                "The model alone, on `thread-pool-hyper`'s sockets (async-io): `smol` never beat \
+                 `thread-pool-hyper` beyond ±1 %: within ±1 % or unresolved at every C. The model and \
+                 tokio's reactor: `tokio-hyper` never beat `thread-pool-hyper` beyond ±1 %: within ±1 % \
+                 or unresolved at every C."
+            ),
             "{kept}"
         );
         // Threads fall behind at 10,000: the sentence says from where, and by how much.
@@ -1424,14 +1588,22 @@ mod tests {
         let behind = which_when_of(&behind);
         assert_ne!(kept, behind);
         assert!(
-            behind.contains("Tasks first beat `thread-pool-hyper` beyond ±1 % at C = 10000."),
-            "{behind}"
-        );
-        assert!(
             behind.contains(
-                "C = 10000: `smol` 23.1 % [23.1–23.1 %], `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
+                "(async-io): `smol` first beat `thread-pool-hyper` beyond ±1 % at C = 10000. \
+                 C = 10: `smol` within ±1 %. C = 10000: `smol` 23.1 % [23.1–23.1 %] faster. The model and \
+                 tokio's reactor: `tokio-hyper` first beat `thread-pool-hyper` beyond ±1 % at C = 10000. \
+                 C = 10: `tokio-hyper` within ±1 %. C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
             ),
             "{behind}"
+        );
+        // Threads pull ahead at 10,000: never faster, and where slower is said.
+        let ahead = answer(&rows(1.0, 1.08), &curved(0.7));
+        let ahead = which_when_of(&ahead);
+        assert!(
+            ahead.contains(
+                "`smol` never beat `thread-pool-hyper` beyond ±1 %: slower at C = 10000."
+            ),
+            "{ahead}"
         );
         // Memory a request in flight at the top C, and where a row stopped and why.
         for text in [kept, behind] {
@@ -1655,7 +1827,10 @@ mod tests {
     fn the_model_is_compared_with_the_client_held_equal() {
         let text = answer(&rows(1.0, 1.08), &log());
         assert!(
-            text.contains("threads against tasks, same HTTP client (hyper 1)"),
+            text.contains(
+                "threads against tasks, same HTTP client (hyper 1; sockets: `thread-pool-hyper`, `smol` async-io's; \
+                 `tokio-hyper` tokio's)"
+            ),
             "{text}"
         );
         assert!(text.contains("| threads: `thread-pool-hyper` |"), "{text}");

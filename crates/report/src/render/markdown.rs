@@ -359,8 +359,10 @@ const WORDS_USED: &str = "## Words used below\n\n\
 else, timed in the same rounds. **round**: each row makes one timed call per round, in a shuffled order; rows are \
 compared round by round within a block. **block**: a fresh mock process and fresh row processes, warmed up, then a \
 few rounds; intervals are over blocks. **=**: equivalent (the 90 % interval of the paired ratio within ±1 %); **?**: \
-unresolved (the 95 % interval includes 1, no difference, and reaches past ±1 %).\n\
-- **client**: the HTTP library; **model**: threads or tasks. **control**: a row that changes one thing only \
+unresolved (the 95 % interval includes 1, no difference, and reaches past ±1 %). **x % faster**: the time saved, \
+as a share of the slower row's time; **took x % longer**: the time added, as a share of the faster row's.\n\
+- **client**: the HTTP library; **model**: threads or tasks; **reactor**: what waits on the sockets (tokio's, or \
+async-io's). **control**: a row that changes one thing only \
 (`thread-pool-hyper`, `tokio-hyper`, `tokio-current-thread`) or shows a pitfall (`rayon-default`). \
 **caller-run**: the calling thread runs the tasks.\n\
 - **⚠ rig-bound**: the mock was at least 70 % busy; **⚠ premise**: calls opened connections or missed C in flight. \

@@ -190,8 +190,9 @@ pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         "## {}\n\n{}\n\n\
          Per point:\n\n\
          - **time per wave** is the mean time of a call over blocks, with its 95 % t interval over the blocks, \
-         over the ⌈N/C⌉ waves; **predicted by the CPU** is N × the row's CPU per request ÷ the client's CPUs, per \
-         wave, beside the delay's prediction (one delay a wave); **measured ÷ bound** is the call's time over the \
+         over the ⌈N/C⌉ waves; **CPU busy** is N × the row's CPU per request ÷ the client's CPUs, per \
+         wave: the time the call kept the client's CPUs busy (with one CPU, its own CPU time), a bound on its time beside \
+         the delay's (one delay a wave); **measured ÷ bound** is the call's time over the \
          larger of the two, named.\n\
          - **CPU a request** is the client process's CPU over N, with its interval over blocks; **switches** are \
          voluntary and involuntary context switches of all its threads a request.\n\
@@ -216,7 +217,7 @@ pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         let _ = writeln!(
             out,
             "### C = {}: {} titles, delay {}, predicted by the delay {}\n\n\
-             | row | time per wave [95 % CI] | predicted by the CPU | measured ÷ bound | CPU a request [95 % CI] | switches a request (vol. / invol.) | in flight, new connections, mock busy | RSS | kernel | TCP buffers | threads | set-up (CPU) | first call | first answer |\n\
+             | row | time per wave [95 % CI] | CPU busy | measured ÷ bound | CPU a request [95 % CI] | switches a request (vol. / invol.) | in flight, new connections, mock busy | RSS | kernel | TCP buffers | threads | set-up (CPU) | first call | first answer |\n\
              |---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             p.concurrency,
             p.titles,
