@@ -88,9 +88,9 @@ fn wikipedia(rows: &[Row]) -> Option<String> {
     let pair = super::listed::batching_pair(rows)?;
     let (b, one) = (pair.batched, pair.one);
     let text = format!(
-        "**Against Wikipedia itself, ask for many titles per request**, as its API asks. On the mock, which \
-         charges a batch one title's delay, at C = {}, {} titles took {} as {:.0} requests against {} as {:.0}: \
-         the mock's pricing predicts {:.2}×, measured {:.2}×.",
+        "**Against Wikipedia itself, ask for many titles per request.** At C = {}, {} titles took {} as {:.0} \
+         requests against {} as {:.0} (the mock, which charges a batch one title's delay, predicts {:.2}×; \
+         measured {:.2}×).",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -226,14 +226,24 @@ fn sound_ratio(log: &RunLog, p: &Point, threads: &str, task: &str) -> Option<Pai
 /// model alone), then those on another reactor (the model and the reactor
 /// together), each as [`curve_which`] says it. Without the thread row's
 /// sockets in the log, one group, named by nothing it cannot know.
-fn curve_groups(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
+fn curve_groups(
+    log: &RunLog,
+    points: &[Point],
+    (threads, tasks): (&str, &[String]),
+    every_c: bool,
+) -> Vec<String> {
     let sockets = |name: &str| {
         log.strategy(name)
             .map(|f| f.sockets.clone())
             .filter(|s| !s.is_empty())
     };
     let Some(own) = sockets(threads) else {
-        return capitalized(&curve_which(log, points, threads, tasks));
+        return vec![capitalized(&curve_which(
+            log,
+            points,
+            (threads, tasks),
+            every_c,
+        ))];
     };
     let (same, other): (Vec<String>, Vec<String>) = tasks
         .iter()
@@ -242,8 +252,8 @@ fn curve_groups(log: &RunLog, points: &[Point], threads: &str, tasks: &[String])
     let mut said = Vec::new();
     if !same.is_empty() {
         said.push(format!(
-            "The model alone, on `{threads}`'s sockets ({own}): {}",
-            curve_which(log, points, threads, &same)
+            "The model alone (same sockets: {own}'s): {}",
+            curve_which(log, points, (threads, &same), every_c)
         ));
     }
     if !other.is_empty() {
@@ -256,10 +266,22 @@ fn curve_groups(log: &RunLog, points: &[Point], threads: &str, tasks: &[String])
         };
         said.push(format!(
             "The model and {reactor}: {}",
-            curve_which(log, points, threads, &other)
+            curve_which(log, points, (threads, &other), every_c)
         ));
     }
-    said.join(" ")
+    said
+}
+
+/// "Which when" at every C of the curve, a paragraph for each kind of task
+/// row, for DETAILS.md (the opening screen gives the first C where tasks
+/// were faster and the largest).
+pub(crate) fn curve_every_c(rows: &[Row], log: &RunLog) -> Vec<String> {
+    model_sides(rows, log)
+        .and_then(|m| {
+            let points = m.curve.as_deref()?;
+            Some(curve_groups(log, points, (&m.threads, &m.tasks), true))
+        })
+        .unwrap_or_default()
 }
 
 /// "Which when" on the curve, C by C, for one kind of task row: the first
@@ -268,8 +290,16 @@ fn curve_groups(log: &RunLog, points: &[Point], threads: &str, tasks: &[String])
 /// open), then at each C what each task row's verdict was, with the
 /// saving and its interval where tasks were faster, and the C where the
 /// thread row was not compared because a premise failed; a row never
-/// faster is said once, with the C where it was slower, if any.
-fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) -> String {
+/// faster is said once, with the C where it was slower, if any. Unless
+/// `every_c`, the first C where a row was faster, the largest, and those
+/// between where not every row was faster are said (the opening screen;
+/// DETAILS.md has every C).
+fn curve_which(
+    log: &RunLog,
+    points: &[Point],
+    (threads, tasks): (&str, &[String]),
+    every_c: bool,
+) -> String {
     let saved = |r: &Paired| {
         let pcs = |ratio: f64| pc((1.0 - 1.0 / ratio) * 100.0);
         format!("{} % [{}–{} %]", pcs(r.point), pcs(r.low), pcs(r.high))
@@ -298,6 +328,9 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
     let ever_faster = |task: &String| !at_any(task, &faster).is_empty();
     let mut first = None;
     let mut clauses = Vec::new();
+    // The C where every row said was faster: the opening leaves out those
+    // between the first and the largest.
+    let mut all_faster = Vec::new();
     for (p, (c, pairs)) in points.iter().zip(&compared) {
         let c = *c;
         let Some(t) = p.row(threads).filter(|r| r.stopped.is_none()) else {
@@ -311,7 +344,10 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             } else {
                 "a premise failed".to_owned()
             };
-            clauses.push(format!("C = {c}: not compared (`{threads}` {why})"));
+            clauses.push((
+                Some(c),
+                format!("C = {c}: not compared (`{threads}` {why})"),
+            ));
             continue;
         }
         // (words, names) in the order a reader needs them.
@@ -342,7 +378,10 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             .map(|(words, names)| format!("{} {words}", names.join(", ")))
             .collect();
         if !said.is_empty() {
-            clauses.push(format!("C = {c}: {}", said.join("; ")));
+            clauses.push((Some(c), format!("C = {c}: {}", said.join("; "))));
+        }
+        if groups.iter().all(|(w, _)| w.starts_with("faster")) {
+            all_faster.push(c);
         }
     }
     // The rows never faster, with where they were slower instead; rows
@@ -367,8 +406,23 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         [one] => format!("`{one}`"),
         _ => "tasks".to_owned(),
     };
+    let top = clauses.iter().filter_map(|(c, _)| *c).max();
+    // The first C where a row was faster is the lead's; its clause joins it.
     let mut text = match first {
-        Some(c) => format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}"),
+        Some(c) => {
+            let at = format!("C = {c}: ");
+            // (Every C in order, the clause stays where it is.)
+            let clause = clauses
+                .iter()
+                .position(|(at_c, _)| *at_c == Some(c) && !every_c)
+                .map(|i| clauses.remove(i).1);
+            match clause.as_deref().and_then(|w| w.strip_prefix(&at)) {
+                Some(words) => {
+                    format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}: {words}")
+                }
+                None => format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}"),
+            }
+        }
         None => format!("{subject} never beat `{threads}` beyond ±1 %"),
     };
     let never_words = |how: &dyn Fn(&str, &str) -> String| -> String {
@@ -387,12 +441,23 @@ fn curve_which(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         (_, n) if never_rows == n => {
             let _ = write!(text, ": {}", never_words(&|n, w| format!("{n} {w}")));
         }
-        _ => clauses.push(never_words(&|n, w| format!("{n} never faster: {w}"))),
+        _ => clauses.push((None, never_words(&|n, w| format!("{n} never faster: {w}")))),
     }
-    if clauses.is_empty() {
+    let said: Vec<&str> = clauses
+        .iter()
+        .filter(|(c, _)| {
+            every_c
+                || c.is_none()
+                || *c == first
+                || *c == top
+                || c.is_some_and(|c| first.is_some_and(|f| c > f) && !all_faster.contains(&c))
+        })
+        .map(|(_, words)| words.as_str())
+        .collect();
+    if said.is_empty() {
         format!("{text}.")
     } else {
-        format!("{text}. {}.", capitalized(&clauses.join(". ")))
+        format!("{text}. {}.", capitalized(&said.join(". ")))
     }
 }
 
@@ -418,8 +483,8 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
         if let (Some((t_kib, t_threads)), Some((name, (k_kib, k_threads)))) = (t, lightest) {
             let _ = write!(
                 out,
-                " At C = {}: `{threads}` {t_threads:.0} threads, `{name}` {k_threads:.0}; {:.1}× the memory a \
-                 request in flight.",
+                " At C = {}: {t_threads:.0} threads against {k_threads:.0} (`{name}`), {:.1}× the memory a \
+                 request.",
                 p.concurrency,
                 t_kib / k_kib.max(0.1)
             );
@@ -442,7 +507,7 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 scale.and_then(|s| s.watchdog_s),
             ) {
                 (Some(cap), _) if stop_label(why) == TIME_CAP => {
-                    format!("an untimed call over this run's {cap:.0} s cap, not an OS limit")
+                    format!("over this run's {cap:.0} s cap, not an OS limit")
                 }
                 (_, Some(secs)) if stop_label(why) == ENDED => {
                     format!("unanswered after {secs:.0} s")
@@ -469,12 +534,18 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             }
         }
     }
-    for (c, labels) in &stops {
-        let said: Vec<String> = labels
-            .iter()
-            .map(|(label, names)| format!("{}, {label}", names.join(", ")))
-            .collect();
-        let _ = write!(out, " Stopped at C = {c}: {}.", said.join("; "));
+    let stopped: Vec<String> = stops
+        .iter()
+        .map(|(c, labels)| {
+            let said: Vec<String> = labels
+                .iter()
+                .map(|(label, names)| format!("{}, {label}", names.join(", ")))
+                .collect();
+            format!("at C = {c}: {}", said.join("; "))
+        })
+        .collect();
+    if !stopped.is_empty() {
+        let _ = write!(out, " Stopped {}.", stopped.join("; "));
     }
     if let Some(probe) = &log.limits {
         let models: Vec<String> = probe
@@ -488,11 +559,7 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 format!("{} {} ({why})", m.what, m.reached)
             })
             .collect();
-        let _ = write!(
-            out,
-            " Each model alone, without sockets: {}.",
-            models.join(", ")
-        );
+        let _ = write!(out, " With no sockets: {}.", models.join(", "));
     }
     out
 }
@@ -587,17 +654,17 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         sockets_words(log, std::iter::once(&threads_name).chain(&task_names))
     };
     let mut out = format!(
-        "**For APIs that allow many requests in flight**: threads against tasks, same HTTP client ({client}{sockets}), \
-         {} a call, client on {}:\n\n",
+        "**For APIs that allow many requests in flight**: threads against tasks, one HTTP client ({client}{sockets}), \
+         {} a call, {}:\n\n",
         if from_curve {
             "2 × C titles".to_owned()
         } else {
             format!("{} titles", at_top.first().map_or(0, |r| r.titles))
         },
         if cpus == 1 {
-            "one CPU".to_owned()
+            "one client CPU".to_owned()
         } else {
-            format!("{cpus} CPUs")
+            format!("{cpus} client CPUs")
         },
     );
     table(
@@ -609,18 +676,13 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         curve.as_deref(),
     );
     out.push('\n');
-    if log.instructions.is_some() || log.syscalls.is_some() {
-        out.push_str(
-            "Instructions, system calls: untimed runs; CPU (user and kernel): timed calls.\n\n",
-        );
-    }
     match &curve {
         Some(points) => {
             let _ = write!(
                 out,
                 "{} {}{}",
                 CURVE_LEAD,
-                curve_groups(log, points, &threads_name, &task_names),
+                curve_groups(log, points, (&threads_name, &task_names), false).join(" "),
                 curve_words(log, points, &threads_name, &task_names)
             );
         }
@@ -739,7 +801,7 @@ fn table(
     };
     let _ = writeln!(
         out,
-        "| model | {time_head} | per request, no delay{}: instructions | system calls | \
+        "| model | {time_head} | per request, no delay{}: instructions | system calls (both untimed) | \
          voluntary switches | CPU, µs [95 % CI] | {memory_head} |\n\
          |---|---:|---:|---:|---:|---:|---:|",
         cpu_c.map_or(String::new(), |c| format!(", C = {c}")),
@@ -792,7 +854,7 @@ fn table(
             .map_or("– | – | – | –".into(), |r| cost(log, r));
         let _ = writeln!(
             out,
-            "| floor: the reference client | {} | {cpu} | – |",
+            "| bare client: the rig's limit | {} | {cpu} | – |",
             waves.join(", ")
         );
     }
@@ -1167,23 +1229,12 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
 /// The rule that predicts the time, and where it held: with a fixed delay,
 /// ⌈N/C⌉ waves (uneven delays are `jitter`'s finding, under the answer).
 fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
-    let mut text =
-        "**The rule.** N requests, C in flight: no less than N ÷ C × the mean delay, nor than the slowest.".to_owned();
-    let top = *concurrencies(rows, "concurrency").last()?;
-    let fixed = log.scenario("concurrency")?;
-    let delay = fixed.fixed_delay_s?;
-    let best = of(rows, "concurrency", Some(top))
-        .into_iter()
-        .filter(|r| r.sound() && r.strategy != REFERENCE && !r.capped)
-        .min_by(|a, b| a.median_s.total_cmp(&b.median_s))?;
-    let waves = best.titles.div_ceil(top);
-    let _ = write!(
-        text,
-        " With a fixed delay, ⌈N/C⌉ waves (C = {top}: {waves} × {} = {}; fastest row {}).",
-        time(delay),
-        time(waves as f64 * delay),
-        time(best.median_s)
-    );
+    let mut text = "**The rule.** N requests, C in flight: no less than N ÷ C × the mean delay (with a fixed delay, \
+                    ⌈N/C⌉ waves), nor than the slowest."
+        .to_owned();
+    // Said where threads and tasks were compared with a fixed delay.
+    log.scenario("concurrency")?.fixed_delay_s?;
+    concurrencies(rows, "concurrency").last()?;
     if let Some(words) = cpu_rule(log) {
         let _ = write!(text, " {words}");
     }
@@ -1207,8 +1258,7 @@ fn cpu_rule(log: &RunLog) -> Option<String> {
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
     let cpus = log.split.client.len().max(1);
     Some(format!(
-        "On {}, also no less than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`, against {} of \
-         waves.",
+        "On {}, also no less than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`; waves {}.",
         if cpus == 1 {
             "one client CPU".to_owned()
         } else {
@@ -1227,9 +1277,8 @@ fn cpu_rule(log: &RunLog) -> Option<String> {
 fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
-        "**Keep connections alive.** Over a modelled {} round trip, a new connection per request (the lesson's \
-         `requests.get`) cost {} a request more: {:.1} round trips, as the delay line models TCP's and TLS \
-         1.3's handshakes.",
+        "**Keep connections alive.** Over a modelled {} round trip, a new connection a request (the lesson's \
+         `requests.get`) cost {} more: {:.1} round trips of handshakes.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
@@ -1576,7 +1625,7 @@ mod tests {
         // The model alone (same sockets) first, then with tokio's reactor.
         assert!(
             kept.contains(
-                "The model alone, on `thread-pool-hyper`'s sockets (async-io): `smol` never beat \
+                "The model alone (same sockets: async-io's): `smol` never beat \
                  `thread-pool-hyper` beyond ±1 %: within ±1 % or unresolved at every C. The model and \
                  tokio's reactor: `tokio-hyper` never beat `thread-pool-hyper` beyond ±1 %: within ±1 % \
                  or unresolved at every C."
@@ -1589,12 +1638,20 @@ mod tests {
         assert_ne!(kept, behind);
         assert!(
             behind.contains(
-                "(async-io): `smol` first beat `thread-pool-hyper` beyond ±1 % at C = 10000. \
-                 C = 10: `smol` within ±1 %. C = 10000: `smol` 23.1 % [23.1–23.1 %] faster. The model and \
-                 tokio's reactor: `tokio-hyper` first beat `thread-pool-hyper` beyond ±1 % at C = 10000. \
-                 C = 10: `tokio-hyper` within ±1 %. C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
+                "async-io's): `smol` first beat `thread-pool-hyper` beyond ±1 % at C = 10000: `smol` \
+                 23.1 % [23.1–23.1 %] faster. The model and tokio's reactor: `tokio-hyper` first beat \
+                 `thread-pool-hyper` beyond ±1 % at C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
             ),
             "{behind}"
+        );
+        // DETAILS.md has every C, a paragraph for each kind of task row.
+        let every = curve_every_c(&rows(1.0, 1.08), &curved(1.3));
+        assert_eq!(every.len(), 2, "{every:?}");
+        assert!(
+            every[0].ends_with(
+                "at C = 10000. C = 10: `smol` within ±1 %. C = 10000: `smol` 23.1 % [23.1–23.1 %] faster."
+            ),
+            "{every:?}"
         );
         // Threads pull ahead at 10,000: never faster, and where slower is said.
         let ahead = answer(&rows(1.0, 1.08), &curved(0.7));
@@ -1608,11 +1665,15 @@ mod tests {
         // Memory a request in flight at the top C, and where a row stopped and why.
         for text in [kept, behind] {
             assert!(
-                text.contains("At C = 10000: `thread-pool-hyper` 10001 threads, `smol` 1; 4.0× the memory a request in flight."),
+                text.contains(
+                    "At C = 10000: 10001 threads against 1 (`smol`), 4.0× the memory a request."
+                ),
                 "{text}"
             );
             assert!(
-                text.contains("Stopped at C = 10000: `thread-pool`, an untimed call over this run's 5 s cap, not an OS limit."),
+                text.contains(
+                    "Stopped at C = 10000: `thread-pool`, over this run's 5 s cap, not an OS limit."
+                ),
                 "{text}"
             );
         }
@@ -1700,7 +1761,7 @@ mod tests {
         let text = which_when_of(&screen);
         assert!(
             text.contains(
-                "Stopped at C = 10000: `thread-pool`, an untimed call over this run's 5 s cap, not an OS \
+                "Stopped at C = 10000: `thread-pool`, over this run's 5 s cap, not an OS \
                  limit; `rayon`, not built after 20 s."
             ),
             "{text}"
@@ -1828,7 +1889,7 @@ mod tests {
         let text = answer(&rows(1.0, 1.08), &log());
         assert!(
             text.contains(
-                "threads against tasks, same HTTP client (hyper 1; sockets: `thread-pool-hyper`, `smol` async-io's; \
+                "threads against tasks, one HTTP client (hyper 1; sockets: `thread-pool-hyper`, `smol` async-io's; \
                  `tokio-hyper` tokio's)"
             ),
             "{text}"
@@ -1852,10 +1913,7 @@ mod tests {
             "{text}"
         );
         // Headlines state their condition.
-        assert!(
-            text.contains("200 titles a call, client on one CPU"),
-            "{text}"
-        );
+        assert!(text.contains("200 titles a call, one client CPU"), "{text}");
     }
 
     #[test]

@@ -1100,6 +1100,13 @@ fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
                 share(pick)
             }
         };
+        let between = |pick: &dyn Fn(&Row) -> Option<(f64, f64)>| {
+            if per_block < 2 {
+                format!("{}, all of it", share(pick))
+            } else {
+                share(pick)
+            }
+        };
         let layouts = if scenario.layouts > 1 {
             " (a layout per round)"
         } else {
@@ -1110,9 +1117,9 @@ fn noise_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             "| `{}`{layouts} | {per_block} | {} | {} | {} | {} |",
             scenario.name,
             within(&|r| r.time_blocks.map(|b| (b.within_sd, b.mean))),
-            share(&|r| r.time_blocks.map(|b| (b.between_sd, b.mean))),
+            between(&|r| r.time_blocks.map(|b| (b.between_sd, b.mean))),
             within(&|r| r.cpu_blocks.map(|b| (b.within_sd, b.mean))),
-            share(&|r| r.cpu_blocks.map(|b| (b.between_sd, b.mean))),
+            between(&|r| r.cpu_blocks.map(|b| (b.between_sd, b.mean))),
         );
     }
     out.push('\n');

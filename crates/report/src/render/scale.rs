@@ -246,6 +246,19 @@ pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
         }
     }
     let _ = writeln!(out, "{}\n", crossover(&points));
+    // "Which when" at every C; the opening screen gives two of them.
+    for (i, words) in crate::findings::answer::curve_every_c(rows, log)
+        .iter()
+        .enumerate()
+    {
+        let lead = if i == 0 {
+            "**Threads against tasks at every C** (the answer gives the first C where tasks were faster and the \
+             largest). "
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "{lead}{words}\n");
+    }
     if let Some(words) = two_designs(log, rows, &points) {
         let _ = writeln!(out, "{words}\n");
     }
