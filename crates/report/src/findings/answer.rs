@@ -589,7 +589,7 @@ pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, 
                                     "`{}` against `{t}`, scale curve, C = {}",
                                     m.threads, p.concurrency
                                 ),
-                                side_of(&r).word().to_owned(),
+                                row_word(&r),
                             ));
                         }
                     }
@@ -973,15 +973,46 @@ fn held_words(side: &Side, held: Option<(usize, usize)>, several: bool) -> Strin
     }
 }
 
-/// Whether two first-screen verdicts, as their words ([`Side::word`]),
-/// say incompatible things: each decided (one side faster, or within the
-/// margin) and not the same. A decided verdict against an undecided one
-/// ("mixed": the task rows' verdicts disagree; "unresolved") is not a
-/// contradiction: a difference near the margin is decided in one run and
-/// not in the next as often as the test's power says.
+/// Whether two first-screen verdicts, as their words ([`Side::word`], or
+/// [`row_word`]), say incompatible things: opposite sides faster, or one
+/// run within the margin where the other found a difference beyond it. A
+/// decided verdict against an undecided one ("mixed": the task rows'
+/// verdicts disagree; "unresolved") is not a contradiction, nor is a
+/// difference of unknown size against "within ±1 %" (a true difference
+/// near the margin fits both): such a difference is decided in one run
+/// and not in the next as often as the test's power says.
 pub(crate) fn contradicts(before: &str, now: &str) -> bool {
-    let decided = [Side::Tasks(0.0), Side::Threads(0.0), Side::Same].map(|s| s.word());
-    before != now && decided.contains(&before) && decided.contains(&now)
+    let side = |w: &str| {
+        if w.starts_with(Side::Tasks(0.0).word()) {
+            Some(1)
+        } else if w.starts_with(Side::Threads(0.0).word()) {
+            Some(-1)
+        } else if w == Side::Same.word() {
+            Some(0)
+        } else {
+            None
+        }
+    };
+    let sized = |w: &str| !w.ends_with(SIZE_UNKNOWN);
+    match (side(before), side(now)) {
+        (Some(a), Some(b)) if a != b => (a != 0 && b != 0) || (sized(before) && sized(now)),
+        _ => false,
+    }
+}
+
+/// What ends a verdict word whose difference may be inside the margin.
+const SIZE_UNKNOWN: &str = ", size unknown";
+
+/// One task row's verdict against the thread row, in words: a side
+/// ([`Side::word`]), with [`SIZE_UNKNOWN`] where the interval reaches
+/// inside the margin.
+fn row_word(r: &Paired) -> String {
+    let side = side_of(r).word();
+    if r.verdict() == Verdict::DiffersBySizeUnknown {
+        format!("{side}{SIZE_UNKNOWN}")
+    } else {
+        side.to_owned()
+    }
 }
 
 impl Side {
@@ -1715,6 +1746,11 @@ mod tests {
         assert!(!contradicts("within ±1 %", "mixed"));
         assert!(!contradicts("mixed", "tasks faster"));
         assert!(!contradicts("unresolved", "threads faster"));
+        // A difference of unknown size fits "within ±1 %", not the other side.
+        assert!(!contradicts("tasks faster, size unknown", "within ±1 %"));
+        assert!(!contradicts("within ±1 %", "threads faster, size unknown"));
+        assert!(contradicts("tasks faster, size unknown", "threads faster"));
+        assert!(!contradicts("tasks faster", "tasks faster, size unknown"));
     }
 
     #[test]
