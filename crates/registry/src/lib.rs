@@ -212,10 +212,15 @@ impl Strategy {
             ),
         };
         let ureq = client == UREQ;
-        // The hyper rows run on `wikifetch-futures-http`'s default reactor
-        // (async-io's) unless they are tokio's; reqwest is tokio's.
+        // What waits on the sockets: ureq blocks in `read(2)`;
+        // `thread-pool-hyper`'s threads each block in `poll(2)` on their own
+        // socket (`local`, no reactor); the task rows register theirs with
+        // a reactor, tokio's for tokio and reqwest, async-io's for the
+        // other hyper rows (`wikifetch-futures-http`'s default).
         let sockets = if ureq {
             "std, blocking"
+        } else if self == Self::ThreadPoolHyper {
+            "std, poll(2) a thread"
         } else if model.starts_with("tasks (tokio") {
             "tokio"
         } else {
@@ -228,16 +233,14 @@ impl Strategy {
         // The controls, each one change away from another row.
         let splits = match self {
             Self::ThreadPoolHyper => vec![split(Self::ThreadPool, Differs::Client)],
-            // The tokio rows' sockets are tokio's, `thread-pool-hyper`'s
-            // async-io's: against it they change the reactor with the model.
             Self::TokioHyper => vec![
                 split(Self::Tokio, Differs::Client),
-                split(Self::ThreadPoolHyper, Differs::ModelAndReactor),
+                split(Self::ThreadPoolHyper, Differs::Model),
             ],
             Self::TokioCurrentThread => vec![
                 split(Self::TokioHyper, Differs::Layout),
                 split(Self::Smol, Differs::Runtime),
-                split(Self::ThreadPoolHyper, Differs::ModelAndReactor),
+                split(Self::ThreadPoolHyper, Differs::Model),
             ],
             Self::Smol => vec![split(Self::ThreadPoolHyper, Differs::Model)],
             _ => Vec::new(),

@@ -111,8 +111,7 @@ pub struct StrategyFacts {
     pub splits: Vec<Split>,
 }
 
-/// A strategy that differs from another in one thing only (or, for
-/// [`Differs::ModelAndReactor`], in two that come together).
+/// A strategy that differs from another in one thing only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
     /// The other strategy.
@@ -127,27 +126,16 @@ pub struct Split {
 pub enum Differs {
     /// The HTTP client (ureq, hyper, reqwest), the model held equal.
     Client,
-    /// Threads against tasks, the HTTP client and its sockets' reactor
-    /// held equal.
+    /// Threads against tasks, the HTTP client held equal. What waits on
+    /// the sockets comes with the model: a thread blocks on its own, tasks
+    /// register theirs with their runtime's reactor.
     Model,
-    /// Threads against tasks with the same HTTP client, but its sockets on
-    /// another reactor (tokio's against async-io's): two things that come
-    /// together in a runtime, which no pair of rows here separates.
-    ModelAndReactor,
     /// Where tasks run: on the caller, or on worker threads while the
     /// caller waits; runtime and client held equal.
     Layout,
     /// The async runtime (tokio against async-io), client and layout held
     /// equal.
     Runtime,
-}
-
-impl Differs {
-    /// Whether the two rows are threads against tasks on the same HTTP
-    /// client (the reactor held equal or not).
-    pub fn is_model(self) -> bool {
-        matches!(self, Differs::Model | Differs::ModelAndReactor)
-    }
 }
 
 impl StrategyFacts {

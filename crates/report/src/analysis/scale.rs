@@ -6,7 +6,7 @@
 //! same HTTP client.
 
 use serde::Serialize;
-use wikifetch_runlog::{RunLog, ScalePoint, ScaleRow};
+use wikifetch_runlog::{Differs, RunLog, ScalePoint, ScaleRow};
 use wikifetch_stats::{Blocked, Margin, Paired, by_block};
 
 use super::totals::RIG_BOUND_BUSY;
@@ -355,7 +355,11 @@ pub fn model_rows(log: &RunLog, points: &[Point]) -> Option<(String, Vec<String>
         let Some(facts) = log.strategy(name) else {
             continue;
         };
-        for split in facts.splits.iter().filter(|s| s.differs_in.is_model()) {
+        for split in facts
+            .splits
+            .iter()
+            .filter(|s| s.differs_in == Differs::Model)
+        {
             if names.contains(&split.against.as_str()) {
                 threads.get_or_insert_with(|| split.against.clone());
                 tasks.push((*name).to_owned());

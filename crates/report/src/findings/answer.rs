@@ -88,9 +88,9 @@ fn wikipedia(rows: &[Row]) -> Option<String> {
     let pair = super::listed::batching_pair(rows)?;
     let (b, one) = (pair.batched, pair.one);
     let text = format!(
-        "**Against Wikipedia itself, ask for many titles per request.** At C = {}, {} titles took {} as {:.0} \
-         requests against {} as {:.0} (the mock, which charges a batch one title's delay, predicts {:.2}×; \
-         measured {:.2}×).",
+        "**For Wikipedia's API, ask for many titles per request.** On the mock, at C = {}, {} titles took {} as \
+         {:.0} requests against {} as {:.0} (predicted {:.2}×, measured {:.2}×): an upper bound, since the mock \
+         charges a batch one title's delay.",
         pair.c,
         b.titles,
         time(b.median_s),
@@ -139,9 +139,7 @@ fn model_sides(rows: &[Row], log: &RunLog) -> Option<ModelSides> {
     let cs = concurrencies(rows, "concurrency");
     let at_top = of(rows, "concurrency", Some(*cs.last()?));
     // The task rows and the thread row they are held to.
-    // The model alone first, then the model with the reactor.
-    let mut tasks = splits_from(&at_top, log, Differs::Model);
-    tasks.extend(splits_from(&at_top, log, Differs::ModelAndReactor));
+    let tasks = splits_from(&at_top, log, Differs::Model);
     let threads = tasks.first()?.1.clone();
     let tasks: Vec<String> = tasks
         .iter()
@@ -221,11 +219,13 @@ fn sound_ratio(log: &RunLog, p: &Point, threads: &str, task: &str) -> Option<Pai
         .flatten()
 }
 
-/// "Which when" on the curve for each kind of task row, by the sockets
-/// the log's facts give them: first those on the thread row's own (the
-/// model alone), then those on another reactor (the model and the reactor
-/// together), each as [`curve_which`] says it. Without the thread row's
-/// sockets in the log, one group, named by nothing it cannot know.
+/// "Which when" on the curve for each runtime the task rows run on (the
+/// reactor their sockets are registered with, from the log's facts), in
+/// the order the rows come, each as [`curve_which`] says it. Every group
+/// differs from the thread row in the model (a thread blocked on its own
+/// socket, or tasks on a reactor) with the HTTP client held equal; the
+/// groups differ from each other in the runtime. Without the facts, one
+/// group, named by nothing it cannot know.
 fn curve_groups(
     log: &RunLog,
     points: &[Point],
@@ -237,39 +237,30 @@ fn curve_groups(
             .map(|f| f.sockets.clone())
             .filter(|s| !s.is_empty())
     };
-    let Some(own) = sockets(threads) else {
-        return vec![capitalized(&curve_which(
-            log,
-            points,
-            (threads, tasks),
-            every_c,
-        ))];
-    };
-    let (same, other): (Vec<String>, Vec<String>) = tasks
-        .iter()
-        .cloned()
-        .partition(|t| sockets(t).as_deref() == Some(own.as_str()));
-    let mut said = Vec::new();
-    if !same.is_empty() {
-        said.push(format!(
-            "The model alone (same sockets: {own}'s): {}",
-            curve_which(log, points, (threads, &same), every_c)
-        ));
-    }
-    if !other.is_empty() {
-        let theirs: Vec<Option<String>> = other.iter().map(|t| sockets(t)).collect();
-        let reactor = match theirs.as_slice() {
-            [Some(first), rest @ ..] if rest.iter().all(|s| s.as_deref() == Some(first)) => {
-                format!("{first}'s reactor")
-            }
-            _ => "another reactor".to_owned(),
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for t in tasks {
+        let Some(on) = sockets(t) else {
+            return vec![capitalized(&curve_which(
+                log,
+                points,
+                (threads, tasks),
+                every_c,
+            ))];
         };
-        said.push(format!(
-            "The model and {reactor}: {}",
-            curve_which(log, points, (threads, &other), every_c)
-        ));
+        match groups.iter_mut().find(|(s, _)| *s == on) {
+            Some((_, names)) => names.push(t.clone()),
+            None => groups.push((on, vec![t.clone()])),
+        }
     }
-    said
+    groups
+        .iter()
+        .map(|(on, names)| {
+            format!(
+                "Tasks on {on}'s reactor: {}",
+                curve_which(log, points, (threads, names), every_c)
+            )
+        })
+        .collect()
 }
 
 /// "Which when" at every C of the curve, a paragraph for each kind of task
@@ -331,6 +322,9 @@ fn curve_which(
     // The C where every row said was faster: the opening leaves out those
     // between the first and the largest.
     let mut all_faster = Vec::new();
+    // And where every row was within ±1 %: the opening says those before
+    // the first, where the model made no difference worth a choice.
+    let mut all_same = Vec::new();
     for (p, (c, pairs)) in points.iter().zip(&compared) {
         let c = *c;
         let Some(t) = p.row(threads).filter(|r| r.stopped.is_none()) else {
@@ -383,6 +377,9 @@ fn curve_which(
         if groups.iter().all(|(w, _)| w.starts_with("faster")) {
             all_faster.push(c);
         }
+        if groups.iter().all(|(w, _)| *w == "within ±1 %") {
+            all_same.push(c);
+        }
     }
     // The rows never faster, with where they were slower instead; rows
     // the same words fit share them.
@@ -416,11 +413,24 @@ fn curve_which(
                 .iter()
                 .position(|(at_c, _)| *at_c == Some(c) && !every_c)
                 .map(|i| clauses.remove(i).1);
+            // On the opening, the C before it where every row was within
+            // ±1 % lead the sentence: the model made no difference there.
+            let same_before: Vec<String> = all_same
+                .iter()
+                .filter(|at| **at < c && !every_c)
+                .map(ToString::to_string)
+                .collect();
+            let lead = if same_before.is_empty() {
+                format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}")
+            } else {
+                format!(
+                    "{subject} within ±1 % of `{threads}` at C = {}, then first faster beyond ±1 % at C = {c}",
+                    same_before.join(", ")
+                )
+            };
             match clause.as_deref().and_then(|w| w.strip_prefix(&at)) {
-                Some(words) => {
-                    format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}: {words}")
-                }
-                None => format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}"),
+                Some(words) => format!("{lead}: {words}"),
+                None => lead,
             }
         }
         None => format!("{subject} never beat `{threads}` beyond ±1 %"),
@@ -742,7 +752,7 @@ fn sockets_words<'a>(log: &RunLog, rows: impl Iterator<Item = &'a String>) -> St
     }
     let groups: Vec<String> = by
         .iter()
-        .map(|(s, names)| format!("{} {s}'s", names.join(", ")))
+        .map(|(s, names)| format!("{} on {s}", names.join(", ")))
         .collect();
     format!("; sockets: {}", groups.join("; "))
 }
@@ -854,7 +864,7 @@ fn table(
             .map_or("– | – | – | –".into(), |r| cost(log, r));
         let _ = writeln!(
             out,
-            "| bare client: the rig's limit | {} | {cpu} | – |",
+            "| bare client, no model (the cheapest measured) | {} | {cpu} | – |",
             waves.join(", ")
         );
     }
@@ -1309,7 +1319,7 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
         "**Keep connections alive.** Over a modelled {} round trip, a new connection a request (the lesson's \
-         `requests.get`) cost {} more: {:.1} round trips of handshakes.",
+         `requests.get`) cost {} more: {:.1} round trips, the handshakes the delay line adds by design.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
@@ -1464,7 +1474,7 @@ mod tests {
                     "tokio-hyper",
                     "hyper 1",
                     "tasks",
-                    &[("thread-pool-hyper", Differs::ModelAndReactor)],
+                    &[("thread-pool-hyper", Differs::Model)],
                 ),
             ],
             scenarios: vec![ScenarioFacts {
@@ -1508,6 +1518,7 @@ mod tests {
         for f in &mut log.strategies {
             f.sockets = match f.name.as_str() {
                 "thread-pool" => "std, blocking",
+                "thread-pool-hyper" => "std, poll(2) a thread",
                 "tokio-hyper" => "tokio",
                 _ => "async-io",
             }
@@ -1653,11 +1664,11 @@ mod tests {
             kept.contains("**Which when** ([scale.svg](scale.svg))."),
             "{kept}"
         );
-        // The model alone (same sockets) first, then with tokio's reactor.
+        // A paragraph for each runtime the task rows run on.
         assert!(
             kept.contains(
-                "The model alone (same sockets: async-io's): `smol` never beat \
-                 `thread-pool-hyper` beyond ±1 %: within ±1 % or unresolved at every C. The model and \
+                "Tasks on async-io's reactor: `smol` never beat \
+                 `thread-pool-hyper` beyond ±1 %: within ±1 % or unresolved at every C. Tasks on \
                  tokio's reactor: `tokio-hyper` never beat `thread-pool-hyper` beyond ±1 %: within ±1 % \
                  or unresolved at every C."
             ),
@@ -1669,9 +1680,10 @@ mod tests {
         assert_ne!(kept, behind);
         assert!(
             behind.contains(
-                "async-io's): `smol` first beat `thread-pool-hyper` beyond ±1 % at C = 10000: `smol` \
-                 23.1 % [23.1–23.1 %] faster. The model and tokio's reactor: `tokio-hyper` first beat \
-                 `thread-pool-hyper` beyond ±1 % at C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
+                "async-io's reactor: `smol` within ±1 % of `thread-pool-hyper` at C = 10, then first faster \
+                 beyond ±1 % at C = 10000: `smol` 23.1 % [23.1–23.1 %] faster. Tasks on tokio's reactor: \
+                 `tokio-hyper` within ±1 % of `thread-pool-hyper` at C = 10, then first faster beyond ±1 % at \
+                 C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
             ),
             "{behind}"
         );
@@ -1774,7 +1786,7 @@ mod tests {
             .collect();
         assert_eq!(
             sockets_words(&log, names.iter()),
-            "; sockets: `thread-pool-hyper`, `smol` async-io's; `tokio-hyper` tokio's"
+            "; sockets: `thread-pool-hyper`, `smol` on async-io; `tokio-hyper` on tokio"
         );
         assert_eq!(sockets_words(&log, names[..2].iter()), "");
         // A log from before the facts had sockets says nothing.
@@ -1925,8 +1937,8 @@ mod tests {
         let text = answer(&rows(1.0, 1.08), &log());
         assert!(
             text.contains(
-                "threads against tasks, one HTTP client (hyper 1; sockets: `thread-pool-hyper`, `smol` async-io's; \
-                 `tokio-hyper` tokio's)"
+                "threads against tasks, one HTTP client (hyper 1; sockets: `thread-pool-hyper` on std, poll(2) a \
+                 thread; `smol` on async-io; `tokio-hyper` on tokio)"
             ),
             "{text}"
         );

@@ -638,7 +638,7 @@ fn jitter_why(scenario: &ScenarioFacts, rows: &[&Row]) -> String {
          loops) is one schedule, not a bound. Over the layouts:\n\n\
          | over the layouts | mean | least | most |\n|---|---:|---:|---:|\n{}{}{}\n\
          Measured, with the bound over the time as efficiency (at most 1.00):\n\n\
-         | row | mean time | against the floor | of the bound |\n|---|---:|---|---:|\n",
+         | row | median time | against the floor | of the bound (the mean bound over the mean time) |\n|---|---:|---|---:|\n",
         scenario.titles,
         spread("the bound", |p| p.0),
         spread("the longest delay", |p| p.2),
