@@ -322,6 +322,7 @@ fn curve_which(
     // The C where every row said was faster: the opening leaves out those
     // between the first and the largest.
     let mut all_faster = Vec::new();
+    let mut partial: Vec<(usize, String)> = Vec::new();
     // And where every row was within ±1 %: the opening says those before
     // the first, where the model made no difference worth a choice.
     let mut all_same = Vec::new();
@@ -376,6 +377,15 @@ fn curve_which(
         }
         if groups.iter().all(|(w, _)| w.starts_with("faster")) {
             all_faster.push(c);
+        }
+        // The rows that were not faster, for the opening's C between.
+        let not_faster: Vec<String> = groups
+            .iter()
+            .filter(|(w, _)| !w.starts_with("faster"))
+            .map(|(words, names)| format!("{} {words}", names.join(", ")))
+            .collect();
+        if !not_faster.is_empty() {
+            partial.push((c, format!("C = {c}: {}", not_faster.join("; "))));
         }
         if groups.iter().all(|(w, _)| *w == "within ±1 %") {
             all_same.push(c);
@@ -433,7 +443,7 @@ fn curve_which(
                 None => lead,
             }
         }
-        None => format!("{subject} never beat `{threads}` beyond ±1 %"),
+        None => format!("{subject} never shown faster than `{threads}` beyond ±1 %"),
     };
     let never_words = |how: &dyn Fn(&str, &str) -> String| -> String {
         never
@@ -453,16 +463,18 @@ fn curve_which(
         }
         _ => clauses.push((None, never_words(&|n, w| format!("{n} never faster: {w}")))),
     }
+    // The opening: the first C, the largest, and between them only the
+    // rows that were not faster.
     let said: Vec<&str> = clauses
         .iter()
-        .filter(|(c, _)| {
-            every_c
-                || c.is_none()
-                || *c == first
-                || *c == top
-                || c.is_some_and(|c| first.is_some_and(|f| c > f) && !all_faster.contains(&c))
+        .filter_map(|(c, words)| match c {
+            _ if every_c || c.is_none() || *c == first || *c == top => Some(words.as_str()),
+            Some(c) if first.is_some_and(|f| *c > f) => partial
+                .iter()
+                .find(|(at, _)| at == c)
+                .map(|(_, w)| w.as_str()),
+            _ => None,
         })
-        .map(|(_, words)| words.as_str())
         .collect();
     if said.is_empty() {
         format!("{text}.")
@@ -494,9 +506,10 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             let _ = write!(
                 out,
                 " At C = {}: {t_threads:.0} threads against {k_threads:.0} (`{name}`), {:.1}× the memory a \
-                 request.",
+                 request ({:.0} KiB more).",
                 p.concurrency,
-                t_kib / k_kib.max(0.1)
+                t_kib / k_kib.max(0.1),
+                t_kib - k_kib
             );
         }
     }
@@ -862,9 +875,17 @@ fn table(
         let cpu = cpu_c
             .and_then(|c| find(&of(rows, "overhead", Some(c)), REFERENCE))
             .map_or("– | – | – | –".into(), |r| cost(log, r));
+        // Its memory a request: what any client holds for a request and
+        // its result, which both models' figures include.
+        let kib = points
+            .last()
+            .and_then(|p| p.row(REFERENCE))
+            .filter(|r| r.memory_read_enough())
+            .and_then(|r| r.memory_per_request)
+            .map_or("–".into(), |k| format!("{k:.0} KiB"));
         let _ = writeln!(
             out,
-            "| bare client, no model (the cheapest measured) | {} | {cpu} | – |",
+            "| bare client, no model | {} | {cpu} | {kib} |",
             waves.join(", ")
         );
     }
@@ -1270,9 +1291,9 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
 /// The rule that predicts the time, and where it held: with a fixed delay,
 /// ⌈N/C⌉ waves (uneven delays are `jitter`'s finding, under the answer).
 fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
-    let mut text = "**The rule.** N requests, C in flight: no less than N ÷ C × the mean delay (with a fixed delay, \
-                    ⌈N/C⌉ waves), nor than the slowest."
-        .to_owned();
+    let mut text =
+        "**The rule.** No less than N ÷ C × the mean delay (⌈N/C⌉ waves of a fixed one), nor than the slowest."
+            .to_owned();
     // Said where threads and tasks were compared with a fixed delay.
     log.scenario("concurrency")?.fixed_delay_s?;
     concurrencies(rows, "concurrency").last()?;
@@ -1299,7 +1320,7 @@ fn cpu_rule(log: &RunLog) -> Option<String> {
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
     let cpus = log.split.client.len().max(1);
     Some(format!(
-        "On {}, also no less than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`; waves {}.",
+        "On {}, nor than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`; waves {}.",
         if cpus == 1 {
             "one client CPU".to_owned()
         } else {
@@ -1319,7 +1340,7 @@ fn keep_alive(rows: &[Row], log: &RunLog) -> Option<String> {
     let k = super::listed::keep_alive_price(rows, log)?;
     Some(format!(
         "**Keep connections alive.** Over a modelled {} round trip, a new connection a request (the lesson's \
-         `requests.get`) cost {} more: {:.1} round trips, the handshakes the delay line adds by design.",
+         `requests.get`) cost {} more: {:.1} round trips, as the delay line is built to add.",
         time(k.rtt),
         time(k.price.extra_s),
         k.price.round_trips,
@@ -1667,9 +1688,9 @@ mod tests {
         // A paragraph for each runtime the task rows run on.
         assert!(
             kept.contains(
-                "Tasks on async-io's reactor: `smol` never beat \
+                "Tasks on async-io's reactor: `smol` never shown faster than \
                  `thread-pool-hyper` beyond ±1 %: within ±1 % or unresolved at every C. Tasks on \
-                 tokio's reactor: `tokio-hyper` never beat `thread-pool-hyper` beyond ±1 %: within ±1 % \
+                 tokio's reactor: `tokio-hyper` never shown faster than `thread-pool-hyper` beyond ±1 %: within ±1 % \
                  or unresolved at every C."
             ),
             "{kept}"
@@ -1701,7 +1722,7 @@ mod tests {
         let ahead = which_when_of(&ahead);
         assert!(
             ahead.contains(
-                "`smol` never beat `thread-pool-hyper` beyond ±1 %: slower at C = 10000."
+                "`smol` never shown faster than `thread-pool-hyper` beyond ±1 %: slower at C = 10000."
             ),
             "{ahead}"
         );
@@ -1709,7 +1730,8 @@ mod tests {
         for text in [kept, behind] {
             assert!(
                 text.contains(
-                    "At C = 10000: 10001 threads against 1 (`smol`), 4.0× the memory a request."
+                    "At C = 10000: 10001 threads against 1 (`smol`), 4.0× the memory a request (300 KiB \
+                     more)."
                 ),
                 "{text}"
             );

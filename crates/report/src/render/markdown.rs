@@ -1194,7 +1194,7 @@ fn reproduction_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             .count();
         let _ = writeln!(
             out,
-            "\n{} of the {} first-screen verdicts differ between the two runs; {}. A change between a decided verdict and an undecided one (mixed: the task rows disagree; unresolved) is what a difference near the ±1 % margin produces in a second run; a contradiction is two decided verdicts that differ.\n\n| verdict | earlier | now | contradicts |\n|---|---|---|---|",
+            "\n{} of the {} first-screen verdicts differ between the two runs; {}. A verdict moves between decided and undecided (mixed: the task rows disagree; unresolved; a difference of unknown size) when the difference lies near the ±1 % margin, or when one slow block widens an interval in one run and not in the other; a contradiction is opposite sides faster, or one run within ±1 % where the other found a difference beyond it.\n\n| verdict | earlier | now | contradicts |\n|---|---|---|---|",
             r.changed.len(),
             r.verdicts,
             match contradicting {
