@@ -89,15 +89,14 @@ fn wikipedia(rows: &[Row]) -> Option<String> {
     let (b, one) = (pair.batched, pair.one);
     let text = format!(
         "**For Wikipedia's API, ask for many titles per request.** On the mock, at C = {}, {} titles took {} as \
-         {:.0} requests against {} as {:.0} (predicted {:.2}×, measured {:.2}×): an upper bound, since the mock \
-         charges a batch one title's delay.",
+         {:.0} requests against {} as {:.0}, {:.1}× faster: an upper bound, since the mock charges a batch one \
+         title's delay.",
         pair.c,
         b.titles,
         time(b.median_s),
         b.requests_per_call,
         time(one.median_s),
         one.requests_per_call,
-        pair.predicted,
         ratio(one, b).map_or(one.median_s / b.median_s, |r| r.point),
     );
     Some(text)
@@ -434,7 +433,7 @@ fn curve_which(
                 format!("{subject} first beat `{threads}` beyond ±1 % at C = {c}")
             } else {
                 format!(
-                    "{subject} within ±1 % of `{threads}` at C = {}, then first faster beyond ±1 % at C = {c}",
+                    "{subject} within ±1 % at C = {}, first faster beyond ±1 % at C = {c}",
                     same_before.join(", ")
                 )
             };
@@ -506,10 +505,9 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             let _ = write!(
                 out,
                 " At C = {}: {t_threads:.0} threads against {k_threads:.0} (`{name}`), {:.1}× the memory a \
-                 request ({:.0} KiB more).",
+                 request.",
                 p.concurrency,
-                t_kib / k_kib.max(0.1),
-                t_kib - k_kib
+                t_kib / k_kib.max(0.1)
             );
         }
     }
@@ -530,7 +528,7 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 scale.and_then(|s| s.watchdog_s),
             ) {
                 (Some(cap), _) if stop_label(why) == TIME_CAP => {
-                    format!("over this run's {cap:.0} s cap, not an OS limit")
+                    format!("over this run's {cap:.0} s cap")
                 }
                 (_, Some(secs)) if stop_label(why) == ENDED => {
                     format!("unanswered after {secs:.0} s")
@@ -796,12 +794,12 @@ fn table(
             );
             (
                 format!(
-                    "mean time per wave, ms (C = {}; delay {} ms)",
+                    "mean ms a wave (C = {}; delay {} ms)",
                     join(&mut points.iter().map(|p| p.concurrency.to_string())),
                     join(&mut points.iter().map(|p| format!("{:.0}", p.delay_s * 1e3))),
                 ),
                 format!(
-                    "memory a request in flight (RSS + kernel, C = {} → {}, {})",
+                    "memory a request (RSS + kernel, C = {} → {}, {})",
                     low.map_or(0, |p| p.concurrency),
                     high.map_or(0, |p| p.concurrency),
                     readings_words(
@@ -1291,14 +1289,15 @@ fn client_share(rows: &[Row], log: &RunLog, c: usize) -> Option<String> {
 /// The rule that predicts the time, and where it held: with a fixed delay,
 /// ⌈N/C⌉ waves (uneven delays are `jitter`'s finding, under the answer).
 fn rule(rows: &[Row], log: &RunLog) -> Option<String> {
-    let mut text =
-        "**The rule.** No less than N ÷ C × the mean delay (⌈N/C⌉ waves of a fixed one), nor than the slowest."
-            .to_owned();
+    let mut text = "**The rule.** A call takes no less than ⌈N/C⌉ delays".to_owned();
     // Said where threads and tasks were compared with a fixed delay.
     log.scenario("concurrency")?.fixed_delay_s?;
     concurrencies(rows, "concurrency").last()?;
-    if let Some(words) = cpu_rule(log) {
-        let _ = write!(text, " {words}");
+    match cpu_rule(log) {
+        Some(words) => {
+            let _ = write!(text, ", {words}");
+        }
+        None => text.push('.'),
     }
     Some(text)
 }
@@ -1320,7 +1319,7 @@ fn cpu_rule(log: &RunLog) -> Option<String> {
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
     let cpus = log.split.client.len().max(1);
     Some(format!(
-        "On {}, nor than N × CPU a request{}: at C = {}, {} for `{threads}`, {} for `{task}`; waves {}.",
+        "nor than N × CPU a request on {}{} (C = {}: {} for `{threads}`, {} for `{task}`, against {} of waves).",
         if cpus == 1 {
             "one client CPU".to_owned()
         } else {
@@ -1701,10 +1700,9 @@ mod tests {
         assert_ne!(kept, behind);
         assert!(
             behind.contains(
-                "async-io's reactor: `smol` within ±1 % of `thread-pool-hyper` at C = 10, then first faster \
-                 beyond ±1 % at C = 10000: `smol` 23.1 % [23.1–23.1 %] faster. Tasks on tokio's reactor: \
-                 `tokio-hyper` within ±1 % of `thread-pool-hyper` at C = 10, then first faster beyond ±1 % at \
-                 C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
+                "async-io's reactor: `smol` within ±1 % at C = 10, first faster beyond ±1 % at C = 10000: \
+                 `smol` 23.1 % [23.1–23.1 %] faster. Tasks on tokio's reactor: `tokio-hyper` within ±1 % at \
+                 C = 10, first faster beyond ±1 % at C = 10000: `tokio-hyper` 23.1 % [23.1–23.1 %] faster."
             ),
             "{behind}"
         );
@@ -1730,15 +1728,12 @@ mod tests {
         for text in [kept, behind] {
             assert!(
                 text.contains(
-                    "At C = 10000: 10001 threads against 1 (`smol`), 4.0× the memory a request (300 KiB \
-                     more)."
+                    "At C = 10000: 10001 threads against 1 (`smol`), 4.0× the memory a request."
                 ),
                 "{text}"
             );
             assert!(
-                text.contains(
-                    "Stopped at C = 10000: `thread-pool`, over this run's 5 s cap, not an OS limit."
-                ),
+                text.contains("Stopped at C = 10000: `thread-pool`, over this run's 5 s cap."),
                 "{text}"
             );
         }
@@ -1831,8 +1826,7 @@ mod tests {
         let text = which_when_of(&screen);
         assert!(
             text.contains(
-                "Stopped at C = 10000: `thread-pool`, over this run's 5 s cap, not an OS \
-                 limit; `rayon`, not built after 20 s."
+                "Stopped at C = 10000: `thread-pool`, over this run's 5 s cap; `rayon`, not built after 20 s."
             ),
             "{text}"
         );
