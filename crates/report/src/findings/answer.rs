@@ -281,9 +281,10 @@ pub(crate) fn curve_every_c(rows: &[Row], log: &RunLog) -> Vec<String> {
 /// saving and its interval where tasks were faster, and the C where the
 /// thread row was not compared because a premise failed; a row never
 /// faster is said once, with the C where it was slower, if any. Unless
-/// `every_c`, the first C where a row was faster, the largest, and those
-/// between where not every row was faster are said (the opening screen;
-/// DETAILS.md has every C).
+/// `every_c` (the opening screen; DETAILS.md has every C): the C before
+/// the first difference where every row was within ±1 %, in the lead;
+/// the first C where a row was faster; the rows not faster at the C
+/// between; and the largest C.
 fn curve_which(
     log: &RunLog,
     points: &[Point],
