@@ -253,7 +253,12 @@ fn compare_json_is_a_run_log_the_report_reads() {
     for r in &log.records {
         assert_eq!((r.errors, r.lost, r.samples.len()), (0, 0, 3), "{r:?}");
         let warmup = r.warmup.as_ref().expect("compare keeps the warm-up");
-        assert_eq!(warmup.call.results, 20);
+        // The warm-up fetches two waves: 2 × C of the 20 titles.
+        assert_eq!(
+            warmup.call.results,
+            wikifetch_harness::session::warmup_titles(20, 4)
+        );
+        assert_eq!(warmup.call.results, 8);
         assert!(warmup.peak_threads >= 1 && !warmup.rss_profile_kib.is_empty());
         assert!(r.peak_rss_kib > 0);
         for m in &r.samples {
