@@ -233,7 +233,25 @@ pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
             .iter()
             .filter_map(|r| {
                 let why = r.stopped.as_deref()?;
-                (!why.starts_with(STOPPED_EARLIER)).then(|| format!("- `{}`: {why}.", r.strategy))
+                // Its first call here, when it ended: how far the row got
+                // (a row whose first call never reached C in flight was
+                // slow before any cap stopped it).
+                let first = match (r.first_call_s, r.first_in_flight) {
+                    (Some(t), Some(n)) if t.readings == 1 => format!(
+                        " Its first call here took {} with {n:.0} of {} requests in flight.",
+                        time(t.median),
+                        p.concurrency
+                    ),
+                    (Some(t), Some(n)) => format!(
+                        " Its first calls here ({} blocks): a median {}, with {n:.0} of {} requests in flight.",
+                        t.readings,
+                        time(t.median),
+                        p.concurrency
+                    ),
+                    _ => String::new(),
+                };
+                (!why.starts_with(STOPPED_EARLIER))
+                    .then(|| format!("- `{}`: {why}.{first}", r.strategy))
             })
             .collect();
         if !stops.is_empty() {
