@@ -117,6 +117,19 @@ fn splits_from<'r>(rows: &[&'r Row], log: &RunLog, what: Differs) -> Vec<(&'r Ro
         .collect()
 }
 
+/// The group of `key` in `groups`, made empty at the end when it is new:
+/// groups keep the order their keys first came in.
+fn group_of<K: PartialEq, V>(groups: &mut Vec<(K, Vec<V>)>, key: K) -> &mut Vec<V> {
+    let i = match groups.iter().position(|(k, _)| *k == key) {
+        Some(i) => i,
+        None => {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        }
+    };
+    &mut groups[i].1
+}
+
 /// The general case: threads against tasks with the same HTTP client, at
 /// every C of `concurrency`, and the client's share on a line of its own.
 /// The model comparison of `concurrency`: the thread row, the task rows
@@ -246,10 +259,7 @@ fn curve_groups(
                 every_c,
             ))];
         };
-        match groups.iter_mut().find(|(s, _)| *s == on) {
-            Some((_, names)) => names.push(t.clone()),
-            None => groups.push((on, vec![t.clone()])),
-        }
+        group_of(&mut groups, on).push(t.clone());
     }
     groups
         .iter()
@@ -319,12 +329,11 @@ fn curve_which(
     let ever_faster = |task: &String| !at_any(task, &faster).is_empty();
     let mut first = None;
     let mut clauses = Vec::new();
-    // The C where every row said was faster: the opening leaves out those
-    // between the first and the largest.
-    let mut all_faster = Vec::new();
+    // At each C, the rows that were not faster: the opening gives only
+    // those at the C between the first and the largest.
     let mut partial: Vec<(usize, String)> = Vec::new();
-    // And where every row was within ±1 %: the opening says those before
-    // the first, where the model made no difference worth a choice.
+    // Where every row of the group was within ±1 %: the opening says those
+    // before the first, where the model made no difference worth a choice.
     let mut all_same = Vec::new();
     for (p, (c, pairs)) in points.iter().zip(&compared) {
         let c = *c;
@@ -345,15 +354,13 @@ fn curve_which(
             ));
             continue;
         }
+        let equivalent = |r: &Paired| matches!(r.verdict(), Verdict::Equivalent { .. });
+        if pairs.len() == tasks.len() && pairs.iter().all(|(_, r)| equivalent(r)) {
+            all_same.push(c);
+        }
         // (words, names) in the order a reader needs them.
         let mut groups: Vec<(&str, Vec<String>)> = Vec::new();
-        let mut add = |words: &'static str, name: String| match groups
-            .iter_mut()
-            .find(|(w, _)| *w == words)
-        {
-            Some((_, names)) => names.push(name),
-            None => groups.push((words, vec![name])),
-        };
+        let mut add = |words: &'static str, name: String| group_of(&mut groups, words).push(name);
         for (task, r) in pairs.iter().filter(|(t, _)| ever_faster(t)) {
             match r.verdict() {
                 Verdict::Differs if r.point > 1.0 => {
@@ -368,47 +375,36 @@ fn curve_which(
                 _ => add("unresolved", format!("`{task}`")),
             }
         }
-        let said: Vec<String> = groups
-            .iter()
-            .map(|(words, names)| format!("{} {words}", names.join(", ")))
-            .collect();
-        if !said.is_empty() {
-            clauses.push((Some(c), format!("C = {c}: {}", said.join("; "))));
+        // "C = 100: `a` 2.0 % [1.0–3.0 %] faster; `b` unresolved", of the
+        // groups `keep` keeps; none when it keeps none.
+        let clause = |keep: &dyn Fn(&str) -> bool| {
+            let said: Vec<String> = groups
+                .iter()
+                .filter(|(words, _)| keep(words))
+                .map(|(words, names)| format!("{} {words}", names.join(", ")))
+                .collect();
+            (!said.is_empty()).then(|| format!("C = {c}: {}", said.join("; ")))
+        };
+        if let Some(words) = clause(&|_| true) {
+            clauses.push((Some(c), words));
         }
-        if groups.iter().all(|(w, _)| w.starts_with("faster")) {
-            all_faster.push(c);
-        }
-        // The rows that were not faster, for the opening's C between.
-        let not_faster: Vec<String> = groups
-            .iter()
-            .filter(|(w, _)| !w.starts_with("faster"))
-            .map(|(words, names)| format!("{} {words}", names.join(", ")))
-            .collect();
-        if !not_faster.is_empty() {
-            partial.push((c, format!("C = {c}: {}", not_faster.join("; "))));
-        }
-        if groups.iter().all(|(w, _)| *w == "within ±1 %") {
-            all_same.push(c);
+        if let Some(words) = clause(&|w| !w.starts_with("faster")) {
+            partial.push((c, words));
         }
     }
     // The rows never faster, with where they were slower instead; rows
     // the same words fit share them.
-    let mut never: Vec<(String, String)> = Vec::new();
-    for t in tasks.iter().filter(|t| !ever_faster(t)) {
+    let never_rows: Vec<&String> = tasks.iter().filter(|t| !ever_faster(t)).collect();
+    let mut never: Vec<(String, Vec<String>)> = Vec::new();
+    for t in &never_rows {
         let cs: Vec<String> = at_any(t, &slower).iter().map(ToString::to_string).collect();
         let words = if cs.is_empty() {
             "within ±1 % or unresolved at every C".to_owned()
         } else {
             format!("slower at C = {}", cs.join(", "))
         };
-        match never.iter_mut().find(|(_, w)| *w == words) {
-            Some((names, _)) => {
-                let _ = write!(names, ", `{t}`");
-            }
-            None => never.push((format!("`{t}`"), words)),
-        }
+        group_of(&mut never, words).push(format!("`{t}`"));
     }
-    let never_rows = tasks.iter().filter(|t| !ever_faster(t)).count();
     let subject = match tasks {
         [one] => format!("`{one}`"),
         _ => "tasks".to_owned(),
@@ -448,17 +444,17 @@ fn curve_which(
     let never_words = |how: &dyn Fn(&str, &str) -> String| -> String {
         never
             .iter()
-            .map(|(name, words)| how(name, words))
+            .map(|(words, names)| how(&names.join(", "), words))
             .collect::<Vec<_>>()
             .join("; ")
     };
     match (never.as_slice(), tasks.len()) {
         ([], _) => {}
         // Every row never faster, in the same words: the lead names them.
-        ([(_, words)], n) if never_rows == n => {
+        ([(words, _)], n) if never_rows.len() == n => {
             let _ = write!(text, ": {words}");
         }
-        (_, n) if never_rows == n => {
+        (_, n) if never_rows.len() == n => {
             let _ = write!(text, ": {}", never_words(&|n, w| format!("{n} {w}")));
         }
         _ => clauses.push((None, never_words(&|n, w| format!("{n} never faster: {w}")))),
@@ -539,21 +535,7 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
                 }
                 _ => stop_label(why).to_owned(),
             };
-            let name = format!("`{}`", r.strategy);
-            let at = match stops.iter_mut().find(|(c, _)| *c == p.concurrency) {
-                Some((_, labels)) => labels,
-                None => {
-                    stops.push((p.concurrency, Vec::new()));
-                    match stops.last_mut() {
-                        Some((_, labels)) => labels,
-                        None => continue,
-                    }
-                }
-            };
-            match at.iter_mut().find(|(l, _)| *l == label) {
-                Some((_, names)) => names.push(name),
-                None => at.push((label, vec![name])),
-            }
+            group_of(group_of(&mut stops, p.concurrency), label).push(format!("`{}`", r.strategy));
         }
     }
     let stopped: Vec<String> = stops
@@ -598,61 +580,66 @@ const CURVE_LEAD: &str = "**Which when** ([scale.svg](scale.svg)).";
 /// tasks at each C, and each client split; what a later run's "does it
 /// reproduce?" holds to.
 pub(crate) fn first_screen_verdicts(rows: &[Row], log: &RunLog) -> Vec<(String, String)> {
+    model_sides(rows, log).map_or_else(Vec::new, |m| verdicts_of(&m, rows, log))
+}
+
+/// [`first_screen_verdicts`] of a model comparison already made.
+fn verdicts_of(m: &ModelSides, rows: &[Row], log: &RunLog) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Some(m) = model_sides(rows, log) {
-        match &m.curve {
-            // Row by row on the curve: "mixed" would hide which row moved.
-            Some(points) => {
-                for p in points {
-                    for t in &m.tasks {
-                        if let Some(r) = sound_ratio(log, p, &m.threads, t) {
-                            out.push((
-                                format!(
-                                    "`{}` against `{t}`, scale curve, C = {}",
-                                    m.threads, p.concurrency
-                                ),
-                                row_word(&r),
-                            ));
-                        }
+    match &m.curve {
+        // Row by row on the curve: "mixed" would hide which row moved.
+        Some(points) => {
+            for p in points {
+                for t in &m.tasks {
+                    if let Some(r) = sound_ratio(log, p, &m.threads, t) {
+                        out.push((
+                            format!(
+                                "`{}` against `{t}`, scale curve, C = {}",
+                                m.threads, p.concurrency
+                            ),
+                            row_word(&r),
+                        ));
                     }
                 }
             }
-            None => {
-                for (c, side) in &m.verdicts {
-                    out.push((
-                        format!("threads against tasks, same client, C = {c}"),
-                        side.word().to_owned(),
-                    ));
-                }
-            }
         }
-        if let Some(&top) = m.cs.last().filter(|_| m.curve.is_none()) {
-            let here = of(rows, "concurrency", Some(top));
-            for (control, against) in splits_from(&here, log, Differs::Client) {
-                let Some(r) = find(&here, &against).and_then(|o| ratio(o, control)) else {
-                    continue;
-                };
-                let word = match r.verdict() {
-                    v if v.names_a_difference() && r.point > 1.0 => "longer",
-                    v if v.names_a_difference() => "shorter",
-                    Verdict::Equivalent { .. } => "within ±1 %",
-                    Verdict::TooFewRounds => "too few rounds",
-                    _ => "unresolved",
-                };
+        None => {
+            for (c, side) in &m.verdicts {
                 out.push((
-                    format!(
-                        "client: `{against}` against `{}`, C = {top}",
-                        control.strategy
-                    ),
-                    word.to_owned(),
+                    format!("threads against tasks, same client, C = {c}"),
+                    side.word().to_owned(),
                 ));
             }
+        }
+    }
+    if let Some(&top) = m.cs.last().filter(|_| m.curve.is_none()) {
+        let here = of(rows, "concurrency", Some(top));
+        for (control, against) in splits_from(&here, log, Differs::Client) {
+            let Some(r) = find(&here, &against).and_then(|o| ratio(o, control)) else {
+                continue;
+            };
+            let word = match r.verdict() {
+                v if v.names_a_difference() && r.point > 1.0 => "longer",
+                v if v.names_a_difference() => "shorter",
+                Verdict::Equivalent { .. } => "within ±1 %",
+                Verdict::TooFewRounds => "too few rounds",
+                _ => "unresolved",
+            };
+            out.push((
+                format!(
+                    "client: `{against}` against `{}`, C = {top}",
+                    control.strategy
+                ),
+                word.to_owned(),
+            ));
         }
     }
     out
 }
 
 fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
+    let sides = model_sides(rows, log)?;
+    let screen = verdicts_of(&sides, rows, log);
     let ModelSides {
         threads: threads_name,
         tasks: task_names,
@@ -660,7 +647,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
         verdicts,
         held,
         curve,
-    } = model_sides(rows, log)?;
+    } = sides;
     let from_curve = curve.is_some();
     let top = *cs.last()?;
     let at_top = of(rows, "concurrency", Some(top));
@@ -720,7 +707,7 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     // verdicts that differ), the reader hears it here, not only in
     // DETAILS.md, which lists every change.
     if let Some(earlier) = &log.earlier {
-        let moved: Vec<String> = first_screen_verdicts(rows, log)
+        let moved: Vec<String> = screen
             .into_iter()
             .filter_map(|(key, now)| {
                 let (_, before) = earlier.verdicts.iter().find(|(k, _)| *k == key)?;
@@ -743,21 +730,16 @@ fn many_in_flight(rows: &[Row], log: &RunLog) -> Option<String> {
     Some(out)
 }
 
-/// "; sockets: `a`, `b` async-io's; `c` tokio's" when `rows` share a
-/// client but not its sockets and timers (the log's facts), so that the
-/// reader sees the pairs that differ in the model alone; nothing when
-/// they all share them.
+/// "; sockets: `a` on std, poll(2) a thread; `b`, `c` on tokio" when
+/// `rows` share a client but not what waits on their sockets (the log's
+/// facts); nothing when they all share it.
 fn sockets_words<'a>(log: &RunLog, rows: impl Iterator<Item = &'a String>) -> String {
     let mut by: Vec<(&str, Vec<String>)> = Vec::new();
     for name in rows {
         let Some(facts) = log.strategy(name).filter(|f| !f.sockets.is_empty()) else {
             continue;
         };
-        let row = format!("`{name}`");
-        match by.iter_mut().find(|(s, _)| *s == facts.sockets) {
-            Some((_, names)) => names.push(row),
-            None => by.push((&facts.sockets, vec![row])),
-        }
+        group_of(&mut by, facts.sockets.as_str()).push(format!("`{name}`"));
     }
     if by.len() < 2 {
         return String::new();
@@ -1738,6 +1720,40 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn the_lead_says_within_the_margin_only_where_every_row_of_the_group_was() {
+        // `smol` and `tokio-hyper` on one runtime; `tokio-hyper` within ±1 %
+        // at C = 10 and faster at 10,000; `smol` as slow as the threads at
+        // 10,000 (never faster) and unresolved at 10 (its blocks vary).
+        let mut log = curved(1.3);
+        for f in &mut log.strategies {
+            if f.name == "tokio-hyper" {
+                f.sockets = "async-io".into();
+            }
+        }
+        let scale = log.scale.as_mut().unwrap();
+        for p in &mut scale.points {
+            let threads: Vec<f64> = p.rows[0].samples.iter().map(|s| s.wall_s).collect();
+            let smol = p.rows.iter_mut().find(|r| r.strategy == "smol").unwrap();
+            for (s, t) in smol.samples.iter_mut().zip(threads) {
+                s.wall_s = if p.concurrency == 10 {
+                    t * (1.0 + 0.05 * (s.block as f64 - 2.0))
+                } else {
+                    t
+                };
+            }
+        }
+        let text = answer(&rows(1.0, 1.08), &log);
+        let text = which_when_of(&text);
+        assert!(
+            text.contains(
+                "Tasks on async-io's reactor: tasks first beat `thread-pool-hyper` beyond ±1 % at C = 10000"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("within ±1 % at C = 10,"), "{text}");
     }
 
     #[test]
