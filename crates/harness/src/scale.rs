@@ -169,6 +169,12 @@ pub fn block(
     } else {
         scale.rounds / scale.blocks.max(1)
     };
+    // The cap a row's last untimed call is held to, and how long a set-up
+    // or an untimed call may take before the row's process is ended.
+    let limits = (
+        scale.cap_s,
+        Duration::from_secs_f64(scale.watchdog_s.unwrap_or(NO_CAP_DEADLINE.as_secs_f64())),
+    );
     // A row stopped at one point (a limit, or the cap) is stopped beyond it.
     let mut stopped: Vec<Option<usize>> = vec![None; ROWS.len()];
     for point in &mut scale.points {
@@ -203,10 +209,6 @@ pub fn block(
                 strategy: *client,
                 keep_alive: true,
             };
-            let limits = (
-                scale.cap_s,
-                Duration::from_secs_f64(scale.watchdog_s.unwrap_or(NO_CAP_DEADLINE.as_secs_f64())),
-            );
             let row_started = Instant::now();
             match run_row(
                 exe,
