@@ -1,12 +1,13 @@
 //! `wikifetch limits`: where OS threads and async tasks give out on this
-//! machine, each on its own (no sockets), and the limits that stop them.
+//! machine, each on its own (no sockets), then where each fetch row of
+//! the curve gives out as C rises, and the limits that stop them.
 
 use std::process::ExitCode;
 
 use clap::Args;
-use wikifetch_harness::limits;
+use wikifetch_harness::{limits, row_limits};
 use wikifetch_rig::os::{self, Limits};
-use wikifetch_runlog::{LimitsLog, ModelLimit};
+use wikifetch_runlog::{LimitsLog, ModelLimit, RowTry};
 
 #[derive(Args)]
 pub struct LimitsArgs {
@@ -20,6 +21,16 @@ pub struct LimitsArgs {
     /// MiB.
     #[arg(long, default_value_t = 4096)]
     memory_mib: u64,
+    /// Skip the fetch rows: probe the models alone.
+    #[arg(long)]
+    no_rows: bool,
+    /// The largest C a fetch row is tried at.
+    #[arg(long, default_value_t = 100_000)]
+    rows_cap: usize,
+    /// Seconds a fetch row's set-up or its one call may take before its
+    /// process is ended and the row stopped there.
+    #[arg(long, default_value_t = row_limits::DEADLINE.as_secs())]
+    deadline_s: u64,
     /// Also write the probe's results as JSON here (`results/limits.json`
     /// is the committed one, which `cargo bench` puts in its run log).
     #[arg(long, value_name = "PATH")]
@@ -80,6 +91,24 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
         .map_err(|e| format!("the task probe: {e}"))?
         .record(&before);
     print_limit(&tasks);
+    let deadline = std::time::Duration::from_secs(args.deadline_s);
+    let rows = if args.no_rows {
+        Vec::new()
+    } else {
+        println!();
+        println!(
+            "Each fetch row, one at a time, through C = {:?} (up to {}) until it fails, then bisected to within {}; \
+             a set-up or a call over {} s is ended:",
+            row_limits::LADDER,
+            args.rows_cap,
+            row_limits::RESOLUTION,
+            args.deadline_s
+        );
+        let exe = std::env::current_exe().map_err(|e| format!("this program's path: {e}"))?;
+        let split = wikifetch_rig::cpus::detect();
+        wikifetch_rig::cpus::pin_this_thread(&split.client)?;
+        row_limits::rows(&exe, &split, (args.rows_cap, deadline), print_try)?
+    };
     if let Some(path) = &args.out {
         let log = LimitsLog {
             finished_unix: std::time::SystemTime::now()
@@ -88,6 +117,8 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
             machine: wikifetch_harness::log::machine(),
             settings: limits::settings(&before),
             models: vec![threads, tasks],
+            deadline_s: (!rows.is_empty()).then_some(deadline.as_secs_f64()),
+            rows,
         };
         log.save(path)?;
         println!("wrote {}", path.display());
@@ -129,6 +160,33 @@ fn thread_probe_in_a_child(cap: usize, limits: &Limits) -> Result<ModelLimit, St
         (&out.status.to_string(), why.trim()),
         limits,
     ))
+}
+
+fn print_try(row: &str, t: &RowTry) {
+    let cost = |c: Option<wikifetch_runlog::Cost>| {
+        c.map_or("–".to_owned(), |c| {
+            format!("{:.2} s ({:.2} s CPU)", c.wall_s, c.cpu_s)
+        })
+    };
+    let outcome = match &t.failed {
+        None => format!(
+            "answered all {}, {} in flight at most, {} threads",
+            t.titles, t.in_flight, t.peak_threads
+        ),
+        Some(f) => format!(
+            "failed: {}{}",
+            f.why,
+            f.limit
+                .as_ref()
+                .map_or(String::new(), |l| format!(" [{l}]"))
+        ),
+    };
+    println!(
+        "  {row} at C = {}: set-up {}, call {}; {outcome}",
+        t.concurrency,
+        cost(t.setup),
+        cost(t.call)
+    );
 }
 
 fn print_limit(m: &ModelLimit) {

@@ -9,7 +9,8 @@
 //! ([`scale`]), the steps of
 //! a benchmark run ([`drive`]), the outside tools, the lesson's Python
 //! and `wrk` ([`external`]), and where threads and tasks give out on their
-//! own ([`limits`], for `wikifetch limits`).
+//! own ([`limits`]) and where each fetch row does as C rises
+//! ([`row_limits`]), both for `wikifetch limits`.
 //!
 //! Its output is a [`wikifetch_runlog::RunLog`] ([`log`]): the harness
 //! never reads the report, and the report never reads the harness.
@@ -19,6 +20,7 @@ pub mod external;
 pub mod footprint;
 pub mod limits;
 pub mod log;
+pub mod row_limits;
 pub mod runner;
 pub mod scale;
 pub mod scenarios;

@@ -329,7 +329,7 @@ fn run_row(
 
 /// One untimed call (`timed 0`), with the mock's counters read around
 /// it, under [`under_watch`]; the error says why it did not end.
-fn watched(
+pub(crate) fn watched(
     worker: &mut Worker,
     mock: &MockProcess,
     watch: (Duration, &[usize]),
@@ -357,7 +357,7 @@ fn watched(
 /// client's CPUs: there a row of 10,000 runnable threads (rayon's pool
 /// spinning for work) left it one share in 10,000 of the CPU, and a
 /// deadline of 20 s was enforced minutes late.
-fn under_watch<T>(
+pub(crate) fn under_watch<T>(
     pid: i32,
     (deadline, watch_cpus): (Duration, &[usize]),
     poll: impl Fn() + Sync,

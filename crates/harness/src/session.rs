@@ -251,6 +251,17 @@ impl Worker {
         &self.name
     }
 
+    /// How the child ended, once it has (waiting up to a second for it).
+    pub(crate) fn exit_status(&mut self) -> Option<String> {
+        for _ in 0..50 {
+            if let Ok(Some(status)) = self.process.try_wait() {
+                return Some(status.to_string());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        None
+    }
+
     pub(crate) fn pid(&self) -> i32 {
         i32::try_from(self.process.id()).unwrap_or(0)
     }

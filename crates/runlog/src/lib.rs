@@ -23,7 +23,7 @@ mod scale;
 
 pub use external::{Python, PythonRun, Wrk, WrkDelay};
 pub use facts::{Differs, ScenarioFacts, Split, StrategyFacts};
-pub use limits::{LimitsLog, ModelLimit, OsSettings};
+pub use limits::{LimitsLog, ModelLimit, OsSettings, RowLimit, RowTry, TryFailure};
 pub use log::{
     Call, CoreSample, Earlier, EarlierRow, Machine, RunLog, RunRecord, SCHEMA_VERSION, Step, Warmup,
 };

@@ -1,12 +1,16 @@
-//! Where each model gives out on its own, apart from sockets, as
-//! `wikifetch limits --out` records it (`results/limits.json`), and the
-//! machine's settings that stop it. `cargo bench` embeds the recorded
+//! Where each model gives out on its own, apart from sockets, and where
+//! each fetch row gives out as C rises, as `wikifetch limits --out`
+//! records it (`results/limits.json`), and the machine's settings that
+//! stop them. `cargo bench` embeds the recorded
 //! probe in its run log (`RunLog::limits`), so that the report says which
 //! run each figure came from.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::log::Machine;
+use crate::scale::Cost;
 
 /// A run of `wikifetch limits`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -19,6 +23,90 @@ pub struct LimitsLog {
     pub settings: OsSettings,
     /// Each model's probe: threads, then tasks.
     pub models: Vec<ModelLimit>,
+    /// Each fetch row raised through C until it failed or reached the
+    /// cap (empty in a probe that did not run them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowLimit>,
+    /// How long a row's set-up or its call may take before its process
+    /// is ended and the row is stopped there, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
+}
+
+/// One fetch row (the curve's rows) raised through C: each C it was
+/// tried at, in the order tried, until it failed or reached `cap`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowLimit {
+    /// The row's name, as the curve names it.
+    pub strategy: String,
+    /// The largest C it would be tried at.
+    pub cap: usize,
+    /// Every C it was tried at.
+    pub tries: Vec<RowTry>,
+}
+
+/// One try of a fetch row at one C: a fresh mock and a fresh process,
+/// built, then one call of `titles` titles.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RowTry {
+    /// Requests in flight asked for.
+    pub concurrency: usize,
+    /// Titles in the call.
+    pub titles: usize,
+    /// The mock's delay for every answer, seconds.
+    pub delay_s: f64,
+    /// Why it failed, with the setting that stopped it when one did;
+    /// `None` when every title was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<TryFailure>,
+    /// What building the row cost, when it was built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<Cost>,
+    /// What the call cost, when it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call: Option<Cost>,
+    /// Titles answered with an extract or a typed "missing"/"invalid".
+    pub answered: u64,
+    /// Titles that failed, by error kind.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, u64>,
+    /// Titles with no result at all (must be 0).
+    #[serde(default)]
+    pub lost: u64,
+    /// The most threads its process had during the call.
+    pub peak_threads: u64,
+    /// The most requests the mock had in flight during the call.
+    pub in_flight: usize,
+}
+
+/// Why a try failed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TryFailure {
+    /// In words: the limit the row's set-up named when it refused, the
+    /// titles that failed, how the process ended, or the deadline.
+    pub why: String,
+    /// The setting that stopped it ("RLIMIT_NOFILE = 20000"), when one
+    /// did; `None` for the deadline, which is the probe's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+impl RowLimit {
+    /// The largest C at which every title was answered.
+    pub fn answered_up_to(&self) -> Option<&RowTry> {
+        self.tries
+            .iter()
+            .filter(|t| t.failed.is_none())
+            .max_by_key(|t| t.concurrency)
+    }
+
+    /// The smallest C at which it failed.
+    pub fn first_failed(&self) -> Option<&RowTry> {
+        self.tries
+            .iter()
+            .filter(|t| t.failed.is_some())
+            .min_by_key(|t| t.concurrency)
+    }
 }
 
 /// The settings that bound threads, tasks and sockets.
