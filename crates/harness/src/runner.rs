@@ -57,6 +57,12 @@ impl Runner {
                 .map(Kind::Strategy)
                 .map_err(|e| format!("{s} at C = {}: {e}", config.concurrency))?,
             None => {
+                // The floor meets the rule every strategy's constructor
+                // does: it refuses a C its open files cannot hold, rather
+                // than failing half way.
+                wikifetch_core::limits::prepare(config).map_err(|e| {
+                    format!("the reference client at C = {}: {e}", config.concurrency)
+                })?;
                 Reference::with_layouts(config, layouts).map(|r| Kind::Reference(Box::new(r)))?
             }
         };

@@ -7,6 +7,7 @@
 
 mod footprint;
 mod ideal;
+pub mod limits;
 mod pairs;
 mod reproduce;
 pub mod scale;

@@ -334,6 +334,8 @@ pub fn stop_label(why: &str) -> &'static str {
         ("set-up had not ended", NOT_BUILT),
         ("had not ended", ENDED),
         ("spawn", "could not spawn a thread"),
+        ("titles failed", "titles failed"),
+        ("could not be read", "the call could not be read"),
     ]
     .into_iter()
     .find(|(key, _)| why.contains(key))

@@ -119,7 +119,7 @@ fn splits_from<'r>(rows: &[&'r Row], log: &RunLog, what: Differs) -> Vec<(&'r Ro
 
 /// The group of `key` in `groups`, made empty at the end when it is new:
 /// groups keep the order their keys first came in.
-fn group_of<K: PartialEq, V>(groups: &mut Vec<(K, Vec<V>)>, key: K) -> &mut Vec<V> {
+pub(super) fn group_of<K: PartialEq, V>(groups: &mut Vec<(K, Vec<V>)>, key: K) -> &mut Vec<V> {
     let i = match groups.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
         None => {
@@ -548,22 +548,15 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
             format!("at C = {c}: {}", said.join("; "))
         })
         .collect();
-    if !stopped.is_empty() {
+    // The limits probe says where each row fails with no time cap, which
+    // supersedes where this run's cap stopped it (the scale section keeps
+    // those).
+    let probed = log.limits.as_ref().is_some_and(|p| !p.rows.is_empty());
+    if !stopped.is_empty() && !probed {
         let _ = write!(out, " Stopped {}.", stopped.join("; "));
     }
-    if let Some(probe) = &log.limits {
-        let models: Vec<String> = probe
-            .models
-            .iter()
-            .map(|m| {
-                let why = m
-                    .limit
-                    .as_deref()
-                    .map_or("its cap", |l| l.split(' ').next().unwrap_or(l));
-                format!("{} {} ({why})", m.what, m.reached)
-            })
-            .collect();
-        let _ = write!(out, " With no sockets: {}.", models.join(", "));
+    if let Some(words) = super::reach::opening(log) {
+        let _ = write!(out, " {words}");
     }
     out
 }
@@ -1607,7 +1600,7 @@ mod tests {
                 stopped.samples.clear();
                 stopped.stopped = Some(
                     "its first call took 15.9 s (770 µs of CPU a request), over the cap of 5 s; \
-                     WIKIFETCH_SWEEP=1 times it"
+                     `wikifetch limits` tries it with no cap"
                         .into(),
                 );
             }

@@ -6,3 +6,4 @@ pub(crate) mod answer;
 pub(crate) mod lesson;
 pub(crate) mod listed;
 pub(crate) mod prose;
+pub(crate) mod reach;

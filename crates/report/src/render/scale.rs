@@ -10,6 +10,7 @@ use wikifetch_runlog::{RunLog, STOPPED_EARLIER};
 use super::format::time;
 use super::plot::{Figure, Key, line, marks, side_legend, style};
 use crate::analysis::Row;
+use crate::analysis::limits::Reach;
 use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, span, stop_label};
 
 /// The heading of the curve's sections (without the `## `): "From 10 to
@@ -50,27 +51,199 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
         let _ = writeln!(out, "![{}]({})\n\n*{}*\n", f.file, f.file, f.caption);
     }
     let cs: Vec<String> = points.iter().map(|p| p.concurrency.to_string()).collect();
+    let reach = crate::analysis::limits::reach(log);
+    let deadline = log.limits.as_ref().and_then(|p| p.deadline_s);
     let _ = writeln!(
         out,
         "Each cell: time per wave ÷ the delay, client CPU µs a request, memory KiB a request in flight (the \
          rise from the C before; at the first C, MiB in all). The reference client's ratio is what the mock and \
-         the cheapest client allow. How it ran, and every figure with its spread: [DETAILS.md](DETAILS.md#{}).\n\n| row | {} |\n|---|{}",
+         the cheapest client allow. How it ran, and every figure with its spread: [DETAILS.md](DETAILS.md#{}).\n\n| row | {}{} |\n|---|{}{}",
         super::markdown::anchor(&heading(&points)),
         cs.iter()
             .map(|c| format!("C = {c}"))
             .collect::<Vec<_>>()
             .join(" | "),
-        "---:|".repeat(cs.len())
+        if reach.is_empty() {
+            ""
+        } else {
+            " | no time cap: answered up to C → first failed at C (why)"
+        },
+        "---:|".repeat(cs.len()),
+        if reach.is_empty() { "" } else { "---|" }
     );
     for (i, first) in points[0].rows.iter().enumerate() {
-        let cells: Vec<String> = points
+        let mut cells: Vec<String> = points
             .iter()
             .enumerate()
             .map(|(k, p)| p.rows.get(i).map_or("–".into(), |r| compact(&points, k, r)))
             .collect();
+        if !reach.is_empty() {
+            cells.push(
+                reach
+                    .iter()
+                    .find(|r| r.strategy == first.strategy)
+                    .map_or("not tried".to_owned(), |r| reach_cell(r, deadline)),
+            );
+        }
         let _ = writeln!(out, "| `{}` | {} |", first.strategy, cells.join(" | "));
     }
     out.push('\n');
+    if let Some(words) = reach_words(log, &reach) {
+        let _ = writeln!(out, "{words}\n");
+    }
+}
+
+/// "16000 → 16500 (vm.max_map_count)": the largest C answered and the
+/// first that failed, with what stopped it; or the cap it reached.
+fn reach_cell(r: &Reach, deadline_s: Option<f64>) -> String {
+    let answered = r
+        .answered
+        .map_or("–".to_owned(), |t| t.concurrency.to_string());
+    match (r.failed, r.stopped_short(deadline_s)) {
+        (Some(t), Some(why)) => format!("{answered} → {} ({why})", t.concurrency),
+        _ => format!("{answered}, the cap"),
+    }
+}
+
+/// How the last column was measured, and what its calls' times are
+/// worth: near the limits even the bare client is far from the delay.
+fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
+    let probe = log.limits.as_ref()?;
+    if reach.is_empty() {
+        return None;
+    }
+    let deadline = probe.deadline_s.map_or(String::new(), |d| {
+        format!("; a set-up or a call still going after {d:.0} s ended the row")
+    });
+    let bare = reach
+        .iter()
+        .find(|r| r.model == "no model")
+        .and_then(|r| {
+            let t = r.answered?;
+            Some((t.concurrency, t.call?.wall_s / t.delay_s.max(1e-9)))
+        })
+        .map_or(String::new(), |(c, x)| {
+            format!(
+                " At C = {c} the bare client's one wave took {x:.1}× the delay: so close to the limits the calls \
+                 show where a row fails, not how fast it is."
+            )
+        });
+    Some(format!(
+        "**Where each row gives out** (last column; `wikifetch limits`, the run that finished {}): each try is a \
+         fresh mock with the curve's delay and a fresh row process making one cold call of C titles; C rose until \
+         a try failed, then went back to within 500 of a failure a setting explains{deadline}.{bare} Every try, \
+         with its time, CPU and threads: DETAILS.md.",
+        super::utc_date(probe.finished_unix)
+    ))
+}
+
+/// Where each fetch row gave out with no time cap, from the limits probe:
+/// the largest C it answered every title at, what that call cost, and
+/// the first C that failed and what stopped it.
+fn reach_table(log: &RunLog) -> Option<String> {
+    let probe = log.limits.as_ref()?;
+    let rows = crate::analysis::limits::reach(log);
+    if rows.is_empty() {
+        return None;
+    }
+    let mut tried: Vec<usize> = probe
+        .rows
+        .iter()
+        .flat_map(|r| r.tries.iter().map(|t| t.concurrency))
+        .collect();
+    tried.sort_unstable();
+    tried.dedup();
+    let tried: Vec<String> = tried.iter().map(ToString::to_string).collect();
+    let deadline = probe.deadline_s.map_or(String::new(), |d| {
+        format!("; a set-up or a call still going after {d:.0} s was ended")
+    });
+    let mut out = format!(
+        "**Where each row gives out**, with no time cap (`wikifetch limits`, the run that finished {}). Each try \
+         is a fresh mock, with the curve's delay at that C, and a fresh process of the row that makes one call of C \
+         titles (one wave, cold: its connections open during the call); C rose until a try failed, and where a \
+         setting stopped it, was halved back to within 500 of the failure (C tried, over all rows: {}){deadline}. \
+         Times are one call each, with no interval.\n\n\
+         | row | model | every title answered up to C | that call (÷ the delay), requests in flight, client CPU a request, threads | first C \
+         that failed | what stopped it |\n|---|---|---:|---|---:|---|\n",
+        super::utc_date(probe.finished_unix),
+        tried.join(", ")
+    );
+    for r in &rows {
+        let answered = r
+            .answered
+            .map_or("–".to_owned(), |t| t.concurrency.to_string());
+        let call =
+            r.answered
+                .and_then(|t| Some((t, t.call?)))
+                .map_or("–".to_owned(), |(t, c)| {
+                    format!(
+                        "{} ({:.1}×), {} in flight at most, {:.0} µs, {} thread{}",
+                        time(c.wall_s),
+                        c.wall_s / t.delay_s.max(1e-9),
+                        t.in_flight,
+                        c.cpu_s / t.titles.max(1) as f64 * 1e6,
+                        t.peak_threads,
+                        if t.peak_threads == 1 { "" } else { "s" }
+                    )
+                });
+        let by = if r.stopped_by_a_setting() {
+            r.stopped_by()
+        } else {
+            r.stopped_short(probe.deadline_s)
+        };
+        let (first, by) = match (r.failed, by) {
+            (Some(t), Some(by)) => (t.concurrency.to_string(), by),
+            _ => ("–".to_owned(), format!("reached the cap, C = {}", r.cap)),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {answered} | {call} | {first} | {by} |",
+            r.strategy, r.model
+        );
+    }
+    Some(out)
+}
+
+/// Every try of the limits probe, in the order each row was tried, with
+/// the full reason for each failure.
+fn tries_table(log: &RunLog) -> Option<String> {
+    let probe = log.limits.as_ref().filter(|p| !p.rows.is_empty())?;
+    let mut out = format!(
+        "**Every try of the limits probe** (`wikifetch limits`, the run that finished {}), in the order tried:\n\n\
+         | row | C | delay | set-up | call | answered | most in flight | threads | failure |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        super::utc_date(probe.finished_unix)
+    );
+    let cost = |c: Option<wikifetch_runlog::Cost>| {
+        c.map_or("–".to_owned(), |c| {
+            format!("{} ({} CPU)", time(c.wall_s), time(c.cpu_s))
+        })
+    };
+    for row in &probe.rows {
+        for t in &row.tries {
+            let failure = t.failed.as_ref().map_or(String::new(), |f| {
+                let why = f.why.replace('|', "/");
+                match &f.limit {
+                    Some(l) => format!("{why} [{l}]"),
+                    None => why,
+                }
+            });
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} of {} | {} | {} | {failure} |",
+                row.strategy,
+                t.concurrency,
+                time(t.delay_s),
+                cost(t.setup),
+                cost(t.call),
+                t.answered,
+                t.titles,
+                t.in_flight,
+                t.peak_threads
+            );
+        }
+    }
+    Some(out)
 }
 
 /// How the curve was run, in two sentences.
@@ -86,7 +259,7 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         format!(
             "\n\nBefore its timed calls a row makes up to three untimed ones, until one opens no connection and has C \
              in flight; a row whose last untimed call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
-             not fit the run); `WIKIFETCH_SWEEP=1 cargo bench` times it."
+             not fit the run); `wikifetch limits` tries it with no cap (below)."
         )
     });
     let busy: Vec<String> = points
@@ -282,6 +455,12 @@ pub fn details_section(out: &mut String, log: &RunLog, rows: &[Row]) {
     }
     if let Some(words) = alone(log) {
         let _ = writeln!(out, "{words}\n");
+    }
+    if let Some(table) = reach_table(log) {
+        let _ = writeln!(out, "{table}");
+    }
+    if let Some(table) = tries_table(log) {
+        let _ = writeln!(out, "{table}");
     }
 }
 

@@ -1,0 +1,211 @@
+//! Where the rows give out, in the answer's words: the fetch rows raised
+//! through C with no time cap, and each model alone with no sockets, both
+//! from the limits probe the run log embeds.
+
+use wikifetch_runlog::RunLog;
+
+use super::answer::group_of;
+use crate::analysis::limits::{Reach, reach};
+
+/// How a row ended: the first C that failed and what stopped it, or
+/// neither when it reached the cap.
+type Ending = (Option<usize>, Option<String>);
+
+/// What a model fact makes a row, for "every thread row": "thread",
+/// "task", or `None` for a row of neither (the bare client).
+fn kind(model: &str) -> Option<&'static str> {
+    if model.starts_with("OS threads") {
+        Some("thread")
+    } else if model.starts_with("tasks") {
+        Some("task")
+    } else {
+        None
+    }
+}
+
+/// The opening's sentence: where each fetch row first failed and what
+/// stopped it, rows that met the same end at the same C together, then
+/// each model alone. `None` when the log has no probe.
+pub fn opening(log: &RunLog) -> Option<String> {
+    let probe = log.limits.as_ref()?;
+    let rows = reach(log);
+    let mut out = String::new();
+    if !rows.is_empty() {
+        // (first failed C, what stopped it) → rows, in order of C.
+        let mut groups: Vec<(Ending, Vec<&Reach>)> = Vec::new();
+        for r in &rows {
+            let key = (
+                r.failed.map(|t| t.concurrency),
+                r.stopped_short(probe.deadline_s),
+            );
+            group_of(&mut groups, key).push(r);
+        }
+        groups.sort_by_key(|((c, _), _)| c.unwrap_or(usize::MAX));
+        let said: Vec<String> = groups
+            .iter()
+            .map(|((c, by), g)| {
+                let who = names(&rows, g);
+                match (c, by) {
+                    (Some(c), Some(by)) => format!("{who} at C = {c} ({by})"),
+                    _ => format!(
+                        "{who} answered every title up to the cap, C = {}",
+                        g.iter().map(|r| r.cap).max().unwrap_or(0)
+                    ),
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "With no time cap, each row's first failure: {}.",
+            said.join("; ")
+        ));
+    }
+    let models: Vec<String> = probe
+        .models
+        .iter()
+        .map(|m| {
+            let why = m
+                .limit
+                .as_deref()
+                .map_or("its cap", |l| l.split(' ').next().unwrap_or(l));
+            format!("{} {} ({why})", m.what, m.reached)
+        })
+        .collect();
+    if !models.is_empty() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&format!("With no sockets: {}.", models.join(", ")));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// A group of rows, named: "every thread row" when it holds all of a
+/// kind, then the rest by name, "the bare client" for the reference.
+fn names(all: &[Reach], group: &[&Reach]) -> String {
+    let mut said = Vec::new();
+    let mut named: Vec<&str> = Vec::new();
+    for k in ["thread", "task"] {
+        let of_kind = |r: &&Reach| kind(&r.model) == Some(k);
+        let total = all.iter().filter(|r| of_kind(r)).count();
+        let here = group.iter().filter(|r| of_kind(r)).count();
+        if total > 1 && here == total {
+            said.push(format!("every {k} row"));
+            named.extend(group.iter().filter(|r| of_kind(r)).map(|r| r.strategy));
+        }
+    }
+    for r in group.iter().filter(|r| !named.contains(&r.strategy)) {
+        said.push(match kind(&r.model) {
+            None => "the bare client".to_owned(),
+            Some(_) => format!("`{}`", r.strategy),
+        });
+    }
+    match said.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wikifetch_runlog::{LimitsLog, ModelLimit, RowLimit, RowTry, StrategyFacts, TryFailure};
+
+    fn row(name: &str, answered: usize, failed: Option<(usize, &str, Option<&str>)>) -> RowLimit {
+        let mut tries = vec![RowTry {
+            concurrency: answered,
+            ..RowTry::default()
+        }];
+        if let Some((c, why, limit)) = failed {
+            tries.push(RowTry {
+                concurrency: c,
+                failed: Some(TryFailure {
+                    why: why.into(),
+                    limit: limit.map(Into::into),
+                }),
+                ..RowTry::default()
+            });
+        }
+        RowLimit {
+            strategy: name.into(),
+            cap: 100_000,
+            tries,
+        }
+    }
+
+    fn log(rows: Vec<RowLimit>) -> RunLog {
+        let facts = |name: &str, model: &str| StrategyFacts {
+            name: name.into(),
+            model: model.into(),
+            ..StrategyFacts::default()
+        };
+        RunLog {
+            strategies: vec![
+                facts("thread-pool", "OS threads"),
+                facts("rayon", "OS threads (rayon)"),
+                facts("tokio", "tasks (tokio)"),
+                facts("smol", "tasks (smol)"),
+            ],
+            limits: Some(LimitsLog {
+                models: vec![ModelLimit {
+                    what: "threads".into(),
+                    reached: 16_128,
+                    limit: Some("vm.max_map_count = 65530 (about 16382 threads)".into()),
+                    ..ModelLimit::default()
+                }],
+                rows,
+                deadline_s: Some(120.0),
+                ..LimitsLog::default()
+            }),
+            ..RunLog::default()
+        }
+    }
+
+    const NOFILE: Option<&str> = Some("RLIMIT_NOFILE = 20000 (open files)");
+    const MAPS: Option<&str> = Some("vm.max_map_count = 65530");
+
+    #[test]
+    fn rows_that_end_alike_are_said_together_in_order_of_c() {
+        let l = log(vec![
+            row("reference", 19_700, Some((20_100, "refused", NOFILE))),
+            row("thread-pool", 16_000, Some((16_400, "refused", MAPS))),
+            row(
+                "rayon",
+                1_000,
+                Some((2_000, "its call had not ended after 120 s", None)),
+            ),
+            row("tokio", 19_700, Some((20_100, "refused", NOFILE))),
+            row("smol", 19_700, Some((20_100, "refused", NOFILE))),
+        ]);
+        assert_eq!(
+            opening(&l).unwrap(),
+            "With no time cap, each row's first failure: `rayon` at C = 2000 (no answer in 120 s); \
+             `thread-pool` at C = 16400 (vm.max_map_count); every task row and the bare client at C = 20100 \
+             (RLIMIT_NOFILE). With no sockets: threads 16128 (vm.max_map_count)."
+        );
+    }
+
+    #[test]
+    fn threads_that_keep_up_change_the_sentence() {
+        // On a machine with more mappings and open files, no row fails.
+        let l = log(vec![
+            row("thread-pool", 100_000, None),
+            row("rayon", 100_000, None),
+            row("tokio", 100_000, None),
+            row("smol", 100_000, None),
+        ]);
+        let said = opening(&l).unwrap();
+        assert!(
+            said.starts_with(
+                "With no time cap, each row's first failure: every thread row and every task row answered \
+                 every title up to the cap, C = 100000."
+            ),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn no_probe_no_sentence() {
+        assert_eq!(opening(&RunLog::default()), None);
+    }
+}
