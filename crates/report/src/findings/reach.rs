@@ -23,37 +23,39 @@ fn kind(model: &str) -> Option<&'static str> {
     }
 }
 
+/// Where the probe's rows ended, rows that met the same end at the same
+/// C together, in order of C: (the first C that failed, or `None` at the
+/// cap; what stopped them in a few words; the rows, named as a group).
+pub(crate) fn endings(log: &RunLog) -> Vec<(Option<usize>, Option<String>, String)> {
+    let deadline = log.limits.as_ref().and_then(|p| p.deadline_s);
+    let rows = reach(log);
+    let mut groups: Vec<(Ending, Vec<&Reach>)> = Vec::new();
+    for r in &rows {
+        let key = (r.failed.map(|t| t.concurrency), r.stopped_short(deadline));
+        group_of(&mut groups, key).push(r);
+    }
+    groups.sort_by_key(|((c, _), _)| c.unwrap_or(usize::MAX));
+    groups
+        .into_iter()
+        .map(|((c, by), g)| (c, by, names(&rows, &g)))
+        .collect()
+}
+
 /// The opening's sentence: where each fetch row first failed and what
-/// stopped it, rows that met the same end at the same C together, then
-/// each model alone. `None` when the log has no probe.
+/// stopped it ([`endings`]), then each model alone. `None` when the log
+/// has no probe.
 pub fn opening(log: &RunLog) -> Option<String> {
     let probe = log.limits.as_ref()?;
-    let rows = reach(log);
+    let cap = probe.rows.iter().map(|r| r.cap).max().unwrap_or(0);
+    let said: Vec<String> = endings(log)
+        .into_iter()
+        .map(|(c, by, who)| match (c, by) {
+            (Some(c), Some(by)) => format!("{who} at C = {c} ({by})"),
+            _ => format!("{who} answered every title up to the cap, C = {cap}"),
+        })
+        .collect();
     let mut out = String::new();
-    if !rows.is_empty() {
-        // (first failed C, what stopped it) → rows, in order of C.
-        let mut groups: Vec<(Ending, Vec<&Reach>)> = Vec::new();
-        for r in &rows {
-            let key = (
-                r.failed.map(|t| t.concurrency),
-                r.stopped_short(probe.deadline_s),
-            );
-            group_of(&mut groups, key).push(r);
-        }
-        groups.sort_by_key(|((c, _), _)| c.unwrap_or(usize::MAX));
-        let said: Vec<String> = groups
-            .iter()
-            .map(|((c, by), g)| {
-                let who = names(&rows, g);
-                match (c, by) {
-                    (Some(c), Some(by)) => format!("{who} at C = {c} ({by})"),
-                    _ => format!(
-                        "{who} answered every title up to the cap, C = {}",
-                        g.iter().map(|r| r.cap).max().unwrap_or(0)
-                    ),
-                }
-            })
-            .collect();
+    if !said.is_empty() {
         out.push_str(&format!(
             "With no time cap, each row's first failure: {}.",
             said.join("; ")

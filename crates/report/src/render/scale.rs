@@ -27,14 +27,12 @@ pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>
     };
     Ok(Some(Figure {
         file: "scale.svg".into(),
-        svg: plot(&points)?,
-        caption: "Against C on a logarithmic axis, one line per row: the time per wave over the delay's prediction \
-                  (1.0: every wave took one delay) and the client's CPU per request, each the mean over blocks; and \
-                  what one more request in flight costs in memory (peak resident, and the kernel's stacks and page \
-                  tables: the rise of the median of five readings from the C before, over the rise in requests the \
-                  mock had in flight during the first call). A cross \
-                  on the top panel marks where a row stopped, labelled with what stopped it; ⚠ marks a point whose \
-                  premise failed."
+        svg: plot(&points, &probe_ends(log))?,
+        caption: "Against C (a logarithmic axis), one line per row: time per wave ÷ the delay's prediction (1.0: one \
+                  delay a wave) and client CPU a request, means over blocks; memory a request in flight (resident, \
+                  and the kernel's stacks and page tables: the rise of the median of five readings from the C before, \
+                  over the rise in requests in flight). ×: where a row stopped in this run, and why; ⚠: a premise \
+                  failed; grey line: where rows first failed with no time cap (`wikifetch limits`), and why."
             .into(),
     }))
 }
@@ -66,7 +64,7 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
         if reach.is_empty() {
             ""
         } else {
-            " | no time cap: answered up to C → first failed at C (why)"
+            " | no time cap: answered → failed at C"
         },
         "---:|".repeat(cs.len()),
         if reach.is_empty() { "" } else { "---|" }
@@ -113,7 +111,7 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
         return None;
     }
     let deadline = probe.deadline_s.map_or(String::new(), |d| {
-        format!("; a set-up or a call still going after {d:.0} s ended the row")
+        format!("; a set-up or call over {d:.0} s ended the row")
     });
     let bare = reach
         .iter()
@@ -124,15 +122,14 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
         })
         .map_or(String::new(), |(c, x)| {
             format!(
-                " At C = {c} the bare client's one wave took {x:.1}× the delay: so close to the limits the calls \
-                 show where a row fails, not how fast it is."
+                " At C = {c} the bare client took {x:.1}× the delay: these calls show where rows fail, not how \
+                 fast they are."
             )
         });
     Some(format!(
-        "**Where each row gives out** (last column; `wikifetch limits`, the run that finished {}): each try is a \
-         fresh mock with the curve's delay and a fresh row process making one cold call of C titles; C rose until \
-         a try failed, then went back to within 500 of a failure a setting explains{deadline}.{bare} Every try, \
-         with its time, CPU and threads: DETAILS.md.",
+        "**Where each row gives out** (last column; `wikifetch limits`, the run that finished {}): one cold call \
+         of C titles a try, on a fresh mock and process; C rose until a try failed, then went back to within 500 \
+         of a failure a setting explains{deadline}.{bare} Every try: DETAILS.md.",
         super::utc_date(probe.finished_unix)
     ))
 }
@@ -688,10 +685,20 @@ fn crossover(points: &[Point]) -> String {
     text
 }
 
+/// Where the limits probe's rows first failed: (C, "rows: what stopped
+/// them"), for the picture.
+fn probe_ends(log: &RunLog) -> Vec<(usize, String)> {
+    crate::findings::reach::endings(log)
+        .into_iter()
+        .filter_map(|(c, by, who)| Some((c?, format!("{}: {}", who.replace('`', ""), by?))))
+        .collect()
+}
+
 /// `scale.svg`: three panels against C on a logarithmic axis, each from
 /// zero; the first, a ratio to the delay's prediction, with its 1.0 line
-/// and the stops.
-fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
+/// and the stops; a grey line at each C where the limits probe's rows
+/// first failed (`ends`), labelled on the first panel.
+fn plot(points: &[Point], ends: &[(usize, String)]) -> Result<String, Box<dyn std::error::Error>> {
     type Pick = fn(&Point, &Curve) -> Option<f64>;
     let panels: [(&str, Pick); 3] = [
         (
@@ -714,7 +721,12 @@ fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
         let areas = area.split_evenly((3, 1));
         let cs: Vec<f64> = points.iter().map(|p| p.concurrency as f64).collect();
         let lo = cs.first().copied().unwrap_or(1.0).max(1.0);
-        let hi = cs.last().copied().unwrap_or(lo).max(lo);
+        let hi = cs
+            .last()
+            .copied()
+            .unwrap_or(lo)
+            .max(lo)
+            .max(ends.iter().map(|(c, _)| *c as f64).fold(0.0, f64::max));
         let x = (lo / 1.5)..(hi * 1.5);
         let names: Vec<String> = points
             .first()
@@ -760,6 +772,26 @@ fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
                     BLACK.stroke_width(1),
                 ))?;
             }
+            for (k, (c, label)) in ends.iter().enumerate() {
+                let at = *c as f64;
+                chart.draw_series(LineSeries::new(
+                    vec![(at, 0.0), (at, top * 1.15)],
+                    BLACK.mix(0.35).stroke_width(1),
+                ))?;
+                if ratio {
+                    let style = TextStyle::from(("sans-serif", 11).into_font()).pos(
+                        plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Right,
+                            plotters::style::text_anchor::VPos::Center,
+                        ),
+                    );
+                    chart.draw_series(std::iter::once(Text::new(
+                        format!("no cap, C = {c}: {label}  "),
+                        (at, top * (0.12 + 0.1 * k as f64)),
+                        style,
+                    )))?;
+                }
+            }
             // Stops are drawn and labelled on the first panel only.
             series(
                 &mut chart,
@@ -773,6 +805,7 @@ fn plot(points: &[Point]) -> Result<String, Box<dyn std::error::Error>> {
         let notes = vec![
             "× and a label: where the row stopped, and what stopped it".to_owned(),
             "⚠: a premise failed there (see the tables); nothing is concluded from it".to_owned(),
+            "grey line: where rows first failed with no time cap (`wikifetch limits`)".to_owned(),
         ];
         side_legend(&legend, &keys, &notes)?;
         root.present()?;
