@@ -779,16 +779,9 @@ fn plot(points: &[Point], ends: &[(usize, String)]) -> Result<String, Box<dyn st
                     BLACK.mix(0.35).stroke_width(1),
                 ))?;
                 if ratio {
-                    let style = TextStyle::from(("sans-serif", 11).into_font()).pos(
-                        plotters::style::text_anchor::Pos::new(
-                            plotters::style::text_anchor::HPos::Right,
-                            plotters::style::text_anchor::VPos::Center,
-                        ),
-                    );
-                    chart.draw_series(std::iter::once(Text::new(
+                    chart.draw_series(std::iter::once(label_left_of(
                         format!("no cap, C = {c}: {label}  "),
                         (at, top * (0.12 + 0.1 * k as f64)),
-                        style,
                     )))?;
                 }
             }
@@ -863,20 +856,23 @@ where
             let at = (c, y * step.powi(stops));
             stops += 1;
             chart.draw_series(std::iter::once(Cross::new(at, 6, colour.stroke_width(2))))?;
-            {
-                let style = TextStyle::from(("sans-serif", 11).into_font()).pos(
-                    plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Right,
-                        plotters::style::text_anchor::VPos::Center,
-                    ),
-                );
-                chart.draw_series(std::iter::once(Text::new(
-                    format!("{name}: {label}  "),
-                    at,
-                    style,
-                )))?;
-            }
+            chart.draw_series(std::iter::once(label_left_of(
+                format!("{name}: {label}  "),
+                at,
+            )))?;
         }
     }
     Ok(())
+}
+
+/// A small label that ends at `at` (right-aligned, centred on it), for a
+/// mark on the curve's picture.
+fn label_left_of(text: String, at: (f64, f64)) -> Text<'static, (f64, f64), String> {
+    let style = TextStyle::from(("sans-serif", 11).into_font()).pos(
+        plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Right,
+            plotters::style::text_anchor::VPos::Center,
+        ),
+    );
+    Text::new(text, at, style)
 }
