@@ -97,8 +97,8 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
     } else {
         println!();
         println!(
-            "Each fetch row, one at a time, through C = {:?} (up to {}) until it fails, then bisected to within {}; \
-             a set-up or a call over {} s is ended:",
+            "Each fetch row, one at a time, a cold and a warm call of C titles a try, through C = {:?} (up to {}) \
+             until it fails, then bisected to within {}; a set-up or a call over {} s is ended:",
             row_limits::LADDER,
             args.rows_cap,
             row_limits::RESOLUTION,
@@ -118,6 +118,7 @@ pub fn limits(args: LimitsArgs) -> Result<ExitCode, String> {
             settings: limits::settings(&before),
             models: vec![threads, tasks],
             deadline_s: (!rows.is_empty()).then_some(deadline.as_secs_f64()),
+            resolution: (!rows.is_empty()).then_some(row_limits::RESOLUTION),
             rows,
         };
         log.save(path)?;
@@ -182,10 +183,11 @@ fn print_try(row: &str, t: &RowTry) {
         ),
     };
     println!(
-        "  {row} at C = {}: set-up {}, call {}; {outcome}",
+        "  {row} at C = {}: set-up {}, cold call {}, warm call {}; {outcome}",
         t.concurrency,
         cost(t.setup),
-        cost(t.call)
+        cost(t.call),
+        cost(t.warm)
     );
 }
 

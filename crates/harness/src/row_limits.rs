@@ -5,8 +5,9 @@
 //!
 //! Each try is a fresh mock (its delay [`scale::delay`] at that C, so the
 //! offered rate stays that of the curve) and a fresh row process, built
-//! and then asked for one call of C titles: one wave, every request in
-//! flight at once. A try fails when the row refuses to be built (a limit
+//! and then asked for two calls of C titles, one wave each: a cold one,
+//! which opens the connections, and a warm one on them. One try a C: a
+//! refusal is the same every time, and a pass is a single sample. A try fails when the row refuses to be built (a limit
 //! its set-up names: open files, `vm.max_map_count`, `kernel.pid_max`),
 //! when a title fails or is lost, when its process ends, or when its
 //! set-up or its call passes the deadline. A failure that a setting
@@ -99,7 +100,7 @@ fn next_bisection(row: &RowLimit) -> Option<usize> {
 }
 
 /// One try of `client` at C: a fresh mock, a fresh process, its set-up and
-/// one call of C titles.
+/// two calls of C titles, cold and warm.
 fn try_at(
     exe: &std::path::Path,
     split: &CpuSplit,
@@ -155,35 +156,55 @@ fn try_at(
             threads.fetch_max(u.threads, Ordering::Relaxed);
         }
     };
-    match scale::watched(&mut worker, &mock, watch, read_threads) {
-        Err(e) => {
-            t.failed = fail(format!("its call {}", ended_how(&mut worker, &e)), None);
-        }
-        Ok((call, sample)) => {
-            t.call = Some(Cost {
-                wall_s: call.wall_s,
-                cpu_s: call.client_cpu_s,
-            });
-            t.errors = call
-                .errors
-                .iter()
-                .map(|(kind, n)| (kind.clone(), *n as u64))
-                .collect();
-            let failed: u64 = t.errors.values().sum();
-            t.answered = (call.results as u64).saturating_sub(failed);
-            t.lost = c.saturating_sub(call.results) as u64;
-            t.in_flight = sample.max_in_flight;
-            if failed + t.lost > 0 {
-                let kinds: Vec<String> = t.errors.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    // A cold call (it opens the C connections), then a warm one on them:
+    // a row can answer the first and not the second (the curve's ureq rows
+    // at C = 10,000 did not finish their second call in 10 s).
+    for (which, warm) in [("cold", false), ("warm", true)] {
+        match scale::watched(&mut worker, &mock, watch, read_threads) {
+            Err(e) => {
                 t.failed = fail(
-                    format!(
-                        "{failed} of {c} titles failed ({}), {} lost",
-                        kinds.join(", "),
-                        t.lost
-                    ),
+                    format!("its {which} call {}", ended_how(&mut worker, &e)),
                     None,
                 );
             }
+            Ok((call, sample)) => {
+                let cost = Cost {
+                    wall_s: call.wall_s,
+                    cpu_s: call.client_cpu_s,
+                };
+                if warm {
+                    t.warm = Some(cost);
+                } else {
+                    t.call = Some(cost);
+                }
+                for (kind, n) in &call.errors {
+                    *t.errors.entry(kind.clone()).or_insert(0) += *n as u64;
+                }
+                let failed: u64 = call.errors.values().map(|n| *n as u64).sum();
+                let lost = c.saturating_sub(call.results) as u64;
+                t.lost += lost;
+                t.in_flight = t.in_flight.max(sample.max_in_flight);
+                if warm {
+                    t.answered = (call.results as u64).saturating_sub(failed);
+                }
+                if failed + lost > 0 {
+                    let kinds: Vec<String> = call
+                        .errors
+                        .iter()
+                        .map(|(k, n)| format!("{n} {k}"))
+                        .collect();
+                    t.failed = fail(
+                        format!(
+                            "in its {which} call {failed} of {c} titles failed ({}), {lost} lost",
+                            kinds.join(", ")
+                        ),
+                        None,
+                    );
+                }
+            }
+        }
+        if t.failed.is_some() {
+            break;
         }
     }
     t.peak_threads = threads.load(Ordering::Relaxed);

@@ -31,6 +31,10 @@ pub struct LimitsLog {
     /// is ended and the row is stopped there, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_s: Option<f64>,
+    /// How close the last C answered and the first refused were brought
+    /// by halving the gap between them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<usize>,
 }
 
 /// One fetch row (the curve's rows) raised through C: each C it was
@@ -46,7 +50,7 @@ pub struct RowLimit {
 }
 
 /// One try of a fetch row at one C: a fresh mock and a fresh process,
-/// built, then one call of `titles` titles.
+/// built, then two calls of `titles` titles, cold and warm.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RowTry {
     /// Requests in flight asked for.
@@ -62,20 +66,26 @@ pub struct RowTry {
     /// What building the row cost, when it was built.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup: Option<Cost>,
-    /// What the call cost, when it ended.
+    /// What the first call cost (cold: it opened the connections), when it
+    /// ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<Cost>,
-    /// Titles answered with an extract or a typed "missing"/"invalid".
+    /// What the second call cost (warm, on the first's connections), when
+    /// it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warm: Option<Cost>,
+    /// Titles of the last call answered with an extract or a typed
+    /// "missing"/"invalid".
     pub answered: u64,
-    /// Titles that failed, by error kind.
+    /// Titles that failed over both calls, by error kind.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, u64>,
     /// Titles with no result at all (must be 0).
     #[serde(default)]
     pub lost: u64,
-    /// The most threads its process had during the call.
+    /// The most threads its process had during the calls.
     pub peak_threads: u64,
-    /// The most requests the mock had in flight during the call.
+    /// The most requests the mock had in flight during either call.
     pub in_flight: usize,
 }
 

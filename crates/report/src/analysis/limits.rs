@@ -43,7 +43,7 @@ impl Reach<'_> {
         }
         let label = stop_label(&f.why);
         Some(match deadline_s {
-            Some(d) if label == super::scale::ENDED => format!("no answer in {d:.0} s"),
+            Some(d) if label == super::scale::ENDED => format!("a call not finished in {d:.0} s"),
             Some(d) if label == super::scale::NOT_BUILT => format!("not built in {d:.0} s"),
             _ => label.to_owned(),
         })
@@ -168,7 +168,7 @@ mod tests {
         );
         assert_eq!(
             r[1].stopped_short(Some(120.0)).as_deref(),
-            Some("no answer in 120 s")
+            Some("a call not finished in 120 s")
         );
         assert_eq!((r[2].model.as_str(), r[2].stopped_by()), ("no model", None));
         assert_eq!(r[2].answered.map(|t| t.concurrency), Some(5_000));

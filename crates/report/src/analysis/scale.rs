@@ -316,7 +316,7 @@ fn row(r: &ScaleRow, n: usize, cpus: f64, delay_bound: f64) -> Curve {
 pub const TIME_CAP: &str = "over the time cap";
 
 /// [`stop_label`] for a row whose call the harness ended unanswered.
-pub const ENDED: &str = "ended: no answer in time";
+pub const ENDED: &str = "ended: a call not finished in time";
 
 /// [`stop_label`] for a row whose set-up (its pool's threads) the harness
 /// ended before it was built.

@@ -71,7 +71,10 @@ pub fn answer(rows: &[Row], log: &RunLog) -> String {
     }
     // `rayon-default`'s cap is in the table of every strategy just below
     // and in the findings.
-    let bullets: Vec<String> = [keep_alive(rows, log)].into_iter().flatten().collect();
+    let bullets: Vec<String> = [keep_alive(rows, log), super::reach::opening(log)]
+        .into_iter()
+        .flatten()
+        .collect();
     for b in &bullets {
         let _ = writeln!(out, "- {b}");
     }
@@ -554,9 +557,6 @@ fn curve_words(log: &RunLog, points: &[Point], threads: &str, tasks: &[String]) 
     let probed = log.limits.as_ref().is_some_and(|p| !p.rows.is_empty());
     if !stopped.is_empty() && !probed {
         let _ = write!(out, " Stopped {}.", stopped.join("; "));
-    }
-    if let Some(words) = super::reach::opening(log) {
-        let _ = write!(out, " {words}");
     }
     out
 }

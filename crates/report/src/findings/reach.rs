@@ -7,9 +7,19 @@ use wikifetch_runlog::RunLog;
 use super::answer::group_of;
 use crate::analysis::limits::{Reach, reach};
 
-/// How a row ended: the first C that failed and what stopped it, or
-/// neither when it reached the cap.
-type Ending = (Option<usize>, Option<String>);
+/// How a group of rows ended in the probe.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Ending {
+    /// The first C that failed; `None` at the cap.
+    pub failed_at: Option<usize>,
+    /// What stopped them, in a few words.
+    pub why: Option<String>,
+    /// Whether their set-up refused the C (a setting), rather than a
+    /// deadline or a failed call.
+    pub refused: bool,
+    /// The rows, named as a group: "every task row and the bare client".
+    pub who: String,
+}
 
 /// What a model fact makes a row, for "every thread row": "thread",
 /// "task", or `None` for a row of neither (the bare client).
@@ -24,61 +34,86 @@ fn kind(model: &str) -> Option<&'static str> {
 }
 
 /// Where the probe's rows ended, rows that met the same end at the same
-/// C together, in order of C: (the first C that failed, or `None` at the
-/// cap; what stopped them in a few words; the rows, named as a group).
-pub(crate) fn endings(log: &RunLog) -> Vec<(Option<usize>, Option<String>, String)> {
+/// C together, in order of C.
+pub(crate) fn endings(log: &RunLog) -> Vec<Ending> {
     let deadline = log.limits.as_ref().and_then(|p| p.deadline_s);
     let rows = reach(log);
-    let mut groups: Vec<(Ending, Vec<&Reach>)> = Vec::new();
+    // (first failed C, what stopped it, refused) → rows.
+    type Key = (Option<usize>, Option<String>, bool);
+    let mut groups: Vec<(Key, Vec<&Reach>)> = Vec::new();
     for r in &rows {
-        let key = (r.failed.map(|t| t.concurrency), r.stopped_short(deadline));
+        let key = (
+            r.failed.map(|t| t.concurrency),
+            r.stopped_short(deadline),
+            r.stopped_by_a_setting(),
+        );
         group_of(&mut groups, key).push(r);
     }
-    groups.sort_by_key(|((c, _), _)| c.unwrap_or(usize::MAX));
+    groups.sort_by_key(|((c, _, _), _)| c.unwrap_or(usize::MAX));
     groups
         .into_iter()
-        .map(|((c, by), g)| (c, by, names(&rows, &g)))
+        .map(|((failed_at, why, refused), g)| Ending {
+            failed_at,
+            why,
+            refused,
+            who: names(&rows, &g),
+        })
         .collect()
 }
 
-/// The opening's sentence: where each fetch row first failed and what
-/// stopped it ([`endings`]), then each model alone. `None` when the log
-/// has no probe.
+/// The opening's bullet: where each fetch row first failed and what
+/// stopped it ([`endings`]), then each model alone; which probe it was,
+/// and that a refusal is the harness's own check against a setting. `None`
+/// when the log has no probe.
 pub fn opening(log: &RunLog) -> Option<String> {
     let probe = log.limits.as_ref()?;
     let cap = probe.rows.iter().map(|r| r.cap).max().unwrap_or(0);
-    let said: Vec<String> = endings(log)
+    let ends = endings(log);
+    let refused = ends.iter().any(|e| e.refused);
+    let said: Vec<String> = ends
         .into_iter()
-        .map(|(c, by, who)| match (c, by) {
-            (Some(c), Some(by)) => format!("{who} at C = {c} ({by})"),
-            _ => format!("{who} answered every title up to the cap, C = {cap}"),
+        .map(|e| match (e.failed_at, e.why) {
+            (Some(c), Some(by)) if e.refused => format!("{} refused at {c} ({by})", e.who),
+            (Some(c), Some(by)) => format!("{} at {c} ({by})", e.who),
+            _ => format!("{} answered up to the cap, {cap}", e.who),
         })
         .collect();
-    let mut out = String::new();
+    let mut parts = Vec::new();
     if !said.is_empty() {
-        out.push_str(&format!(
-            "With no time cap, each row's first failure: {}.",
+        let deadline = probe
+            .deadline_s
+            .map_or(String::new(), |d| format!(", {d:.0} s deadline"));
+        parts.push(format!(
+            "**Where rows give out** (`wikifetch limits`, a probe apart, {}: a cold and a warm call of C titles a \
+             try{deadline}): {}.",
+            crate::render::utc_date(probe.finished_unix),
             said.join("; ")
         ));
+    }
+    if refused {
+        parts.push(
+            "Refused: the harness's check, before any thread or socket, against a setting of this machine that \
+             would stop the row."
+                .to_owned(),
+        );
     }
     let models: Vec<String> = probe
         .models
         .iter()
-        .map(|m| {
-            let why = m
-                .limit
-                .as_deref()
-                .map_or("its cap", |l| l.split(' ').next().unwrap_or(l));
-            format!("{} {} ({why})", m.what, m.reached)
+        .map(|m| match m.limit.as_deref() {
+            Some(l) => format!(
+                "{} {} ({})",
+                m.what,
+                m.reached,
+                l.split(' ').next().unwrap_or(l)
+            ),
+            None => format!("{} {}, no limit met (the probe's cap)", m.what, m.reached),
         })
         .collect();
     if !models.is_empty() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&format!("With no sockets: {}.", models.join(", ")));
+        parts.push(format!("Alone, with no sockets: {}.", models.join("; ")));
     }
-    (!out.is_empty()).then_some(out)
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// A group of rows, named: "every thread row" when it holds all of a
@@ -181,9 +216,11 @@ mod tests {
         ]);
         assert_eq!(
             opening(&l).unwrap(),
-            "With no time cap, each row's first failure: `rayon` at C = 2000 (no answer in 120 s); \
-             `thread-pool` at C = 16400 (vm.max_map_count); every task row and the bare client at C = 20100 \
-             (RLIMIT_NOFILE). With no sockets: threads 16128 (vm.max_map_count)."
+            "**Where rows give out** (`wikifetch limits`, a probe apart, 1970-01-01 00:00 UTC: a cold and a warm \
+             call of C titles a try, 120 s deadline): `rayon` at 2000 (a call not finished in 120 s); \
+             `thread-pool` refused at 16400 (vm.max_map_count); every task row and the bare client refused at \
+             20100 (RLIMIT_NOFILE). Refused: the harness's check, before any thread or socket, against a setting \
+             of this machine that would stop the row. Alone, with no sockets: threads 16128 (vm.max_map_count)."
         );
     }
 
@@ -198,12 +235,12 @@ mod tests {
         ]);
         let said = opening(&l).unwrap();
         assert!(
-            said.starts_with(
-                "With no time cap, each row's first failure: every thread row and every task row answered \
-                 every title up to the cap, C = 100000."
+            said.contains(
+                ": every thread row and every task row answered up to the cap, 100000. Alone"
             ),
             "{said}"
         );
+        assert!(!said.contains("Refused"), "{said}");
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>
                   delay a wave) and client CPU a request, means over blocks; memory a request in flight (resident, \
                   and the kernel's stacks and page tables: the rise of the median of five readings from the C before, \
                   over the rise in requests in flight). ×: where a row stopped in this run, and why; ⚠: a premise \
-                  failed; grey line: where rows first failed with no time cap (`wikifetch limits`), and why."
+                  failed; grey line: where rows first failed in the limits probe (`wikifetch limits`, caps lifted), and why."
             .into(),
     }))
 }
@@ -64,7 +64,7 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
         if reach.is_empty() {
             ""
         } else {
-            " | no time cap: answered → failed at C"
+            " | caps lifted: answered → failed at C"
         },
         "---:|".repeat(cs.len()),
         if reach.is_empty() { "" } else { "---|" }
@@ -91,20 +91,39 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
     }
 }
 
-/// "16000 → 16500 (vm.max_map_count)": the largest C answered and the
-/// first that failed, with what stopped it; or the cap it reached.
+/// "16000 (≤ 13211 in flight) → 16500 refused (vm.max_map_count)": the
+/// largest C answered, the most requests in flight there, and the first
+/// C that failed, with what stopped it; or the cap it reached.
 fn reach_cell(r: &Reach, deadline_s: Option<f64>) -> String {
-    let answered = r
-        .answered
-        .map_or("–".to_owned(), |t| t.concurrency.to_string());
+    let answered = r.answered.map_or("–".to_owned(), |t| {
+        if t.in_flight < t.concurrency {
+            format!("{} (≤ {} in flight)", t.concurrency, t.in_flight)
+        } else {
+            t.concurrency.to_string()
+        }
+    });
+    let how = if r.stopped_by_a_setting() {
+        " refused"
+    } else {
+        ""
+    };
     match (r.failed, r.stopped_short(deadline_s)) {
-        (Some(t), Some(why)) => format!("{answered} → {} ({why})", t.concurrency),
+        (Some(t), Some(why)) => format!("{answered} → {}{how} ({why})", t.concurrency),
         _ => format!("{answered}, the cap"),
     }
 }
 
-/// How the last column was measured, and what its calls' times are
-/// worth: near the limits even the bare client is far from the delay.
+/// "within 500": how close the probe's halving brought the last C
+/// answered and the first refused.
+fn within(probe: &wikifetch_runlog::LimitsLog) -> String {
+    probe
+        .resolution
+        .map_or("close".to_owned(), |r| format!("within {r}"))
+}
+
+/// How the last column was measured, and what its calls are worth: near
+/// the limits even the bare client is far from the delay, and one cold
+/// call already takes about two.
 fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
     let probe = log.limits.as_ref()?;
     if reach.is_empty() {
@@ -113,24 +132,48 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
     let deadline = probe.deadline_s.map_or(String::new(), |d| {
         format!("; a set-up or call over {d:.0} s ended the row")
     });
+    // The bare client's cold call over the delay, at the smallest and the
+    // largest C it answered.
     let bare = reach
         .iter()
         .find(|r| r.model == "no model")
         .and_then(|r| {
-            let t = r.answered?;
-            Some((t.concurrency, t.call?.wall_s / t.delay_s.max(1e-9)))
+            let probe_row = probe.rows.iter().find(|p| p.strategy == r.strategy)?;
+            let over = |c: usize| {
+                let t = probe_row.tries.iter().find(|t| t.concurrency == c)?;
+                Some(t.call?.wall_s / t.delay_s.max(1e-9))
+            };
+            let top = r.answered?.concurrency;
+            let low = probe_row
+                .tries
+                .iter()
+                .filter(|t| t.failed.is_none())
+                .map(|t| t.concurrency)
+                .min()?;
+            Some((low, over(low)?, top, over(top)?))
         })
-        .map_or(String::new(), |(c, x)| {
+        .map_or(String::new(), |(low, x_low, top, x_top)| {
             format!(
-                " At C = {c} the bare client took {x:.1}× the delay: these calls show where rows fail, not how \
-                 fast they are."
+                " The bare client's cold call took {x_low:.1}× the delay at C = {low} (the mock accepts C new \
+                 connections on one core) and {x_top:.1}× at {top}: these calls show where rows fail, not how fast \
+                 they are; the cause of the rise was not measured."
             )
         });
     Some(format!(
-        "**Where each row gives out** (last column; `wikifetch limits`, the run that finished {}): one cold call \
-         of C titles a try, on a fresh mock and process; C rose until a try failed, then went back to within 500 \
-         of a failure a setting explains{deadline}.{bare} Every try: DETAILS.md.",
-        super::utc_date(probe.finished_unix)
+        "**Where each row gives out** (last column; `wikifetch limits`, a probe apart that finished {}): a try is \
+         a fresh mock and process, a cold call of C titles and a warm one, once; C rose until a try failed, and \
+         between the last C answered and the first refused it was halved until they were {}{deadline}. \
+         *Refused*: the row's set-up checks this machine's settings ({} open files a process for every row; \
+         for thread rows about four memory mappings a thread under `vm.max_map_count` = {}) and refuses, before \
+         any thread or socket, a C they would stop; these are settings, not what a thread or a task costs.{bare} \
+         Every try: DETAILS.md.",
+        super::utc_date(probe.finished_unix),
+        within(probe),
+        probe.settings.open_files.1,
+        probe
+            .settings
+            .max_map_count
+            .map_or("unknown".to_owned(), |m| m.to_string())
     ))
 }
 
@@ -154,37 +197,46 @@ fn reach_table(log: &RunLog) -> Option<String> {
     let deadline = probe.deadline_s.map_or(String::new(), |d| {
         format!("; a set-up or a call still going after {d:.0} s was ended")
     });
+    let within = within(probe);
     let mut out = format!(
-        "**Where each row gives out**, with no time cap (`wikifetch limits`, the run that finished {}). Each try \
-         is a fresh mock, with the curve's delay at that C, and a fresh process of the row that makes one call of C \
-         titles (one wave, cold: its connections open during the call); C rose until a try failed, and where a \
-         setting stopped it, was halved back to within 500 of the failure (C tried, over all rows: {}){deadline}. \
-         Times are one call each, with no interval.\n\n\
-         | row | model | every title answered up to C | that call (÷ the delay), requests in flight, client CPU a request, threads | first C \
-         that failed | what stopped it |\n|---|---|---:|---|---:|---|\n",
+        "**Where each row gives out** (`wikifetch limits`, a probe apart that finished {}): each try a fresh mock \
+         with the curve's delay at that C and a fresh process of the row, built, then a cold call of C titles (one \
+         wave: its connections open during the call) and a warm one on the same connections, once; C rose until a \
+         try failed, and between the last C answered and the first refused it was halved until they were {within} \
+         (C tried, over all rows: {}){deadline}. One try a C, so no interval.\n\n\
+         | row | model | every title answered up to C | cold call there (÷ the delay) | warm call (÷ the delay), client \
+         CPU a request | most in flight, threads | first C that failed | what stopped it |\n\
+         |---|---|---:|---|---|---|---:|---|\n",
         super::utc_date(probe.finished_unix),
         tried.join(", ")
     );
+    let over = |c: Option<wikifetch_runlog::Cost>, t: &wikifetch_runlog::RowTry| {
+        c.map_or("–".to_owned(), |c| {
+            format!(
+                "{} ({:.1}×)",
+                time(c.wall_s),
+                c.wall_s / t.delay_s.max(1e-9)
+            )
+        })
+    };
     for r in &rows {
-        let answered = r
-            .answered
-            .map_or("–".to_owned(), |t| t.concurrency.to_string());
-        let call =
-            r.answered
-                .and_then(|t| Some((t, t.call?)))
-                .map_or("–".to_owned(), |(t, c)| {
+        let (answered, cold, warm, held) = match r.answered {
+            Some(t) => (
+                t.concurrency.to_string(),
+                over(t.call, t),
+                t.warm.map_or("–".to_owned(), |w| {
                     format!(
-                        "{} ({:.1}×), {} in flight at most, {:.0} µs, {} thread{}",
-                        time(c.wall_s),
-                        c.wall_s / t.delay_s.max(1e-9),
-                        t.in_flight,
-                        c.cpu_s / t.titles.max(1) as f64 * 1e6,
-                        t.peak_threads,
-                        if t.peak_threads == 1 { "" } else { "s" }
+                        "{}, {:.0} µs",
+                        over(Some(w), t),
+                        w.cpu_s / t.titles.max(1) as f64 * 1e6
                     )
-                });
+                }),
+                format!("{}, {}", t.in_flight, t.peak_threads),
+            ),
+            None => ("–".into(), "–".into(), "–".into(), "–".into()),
+        };
         let by = if r.stopped_by_a_setting() {
-            r.stopped_by()
+            r.stopped_by().map(|b| format!("refused: {b}"))
         } else {
             r.stopped_short(probe.deadline_s)
         };
@@ -194,7 +246,7 @@ fn reach_table(log: &RunLog) -> Option<String> {
         };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {answered} | {call} | {first} | {by} |",
+            "| `{}` | {} | {answered} | {cold} | {warm} | {held} | {first} | {by} |",
             r.strategy, r.model
         );
     }
@@ -206,9 +258,10 @@ fn reach_table(log: &RunLog) -> Option<String> {
 fn tries_table(log: &RunLog) -> Option<String> {
     let probe = log.limits.as_ref().filter(|p| !p.rows.is_empty())?;
     let mut out = format!(
-        "**Every try of the limits probe** (`wikifetch limits`, the run that finished {}), in the order tried:\n\n\
-         | row | C | delay | set-up | call | answered | most in flight | threads | failure |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        "**Every try of the limits probe** (`wikifetch limits`, the run that finished {}), in the order tried; a \
+         refusal gives the setting and what the C needed, the row's own message without its advice:\n\n\
+         | row | C | delay | set-up | cold call | warm call | answered | most in flight | threads | failure |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
         super::utc_date(probe.finished_unix)
     );
     let cost = |c: Option<wikifetch_runlog::Cost>| {
@@ -221,18 +274,19 @@ fn tries_table(log: &RunLog) -> Option<String> {
             let failure = t.failed.as_ref().map_or(String::new(), |f| {
                 let why = f.why.replace('|', "/");
                 match &f.limit {
-                    Some(l) => format!("{why} [{l}]"),
+                    Some(l) => format!("refused [{l}]: {}", needed(&why)),
                     None => why,
                 }
             });
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} of {} | {} | {} | {failure} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} of {} | {} | {} | {failure} |",
                 row.strategy,
                 t.concurrency,
                 time(t.delay_s),
                 cost(t.setup),
                 cost(t.call),
+                cost(t.warm),
                 t.answered,
                 t.titles,
                 t.in_flight,
@@ -241,6 +295,15 @@ fn tries_table(log: &RunLog) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A refusal's "needs … but … is …", without the row's name and the advice
+/// after it: "needs about 20164 open files (…), but the open-files limit
+/// (RLIMIT_NOFILE) is 20000 and its hard limit allows no more".
+fn needed(why: &str) -> &str {
+    let from = why.find("needs").unwrap_or(0);
+    let rest = &why[from..];
+    rest.split(';').next().unwrap_or(rest).trim()
 }
 
 /// How the curve was run, in two sentences.
@@ -685,12 +748,18 @@ fn crossover(points: &[Point]) -> String {
     text
 }
 
-/// Where the limits probe's rows first failed: (C, "rows: what stopped
-/// them"), for the picture.
+/// Where the limits probe's rows first failed: (C, "rows refused (what
+/// stopped them)"), for the picture.
 fn probe_ends(log: &RunLog) -> Vec<(usize, String)> {
     crate::findings::reach::endings(log)
         .into_iter()
-        .filter_map(|(c, by, who)| Some((c?, format!("{}: {}", who.replace('`', ""), by?))))
+        .filter_map(|e| {
+            let how = if e.refused { " refused" } else { "" };
+            Some((
+                e.failed_at?,
+                format!("{}{how} ({})", e.who.replace('`', ""), e.why?),
+            ))
+        })
         .collect()
 }
 
@@ -772,18 +841,18 @@ fn plot(points: &[Point], ends: &[(usize, String)]) -> Result<String, Box<dyn st
                     BLACK.stroke_width(1),
                 ))?;
             }
-            for (k, (c, label)) in ends.iter().enumerate() {
+            // The probe's ends, on the first panel only: the curve has no
+            // figure past its largest C.
+            for (k, (c, label)) in ends.iter().enumerate().filter(|_| ratio) {
                 let at = *c as f64;
                 chart.draw_series(LineSeries::new(
                     vec![(at, 0.0), (at, top * 1.15)],
                     BLACK.mix(0.35).stroke_width(1),
                 ))?;
-                if ratio {
-                    chart.draw_series(std::iter::once(label_left_of(
-                        format!("no cap, C = {c}: {label}  "),
-                        (at, top * (0.12 + 0.1 * k as f64)),
-                    )))?;
-                }
+                chart.draw_series(std::iter::once(label_left_of(
+                    format!("probe, C = {c}: {label}  "),
+                    (at, top * (0.12 + 0.1 * k as f64)),
+                )))?;
             }
             // Stops are drawn and labelled on the first panel only.
             series(
@@ -798,7 +867,7 @@ fn plot(points: &[Point], ends: &[(usize, String)]) -> Result<String, Box<dyn st
         let notes = vec![
             "× and a label: where the row stopped, and what stopped it".to_owned(),
             "⚠: a premise failed there (see the tables); nothing is concluded from it".to_owned(),
-            "grey line: where rows first failed with no time cap (`wikifetch limits`)".to_owned(),
+            "grey line (top): where rows first failed in the limits probe (`wikifetch limits`, caps lifted, one cold and one warm call a try); no figures past the curve's largest C".to_owned(),
         ];
         side_legend(&legend, &keys, &notes)?;
         root.present()?;
