@@ -61,10 +61,31 @@ pub(crate) fn endings(log: &RunLog) -> Vec<Ending> {
         .collect()
 }
 
+/// Each model alone, with no sockets, in a sentence: "Alone, with no
+/// sockets: threads 16128 (vm.max_map_count); tasks 1000000, no limit met
+/// (the probe's cap)."
+pub fn alone(log: &RunLog) -> Option<String> {
+    let probe = log.limits.as_ref()?;
+    let models: Vec<String> = probe
+        .models
+        .iter()
+        .map(|m| match m.limit.as_deref() {
+            Some(l) => format!(
+                "{} {} ({})",
+                m.what,
+                m.reached,
+                l.split(' ').next().unwrap_or(l)
+            ),
+            None => format!("{} {}, no limit met (the probe's cap)", m.what, m.reached),
+        })
+        .collect();
+    (!models.is_empty()).then(|| format!("Alone, with no sockets: {}.", models.join("; ")))
+}
+
 /// The opening's bullet: where each fetch row first failed and what
-/// stopped it ([`endings`]), then each model alone; which probe it was,
-/// and that a refusal is the harness's own check against a setting. `None`
-/// when the log has no probe.
+/// stopped it ([`endings`]); which probe it was, and that a refusal is the
+/// row's own check against a setting. `None` when the log has no probe or
+/// it raised no row.
 pub fn opening(log: &RunLog) -> Option<String> {
     let probe = log.limits.as_ref()?;
     let cap = probe.rows.iter().map(|r| r.cap).max().unwrap_or(0);
@@ -84,34 +105,16 @@ pub fn opening(log: &RunLog) -> Option<String> {
             .deadline_s
             .map_or(String::new(), |d| format!(", {d:.0} s deadline"));
         parts.push(format!(
-            "**Where rows give out** (`wikifetch limits`, a probe apart, {}: a cold and a warm call of C titles a \
-             try{deadline}): {}.",
+            "**Where rows give out** (`wikifetch limits`, {}{deadline}): {}.",
             crate::render::utc_date(probe.finished_unix),
             said.join("; ")
         ));
     }
     if refused {
         parts.push(
-            "Refused: the harness's check, before any thread or socket, against a setting of this machine that \
-             would stop the row."
+            "Refused: the row's own check of this machine's setting, before any thread or socket."
                 .to_owned(),
         );
-    }
-    let models: Vec<String> = probe
-        .models
-        .iter()
-        .map(|m| match m.limit.as_deref() {
-            Some(l) => format!(
-                "{} {} ({})",
-                m.what,
-                m.reached,
-                l.split(' ').next().unwrap_or(l)
-            ),
-            None => format!("{} {}, no limit met (the probe's cap)", m.what, m.reached),
-        })
-        .collect();
-    if !models.is_empty() {
-        parts.push(format!("Alone, with no sockets: {}.", models.join("; ")));
     }
     (!parts.is_empty()).then(|| parts.join(" "))
 }
@@ -246,5 +249,6 @@ mod tests {
     #[test]
     fn no_probe_no_sentence() {
         assert_eq!(opening(&RunLog::default()), None);
+        assert_eq!(alone(&RunLog::default()), None);
     }
 }

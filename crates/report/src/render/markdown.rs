@@ -345,7 +345,11 @@ pub(crate) fn markdown(log: &RunLog, rows: &[Row], figures: &[Figure]) -> String
         );
     }
     super::scale::report_section(&mut out, log, figures);
-    footprint_section(&mut out, log, &figures_of(figures, "memory"));
+    // The one-reading footprint has a section here only when it ran: the
+    // curve reads memory at every C otherwise, in the section above.
+    if log.footprint.as_ref().is_some_and(|f| !f.calls.is_empty()) || log.scale.is_none() {
+        footprint_section(&mut out, log, &figures_of(figures, "memory"));
+    }
     out.push_str(
         "## More\n\n[DETAILS.md](DETAILS.md): how to read every column, the rig's own measurements, every table, \
          pair table and reason, instructions per request, the lesson's Python, and the caveats.\n",

@@ -28,11 +28,10 @@ pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>
     Ok(Some(Figure {
         file: "scale.svg".into(),
         svg: plot(&points, &probe_ends(log))?,
-        caption: "Against C (a logarithmic axis), one line per row: time per wave ÷ the delay's prediction (1.0: one \
-                  delay a wave) and client CPU a request, means over blocks; memory a request in flight (resident, \
-                  and the kernel's stacks and page tables: the rise of the median of five readings from the C before, \
-                  over the rise in requests in flight). ×: where a row stopped in this run, and why; ⚠: a premise \
-                  failed; grey line: where rows first failed in the limits probe (`wikifetch limits`, caps lifted), and why."
+        caption: "Against C (log axis), one line per row: time per wave ÷ the delay (1.0: one delay a wave) and client \
+                  CPU a request, means over blocks; memory a request in flight (resident and kernel, the rise of the \
+                  median of five readings from the C before). ×: stopped in this run, and why; ⚠: a premise failed; \
+                  grey line: where rows first failed in the limits probe (`wikifetch limits`), and why."
             .into(),
     }))
 }
@@ -132,48 +131,49 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
     let deadline = probe.deadline_s.map_or(String::new(), |d| {
         format!("; a set-up or call over {d:.0} s ended the row")
     });
-    // The bare client's cold call over the delay, at the smallest and the
-    // largest C it answered.
+    // The bare client's calls over the delay: the cold one at the smallest
+    // and the largest C it answered, and the warm one at the largest.
     let bare = reach
         .iter()
         .find(|r| r.model == "no model")
         .and_then(|r| {
             let probe_row = probe.rows.iter().find(|p| p.strategy == r.strategy)?;
-            let over = |c: usize| {
-                let t = probe_row.tries.iter().find(|t| t.concurrency == c)?;
-                Some(t.call?.wall_s / t.delay_s.max(1e-9))
+            let over = |t: &wikifetch_runlog::RowTry, c: Option<wikifetch_runlog::Cost>| {
+                Some(c?.wall_s / t.delay_s.max(1e-9))
             };
-            let top = r.answered?.concurrency;
+            let top = r.answered?;
             let low = probe_row
                 .tries
                 .iter()
                 .filter(|t| t.failed.is_none())
-                .map(|t| t.concurrency)
-                .min()?;
-            Some((low, over(low)?, top, over(top)?))
+                .min_by_key(|t| t.concurrency)?;
+            Some((
+                (low.concurrency, over(low, low.call)?),
+                (top.concurrency, over(top, top.call)?),
+                over(top, top.warm),
+            ))
         })
-        .map_or(String::new(), |(low, x_low, top, x_top)| {
+        .map_or(String::new(), |((low, x_low), (top, x_top), warm)| {
+            let warm = warm.map_or(String::new(), |w| format!(", its warm call {w:.1}×"));
             format!(
-                " The bare client's cold call took {x_low:.1}× the delay at C = {low} (the mock accepts C new \
-                 connections on one core) and {x_top:.1}× at {top}: these calls show where rows fail, not how fast \
-                 they are; the cause of the rise was not measured."
+                " The bare client's cold call took {x_low:.1}× the delay at C = {low} and {x_top:.1}× at {top}{warm}: \
+                 these calls show where rows fail, not how fast they are."
             )
         });
     Some(format!(
-        "**Where each row gives out** (last column; `wikifetch limits`, a probe apart that finished {}): a try is \
-         a fresh mock and process, a cold call of C titles and a warm one, once; C rose until a try failed, and \
-         between the last C answered and the first refused it was halved until they were {}{deadline}. \
-         *Refused*: the row's set-up checks this machine's settings ({} open files a process for every row; \
-         for thread rows about four memory mappings a thread under `vm.max_map_count` = {}) and refuses, before \
-         any thread or socket, a C they would stop; these are settings, not what a thread or a task costs.{bare} \
-         Every try: DETAILS.md.",
+        "**Where each row gives out** (last column; `wikifetch limits`, a probe apart, {}): a try is a fresh mock \
+         and process making a cold call of C titles, then a warm one; C rose until a try failed, then was halved \
+         back to {} of a refusal{deadline}. *Refused*: the row's own check of this machine's settings ({} open \
+         files a process; for threads, `vm.max_map_count` = {}, about four mappings each), before any thread or \
+         socket.{bare} {} Every try: DETAILS.md.",
         super::utc_date(probe.finished_unix),
         within(probe),
         probe.settings.open_files.1,
         probe
             .settings
             .max_map_count
-            .map_or("unknown".to_owned(), |m| m.to_string())
+            .map_or("unknown".to_owned(), |m| m.to_string()),
+        crate::findings::reach::alone(log).unwrap_or_default()
     ))
 }
 
