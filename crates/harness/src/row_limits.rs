@@ -1,6 +1,7 @@
 //! Where each fetch row gives out as C rises: the curve's rows, one at a
 //! time, each raised through [`LADDER`] until it fails or reaches the
-//! cap, with no time cap but a deadline. `wikifetch limits` runs it, after
+//! cap, with the curve's time cap lifted and a longer deadline in its
+//! place. `wikifetch limits` runs it, after
 //! the model probes of [`crate::limits`]; it is not part of `cargo bench`.
 //!
 //! Each try is a fresh mock (its delay [`scale::delay`] at that C, so the

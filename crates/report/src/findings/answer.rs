@@ -1600,7 +1600,7 @@ mod tests {
                 stopped.samples.clear();
                 stopped.stopped = Some(
                     "its first call took 15.9 s (770 µs of CPU a request), over the cap of 5 s; \
-                     `wikifetch limits` tries it with no cap"
+                     `wikifetch limits` tries it with 120 s a call"
                         .into(),
                 );
             }

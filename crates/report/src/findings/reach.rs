@@ -19,6 +19,9 @@ pub(crate) struct Ending {
     pub refused: bool,
     /// The rows, named as a group: "every task row and the bare client".
     pub who: String,
+    /// The fewest and the most requests in flight at the largest C each
+    /// row answered, when no row of the group had that C in flight.
+    pub short_of_c: Option<(usize, usize)>,
 }
 
 /// What a model fact makes a row, for "every thread row": "thread",
@@ -52,11 +55,32 @@ pub(crate) fn endings(log: &RunLog) -> Vec<Ending> {
     groups.sort_by_key(|((c, _, _), _)| c.unwrap_or(usize::MAX));
     groups
         .into_iter()
-        .map(|((failed_at, why, refused), g)| Ending {
-            failed_at,
-            why,
-            refused,
-            who: names(&rows, &g),
+        .map(|((failed_at, why, refused), g)| {
+            // Said only of a group whose every row fell short.
+            let held: Vec<Option<usize>> = g
+                .iter()
+                .map(|r| {
+                    r.answered
+                        .filter(|t| t.in_flight < t.concurrency)
+                        .map(|t| t.in_flight)
+                })
+                .collect();
+            let short: Vec<usize> = if held.iter().all(Option::is_some) {
+                held.into_iter().flatten().collect()
+            } else {
+                Vec::new()
+            };
+            Ending {
+                failed_at,
+                why,
+                refused,
+                who: names(&rows, &g),
+                short_of_c: short
+                    .iter()
+                    .min()
+                    .zip(short.iter().max())
+                    .map(|(a, b)| (*a, *b)),
+            }
         })
         .collect()
 }
@@ -93,10 +117,19 @@ pub fn opening(log: &RunLog) -> Option<String> {
     let refused = ends.iter().any(|e| e.refused);
     let said: Vec<String> = ends
         .into_iter()
-        .map(|e| match (e.failed_at, e.why) {
-            (Some(c), Some(by)) if e.refused => format!("{} refused at {c} ({by})", e.who),
-            (Some(c), Some(by)) => format!("{} at {c} ({by})", e.who),
-            _ => format!("{} answered up to the cap, {cap}", e.who),
+        .map(|e| {
+            let short = match e.short_of_c {
+                Some((a, b)) if a == b => format!("; at most {a} at once below it"),
+                Some((a, b)) => format!("; at most {a}–{b} at once below it"),
+                None => String::new(),
+            };
+            match (e.failed_at, e.why) {
+                (Some(c), Some(by)) if e.refused => {
+                    format!("{} refused at {c} ({by}{short})", e.who)
+                }
+                (Some(c), Some(by)) => format!("{} at {c} ({by}{short})", e.who),
+                _ => format!("{} answered up to the cap, {cap}", e.who),
+            }
         })
         .collect();
     let mut parts = Vec::new();
@@ -112,7 +145,7 @@ pub fn opening(log: &RunLog) -> Option<String> {
     }
     if refused {
         parts.push(
-            "Refused: the row's own check of this machine's setting, before any thread or socket."
+            "Refused: checked against a setting root can raise, before any thread or socket."
                 .to_owned(),
         );
     }
@@ -154,6 +187,7 @@ mod tests {
     fn row(name: &str, answered: usize, failed: Option<(usize, &str, Option<&str>)>) -> RowLimit {
         let mut tries = vec![RowTry {
             concurrency: answered,
+            in_flight: answered,
             ..RowTry::default()
         }];
         if let Some((c, why, limit)) = failed {
@@ -221,12 +255,27 @@ mod tests {
             opening(&l).unwrap(),
             "**Where rows give out** (`wikifetch limits`, 1970-01-01 00:00 UTC, 120 s deadline): `rayon` at 2000 \
              (a call not finished in 120 s); `thread-pool` refused at 16400 (vm.max_map_count); every task row \
-             and the bare client refused at 20100 (RLIMIT_NOFILE). Refused: the row's own check of this \
-             machine's setting, before any thread or socket."
+             and the bare client refused at 20100 (RLIMIT_NOFILE). Refused: checked against a setting root can \
+             raise, before any thread or socket."
         );
         assert_eq!(
             alone(&l).as_deref(),
             Some("Alone, with no sockets: threads 16128 (vm.max_map_count).")
+        );
+    }
+
+    #[test]
+    fn rows_that_never_held_c_say_how_many_they_held() {
+        let mut pool = row("thread-pool", 16_000, Some((16_500, "refused", MAPS)));
+        pool.tries[0].in_flight = 6_988;
+        let mut hyper = row("rayon", 16_000, Some((16_500, "refused", MAPS)));
+        hyper.tries[0].in_flight = 13_761;
+        let said = opening(&log(vec![pool, hyper])).unwrap();
+        assert!(
+            said.contains(
+                "every thread row refused at 16500 (vm.max_map_count; at most 6988–13761 at once below it)"
+            ),
+            "{said}"
         );
     }
 

@@ -28,10 +28,9 @@ pub fn figure(log: &RunLog) -> Result<Option<Figure>, Box<dyn std::error::Error>
     Ok(Some(Figure {
         file: "scale.svg".into(),
         svg: plot(&points, &probe_ends(log))?,
-        caption: "Against C (log axis), one line per row: time per wave ÷ the delay (1.0: one delay a wave) and client \
-                  CPU a request, means over blocks; memory a request in flight (resident and kernel, the rise of the \
-                  median of five readings from the C before). ×: stopped in this run, and why; ⚠: a premise failed; \
-                  grey line: where rows first failed in the limits probe (`wikifetch limits`), and why."
+        caption: "Against C (log axis), the three figures of the table below, one line per row (means over blocks; \
+                  memory the median of five readings). ×: stopped in this run, and why; ⚠: a premise failed; grey \
+                  line: the first C the limits probe did not answer (refused, or unfinished in its deadline), and why."
             .into(),
     }))
 }
@@ -63,7 +62,7 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
         if reach.is_empty() {
             ""
         } else {
-            " | caps lifted: answered → failed at C"
+            " | `wikifetch limits`: answered → not answered at C"
         },
         "---:|".repeat(cs.len()),
         if reach.is_empty() { "" } else { "---|" }
@@ -96,7 +95,7 @@ pub fn report_section(out: &mut String, log: &RunLog, figures: &[Figure]) {
 fn reach_cell(r: &Reach, deadline_s: Option<f64>) -> String {
     let answered = r.answered.map_or("–".to_owned(), |t| {
         if t.in_flight < t.concurrency {
-            format!("{} (≤ {} in flight)", t.concurrency, t.in_flight)
+            format!("{} (at most {} at once)", t.concurrency, t.in_flight)
         } else {
             t.concurrency.to_string()
         }
@@ -112,12 +111,12 @@ fn reach_cell(r: &Reach, deadline_s: Option<f64>) -> String {
     }
 }
 
-/// "within 500": how close the probe's halving brought the last C
+/// "at most 500": how close the probe's halving brought the last C
 /// answered and the first refused.
 fn within(probe: &wikifetch_runlog::LimitsLog) -> String {
     probe
         .resolution
-        .map_or("close".to_owned(), |r| format!("within {r}"))
+        .map_or("small".to_owned(), |r| format!("at most {r}"))
 }
 
 /// How the last column was measured, and what its calls are worth: near
@@ -129,7 +128,7 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
         return None;
     }
     let deadline = probe.deadline_s.map_or(String::new(), |d| {
-        format!("; a set-up or call over {d:.0} s ended the row")
+        format!("; a set-up or call over {d:.0} s ended the row, at a C not narrowed")
     });
     // The bare client's calls over the delay: the cold one at the smallest
     // and the largest C it answered, and the warm one at the largest.
@@ -154,18 +153,19 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
             ))
         })
         .map_or(String::new(), |((low, x_low), (top, x_top), warm)| {
-            let warm = warm.map_or(String::new(), |w| format!(", its warm call {w:.1}×"));
+            let warm = warm.map_or(String::new(), |w| format!(", its warm call {w:.1}× at {top}"));
             format!(
                 " The bare client's cold call took {x_low:.1}× the delay at C = {low} and {x_top:.1}× at {top}{warm}: \
-                 these calls show where rows fail, not how fast they are."
+                 these calls show where rows stop, not how fast they are."
             )
         });
     Some(format!(
-        "**Where each row gives out** (last column; `wikifetch limits`, a probe apart, {}): a try is a fresh mock \
-         and process making a cold call of C titles, then a warm one; C rose until a try failed, then was halved \
-         back to {} of a refusal{deadline}. *Refused*: the row's own check of this machine's settings ({} open \
-         files a process; for threads, `vm.max_map_count` = {}, about four mappings each), before any thread or \
-         socket.{bare} {} Every try: DETAILS.md.",
+        "**Where each row gives out** (last column; `wikifetch limits`, a separate run that finished {}): one try \
+         a C, a fresh mock and process making a cold call of C titles, then a warm one, with no check that C were \
+         in flight (so a row stopped above can answer a larger C here); C rose until a try was refused or \
+         unfinished, then the gap below the first refusal was halved to {}{deadline}. *Refused*: as in the \
+         answer; here {} open files a process and, for threads, `vm.max_map_count` = {} (about four mappings a \
+         thread).{bare} {} Every try: DETAILS.md.",
         super::utc_date(probe.finished_unix),
         within(probe),
         probe.settings.open_files.1,
@@ -199,13 +199,15 @@ fn reach_table(log: &RunLog) -> Option<String> {
     });
     let within = within(probe);
     let mut out = format!(
-        "**Where each row gives out** (`wikifetch limits`, a probe apart that finished {}): each try a fresh mock \
+        "**Where each row gives out** (`wikifetch limits`, a separate run that finished {}): each try a fresh mock \
          with the curve's delay at that C and a fresh process of the row, built, then a cold call of C titles (one \
-         wave: its connections open during the call) and a warm one on the same connections, once; C rose until a \
-         try failed, and between the last C answered and the first refused it was halved until they were {within} \
-         (C tried, over all rows: {}){deadline}. One try a C, so no interval.\n\n\
+         wave: its connections open during the call) and a warm one (the probe does not count connections), once; C \
+         rose until a try was refused or unfinished, and the gap between the last C answered and the first refused \
+         was halved until it was {within} (C tried, over all rows: {}){deadline}. One try a C, so no interval.\n\n\
+         A thread row's refusal counts C threads at once, its worst case; the threads column shows how many it held \
+         at the C it answered.\n\n\
          | row | model | every title answered up to C | cold call there (÷ the delay) | warm call (÷ the delay), client \
-         CPU a request | most in flight, threads | first C that failed | what stopped it |\n\
+         CPU a request | most in flight, threads | first C not answered | why |\n\
          |---|---|---:|---|---|---|---:|---|\n",
         super::utc_date(probe.finished_unix),
         tried.join(", ")
@@ -260,7 +262,7 @@ fn tries_table(log: &RunLog) -> Option<String> {
     let mut out = format!(
         "**Every try of the limits probe** (`wikifetch limits`, the run that finished {}), in the order tried; a \
          refusal gives the setting and what the C needed, the row's own message without its advice:\n\n\
-         | row | C | delay | set-up | cold call | warm call | answered | most in flight | threads | failure |\n\
+         | row | C | delay | set-up | cold call | warm call | answered | most in flight | threads | why not answered |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
         super::utc_date(probe.finished_unix)
     );
@@ -280,17 +282,22 @@ fn tries_table(log: &RunLog) -> Option<String> {
             });
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} of {} | {} | {} | {failure} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {failure} |",
                 row.strategy,
                 t.concurrency,
                 time(t.delay_s),
                 cost(t.setup),
                 cost(t.call),
                 cost(t.warm),
-                t.answered,
-                t.titles,
-                t.in_flight,
-                t.peak_threads
+                // A refused try sent nothing and started no thread.
+                if t.setup.is_none() {
+                    "– | – | –".to_owned()
+                } else {
+                    format!(
+                        "{} of {} | {} | {}",
+                        t.answered, t.titles, t.in_flight, t.peak_threads
+                    )
+                }
             );
         }
     }
@@ -319,7 +326,7 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         format!(
             "\n\nBefore its timed calls a row makes up to three untimed ones, until one opens no connection and has C \
              in flight; a row whose last untimed call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
-             not fit the run); `wikifetch limits` tries it with no cap (below)."
+             not fit the run); `wikifetch limits` tries it with 120 s allowed a set-up and a call (below)."
         )
     });
     let busy: Vec<String> = points
@@ -867,7 +874,7 @@ fn plot(points: &[Point], ends: &[(usize, String)]) -> Result<String, Box<dyn st
         let notes = vec![
             "× and a label: where the row stopped, and what stopped it".to_owned(),
             "⚠: a premise failed there (see the tables); nothing is concluded from it".to_owned(),
-            "grey line (top): where rows first failed in the limits probe (`wikifetch limits`, caps lifted, one cold and one warm call a try); no figures past the curve's largest C".to_owned(),
+            "grey line (top): the first C the limits probe did not answer (`wikifetch limits`, one cold and one warm call a try); no figures past the curve's largest C".to_owned(),
         ];
         side_legend(&legend, &keys, &notes)?;
         root.present()?;
