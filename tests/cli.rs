@@ -359,6 +359,10 @@ fn limits_probes_threads_in_a_child_and_tasks_and_names_the_machine_limits() {
         "300",
         "--tasks",
         "2000",
+        "--rows-cap",
+        "1000",
+        "--deadline-s",
+        "60",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -385,4 +389,23 @@ fn limits_probes_threads_in_a_child_and_tasks_and_names_the_machine_limits() {
     // The child reports its progress every 256 threads; those lines stay
     // between the two processes.
     assert!(!stdout.contains("created "), "{stdout}");
+    // Every row of the curve, tried once at the cap, cold and warm, and
+    // answered in full: the machine holds 1,000 of anything.
+    assert_eq!(log.rows.len(), 10, "{:?}", log.rows);
+    for row in &log.rows {
+        let tried: Vec<(usize, u64, bool)> = row
+            .tries
+            .iter()
+            .map(|t| (t.concurrency, t.answered, t.warm.is_some()))
+            .collect();
+        assert_eq!(
+            tried,
+            [(1000, 1000, true)],
+            "{}: {:?}",
+            row.strategy,
+            row.tries
+        );
+        assert!(row.tries[0].failed.is_none(), "{:?}", row.tries[0]);
+    }
+    assert_eq!((log.deadline_s, log.resolution), (Some(60.0), Some(500)));
 }
