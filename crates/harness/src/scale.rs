@@ -303,9 +303,10 @@ fn run_row(
     if let Some(cap) = cap.filter(|cap| last.0 > *cap) {
         return Err(format!(
             "its last untimed call took {:.1} s ({:.0} µs of CPU a request), over the cap of {cap:.0} s a \
-             call; `wikifetch limits` tries it with 120 s a call",
+             call; `wikifetch limits` tries it with {} s a call",
             last.0,
-            last.1 / n.max(1) as f64 * 1e6
+            last.1 / n.max(1) as f64 * 1e6,
+            crate::row_limits::DEADLINE.as_secs()
         ));
     }
     for _ in 0..per_block {

@@ -1,7 +1,7 @@
 //! Where each fetch row gave out as C rose, from the limits probe the run
 //! log embeds (`RunLog::limits`, written by `wikifetch limits`).
 
-use wikifetch_runlog::{REFERENCE, RowLimit, RowTry, RunLog};
+use wikifetch_runlog::{Cost, REFERENCE, RowLimit, RowTry, RunLog};
 
 use super::scale::stop_label;
 
@@ -21,6 +21,8 @@ pub struct Reach<'a> {
     pub failed: Option<&'a RowTry>,
     /// The largest C it would have been tried at.
     pub cap: usize,
+    /// Every try, in the order tried.
+    pub tries: &'a [RowTry],
 }
 
 impl Reach<'_> {
@@ -91,7 +93,13 @@ fn reach_of<'a>(log: &RunLog, row: &'a RowLimit) -> Reach<'a> {
         answered,
         failed,
         cap: row.cap,
+        tries: &row.tries,
     }
+}
+
+/// A call of try `t` over the mock's delay there: 1.0 is one delay.
+pub fn over_delay(t: &RowTry, call: Option<Cost>) -> Option<f64> {
+    Some(call?.wall_s / t.delay_s.max(1e-9))
 }
 
 #[cfg(test)]

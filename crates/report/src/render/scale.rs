@@ -10,7 +10,7 @@ use wikifetch_runlog::{RunLog, STOPPED_EARLIER};
 use super::format::time;
 use super::plot::{Figure, Key, line, marks, side_legend, style};
 use crate::analysis::Row;
-use crate::analysis::limits::Reach;
+use crate::analysis::limits::{Reach, over_delay};
 use crate::analysis::scale::{Bound, Curve, Point, Spread, curve, span, stop_label};
 
 /// The heading of the curve's sections (without the `## `): "From 10 to
@@ -134,22 +134,18 @@ fn reach_words(log: &RunLog, reach: &[Reach]) -> Option<String> {
     // and the largest C it answered, and the warm one at the largest.
     let bare = reach
         .iter()
-        .find(|r| r.model == "no model")
+        .find(|r| r.strategy == wikifetch_runlog::REFERENCE)
         .and_then(|r| {
-            let probe_row = probe.rows.iter().find(|p| p.strategy == r.strategy)?;
-            let over = |t: &wikifetch_runlog::RowTry, c: Option<wikifetch_runlog::Cost>| {
-                Some(c?.wall_s / t.delay_s.max(1e-9))
-            };
             let top = r.answered?;
-            let low = probe_row
+            let low = r
                 .tries
                 .iter()
                 .filter(|t| t.failed.is_none())
                 .min_by_key(|t| t.concurrency)?;
             Some((
-                (low.concurrency, over(low, low.call)?),
-                (top.concurrency, over(top, top.call)?),
-                over(top, top.warm),
+                (low.concurrency, over_delay(low, low.call)?),
+                (top.concurrency, over_delay(top, top.call)?),
+                over_delay(top, top.warm),
             ))
         })
         .map_or(String::new(), |((low, x_low), (top, x_top), warm)| {
@@ -213,12 +209,8 @@ fn reach_table(log: &RunLog) -> Option<String> {
         tried.join(", ")
     );
     let over = |c: Option<wikifetch_runlog::Cost>, t: &wikifetch_runlog::RowTry| {
-        c.map_or("–".to_owned(), |c| {
-            format!(
-                "{} ({:.1}×)",
-                time(c.wall_s),
-                c.wall_s / t.delay_s.max(1e-9)
-            )
+        c.zip(over_delay(t, c)).map_or("–".to_owned(), |(c, x)| {
+            format!("{} ({x:.1}×)", time(c.wall_s))
         })
     };
     for r in &rows {
@@ -322,11 +314,19 @@ fn how(log: &RunLog, points: &[Point]) -> String {
         .iter()
         .map(|p| format!("{} at C = {}", time(p.delay_s), p.concurrency))
         .collect();
+    // The probe's own allowance, when the log has a probe that set one.
+    let allowed = log
+        .limits
+        .as_ref()
+        .and_then(|p| p.deadline_s)
+        .map_or(String::new(), |d| {
+            format!(" with {d:.0} s allowed a set-up and a call")
+        });
     let cap = scale.cap_s.map_or(String::new(), |cap| {
         format!(
             "\n\nBefore its timed calls a row makes up to three untimed ones, until one opens no connection and has C \
              in flight; a row whose last untimed call at some C took over {cap:.0} s is not timed there or beyond (ten such calls would \
-             not fit the run); `wikifetch limits` tries it with 120 s allowed a set-up and a call (below)."
+             not fit the run); `wikifetch limits` tries it{allowed} (below)."
         )
     });
     let busy: Vec<String> = points
